@@ -1,0 +1,30 @@
+# GANplify Lab. Two commands on a fresh machine:
+#   make run    installs into .venv and starts the app
+#   make test   installs into .venv and runs the whole test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: install run test bench clean
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+# pytest exits 5 when it collects nothing: that is a broken suite, say so.
+test: install
+	@$(PY) -m pytest -q -rs tests; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is broken" >&2; fi; exit $$rc
+
+bench: install
+	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) tests/artifacts .pytest_cache

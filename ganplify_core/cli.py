@@ -1,0 +1,116 @@
+"""``python -m ganplify_core <command> ... [--json]``: every experiment, headless.
+
+Each topic module registers its own commands: a module listed in :data:`COMMAND_MODULES` defines
+``register(subparsers)``, which adds its sub-commands with :func:`add_command` and sets a handler
+``handler(args) -> dict``. The handler's dict is printed as one JSON object with ``--json``, or as
+readable ``key: value`` lines without it.
+
+Invalid arguments, and any :class:`~ganplify_core.errors.InputError` a handler raises, exit with
+status 2 and a one-line message on stderr; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import json
+import math
+import shlex
+import sys
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ganplify_core import __version__
+from ganplify_core.errors import InputError
+
+# One line per topic; each module defines ``register(subparsers)``.
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # noqa: D102 (argparse API)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def add_command(subparsers: Any, name: str, help: str, handler: Callable[[argparse.Namespace], dict]) -> ArgumentParser:
+    """Add sub-command ``name`` (with the common ``--json`` flag) and return its parser."""
+    parser = subparsers.add_parser(name, help=help, description=help)
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="python -m ganplify_core",
+        description="GANplify Lab experiments, headless. Each page of the app shows its equivalent command.",
+    )
+    parser.add_argument("--version", action="version", version=f"ganplify_core {__version__}")
+    subparsers = parser.add_subparsers(title="commands", dest="command", parser_class=ArgumentParser, metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy/torch values, dataclasses and non-finite floats into plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "detach"):  # torch tensor
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def format_command(command: str, args: dict[str, Any]) -> str:
+    """The shell line that reproduces a page's settings, e.g. ``python -m ganplify_core amplify --n-train 100``.
+
+    Keys become ``--kebab-case`` options; ``True`` gives a bare flag, ``False``/``None`` omit the option,
+    lists are comma-joined.
+    """
+    parts = ["python", "-m", "ganplify_core", command]
+    for key, value in args.items():
+        option = "--" + key.replace("_", "-")
+        if value is None or value is False:
+            continue
+        if value is True:
+            parts.append(option)
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ",".join(str(v) for v in value)
+        parts += [option, str(value)]
+    return " ".join(shlex.quote(p) for p in parts) + " --json"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        result = args.handler(args)
+    except InputError as exc:
+        print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    result = to_jsonable(result)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+    return 0

@@ -1,0 +1,29 @@
+"""Test setup shared by every test: an empty disk cache per session, CPU, fixed threads."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# Set before ganplify_core reads them (it reads them lazily, at call time).
+os.environ.setdefault("GANPLIFY_CACHE_DIR", str(ROOT / ".cache" / "pytest-ganplify"))
+os.environ.setdefault("GANPLIFY_DEVICE", "cpu")
+
+
+@pytest.fixture
+def tmp_cache(tmp_path, monkeypatch):
+    """A fresh, empty cache directory for one test."""
+    monkeypatch.setenv("GANPLIFY_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def app_path():
+    """Path of a page file, for ``AppTest.from_file``."""
+    return lambda name: str(ROOT / name)
