@@ -27,6 +27,7 @@ from ganplify_core.errors import InputError
 
 # One line per topic; each module defines ``register(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "ganplify_core.jets.cli",
 )
 
 

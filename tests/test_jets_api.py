@@ -1,0 +1,54 @@
+"""The jets API contract used by the VAE, clustering and autoencoder pages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ganplify_core.errors import InputError
+from ganplify_core.jets import OBSERVABLES, available_sources, get_jets, jet_images
+
+
+@pytest.mark.parametrize("process", ["qcd", "w", "top"])
+def test_get_jets_returns_the_contracted_arrays(tmp_cache, process):
+    jets = get_jets(process, 64, seed=1)
+    assert jets.process == process and jets.source == "toy"
+    for name in ("pt", "eta", "phi"):
+        array = getattr(jets, name)
+        assert array.dtype == np.float32 and array.shape == (64, 50)
+        assert np.all(array[~jets.mask] == 0)
+    assert jets.mask.dtype == bool
+    assert np.all(np.diff(jets.pt, axis=1) <= 0), "constituents sorted by decreasing pT"
+    assert tuple(jets.observables) == OBSERVABLES
+    assert all(v.shape == (64,) and np.all(np.isfinite(v)) for v in jets.observables.values())
+    np.testing.assert_array_equal(jets.observables["n_constituents"], jets.mask.sum(1))
+
+
+def test_get_jets_is_cached_and_prefix_consistent(tmp_cache):
+    small = get_jets("top", 30, seed=3)
+    again = get_jets("top", 30, seed=3)
+    large = get_jets("top", 60, seed=3)
+    np.testing.assert_array_equal(small.pt, again.pt)
+    np.testing.assert_array_equal(small.eta, large.eta[:30])
+    assert any(p.suffix == ".npz" for p in tmp_cache.rglob("*"))
+    assert not np.array_equal(get_jets("top", 30, seed=4).pt, small.pt)
+
+
+def test_jet_images_have_the_contracted_shape_and_unit_sum(tmp_cache):
+    jets = get_jets("qcd", 20, seed=0)
+    images = jet_images(jets, normalise=True)
+    assert images.dtype == np.float32 and images.shape == (20, 40, 40)
+    np.testing.assert_allclose(images.sum(axis=(1, 2)), 1.0, rtol=1e-5)
+    raw = jet_images(jets, normalise=False)
+    inside = jets.mask & (np.abs(jets.eta) < 0.8) & (np.abs(jets.phi) < 0.8)
+    np.testing.assert_allclose(raw.sum(axis=(1, 2)), np.where(inside, jets.pt, 0).sum(1), rtol=1e-4)
+
+
+def test_bad_arguments_raise_input_errors(tmp_cache):
+    with pytest.raises(InputError, match="process"):
+        get_jets("gluon", 10)
+    with pytest.raises(InputError, match="source"):
+        get_jets("qcd", 10, source="herwig")
+    with pytest.raises(InputError, match="n must"):
+        get_jets("qcd", 0)
+    assert available_sources()[0] == "toy"
