@@ -1,0 +1,113 @@
+"""The models whose inputs are ranked: gradient-boosted trees, a random forest, a small neural network.
+
+All are scikit-learn estimators trained on a random split; the held-out part gives the test score and
+is where permutation importance and SHAP are evaluated. The explained output :func:`model_output` is
+the prediction for a regression and the probability of class 1 for a classification, for every model
+alike, so rankings from different models and methods are in the same units.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ganplify_core.errors import InputError
+from ganplify_core.ranking.datasets import FeatureTable
+from ganplify_core.seeding import make_rng
+
+MODELS = ("gbt", "rf", "mlp")
+MODEL_LABELS = {"gbt": "gradient-boosted trees", "rf": "random forest", "mlp": "neural network (MLP)"}
+
+
+@dataclasses.dataclass
+class TrainedModel:
+    """A fitted estimator and its train/test split (arrays of the feature table's rows)."""
+
+    kind: str
+    estimator: object
+    task: str
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    test_score: dict
+
+    def output(self, X: np.ndarray) -> np.ndarray:
+        """The explained output f(X), shape (n,)."""
+        return model_output(self.estimator, self.task, X)
+
+
+def model_output(estimator, task: str, X: np.ndarray) -> np.ndarray:
+    """Prediction (regression) or probability of class 1 (classification)."""
+    if task == "classification":
+        return estimator.predict_proba(X)[:, 1]
+    return estimator.predict(X)
+
+
+def make_estimator(kind: str, task: str, seed: int):
+    """An unfitted estimator: ``gbt`` (150 trees of depth 3), ``rf`` (100 trees, depth <= 10) or ``mlp``."""
+    from sklearn import ensemble, neural_network, pipeline, preprocessing
+    from sklearn.compose import TransformedTargetRegressor
+
+    classify = task == "classification"
+    if kind == "gbt":
+        cls = ensemble.GradientBoostingClassifier if classify else ensemble.GradientBoostingRegressor
+        return cls(n_estimators=150, max_depth=3, learning_rate=0.1, subsample=0.8, random_state=seed)
+    if kind == "rf":
+        cls = ensemble.RandomForestClassifier if classify else ensemble.RandomForestRegressor
+        return cls(n_estimators=100, max_depth=10, min_samples_leaf=3, random_state=seed, n_jobs=1)
+    if kind == "mlp":
+        cls = neural_network.MLPClassifier if classify else neural_network.MLPRegressor
+        network = cls(hidden_layer_sizes=(64, 32), alpha=1e-3, learning_rate_init=3e-3, max_iter=300,
+                      early_stopping=True, n_iter_no_change=15, random_state=seed)
+        model = pipeline.make_pipeline(preprocessing.StandardScaler(), network)
+        if not classify:  # the network trains on a standardised target and predicts in its units
+            model = TransformedTargetRegressor(model, transformer=preprocessing.StandardScaler())
+        return model
+    raise InputError(f"unknown model '{kind}'; choose one of {', '.join(MODELS)}")
+
+
+def test_score(task: str, y_true: np.ndarray, predicted: np.ndarray) -> dict:
+    """R² and RMSE (regression) or ROC AUC and accuracy (classification) on held-out data."""
+    from sklearn import metrics
+
+    if task == "classification":
+        return {"ROC AUC": float(metrics.roc_auc_score(y_true, predicted)),
+                "accuracy": float(metrics.accuracy_score(y_true, predicted > 0.5))}
+    return {"R²": float(metrics.r2_score(y_true, predicted)),
+            "RMSE": float(np.sqrt(metrics.mean_squared_error(y_true, predicted)))}
+
+
+def train_model(table: FeatureTable, kind: str, test_fraction: float = 0.3, seed: int = 0) -> TrainedModel:
+    """Fit model ``kind`` on a random ``1 - test_fraction`` of the rows; score it on the rest."""
+    if not 0.05 <= test_fraction <= 0.8:
+        raise InputError("test_fraction must be between 0.05 and 0.8")
+    n = len(table.y)
+    order = make_rng(seed).permutation(n)
+    n_test = max(int(round(test_fraction * n)), 10)
+    if n - n_test < 20:
+        raise InputError(f"only {n} rows: too few to train on {n - n_test} and test on {n_test}; use more rows")
+    test, train = order[:n_test], order[n_test:]
+    if table.task == "classification" and len(np.unique(table.y[train])) < 2:
+        raise InputError("the training split holds only one class; use more rows")
+    estimator = make_estimator(kind, table.task, seed)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MLP convergence warnings: early stopping decides
+        estimator.fit(table.X[train], table.y[train])
+    predicted = model_output(estimator, table.task, table.X[test])
+    return TrainedModel(kind, estimator, table.task, table.X[train], table.y[train], table.X[test], table.y[test],
+                        test_score(table.task, table.y[test], predicted))
+
+
+def builtin_importance(model: TrainedModel) -> np.ndarray | None:
+    """The model's own ranking: mean decrease in impurity (trees); ``None`` for the network.
+
+    For trees this is scikit-learn's ``feature_importances_``: the total (training) loss reduction of
+    the splits on each feature, normalised to sum to 1 -- the lecture's XGBoost "gain", summed
+    instead of averaged. It is computed on training data and favours features with many distinct
+    values (Strobl et al., BMC Bioinformatics 8 (2007) 25).
+    """
+    return np.asarray(model.estimator.feature_importances_, dtype=np.float64) if model.kind in ("gbt", "rf") else None
