@@ -27,7 +27,9 @@ from ganplify_core.errors import InputError
 
 # One line per topic; each module defines ``register(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "ganplify_core.ranking.cli",
     "ganplify_core.jets.cli",
+    "ganplify_core.clustering.cli",
 )
 
 

@@ -1,0 +1,18 @@
+"""Clustering and dimensionality reduction: k-means, DBSCAN & co.; PCA, t-SNE, UMAP; Mapper.
+
+One module per concept:
+
+- :mod:`~ganplify_core.clustering.datasets` — synthetic sets, digits, jets, and the :class:`Dataset` they give;
+- :mod:`~ganplify_core.clustering.csv_input` — a user's CSV file, parsed safely into a :class:`Dataset`;
+- :mod:`~ganplify_core.clustering.algorithms` — the scikit-learn clusterers, their parameters and size limits;
+- :mod:`~ganplify_core.clustering.evaluation` — elbow curve and its knee, silhouette, DB, CH, ARI, NMI;
+- :mod:`~ganplify_core.clustering.embedding` — PCA, t-SNE, UMAP with trustworthiness and timing;
+- :mod:`~ganplify_core.clustering.mapper` — the Mapper graph of topological data analysis;
+- :mod:`~ganplify_core.clustering.experiment` — cached entry points the page and the CLI call;
+- :mod:`~ganplify_core.clustering.plots` — Plotly figures;
+- :mod:`~ganplify_core.clustering.cli` — ``cluster`` and ``embed`` commands.
+
+Source: lecture "Unsupervised learning" (clustering is an art; elbow method; k-means/k-means++; DBSCAN
+core, reachable and noise points; scikit-learn's table of clustering algorithms; standardise first; PCA,
+t-SNE, UMAP) and the TDA talk (Mapper), in ``shared/seeds``.
+"""

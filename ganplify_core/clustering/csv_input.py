@@ -1,0 +1,126 @@
+"""Bring your own data: a CSV file, read safely, checked once, turned into a :class:`Dataset`.
+
+The file is decoded as UTF-8 text and parsed with pandas' C CSV parser; nothing in it is ever
+unpickled or evaluated. Every way a file can be unusable gives one :class:`InputError` whose message
+says what is wrong and what to do:
+
+- larger than :data:`MAX_CSV_BYTES` (20 MB) or than :data:`MAX_ROWS` rows;
+- not CSV (binary, not UTF-8, ragged rows, empty);
+- no numeric column (or a chosen column that is not numeric);
+- NaN (empty cells) or infinities in a chosen column;
+- fewer than :data:`MIN_ROWS` rows.
+
+The label column, if chosen, may hold any values (names or numbers); it is used only to colour
+points and to score clusterings (ARI, NMI), never to fit them.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+
+import numpy as np
+import pandas as pd
+
+from ganplify_core.clustering.datasets import MAX_SAMPLES, MIN_SAMPLES, Dataset
+from ganplify_core.errors import InputError
+
+MAX_CSV_BYTES = 20 * 1024 * 1024
+MAX_CSV_MB = MAX_CSV_BYTES // (1024 * 1024)
+MAX_ROWS = MAX_SAMPLES
+MIN_ROWS = MIN_SAMPLES
+
+
+@dataclasses.dataclass
+class CsvTable:
+    """A parsed CSV file: its table and which of its columns are numeric."""
+
+    frame: pd.DataFrame
+    numeric_columns: tuple
+    name: str = "csv"
+
+    @property
+    def columns(self) -> tuple:
+        return tuple(str(c) for c in self.frame.columns)
+
+
+def parse_csv(data: bytes, name: str = "csv", max_bytes: int = MAX_CSV_BYTES) -> CsvTable:
+    """Parse the bytes of a CSV file (header row first); raise :class:`InputError` if unusable.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    name : str
+        File name, used in messages and as the data set's name.
+    max_bytes : int
+        Size limit; the default is :data:`MAX_CSV_BYTES` (20 MB).
+    """
+    if len(data) > max_bytes:
+        raise InputError(f"{name} is {len(data) / 1024 / 1024:.1f} MB, larger than the {max_bytes / 1024 / 1024:g} MB "
+                         f"limit: upload a sample of its rows.")
+    if b"\x00" in data[:65536]:
+        raise InputError(f"{name} is not a valid CSV file: it is binary (it contains NUL bytes). Export the table as CSV text.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is not a valid CSV file: it is not UTF-8 text. Save it as CSV (UTF-8).") from None
+    if not text.strip():
+        raise InputError(f"{name} is not a valid CSV file: it is empty.")
+    try:
+        frame = pd.read_csv(io.StringIO(text), engine="c", quoting=csv.QUOTE_MINIMAL)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{name} is not a valid CSV file ({reason}). Every row needs the same number of "
+                         f"comma-separated fields as the header.") from None
+    if len(frame) > MAX_ROWS:
+        raise InputError(f"{name} has {len(frame):,} rows, more than the {MAX_ROWS:,}-row limit: upload a sample of its rows.")
+    frame.columns = [str(c) for c in frame.columns]
+    numeric = tuple(c for c in frame.columns
+                    if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))
+    if not numeric:
+        raise InputError(f"{name} has no numeric columns (columns: {', '.join(frame.columns[:10])}). "
+                         f"Clustering needs at least one column of numbers.")
+    return CsvTable(frame, numeric, name)
+
+
+def table_to_dataset(table: CsvTable, columns=None, label_column: str | None = None,
+                     min_rows: int = MIN_ROWS) -> Dataset:
+    """The chosen numeric ``columns`` (default: all numeric except the label) as a :class:`Dataset`."""
+    if label_column is not None and label_column not in table.columns:
+        raise InputError(f"label column {label_column!r} is not in {table.name} (columns: {', '.join(table.columns)})")
+    if columns is None or len(columns) == 0:
+        columns = [c for c in table.numeric_columns if c != label_column]
+    columns = list(columns)
+    if not columns:
+        raise InputError(f"{table.name}: choose at least one numeric column besides the label column.")
+    not_numeric = [c for c in columns if c not in table.numeric_columns]
+    if not_numeric:
+        raise InputError(f"column(s) {', '.join(map(repr, not_numeric))} of {table.name} are not numeric; "
+                         f"numeric columns are {', '.join(table.numeric_columns)}.")
+    if label_column in columns:
+        raise InputError(f"the label column {label_column!r} cannot also be a feature column.")
+    points = table.frame[columns].to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(points)
+    if bad.any():
+        rows, cols = np.nonzero(bad)
+        kinds = " and ".join(k for k, m in (("NaN (empty or non-numeric cells)", np.isnan(points[bad])),
+                                              ("infinities", np.isinf(points[bad]))) if m.any())
+        raise InputError(f"{table.name} has {int(bad.sum())} {kinds} in column {columns[cols[0]]!r} and others "
+                         f"(first at data row {int(rows[0]) + 1}). Remove or fill those rows.")
+    if len(points) < min_rows:
+        raise InputError(f"{table.name} has {len(points)} rows; at least {min_rows} are needed to cluster.")
+    true_labels, label_names = None, ()
+    if label_column is not None:
+        raw = table.frame[label_column]
+        if raw.isna().any():
+            raise InputError(f"label column {label_column!r} has {int(raw.isna().sum())} empty cells; fill them or choose no label column.")
+        codes, uniques = pd.factorize(raw, sort=True)
+        true_labels, label_names = codes.astype(np.int64), tuple(str(u) for u in uniques)
+    return Dataset(points, true_labels, tuple(columns), label_names, table.name)
+
+
+def read_csv_dataset(data: bytes, name: str = "csv", columns=None, label_column: str | None = None) -> Dataset:
+    """:func:`parse_csv` then :func:`table_to_dataset`."""
+    return table_to_dataset(parse_csv(data, name), columns, label_column)

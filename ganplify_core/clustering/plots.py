@@ -1,0 +1,236 @@
+"""Plotly figures of the clustering page: scatter by cluster, DBSCAN point types, elbow, silhouette,
+comparison grid, embeddings side by side, explained variance, Mapper graph.
+
+Scatter plots use WebGL (``Scattergl``) so up to 100 000 points stay smooth. Hover text (point index,
+cluster, true label) is attached to at most :data:`HOVER_MAX_POINTS` points (a random subset, the same
+for every figure of a data set); the others are drawn in the same colours without hover, which keeps the
+page's payload small. The comparison grid draws at most :data:`GRID_MAX_POINTS` points per panel.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+from plotly.subplots import make_subplots
+
+from ganplify_core.clustering.algorithms import ALGORITHMS
+from ganplify_core.clustering.embedding import METHOD_TITLES
+from ganplify_core.plotstyle import COLORS, SEQUENCE, styled
+
+HOVER_MAX_POINTS = 20_000
+GRID_MAX_POINTS = 4_000
+PALETTE = SEQUENCE[:-1] + [c for c in qualitative.Dark24 if c not in SEQUENCE]
+NOISE_COLOR = "#9E9E9E"
+
+
+def colour(label: int) -> str:
+    """Colour of cluster/class number ``label`` (noise, −1, is grey)."""
+    return NOISE_COLOR if label < 0 else PALETTE[label % len(PALETTE)]
+
+
+def hover_subset(n: int, seed: int = 0, limit: int = HOVER_MAX_POINTS) -> np.ndarray:
+    """Boolean mask of the points that carry hover text (all of them up to ``limit``)."""
+    mask = np.ones(n, dtype=bool)
+    if n > limit:
+        mask[:] = False
+        mask[np.random.default_rng(seed).choice(n, limit, replace=False)] = True
+    return mask
+
+
+def _group_name(label: int, names: tuple) -> str:
+    if label < 0:
+        return "noise"
+    return names[label] if label < len(names) else f"cluster {label}"
+
+
+def _label_text(values: np.ndarray | None, names: tuple, index: np.ndarray) -> list:
+    if values is None:
+        return ["—"] * len(index)
+    return [names[v] if 0 <= v < len(names) else str(v) for v in values[index]]
+
+
+def cluster_traces(coords: np.ndarray, labels: np.ndarray, names: tuple = (), true_labels=None, true_names: tuple = (),
+                   marker_size: float = 5, hover_mask=None, show_legend: bool = True, legend_prefix: str = "") -> list:
+    """One Scattergl trace per cluster (plus a hover-less twin for points beyond the hover cap)."""
+    hover_mask = hover_subset(len(coords)) if hover_mask is None else hover_mask
+    traces = []
+    for label in np.unique(labels):
+        in_group = labels == label
+        name = legend_prefix + _group_name(int(label), names)
+        for with_hover in (True, False):
+            index = np.flatnonzero(in_group & (hover_mask if with_hover else ~hover_mask))
+            if not len(index):
+                continue
+            marker = dict(size=marker_size, color=colour(int(label)), opacity=0.8,
+                          symbol="x" if label < 0 else "circle")
+            trace = go.Scattergl(x=coords[index, 0], y=coords[index, 1], mode="markers", name=name, marker=marker,
+                                 legendgroup=name, showlegend=show_legend and with_hover)
+            if with_hover:
+                trace.customdata = np.column_stack([index, _label_text(true_labels, true_names, index)])
+                trace.hovertemplate = (f"point %{{customdata[0]}}<br>{name}<br>true label: %{{customdata[1]}}"
+                                       "<extra></extra>")
+            else:
+                trace.hoverinfo = "skip"
+            traces.append(trace)
+    return traces
+
+
+def cluster_scatter(coords: np.ndarray, labels: np.ndarray, title: str, axis_names=("x1", "x2"), names: tuple = (),
+                    true_labels=None, true_names: tuple = (), height: int = 480) -> go.Figure:
+    """Points coloured by cluster (or class), noise as grey crosses."""
+    fig = go.Figure(cluster_traces(coords, labels, names, true_labels, true_names))
+    fig.update_xaxes(title=axis_names[0])
+    fig.update_yaxes(title=axis_names[1])
+    return styled(fig, title, height)
+
+
+def dbscan_scatter(coords: np.ndarray, labels: np.ndarray, core_mask: np.ndarray, title: str, axis_names=("x1", "x2"),
+                   true_labels=None, true_names: tuple = (), height: int = 480) -> go.Figure:
+    """DBSCAN's three kinds of point: core (large, filled), border (small, open ring), noise (grey cross)."""
+    hover = hover_subset(len(coords))
+    fig = go.Figure()
+    kinds = (("core", core_mask & (labels >= 0), 7, "circle"),
+             ("border", ~core_mask & (labels >= 0), 7, "circle-open"),
+             ("noise", labels < 0, 6, "x"))
+    for kind, mask, size, symbol in kinds:
+        for label in np.unique(labels[mask]):
+            index = np.flatnonzero(mask & (labels == label) & hover)
+            rest = np.flatnonzero(mask & (labels == label) & ~hover)
+            name = "noise" if label < 0 else f"cluster {label} ({kind})"
+            marker = dict(size=size, color=colour(int(label)), symbol=symbol, line=dict(width=1.5, color=colour(int(label))))
+            fig.add_trace(go.Scattergl(
+                x=coords[index, 0], y=coords[index, 1], mode="markers", name=name, marker=marker, legendgroup=name,
+                customdata=np.column_stack([index, _label_text(true_labels, true_names, index)]),
+                hovertemplate=f"point %{{customdata[0]}}<br>{name}<br>true label: %{{customdata[1]}}<extra></extra>"))
+            if len(rest):
+                fig.add_trace(go.Scattergl(x=coords[rest, 0], y=coords[rest, 1], mode="markers", marker=marker,
+                                           legendgroup=name, showlegend=False, hoverinfo="skip"))
+    fig.update_xaxes(title=axis_names[0])
+    fig.update_yaxes(title=axis_names[1])
+    return styled(fig, title, height)
+
+
+def elbow_figure(k_values: np.ndarray, inertias: np.ndarray, elbow_k: int, height: int = 380) -> go.Figure:
+    """Inertia against k, the chord from first to last point, and the elbow found."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=k_values, y=inertias, mode="lines+markers", name="inertia",
+                             line=dict(color=COLORS["fit"]), hovertemplate="k = %{x}<br>inertia = %{y:.4g}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[k_values[0], k_values[-1]], y=[inertias[0], inertias[-1]], mode="lines", name="chord",
+                             line=dict(color=COLORS["reference"], dash="dot"), hoverinfo="skip"))
+    at = int(np.flatnonzero(k_values == elbow_k)[0])
+    fig.add_trace(go.Scatter(x=[elbow_k], y=[inertias[at]], mode="markers", name=f"elbow: k = {elbow_k}",
+                             marker=dict(size=14, color=COLORS["gan"], symbol="star")))
+    fig.update_xaxes(title="number of clusters k", dtick=1)
+    fig.update_yaxes(title="inertia (within-cluster sum of squares)")
+    return styled(fig, "Elbow curve (k-means)", height)
+
+
+def silhouette_figure(values: np.ndarray, labels: np.ndarray, mean: float, height: int = 420) -> go.Figure:
+    """Silhouette of every scored point, sorted within each cluster, clusters stacked (Rousseeuw's plot)."""
+    fig = go.Figure()
+    offset = 0
+    for label in np.unique(labels):
+        v = np.sort(values[labels == label])
+        y = offset + np.arange(len(v))
+        fig.add_trace(go.Scatter(x=v, y=y, mode="lines", fill="tozerox", name=f"cluster {label}",
+                                 line=dict(color=colour(int(label)), width=0.5),
+                                 hovertemplate=f"cluster {label}<br>silhouette %{{x:.3f}}<extra></extra>"))
+        offset += len(v) + max(5, len(values) // 100)
+    fig.add_vline(x=mean, line=dict(color=COLORS["truth"], dash="dash"), annotation_text=f"mean {mean:.3f}")
+    fig.update_xaxes(title="silhouette s = (b − a) / max(a, b)", range=[min(-0.2, float(values.min(initial=0))), 1])
+    fig.update_yaxes(title="points (sorted within cluster)", showticklabels=False)
+    return styled(fig, "Silhouette per cluster", height)
+
+
+def comparison_grid(coords: np.ndarray, entries: list, true_labels=None, columns: int = 4, seed: int = 0) -> go.Figure:
+    """One small scatter per algorithm, titled with its name, fit time and ARI (or why it was refused)."""
+    shown = np.arange(len(coords))
+    if len(shown) > GRID_MAX_POINTS:
+        shown = np.sort(np.random.default_rng(seed).choice(shown, GRID_MAX_POINTS, replace=False))
+    rows = -(-len(entries) // columns)
+    titles = []
+    for entry in entries:
+        title = ALGORITHMS[entry.algorithm].title
+        if entry.outcome is None:
+            titles.append(f"{title}<br>refused (too many points)")
+            continue
+        result, scores = entry.outcome.result, entry.outcome.scores
+        score = f", ARI {scores.ari:.2f}" if scores.ari is not None else f", sil. {scores.silhouette:.2f}"
+        titles.append(f"{title}<br>{result.fit_seconds:.2f} s{score}")
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.03, vertical_spacing=0.12)
+    hover = hover_subset(len(shown))
+    for i, entry in enumerate(entries):
+        if entry.outcome is None:
+            continue
+        for trace in cluster_traces(coords[shown], entry.outcome.result.labels[shown], marker_size=3,
+                                    true_labels=None if true_labels is None else true_labels[shown], hover_mask=hover,
+                                    show_legend=False):
+            fig.add_trace(trace, row=i // columns + 1, col=i % columns + 1)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False)
+    fig.update_annotations(font_size=12)
+    return styled(fig, None, 260 * rows + 40)
+
+
+def embeddings_figure(embeddings: list, colour_labels: np.ndarray, colour_names: tuple = (), true_labels=None,
+                      true_names: tuple = (), height: int = 440) -> go.Figure:
+    """The 2-D maps side by side, same colouring, titled with compute time and trustworthiness."""
+    titles = [f"{METHOD_TITLES[e.method]}: {e.seconds:.1f} s, trustworthiness {e.trustworthiness:.3f}" for e in embeddings]
+    fig = make_subplots(rows=1, cols=len(embeddings), subplot_titles=titles, horizontal_spacing=0.04)
+    hover = hover_subset(len(colour_labels))
+    for i, e in enumerate(embeddings):
+        for trace in cluster_traces(e.coords, colour_labels, colour_names, true_labels, true_names, marker_size=4,
+                                    hover_mask=hover, show_legend=i == 0):
+            fig.add_trace(trace, row=1, col=i + 1)
+    fig.update_xaxes(title="map axis 1")
+    fig.update_yaxes(title="map axis 2", col=1)
+    fig.update_annotations(font_size=12)
+    return styled(fig, None, height)
+
+
+def explained_variance_figure(ratios: np.ndarray, height: int = 340) -> go.Figure:
+    """PCA: variance explained by each component (bars) and cumulatively (line)."""
+    components = np.arange(1, len(ratios) + 1)
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=components, y=ratios, name="per component", marker_color=COLORS["fit"],
+                         hovertemplate="PC%{x}: %{y:.1%}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=components, y=np.cumsum(ratios), mode="lines+markers", name="cumulative",
+                             line=dict(color=COLORS["gan"]), hovertemplate="PC1–%{x}: %{y:.1%}<extra></extra>"))
+    fig.update_xaxes(title="principal component", dtick=1)
+    fig.update_yaxes(title="fraction of variance explained", tickformat=".0%", range=[0, 1.02])
+    return styled(fig, "PCA explained variance", height)
+
+
+def mapper_figure(members: list, edges: np.ndarray, node_values: np.ndarray, colour_title: str, seed: int = 0,
+                  height: int = 520) -> go.Figure:
+    """The Mapper graph: node size ∝ √(points), colour = mean of the chosen variable over the node's points."""
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(members)))
+    graph.add_edges_from(map(tuple, edges.tolist()))
+    layout = nx.spring_layout(graph, seed=seed) if len(members) else {}
+    xy = np.array([layout[i] for i in range(len(members))]).reshape(-1, 2)
+    edge_x = np.full(3 * len(edges), np.nan)
+    edge_y = np.full(3 * len(edges), np.nan)
+    if len(edges):
+        edge_x[0::3], edge_x[1::3] = xy[edges[:, 0], 0], xy[edges[:, 1], 0]
+        edge_y[0::3], edge_y[1::3] = xy[edges[:, 0], 1], xy[edges[:, 1], 1]
+    sizes = np.array([len(m) for m in members])
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=edge_x, y=edge_y, mode="lines", line=dict(color="#BBBBBB", width=1), hoverinfo="skip",
+                             showlegend=False))
+    fig.add_trace(go.Scatter(
+        x=xy[:, 0], y=xy[:, 1], mode="markers", showlegend=False,
+        marker=dict(size=8 + 22 * np.sqrt(sizes / max(sizes.max(initial=1), 1)), color=node_values, colorscale="Viridis",
+                    showscale=True, colorbar=dict(title=colour_title), line=dict(width=1, color="#333333")),
+        customdata=np.column_stack([np.arange(len(members)), sizes, node_values]),
+        hovertemplate=f"node %{{customdata[0]}}<br>%{{customdata[1]}} points<br>{colour_title}: %{{customdata[2]:.3g}}<extra></extra>"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return styled(fig, f"Mapper graph: {len(members)} nodes, {len(edges)} edges", height)
+
+
+def node_means(members: list, values: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` over each node's points (the node colour)."""
+    return np.array([float(np.mean(values[m])) for m in members])

@@ -1,0 +1,281 @@
+"""Clustering core: known answers (blobs, moons, DBSCAN's definition, kinks), scores against
+scikit-learn, size refusals, embeddings, Mapper topology, the CSV reader's messages and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import numpy as np
+import pytest
+from sklearn import metrics
+from sklearn.neighbors import NearestNeighbors
+
+from ganplify_core import cache, cli
+from ganplify_core.clustering.algorithms import ALGORITHMS, fit_clusters, get_algorithm
+from ganplify_core.clustering.csv_input import MAX_CSV_BYTES, parse_csv, read_csv_dataset
+from ganplify_core.clustering.datasets import DatasetConfig, make_dataset, separated_centres
+from ganplify_core.clustering.embedding import embed
+from ganplify_core.clustering.evaluation import cluster_scores, elbow_curve, find_elbow, silhouette
+from ganplify_core.clustering.experiment import (ClusteringConfig, EmbeddingConfig, run_clustering, run_comparison,
+                                                 run_embedding, run_mapper, standardised)
+from ganplify_core.clustering.mapper import MapperConfig
+from ganplify_core.errors import InputError
+
+
+# -- acceptance: blobs and moons --------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_kmeans_recovers_three_blobs_and_the_elbow_is_at_three(seed):
+    data = make_dataset(DatasetConfig("blobs", n_samples=900, n_centers=3, seed=seed))
+    points = standardised(data.points, True)
+    result = fit_clusters(points, "kmeans", {"n_clusters": 3}, seed)
+    assert metrics.adjusted_rand_score(data.true_labels, result.labels) > 0.95
+    assert elbow_curve(points, k_max=10, seed=seed).elbow_k == 3
+
+
+def test_dbscan_default_separates_moons_and_kmeans_does_not():
+    data = make_dataset(DatasetConfig("moons", n_samples=1000, seed=0))
+    points = standardised(data.points, True)
+    dbscan = fit_clusters(points, "dbscan")  # the defaults: eps 0.3, min_samples 5
+    kmeans = fit_clusters(points, "kmeans", {"n_clusters": 2})
+    assert metrics.adjusted_rand_score(data.true_labels, dbscan.labels) > 0.9
+    assert metrics.adjusted_rand_score(data.true_labels, kmeans.labels) < 0.7
+
+
+# -- the elbow finder ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kink", [2, 4, 6])
+def test_find_elbow_locates_the_kink_of_a_piecewise_linear_curve(kink):
+    k = np.arange(1, 13)
+    loss = np.where(k <= kink, 100 - 20 * (k - 1), 100 - 20 * (kink - 1) - 1.0 * (k - kink))
+    assert find_elbow(k, loss) == kink
+    assert find_elbow(k, 1e6 * loss + 7) == kink  # invariant to the loss' units and offset
+
+
+def test_find_elbow_on_a_straight_line_or_short_curve_returns_the_first_k():
+    assert find_elbow([1, 2, 3, 4], [4, 3, 2, 1]) == 1
+    assert find_elbow([2, 3], [5, 1]) == 2
+
+
+# -- DBSCAN's definition, scores against scikit-learn ---------------------------------------------------
+
+def test_dbscan_core_points_follow_the_definition():
+    points = standardised(make_dataset(DatasetConfig("moons", n_samples=400, noise=0.12, seed=3)).points, True)
+    eps, min_pts = 0.25, 6
+    result = fit_clusters(points, "dbscan", {"eps": eps, "min_samples": min_pts})
+    neighbours = NearestNeighbors(radius=eps).fit(points).radius_neighbors(points, return_distance=False)
+    counts = np.array([len(n) for n in neighbours])  # includes the point itself, as minPts does
+    np.testing.assert_array_equal(result.core_mask, counts >= min_pts)
+    # noise: not core and no core point within eps
+    near_core = np.array([result.core_mask[n].any() for n in neighbours])
+    np.testing.assert_array_equal(result.labels == -1, ~near_core)
+
+
+def test_scores_match_scikit_learn_and_ignore_label_permutation():
+    data = make_dataset(DatasetConfig("varied", n_samples=600, seed=1))
+    labels = fit_clusters(data.points, "kmeans", {"n_clusters": 3}).labels
+    scores = cluster_scores(data.points, labels, data.true_labels)
+    assert scores.silhouette == pytest.approx(metrics.silhouette_score(data.points, labels))
+    assert scores.davies_bouldin == pytest.approx(metrics.davies_bouldin_score(data.points, labels))
+    assert scores.calinski_harabasz == pytest.approx(metrics.calinski_harabasz_score(data.points, labels))
+    permuted = cluster_scores(data.points, (labels + 1) % 3, data.true_labels)
+    assert permuted.ari == pytest.approx(scores.ari) and permuted.nmi == pytest.approx(scores.nmi)
+    assert cluster_scores(data.points, data.true_labels, data.true_labels).ari == pytest.approx(1.0)
+
+
+def test_silhouette_subsamples_large_sets_and_skips_noise():
+    points = np.random.default_rng(0).normal(size=(5000, 2))
+    labels = (points[:, 0] > 0).astype(int)
+    labels[:100] = -1
+    sil = silhouette(points, labels, max_points=1000)
+    assert len(sil.values) == 1000 and (labels[sil.indices] != -1).all()
+    assert silhouette(points, np.zeros(5000, int)).values.size == 0  # one cluster: undefined
+
+
+def test_standardised_features_have_mean_zero_unit_variance_and_constants_stay_finite():
+    x = np.column_stack([np.linspace(0, 1e4, 50), np.full(50, 3.0)])
+    z = standardised(x, True)
+    np.testing.assert_allclose(z[:, 0].mean(), 0, atol=1e-12)
+    np.testing.assert_allclose(z[:, 0].std(), 1)
+    assert np.all(z[:, 1] == 0)
+    assert standardised(x, False) is x
+
+
+# -- size limits and parameters -------------------------------------------------------------------------
+
+def test_quadratic_methods_are_refused_above_their_limit_with_the_reason():
+    points = np.random.default_rng(0).normal(size=(5001, 2))
+    with pytest.raises(InputError, match=r"spectral clustering is refused above 5,000 points.*n × n affinity"):
+        fit_clusters(points, "spectral")
+    with pytest.raises(InputError, match=r"exact t-SNE is refused above 2,000 points"):
+        embed(points[:2001], "tsne", {"tsne_method": "exact"})
+
+
+def test_parameters_are_validated_by_name_type_and_range():
+    kmeans = get_algorithm("kmeans")
+    assert kmeans.parse_params({"n_clusters": "5"})["n_clusters"] == 5
+    with pytest.raises(InputError, match="no parameter eps"):
+        kmeans.parse_params({"eps": 1})
+    with pytest.raises(InputError, match="whole number"):
+        kmeans.parse_params({"n_clusters": "2.5"})
+    with pytest.raises(InputError, match="between 1 and 30"):
+        kmeans.parse_params({"n_clusters": 0})
+    with pytest.raises(InputError, match="one of ward, complete, average, single"):
+        get_algorithm("agglomerative").parse_params({"linkage": "median"})
+    with pytest.raises(InputError, match="algorithm must be one of"):
+        get_algorithm("affinity")
+
+
+def test_every_algorithm_runs_on_small_blobs_and_gives_one_label_per_point():
+    data = make_dataset(DatasetConfig("blobs", n_samples=300, seed=0))
+    for name in ALGORITHMS:
+        result = fit_clusters(standardised(data.points, True), name)
+        assert result.labels.shape == (300,) and result.fit_seconds >= 0
+        assert sum(result.sizes().values()) == 300
+
+
+def test_blob_centres_are_separated():
+    centres = separated_centres(5, seed=4)
+    gaps = np.linalg.norm(centres[:, None] - centres[None], axis=-1)[np.triu_indices(5, 1)]
+    assert gaps.min() >= 6.0
+
+
+# -- embeddings and Mapper --------------------------------------------------------------------------------
+
+def test_pca_of_points_on_a_plane_keeps_all_variance_and_is_fully_trustworthy():
+    rng = np.random.default_rng(0)
+    plane = rng.normal(size=(400, 2)) @ rng.normal(size=(2, 5))
+    result = embed(plane, "pca")
+    assert result.explained_variance_ratio[:2].sum() == pytest.approx(1.0)
+    assert result.trustworthiness == pytest.approx(1.0)
+
+
+def test_tsne_and_umap_keep_neighbourhoods_of_digits(tmp_cache):
+    digits = make_dataset(DatasetConfig("digits"))
+    subset = dataclass_subset(digits, 400)
+    tsne = run_embedding(subset, EmbeddingConfig("tsne", (("max_iter", 250), ("perplexity", 20))))
+    umap = run_embedding(subset, EmbeddingConfig("umap", (("n_neighbors", 10),)))
+    pca = run_embedding(subset, EmbeddingConfig("pca"))
+    assert tsne.coords.shape == umap.coords.shape == (400, 2)
+    assert tsne.trustworthiness > 0.9 and umap.trustworthiness > 0.9
+    assert pca.trustworthiness < min(tsne.trustworthiness, umap.trustworthiness)  # the non-linear maps keep more
+    # cached by data and parameters: the second call loads the same map
+    assert cache.is_cached("clustering-embedding", ((subset.points, subset.true_labels),
+                                                    EmbeddingConfig("umap", (("n_neighbors", 10),))))
+    again = run_embedding(subset, EmbeddingConfig("umap", (("n_neighbors", 10),)))
+    np.testing.assert_array_equal(again.coords, umap.coords)
+
+
+def dataclass_subset(data, n):
+    import dataclasses
+
+    return dataclasses.replace(data, points=data.points[:n], true_labels=data.true_labels[:n])
+
+
+def test_mapper_graph_of_separated_blobs_has_one_component_per_blob(tmp_cache):
+    data = make_dataset(DatasetConfig("blobs", n_samples=600, seed=0))
+    graph = run_mapper(data, MapperConfig(lens="pca1", n_cubes=8, overlap=0.3, eps=0.3, min_samples=3))
+    g = nx.Graph()
+    g.add_nodes_from(range(graph.n_nodes))
+    g.add_edges_from(map(tuple, graph.edges.tolist()))
+    assert nx.number_connected_components(g) == 3
+
+
+def test_mapper_graph_of_a_circle_has_a_loop(tmp_cache):
+    angle = np.random.default_rng(0).uniform(0, 2 * np.pi, 800)
+    from ganplify_core.clustering.datasets import Dataset
+
+    circle = Dataset(np.column_stack([np.cos(angle), np.sin(angle)]), None, ("x1", "x2"), (), "circle")
+    graph = run_mapper(circle, MapperConfig(lens="pca1", n_cubes=6, overlap=0.3, eps=0.4, min_samples=3))
+    g = nx.Graph(list(map(tuple, graph.edges.tolist())))
+    assert len(nx.cycle_basis(g)) == 1
+
+
+def test_comparison_runs_every_algorithm_and_refuses_what_does_not_scale(tmp_cache):
+    data = make_dataset(DatasetConfig("moons", n_samples=6000, seed=0))
+    entries = run_comparison(data, ("dbscan", "spectral"), n_clusters=2)
+    assert entries[0].outcome.scores.ari > 0.9 and not entries[0].refused
+    assert entries[1].outcome is None and "refused above 5,000" in entries[1].refused
+
+
+def test_clustering_on_an_embedding_uses_the_map(tmp_cache):
+    data = make_dataset(DatasetConfig("blobs", n_samples=300))
+    outcome = run_clustering(data, ClusteringConfig("kmeans", space="pca"))
+    assert outcome.result.labels.shape == (300,) and outcome.scores.ari > 0.95
+    with pytest.raises(InputError, match="space must be one of"):
+        run_clustering(data, ClusteringConfig(space="raw"))
+
+
+def test_jets_as_observables_carry_their_process_as_true_label():
+    data = make_dataset(DatasetConfig("jets", n_samples=90, seed=0))
+    assert data.points.shape == (90, 8) and np.isfinite(data.points).all()
+    assert sorted(np.unique(data.true_labels)) == [0, 1, 2] and data.label_names == ("qcd", "w", "top")
+
+
+# -- the CSV reader: one message per way a file can be unusable ------------------------------------------
+
+GOOD_CSV = "a,b,kind\n" + "\n".join(f"{i},{i * i % 7},{'xy'[i % 2]}" for i in range(20))
+
+
+def test_good_csv_gives_numeric_features_and_a_label():
+    data = read_csv_dataset(GOOD_CSV.encode(), "good.csv", label_column="kind")
+    assert data.points.shape == (20, 2) and data.feature_names == ("a", "b")
+    assert data.label_names == ("x", "y") and data.true_labels[:2].tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00binary", "is not a valid CSV file: it is binary"),
+    ("é".encode("latin-1") * 20, "is not a valid CSV file: it is not UTF-8 text"),
+    (b"a,b\n1,2\n3,4,5,6\n", "is not a valid CSV file"),
+    (b"", "is not a valid CSV file: it is empty"),
+    (b"name,colour\n" + b"x,red\n" * 20, "has no numeric columns"),
+    (b"a,b\n" + b"1,2\n" * 15 + b"3,\n", "has 1 NaN (empty or non-numeric cells) in column 'b'"),
+    (b"a,b\n" + b"1,2\n" * 15 + b"inf,2\n", "has 1 infinities in column 'a'"),
+    (b"a,b\n1,2\n3,4\n", "has 2 rows; at least 10 are needed"),
+])
+def test_bad_csv_gives_a_clear_message(content, message):
+    with pytest.raises(InputError) as error:
+        read_csv_dataset(content, "upload.csv")
+    assert message in str(error.value)
+
+
+def test_csv_larger_than_the_limit_is_refused_before_parsing():
+    assert MAX_CSV_BYTES == 20 * 1024 * 1024
+    with pytest.raises(InputError, match=r"upload.csv is 21.0 MB, larger than the 20 MB limit"):
+        parse_csv(b"a\n" + b"1\n" * (21 * 1024 * 512 - 1), "upload.csv")
+
+
+def test_csv_column_choice_is_checked():
+    table = parse_csv(GOOD_CSV.encode(), "good.csv")
+    with pytest.raises(InputError, match="'kind' of good.csv are not numeric"):
+        read_csv_dataset(GOOD_CSV.encode(), "good.csv", columns=["a", "kind"])
+    assert table.numeric_columns == ("a", "b")
+
+
+# -- CLI ---------------------------------------------------------------------------------------------------
+
+def test_cli_cluster_prints_sizes_silhouette_and_ari(capsys, tmp_cache):
+    assert cli.main(["cluster", "--dataset", "moons", "--n-samples", "500", "--algorithm", "dbscan", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert sum(out["labels_summary"].values()) == 500 and out["ari"] > 0.9
+    assert -1 <= out["silhouette"] <= 1 and "nmi" in out
+
+
+def test_cli_cluster_on_csv_without_labels_and_bad_params(capsys, tmp_path, tmp_cache):
+    path = tmp_path / "data.csv"
+    path.write_text("x,y\n" + "\n".join(f"{i % 5},{i // 5}" for i in range(30)))
+    assert cli.main(["cluster", "--dataset", f"csv:{path}", "--algorithm", "kmeans", "--param", "n_clusters=2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "ari" not in out and len(out["labels_summary"]) == 2
+    assert cli.main(["cluster", "--dataset", "blobs", "--param", "n_clusters=abc"]) == 2
+    assert "n_clusters must be a number" in capsys.readouterr().err
+
+
+def test_cli_embed_writes_the_map(capsys, tmp_path, tmp_cache):
+    out_file = tmp_path / "map.csv"
+    assert cli.main(["embed", "--dataset", "digits", "--method", "pca", "--out", str(out_file), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["shape"] == [1797, 2] and 0.5 < out["trustworthiness"] <= 1
+    written = np.loadtxt(out_file, delimiter=",", skiprows=1)
+    assert written.shape == (1797, 3)
