@@ -1,0 +1,108 @@
+"""The generators whose support the birthday test estimates.
+
+* ``sim``: the toy calorimeter (stand-in for GEANT4), the sample the thresholds are fitted on —
+  the seed's "training data".
+* ``sim-heldout``: an independent sample from the same simulator (another seed): the curve of a
+  generator that *is* the simulator, free of any threshold-fitting effect.
+* ``gan``: the conditional 3D GAN (:mod:`ganplify_core.calorimeter.gan`), shipped checkpoint or retrained.
+* ``templates``: K fixed simulator showers, each output a uniformly chosen template times
+  (1 + 10⁻³ ε) cell by cell, ε ~ N(0, 1): support K, near (not exact) duplicates.
+* ``uniform``: a uniform distribution over d fixed simulator showers, returned exactly: support d,
+  the textbook birthday problem (exact duplicates), whose curve is known in closed form.
+
+Only the templates that a pool actually draws are simulated (a pool of M draws at most M distinct
+ones); they are i.i.d. simulator showers either way, so this is the same generator at a fraction of
+the cost when K ≫ M.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ganplify_core.errors import InputError
+
+SOURCES = ("sim", "sim-heldout", "gan", "templates", "uniform")
+SOURCE_LABELS = {
+    "sim": "Toy simulator (training sample)",
+    "sim-heldout": "Toy simulator (held-out sample)",
+    "gan": "3D GAN",
+    "templates": "K templates + tiny noise",
+    "uniform": "Uniform over d showers",
+}
+TEMPLATE_NOISE = 1e-3
+
+# Seed offsets so that the sources never share random numbers.
+_SEED_OFFSETS = {"sim": 0, "sim-heldout": 1_000_003, "gan": 2_000_003, "templates": 3_000_017, "uniform": 4_000_037}
+
+
+@dataclasses.dataclass(frozen=True)
+class ShowerPool:
+    """A pool of M showers from one source: images float32 (M, 25, 25, 25) in GeV, primary energies (M,)."""
+
+    images: np.ndarray
+    energies: np.ndarray
+
+
+def _primary_energy(energy: tuple[float, float]) -> float | tuple[float, float]:
+    lo, hi = energy
+    return lo if lo == hi else (lo, hi)
+
+
+def _simulated(n: int, energy: tuple[float, float], seed: int) -> ShowerPool:
+    from ganplify_core.calorimeter import simulate_showers
+
+    sample = simulate_showers(n, energy=_primary_energy(energy), seed=seed, use_cache=False)
+    return ShowerPool(sample.images, sample.energies)
+
+
+def _drawn_from_finite_set(n: int, size: int, energy: tuple[float, float], seed: int, noise: float) -> ShowerPool:
+    """n uniform draws from ``size`` fixed simulator showers, each times (1 + noise · ε) per cell."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, size, n)
+    distinct, index = np.unique(labels, return_inverse=True)
+    members = _simulated(len(distinct), energy, seed + 1)
+    images = members.images[index]
+    if noise:
+        images = images * (1 + noise * rng.standard_normal(images.shape, dtype=np.float32))
+    return ShowerPool(images.astype(np.float32, copy=False), members.energies[index])
+
+
+def gan_generator(gan_config=None):
+    """The shipped generator, or the one ``train_calo_gan(gan_config)`` gives (from its disk cache)."""
+    from ganplify_core.calorimeter.gan import load_pretrained_generator, train_calo_gan
+
+    if gan_config is None:
+        return load_pretrained_generator()
+    return train_calo_gan(gan_config)[0]
+
+
+def draw_pool(source: str, n: int, energy: tuple[float, float], seed: int = 0, templates: int = 1000,
+              support: int = 1000, gan_config=None) -> ShowerPool:
+    """``n`` showers from ``source`` at primary energies fixed (lo = hi) or uniform in [lo, hi] GeV.
+
+    Parameters
+    ----------
+    source : one of :data:`SOURCES`.
+    n : pool size M.
+    energy : (lo, hi) primary energy in GeV.
+    seed : the experiment's seed (each source offsets it).
+    templates, support : K for ``templates``, d for ``uniform``.
+    gan_config : a ``CaloGanConfig`` to use a retrained GAN; None for the shipped checkpoint.
+    """
+    if source not in SOURCES:
+        raise InputError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
+    seed = int(seed) + _SEED_OFFSETS[source]
+    if source in ("sim", "sim-heldout"):
+        return _simulated(n, energy, seed)
+    if source == "templates":
+        return _drawn_from_finite_set(n, templates, energy, seed, TEMPLATE_NOISE)
+    if source == "uniform":
+        return _drawn_from_finite_set(n, support, energy, seed, 0.0)
+    from ganplify_core.calorimeter.gan import generate_showers
+
+    generator = gan_generator(gan_config)
+    lo, hi = energy
+    energies = np.random.default_rng(seed).uniform(lo, hi, n).astype(np.float32) if hi > lo else np.full(n, lo, np.float32)
+    return ShowerPool(generate_showers(generator, energies, seed=seed), energies)
