@@ -55,51 +55,52 @@ def jet_pt(pt: np.ndarray, eta: np.ndarray, phi: np.ndarray) -> np.ndarray:
     return np.hypot(p4[:, 1], p4[:, 2])
 
 
-def _distances(eta: np.ndarray, phi: np.ndarray, axes: np.ndarray) -> np.ndarray:
-    """ΔR between constituents (n, m) and axes (n, a, 2): shape (n, m, a)."""
-    d_eta = eta[:, :, None] - axes[:, None, :, 0]
-    d_phi = phi[:, :, None] - axes[:, None, :, 1]
-    return np.sqrt(d_eta**2 + d_phi**2)
+def _distances(eta: np.ndarray, phi: np.ndarray, axes_eta: np.ndarray, axes_phi: np.ndarray) -> list[np.ndarray]:
+    """ΔR between constituents (n, m) and each axis (n, a): a list of a arrays (n, m)."""
+    return [np.sqrt((eta - axes_eta[:, i, None]) ** 2 + (phi - axes_phi[:, i, None]) ** 2)
+            for i in range(axes_eta.shape[1])]
 
 
 def nsubjettiness_axes(pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, n_axes: int,
-                       iterations: int = 6) -> tuple[np.ndarray, np.ndarray]:
+                       iterations: int = 4) -> tuple[np.ndarray, np.ndarray]:
     """Approximately τ-minimising axes (n_jets, n_axes, 2) in (η, φ), and the unnormalised τ_N·R₀·ΣpT.
 
     See the module docstring for the seeding and refinement.
     """
-    pt = np.asarray(pt, dtype=np.float64)
-    eta = np.asarray(eta, dtype=np.float64)
-    phi = np.asarray(phi, dtype=np.float64)
+    pt = np.asarray(pt, dtype=np.float32)
+    eta = np.asarray(eta, dtype=np.float32)
+    phi = np.asarray(phi, dtype=np.float32)
     n_jets = pt.shape[0]
     rows = np.arange(n_jets)
-    first = np.argmax(pt, axis=1)
-    axes = np.zeros((n_jets, n_axes, 2))
-    axes[:, 0] = np.stack([eta[rows, first], phi[rows, first]], 1)
+    axes_eta = np.zeros((n_jets, n_axes), dtype=np.float32)
+    axes_phi = np.zeros((n_jets, n_axes), dtype=np.float32)
+    pick = np.argmax(pt, axis=1)
+    axes_eta[:, 0], axes_phi[:, 0] = eta[rows, pick], phi[rows, pick]
     for a in range(1, n_axes):
-        d2 = _distances(eta, phi, axes[:, :a]).min(axis=2) ** 2
-        pick = np.argmax(pt * d2, axis=1)
-        axes[:, a] = np.stack([eta[rows, pick], phi[rows, pick]], 1)
+        nearest = np.minimum.reduce(_distances(eta, phi, axes_eta[:, :a], axes_phi[:, :a]))
+        pick = np.argmax(pt * nearest**2, axis=1)
+        axes_eta[:, a], axes_phi[:, a] = eta[rows, pick], phi[rows, pick]
 
-    def unnormalised_tau(ax: np.ndarray) -> np.ndarray:
-        return np.sum(pt * _distances(eta, phi, ax).min(axis=2), axis=1)
-
-    best_axes, best = axes.copy(), unnormalised_tau(axes)
-    for _ in range(iterations):
-        dist = _distances(eta, phi, axes)                                   # (n, m, a)
-        nearest = np.argmin(dist, axis=2)
-        member = nearest[:, :, None] == np.arange(n_axes)[None, None, :]   # (n, m, a)
-        weight = np.where(member, pt[:, :, None] / np.maximum(dist, 1e-4), 0.0)
-        total = weight.sum(axis=1)                                          # (n, a)
-        new_eta = np.einsum("nma,nm->na", weight, eta) / np.maximum(total, 1e-300)
-        new_phi = np.einsum("nma,nm->na", weight, phi) / np.maximum(total, 1e-300)
-        has = total > 0
-        axes = np.where(has[:, :, None], np.stack([new_eta, new_phi], 2), axes)
-        tau = unnormalised_tau(axes)
+    best = np.full(n_jets, np.inf, dtype=np.float32)
+    best_eta, best_phi = axes_eta.copy(), axes_phi.copy()
+    for step in range(iterations + 1):
+        dist = _distances(eta, phi, axes_eta, axes_phi)
+        nearest = np.minimum.reduce(dist)
+        tau = np.sum(pt * nearest, axis=1)
         better = tau < best
         best = np.where(better, tau, best)
-        best_axes[better] = axes[better]
-    return best_axes, best
+        best_eta[better], best_phi[better] = axes_eta[better], axes_phi[better]
+        if step == iterations:
+            break
+        # Weiszfeld step per axis on the constituents nearest to it (weights pT/ΔR for β = 1).
+        for a in range(n_axes):
+            weight = np.where(dist[a] == nearest, pt / np.maximum(dist[a], 1e-4), 0.0)
+            total = weight.sum(axis=1)
+            has = total > 0
+            safe = np.where(has, total, 1.0)
+            axes_eta[:, a] = np.where(has, (weight * eta).sum(axis=1) / safe, axes_eta[:, a])
+            axes_phi[:, a] = np.where(has, (weight * phi).sum(axis=1) / safe, axes_phi[:, a])
+    return np.stack([best_eta, best_phi], axis=2), best.astype(np.float64)
 
 
 def nsubjettiness(pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, n_axes: int, radius: float = 0.8) -> np.ndarray:
@@ -109,11 +110,22 @@ def nsubjettiness(pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, n_axes: int,
     return np.where(norm > 0, unnormalised / np.where(norm > 0, norm, 1.0), 0.0)
 
 
+def whole_jet_summary(jet: np.ndarray, pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, n_jets: int) -> dict[str, np.ndarray]:
+    """Mass, pT and constituent count of jets given as a flat particle list (``jet`` = jet index)."""
+    p4 = [np.bincount(jet, weights=w, minlength=n_jets) for w in
+          (pt * np.cosh(eta), pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta))]
+    return {"mass": np.sqrt(np.maximum(p4[0] ** 2 - p4[1] ** 2 - p4[2] ** 2 - p4[3] ** 2, 0.0)),
+            "pt": np.hypot(p4[1], p4[2]), "n_constituents": np.bincount(jet, minlength=n_jets)}
+
+
 def compute_observables(pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, mask: np.ndarray,
-                        radius: float = 0.8) -> dict[str, np.ndarray]:
+                        radius: float = 0.8, whole_jet: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """All of :data:`OBSERVABLES` as float32 arrays of shape (n_jets,), in that order.
 
-    Ratios τ21 = τ2/τ1 and τ32 = τ3/τ2 are 0 where the denominator is 0 (a jet of one particle).
+    τ_N come from the given (leading) constituents. Mass, pT and constituent count come from
+    ``whole_jet`` when given (every constituent of the jet, e.g. :func:`whole_jet_summary` or the
+    clustering program's jet), else from the given constituents. Ratios τ21 = τ2/τ1 and τ32 = τ3/τ2
+    are 0 where the denominator is 0 (a jet of one particle).
     """
     pt = np.where(mask, pt, 0.0)
     taus = [nsubjettiness(pt, eta, phi, n, radius) for n in (1, 2, 3)]
@@ -125,4 +137,6 @@ def compute_observables(pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, mask: 
         "tau1": taus[0], "tau2": taus[1], "tau3": taus[2],
         "tau21": ratio(taus[1], taus[0]), "tau32": ratio(taus[2], taus[1]),
     }
+    if whole_jet is not None:
+        values.update({name: whole_jet[name] for name in ("mass", "pt", "n_constituents")})
     return {name: np.asarray(values[name], dtype=np.float32) for name in OBSERVABLES}

@@ -16,7 +16,7 @@ import numpy as np
 
 from ganplify_core import cache
 from ganplify_core.errors import InputError
-from ganplify_core.jets.observables import compute_observables
+from ganplify_core.jets.observables import compute_observables, whole_jet_summary
 from ganplify_core.jets.preprocessing import leading_constituents, preprocess, wrap_phi
 from ganplify_core.jets.shower import PROCESSES, ToyShowerConfig, eta_phi, generate_particles
 
@@ -60,22 +60,30 @@ class JetSample:
         return len(self.pt)
 
 
-def assemble(pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, mask: np.ndarray, process: str, source: str) -> JetSample:
-    """Observables, then preprocessing, of padded constituents given relative to the jet axis."""
+def assemble(pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, mask: np.ndarray, process: str, source: str,
+             whole_jet: dict[str, np.ndarray] | None = None) -> JetSample:
+    """Observables, then preprocessing, of padded constituents given relative to the jet axis.
+
+    ``whole_jet`` (mass, pt, n_constituents of the jet with all its constituents) overrides those three
+    observables, which would otherwise miss the constituents beyond the hardest ``N_CONSTITUENTS``.
+    """
     pt = np.where(mask, pt, 0.0)
-    observables = compute_observables(pt, eta, phi, mask, JET_RADIUS)
+    observables = compute_observables(pt, eta, phi, mask, JET_RADIUS, whole_jet)
     eta_p, phi_p = preprocess(pt, eta, phi, mask)
     return JetSample(pt.astype(np.float32), eta_p.astype(np.float32), phi_p.astype(np.float32), mask,
                      observables, process, source)
 
 
 def toy_constituents(process: str, n_jets: int, config: ToyShowerConfig, rng: np.random.Generator
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Padded (pt, Δη, Δφ, mask) of ``n_jets`` toy jets: particles within R of the jet axis."""
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Padded (pt, Δη, Δφ, mask) of ``n_jets`` toy jets (the particles within R of the jet axis), and
+    the whole jets' mass, pt and constituent count."""
     particles = generate_particles(process, n_jets, config, rng)
     pt, eta, phi = eta_phi(particles.p)
     inside = eta**2 + phi**2 < config.radius**2
-    return leading_constituents(particles.jet[inside], pt[inside], eta[inside], phi[inside], n_jets, N_CONSTITUENTS)
+    jet, pt, eta, phi = particles.jet[inside], pt[inside], eta[inside], phi[inside]
+    return (*leading_constituents(jet, pt, eta, phi, n_jets, N_CONSTITUENTS),
+            whole_jet_summary(jet, pt, eta, phi, n_jets))
 
 
 def _toy_sample(process: str, n: int, seed: int, config: ToyShowerConfig) -> JetSample:
@@ -85,7 +93,8 @@ def _toy_sample(process: str, n: int, seed: int, config: ToyShowerConfig) -> Jet
         rng = np.random.default_rng([seed, process_index, chunk])
         parts.append(toy_constituents(process, CHUNK, config, rng))
     pt, eta, phi, mask = (np.concatenate([p[i] for p in parts])[:n] for i in range(4))
-    return assemble(pt, eta, phi, mask, process, "toy")
+    whole_jet = {name: np.concatenate([p[4][name] for p in parts])[:n] for name in parts[0][4]}
+    return assemble(pt, eta, phi, mask, process, "toy", whole_jet)
 
 
 # -- the reference sample --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ Each parton then showers with the angular-ordered emission density (Marchesini�
     dP = (α_s(k_T) / π) · P(x) dx · dθ² / θ²,     k_T = min(x, 1 − x) · E · θ > Q₀,
 
 with the full leading-order splitting functions P_qq = C_F (1 + (1−x)²)/x (x = gluon fraction),
-P_gg = C_A [x/(1−x) + (1−x)/x + x(1−x)], P_gq = T_R n_f [x² + (1−x)²], one-loop running
+P_gg = C_A [x/(1−x) + (1−x)/x + x(1−x)] (with ½ for identical gluons), P_gq = T_R n_f [x² + (1−x)²], one-loop running
 α_s(k_T) = 1 / (b₀ ln(k_T²/Λ²)) with α_s(m_Z) = ``alpha_s_mz``. The next emission angle below the
 current maximum is drawn with the veto algorithm (Sjöstrand et al., JHEP 0605:026, §4.2) from the
 overestimate (α_s(Q₀)/π) · K/min(x, 1−x); both daughters continue with the branching angle as their
@@ -63,14 +63,14 @@ class ToyShowerConfig:
     pt_max: float = 650.0
     radius: float = 0.8
     gluon_fraction: float = 0.6
-    alpha_s_mz: float = 0.13
+    alpha_s_mz: float = 0.118
     cutoff_kt: float = 1.0
-    qcd_max_angle: float = 1.0
+    qcd_max_angle: float = 0.8
     max_generations: int = 14
-    hadrons_per_log: float = 1.0
+    hadrons_per_log: float = 2.0
     hadron_scale: float = 2.0
     dirichlet_shape: float = 1.0
-    hadron_kt: float = 0.35
+    hadron_kt: float = 0.2
     underlying_event: bool = False
     ue_density: float = 4.0
     ue_mean_pt: float = 0.8
@@ -243,21 +243,27 @@ def hard_process(process: str, n_jets: int, config: ToyShowerConfig, rng: np.ran
 def _splitting_weight(x: np.ndarray, gluon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Splitting function P(x) summed over channels, and the g → q q̄ share (0 for quarks)."""
     p_qq = C_F * (1.0 + (1.0 - x) ** 2) / x
-    p_gg = C_A * (x / (1.0 - x) + (1.0 - x) / x + x * (1.0 - x))
+    # ½ P_gg: x and 1 − x are the same two identical gluons, and both halves of x are sampled.
+    p_gg = 0.5 * C_A * (x / (1.0 - x) + (1.0 - x) / x + x * (1.0 - x))
     p_gq = T_R * N_F * (x**2 + (1.0 - x) ** 2)
     total = np.where(gluon, p_gg + p_gq, p_qq)
     return total, np.where(gluon, p_gq / (p_gg + p_gq), 0.0)
 
 
 # Overestimates K / min(x, 1-x) of the splitting functions (see _splitting_weight): K_q = 2 C_F for
-# quarks; K_g = 1.625 C_A + T_R n_f for gluons.
+# quarks; for gluons ½ P_gg ≤ 0.8125 C_A / ζ and T_R n_f (x² + (1−x)²) ≤ T_R n_f ≤ ½ T_R n_f / ζ.
 K_QUARK = 2.0 * C_F
-K_GLUON = 1.625 * C_A + T_R * N_F
+K_GLUON = 0.8125 * C_A + 0.5 * T_R * N_F
 
 
 def _next_branching(energy: np.ndarray, theta_max: np.ndarray, gluon: np.ndarray, config: ToyShowerConfig,
-                    rng: np.random.Generator, max_trials: int = 400) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                    rng: np.random.Generator, max_trials: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The first branching below ``theta_max`` of each parton (veto algorithm).
+
+    The overestimate (α_s(Q₀)/π) · 2K/ζ dζ dθ²/θ², with ζ = min(x, 1 − x) above ζ_min = Q₀/(Eθ) (so
+    that k_T = ζEθ > Q₀), integrates in u = ln(Eθ / 2Q₀) to c (u_max² − u²), c = 2K α_s(Q₀)/π; the next
+    trial is u² → u² + ln(r)/c (no branching once u² < 0), then ζ ~ 1/ζ on [e^(−u)/2, 1/2], and it is
+    accepted with probability P(x)·ζ/K · α_s(k_T)/α_s(Q₀).
 
     Returns ``branches`` (bool), the branching angle θ, the fraction x of the emitted daughter, and
     whether a gluon splits to q q̄.
@@ -265,39 +271,41 @@ def _next_branching(energy: np.ndarray, theta_max: np.ndarray, gluon: np.ndarray
     k = len(energy)
     q0 = config.cutoff_kt
     alpha_max = float(alpha_s(np.array([q0]), config.alpha_s_mz)[0])
-    x_min = q0 / (energy * theta_max)
-    theta_min = 2.0 * q0 / energy
     branches = np.zeros(k, dtype=bool)
     theta_out = np.zeros(k)
     x_out = np.zeros(k)
     to_quarks = np.zeros(k, dtype=bool)
 
-    todo = np.flatnonzero((x_min < 0.5) & (theta_max > theta_min))
-    kk = np.where(gluon, K_GLUON, K_QUARK)
-    rate = np.zeros(k)
-    rate[todo] = alpha_max / np.pi * 2.0 * kk[todo] * np.log(1.0 / (2.0 * x_min[todo]))
-    log_theta2 = 2.0 * np.log(theta_max)
+    u_max = np.log(energy * theta_max / (2.0 * q0))
+    todo = np.flatnonzero(u_max > 0)
+    # Compact working arrays for the partons still looking for their branching.
+    u2 = u_max[todo] ** 2
+    e = energy[todo]
+    g = gluon[todo]
+    kk = np.where(g, K_GLUON, K_QUARK)
+    inverse_c = np.pi / (2.0 * alpha_max * kk)
     for _ in range(max_trials):
         if todo.size == 0:
             break
-        u = rng.random((3, todo.size))
-        log_theta2[todo] += np.log(u[0]) / rate[todo]
-        theta = np.exp(0.5 * log_theta2[todo])
-        alive = theta > theta_min[todo]
-        todo, theta, u = todo[alive], theta[alive], u[:, alive]
-        soft = x_min[todo] * (1.0 / (2.0 * x_min[todo])) ** u[1]
-        x = np.where(u[2] < 0.5, soft, 1.0 - soft)
-        kt = soft * energy[todo] * theta
-        weight, quark_share = _splitting_weight(x, gluon[todo])
-        ok = kt > q0
-        accept_prob = np.where(ok, weight * soft / kk[todo] * alpha_s(np.maximum(kt, q0), config.alpha_s_mz) / alpha_max, 0.0)
-        accept = rng.random(todo.size) < accept_prob
+        r = rng.random((4, todo.size))
+        u2 = u2 + np.log(r[0]) * inverse_c
+        alive = u2 > 0
+        if not alive.all():
+            todo, u2, e, g, kk, inverse_c, r = todo[alive], u2[alive], e[alive], g[alive], kk[alive], inverse_c[alive], r[:, alive]
+        u = np.sqrt(u2)
+        soft = 0.5 * np.exp(-u * r[1])
+        x = np.where(r[2] < 0.5, soft, 1.0 - soft)
+        theta = 2.0 * q0 * np.exp(u) / e
+        kt = soft * e * theta
+        weight, quark_share = _splitting_weight(x, g)
+        accept = r[3] * kk < weight * soft * alpha_s(kt, config.alpha_s_mz) / alpha_max
         done = todo[accept]
         branches[done] = True
         theta_out[done] = theta[accept]
         x_out[done] = x[accept]
         to_quarks[done] = rng.random(done.size) < quark_share[accept]
-        todo = todo[~accept]
+        keep = ~accept
+        todo, u2, e, g, kk, inverse_c = todo[keep], u2[keep], e[keep], g[keep], kk[keep], inverse_c[keep]
     return branches, theta_out, x_out, to_quarks
 
 
