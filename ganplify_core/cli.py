@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ganplify_core.ranking.cli",
     "ganplify_core.jets.cli",
     "ganplify_core.clustering.cli",
+    "ganplify_core.calorimeter.cli",
     "ganplify_core.birthday.cli",
 )
 
