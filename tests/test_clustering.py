@@ -230,8 +230,8 @@ def test_good_csv_gives_numeric_features_and_a_label():
     (b"a,b\n1,2\n3,4,5,6\n", "is not a valid CSV file"),
     (b"", "is not a valid CSV file: it is empty"),
     (b"name,colour\n" + b"x,red\n" * 20, "has no numeric columns"),
-    (b"a,b\n" + b"1,2\n" * 15 + b"3,\n", "has 1 NaN (empty or non-numeric cells) in column 'b'"),
-    (b"a,b\n" + b"1,2\n" * 15 + b"inf,2\n", "has 1 infinities in column 'a'"),
+    (b"a,b\n" + b"1,2\n" * 15 + b"3,\n", "has 1 NaN (empty or non-numeric cells) in column(s) 'b' (first at data row 16)"),
+    (b"a,b\n" + b"1,2\n" * 15 + b"inf,2\n", "has 1 infinities in column(s) 'a'"),
     (b"a,b\n1,2\n3,4\n", "has 2 rows; at least 10 are needed"),
 ])
 def test_bad_csv_gives_a_clear_message(content, message):

@@ -105,10 +105,12 @@ def table_to_dataset(table: CsvTable, columns=None, label_column: str | None = N
     bad = ~np.isfinite(points)
     if bad.any():
         rows, cols = np.nonzero(bad)
-        kinds = " and ".join(k for k, m in (("NaN (empty or non-numeric cells)", np.isnan(points[bad])),
-                                              ("infinities", np.isinf(points[bad]))) if m.any())
-        raise InputError(f"{table.name} has {int(bad.sum())} {kinds} in column {columns[cols[0]]!r} and others "
-                         f"(first at data row {int(rows[0]) + 1}). Remove or fill those rows.")
+        kinds = " and ".join(f"{count} {kind}" for kind, count in (
+            ("NaN (empty or non-numeric cells)", int(np.isnan(points).sum())), ("infinities", int(np.isinf(points).sum())))
+            if count)
+        where = ", ".join(repr(columns[c]) for c in np.unique(cols))
+        raise InputError(f"{table.name} has {kinds} in column(s) {where} (first at data row {int(rows[0]) + 1}). "
+                         f"Remove or fill those rows.")
     if len(points) < min_rows:
         raise InputError(f"{table.name} has {len(points)} rows; at least {min_rows} are needed to cluster.")
     true_labels, label_names = None, ()

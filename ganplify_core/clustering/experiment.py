@@ -57,6 +57,17 @@ def run_embedding(dataset: Dataset, config: EmbeddingConfig, progress: Progress 
         standardised(dataset.points, config.standardise), config.method, dict(config.params), config.seed, progress))
 
 
+def view_2d(dataset: Dataset, standardise: bool = True) -> tuple[np.ndarray, tuple]:
+    """Coordinates to draw the data in, with axis names: the features themselves when there are two
+    (one is drawn against 0), else the first two principal components of the (standardised) features."""
+    if dataset.n_features == 2:
+        return dataset.points, dataset.feature_names
+    if dataset.n_features == 1:
+        return np.column_stack([dataset.points[:, 0], np.zeros(dataset.n_samples)]), (dataset.feature_names[0], "")
+    pca = run_embedding(dataset, EmbeddingConfig("pca", standardise=standardise))
+    return pca.coords.astype(np.float64), ("first principal component", "second principal component")
+
+
 @dataclasses.dataclass(frozen=True)
 class ClusteringConfig:
     """One clusterer on one representation of the data.
@@ -163,4 +174,4 @@ def run_mapper(dataset: Dataset, config: MapperConfig, standardise: bool = True,
 
 
 __all__ = ["ALGORITHMS", "SPACES", "COMPARISON_DEFAULT", "EmbeddingConfig", "ClusteringConfig", "ClusteringOutcome",
-           "ComparisonEntry", "standardised", "run_embedding", "run_clustering", "run_elbow", "run_comparison", "run_mapper"]
+           "ComparisonEntry", "standardised", "view_2d", "run_embedding", "run_clustering", "run_elbow", "run_comparison", "run_mapper"]
