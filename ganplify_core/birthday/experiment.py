@@ -106,8 +106,8 @@ class SourceResult:
     n_pairs, n_ssim_evaluations : pairs in the pool, and how many of them needed SSIM.
     similar_pairs : int (k, 2) the most similar pairs of the pool; similar_scores (k,) their largest
         distance in units of its threshold (≤ 1: a duplicate).
-    similar_views, example_views : float32 (k, 2, 2, L, L) / (n, 2, L, L): energy summed over z (x–y,
-        front view) and over y (x–z, side view), GeV.
+    similar_images : float32 (k, 2, L, L, L) the showers of the most similar pairs, GeV.
+    example_images : float32 (n, L, L, L) the first showers of the pool, GeV.
     shape_mean, shape_low, shape_high : (3, L) mean shower shapes along x, y, z and their 16–84 % band.
     deposited_energy, primary_energy : (M,) GeV.
     seconds : time to draw the pool, find duplicates, and build the curve.
@@ -125,8 +125,8 @@ class SourceResult:
     n_ssim_evaluations: int
     similar_pairs: np.ndarray
     similar_scores: np.ndarray
-    similar_views: np.ndarray
-    example_views: np.ndarray
+    similar_images: np.ndarray
+    example_images: np.ndarray
     shape_mean: np.ndarray
     shape_low: np.ndarray
     shape_high: np.ndarray
@@ -146,11 +146,6 @@ class BirthdayResult:
 
     def source(self, name: str) -> SourceResult:
         return next(s for s in self.sources if s.source == name)
-
-
-def shower_views(images: np.ndarray) -> np.ndarray:
-    """Front (Σ over z: x–y) and side (Σ over y: x–z) views of showers: float32 (n, 2, L, L)."""
-    return np.stack([images.sum(axis=3), images.sum(axis=2)], axis=1).astype(np.float32)
 
 
 def _true_support(config: BirthdayConfig, source: str) -> float:
@@ -179,8 +174,8 @@ def _source_result(config: BirthdayConfig, source: str, thresholds: duplicates.D
         first_duplicate_sizes=first, estimates=estimates, true_support=_true_support(config, source),
         n_pairs=search.n_pairs, n_ssim_evaluations=search.n_ssim_evaluations,
         similar_pairs=pairs, similar_scores=search.similar_score,
-        similar_views=shower_views(pool.images[pairs.reshape(-1)]).reshape(len(pairs), 2, 2, *pool.images.shape[1:3]),
-        example_views=shower_views(pool.images[:N_EXAMPLES]),
+        similar_images=pool.images[pairs.reshape(-1)].reshape(len(pairs), 2, *pool.images.shape[1:]),
+        example_images=pool.images[:N_EXAMPLES],
         shape_mean=shapes.mean(axis=1), shape_low=np.quantile(shapes, 0.16, axis=1), shape_high=np.quantile(shapes, 0.84, axis=1),
         deposited_energy=features.energy.cpu().numpy().astype(np.float32), primary_energy=np.asarray(pool.energies, np.float32),
         seconds={"pool": drawn - start, "duplicates": searched - drawn, "curve": curved - searched},
@@ -194,8 +189,46 @@ def _gan_digest(config: BirthdayConfig) -> str | None:
     from ganplify_core.calorimeter.gan import PRETRAINED_PATH
 
     if not PRETRAINED_PATH.exists():
-        raise InputError("the GAN checkpoint assets/calo_gan.pt is missing; retrain the GAN or drop the 'gan' source")
+        return "missing"  # the run itself then stops with the loader's message
     return hashlib.sha256(PRETRAINED_PATH.read_bytes()).hexdigest()
+
+
+def gan_available() -> bool:
+    """Whether the shipped GAN checkpoint exists (the ``gan`` source needs it unless retrained)."""
+    try:
+        from ganplify_core.calorimeter.gan import PRETRAINED_PATH
+    except ImportError:
+        return False
+    return PRETRAINED_PATH.exists()
+
+
+def quick_look(config: BirthdayConfig) -> BirthdayConfig:
+    """A small, fast version of ``config`` (a few seconds cold) for a page's first load.
+
+    Shapes + energy only (no SSIM), a pool of 400 showers, 400 orderings; without a GAN checkpoint the
+    ``gan`` source is dropped.
+    """
+    sources = tuple(s for s in config.sources if s != "gan" or config.gan is not None or gan_available()) or ("sim",)
+    return dataclasses.replace(config, sources=sources, features="shapes+energy", pool_size=400, replications=400,
+                               threshold_showers=400, grid_points=25)
+
+
+def retrain_gan(steps: int, seed: int, progress: Progress | None = None):
+    """Train the calorimeter GAN (``train_calo_gan``, disk-cached) and return its config for ``BirthdayConfig.gan``."""
+    from ganplify_core.calorimeter.gan import CaloGanConfig, train_calo_gan
+
+    gan_config = CaloGanConfig(seed=int(seed), steps=int(steps))
+    train_calo_gan(gan_config, progress)
+    return gan_config
+
+
+def _cache_key(config: BirthdayConfig) -> dict:
+    return {"config": config, "gan_checkpoint": _gan_digest(config)}
+
+
+def is_available(config: BirthdayConfig) -> bool:
+    """Whether ``run_birthday(config)`` is on disk already (so a page may show it without a button)."""
+    return cache.is_cached("birthday", _cache_key(config))
 
 
 def run_birthday(config: BirthdayConfig, progress: Progress | None = None, use_cache: bool = True) -> BirthdayResult:
@@ -235,4 +268,4 @@ def run_birthday(config: BirthdayConfig, progress: Progress | None = None, use_c
     if not use_cache:
         return compute()
     with torch.inference_mode():
-        return cache.cached("birthday", {"config": config, "gan_checkpoint": _gan_digest(config)}, compute)
+        return cache.cached("birthday", _cache_key(config), compute)

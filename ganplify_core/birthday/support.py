@@ -136,7 +136,8 @@ def uniform_duplicate_probability(subset_sizes: np.ndarray, support: int) -> np.
     """Exact birthday probability for a uniform distribution over ``support`` outcomes."""
     s = np.asarray(subset_sizes, dtype=np.int64)
     k = np.arange(1, int(s.max()) if s.size else 1)
-    log_none = np.concatenate([[0.0], np.cumsum(np.log1p(-np.minimum(k / support, 1.0)))])
+    with np.errstate(divide="ignore"):  # s > support: log 0 = −inf, probability 1
+        log_none = np.concatenate([[0.0], np.cumsum(np.log1p(-np.minimum(k / support, 1.0)))])
     return 1 - np.exp(log_none[np.clip(s - 1, 0, None)])
 
 
