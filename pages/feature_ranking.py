@@ -103,7 +103,7 @@ with st.form("feature_ranking-settings"):
         settings.widget("n_repeats", "Permutation repeats per feature")
     with c2:
         settings.widget("shap_rows", "Held-out rows explained with SHAP",
-                        help="Trees: about 0.02 s per row; the network's model-agnostic explainer: about 0.5 s per row.")
+                        help="Trees: about 0.02 s per row; the network's model-agnostic KernelExplainer: about 0.3 s per row.")
         settings.widget("background_size", "Background rows (interventional expectation)")
         settings.widget("event", "Event to explain (index among the SHAP rows)")
     pressed = st.form_submit_button("Train and rank", type="primary")
@@ -197,7 +197,7 @@ notes.append("Trees' built-in importance favours features with many distinct val
 notes.append("SHAP explains the model, not the world: a feature that is correlated with a useful one can carry "
              "credit the model happens to give it.")
 notes.append("For trees, shap's TreeExplainer computes the interventional Shapley values exactly (agreement to "
-             "rounding); the network's PermutationExplainer samples orders, so it agrees only approximately.")
+             "rounding); the network's KernelExplainer fits a weighted regression over coalitions, so it agrees only approximately.")
 st.markdown("\n".join(f"- {n}" for n in notes))
 
 frame = pd.DataFrame({"feature": names, **{method: scores for method, scores in result.rankings.items()},

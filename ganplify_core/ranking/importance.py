@@ -98,8 +98,9 @@ def correlated_pairs(X: np.ndarray, names: tuple[str, ...], threshold: float = 0
 
     if X.shape[1] < 2:
         return []
-    rho = np.atleast_2d(spearmanr(X).statistic)
-    rho = np.nan_to_num(rho)
+    rho = np.nan_to_num(np.asarray(spearmanr(X).statistic, dtype=np.float64))
+    if rho.ndim == 0:  # two columns: scipy returns the one coefficient
+        rho = np.array([[1.0, rho], [rho, 1.0]])
     a, b = np.triu_indices(X.shape[1], k=1)
     keep = np.abs(rho[a, b]) >= threshold
     pairs = [(names[i], names[j], float(rho[i, j])) for i, j in zip(a[keep], b[keep])]
