@@ -79,10 +79,12 @@ class ToyShowerConfig:
 
 @dataclasses.dataclass
 class Particles:
-    """Flat list of massless particles of many jets: ``jet`` index and 3-momentum (GeV)."""
+    """Flat list of massless particles of many jets: ``jet`` index, 3-momentum (GeV), prong of origin
+    (−1 for the underlying event)."""
 
     jet: np.ndarray
     p: np.ndarray  # (k, 3)
+    prong: np.ndarray
 
 
 # -- kinematics ------------------------------------------------------------------------------------------
@@ -344,21 +346,24 @@ def shower(prongs: Prongs, config: ToyShowerConfig, rng: np.random.Generator) ->
     return Prongs(*(np.concatenate([getattr(f, name) for f in final]) for name in ("jet", "p", "gluon", "max_angle", "prong")))
 
 
-def restore_resonance_mass(partons: Prongs, hard: HardProcess, newton_steps: int = 12) -> Prongs:
-    """Reshuffle momenta between the prongs of a decay so that the jet keeps the resonance mass.
+def restore_resonance_mass(particles: Particles, hard: HardProcess, newton_steps: int = 12) -> tuple[Particles, np.ndarray]:
+    """Reshuffle momenta between the prongs of a decay so that its products keep the resonance mass.
 
-    Showering makes each prong massive (mass m_i) while its energy is kept, which would raise the
-    invariant mass of the decay products above M. As in a parton shower's recoil step, in the rest
-    frame of the decay products each prong's momentum p_i* is scaled by one common k solving
-    Σ_i √(m_i² + k² |p_i*|²) = M, i.e. each prong's partons are boosted along p_i*; then back to the
-    lab. Decays whose prong masses already exceed M (Σ m_i ≥ M) are left as they are.
+    Showering and hadronisation make each prong massive (mass m_i) while its energy is kept, which
+    would raise the invariant mass of the decay products above M (the hadrons of a decay must add up
+    to the resonance's four-momentum). As in a parton shower's recoil step, in the rest frame of the
+    decay products each prong's momentum p_i* is scaled by one common k solving
+    Σ_i √(m_i² + k² |p_i*|²) = M, i.e. each prong's particles are boosted along p_i*; then back to
+    the lab with the same total momentum. Decays whose prong masses already exceed M (Σ m_i ≥ M) have
+    no such solution: they are left as they are and flagged in the returned boolean array (True where
+    the mass was restored, and for every QCD jet), for :func:`generate_particles` to reject them.
     """
     if not np.any(hard.mass > 0):
-        return partons
+        return particles, np.ones(hard.n_jets, dtype=bool)
     n, k_prongs = hard.n_jets, hard.n_prongs
-    energy = np.linalg.norm(partons.p, axis=1)
-    p4 = np.column_stack([energy, partons.p])
-    prong_p4 = np.stack([np.bincount(partons.prong, weights=p4[:, c], minlength=n * k_prongs) for c in range(4)], 1)
+    energy = np.linalg.norm(particles.p, axis=1)
+    p4 = np.column_stack([energy, particles.p])
+    prong_p4 = np.stack([np.bincount(particles.prong, weights=p4[:, c], minlength=n * k_prongs) for c in range(4)], 1)
     total = prong_p4.reshape(n, k_prongs, 4).sum(axis=1)
     beta = total[:, 1:] / total[:, :1]
     rest = _boost(prong_p4, -np.repeat(beta, k_prongs, axis=0)).reshape(n, k_prongs, 4)
@@ -381,8 +386,8 @@ def restore_resonance_mass(partons: Prongs, hard: HardProcess, newton_steps: int
     momentum = total[:, 1:]
     mass_after = np.where(fixable, hard.mass, np.sqrt(np.maximum(total[:, 0] ** 2 - np.sum(momentum**2, 1), 0.0)))
     beta_back = momentum / np.sqrt(np.sum(momentum**2, 1) + mass_after**2)[:, None]
-    moved = _boost(_boost(_boost(p4, -beta[partons.jet]), prong_beta[partons.prong]), beta_back[partons.jet])
-    return Prongs(partons.jet, moved[:, 1:], partons.gluon, partons.max_angle, partons.prong)
+    moved = _boost(_boost(_boost(p4, -beta[particles.jet]), prong_beta[particles.prong]), beta_back[particles.jet])
+    return Particles(particles.jet, moved[:, 1:], particles.prong), fixable
 
 
 # -- hadronisation, underlying event, detector -------------------------------------------------------------
@@ -401,7 +406,7 @@ def hadronise(partons: Prongs, config: ToyShowerConfig, rng: np.random.Generator
     kick = np.hypot(rng.normal(0.0, config.hadron_kt, parent.size), rng.normal(0.0, config.hadron_kt, parent.size))
     angle = np.minimum(kick / np.maximum(hadron_energy, 1e-9), 0.5 * np.pi)
     direction = _tilt(n, e1, e2, angle, rng.uniform(0.0, 2.0 * np.pi, parent.size))
-    return Particles(partons.jet[parent], direction * hadron_energy[:, None])
+    return Particles(partons.jet[parent], direction * hadron_energy[:, None], partons.prong[parent])
 
 
 def underlying_event(n_jets: int, config: ToyShowerConfig, rng: np.random.Generator) -> Particles:
@@ -412,7 +417,7 @@ def underlying_event(n_jets: int, config: ToyShowerConfig, rng: np.random.Genera
     ang = rng.uniform(0.0, 2.0 * np.pi, jet.size)
     eta, phi = r * np.cos(ang), r * np.sin(ang)
     pt = rng.exponential(config.ue_mean_pt, jet.size)
-    return Particles(jet, np.column_stack([pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta)]))
+    return Particles(jet, np.column_stack([pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta)]), np.full(jet.size, -1))
 
 
 def detector_smearing(particles: Particles, rng: np.random.Generator, threshold: float = 1.0) -> Particles:
@@ -422,17 +427,33 @@ def detector_smearing(particles: Particles, rng: np.random.Generator, threshold:
     scale = np.maximum(1.0 + resolution * rng.standard_normal(energy.size), 0.0)
     p = particles.p * scale[:, None]
     keep = energy * scale > threshold
-    return Particles(particles.jet[keep], p[keep])
+    return Particles(particles.jet[keep], p[keep], particles.prong[keep])
 
 
 def generate_particles(process: str, n_jets: int, config: ToyShowerConfig, rng: np.random.Generator) -> Particles:
-    """All final-state particles of ``n_jets`` toy jets (not yet clipped to the jet radius)."""
-    hard = hard_process(process, n_jets, config, rng)
-    partons = restore_resonance_mass(shower(hard.prongs, config, rng), hard)
-    particles = hadronise(partons, config, rng)
+    """All final-state particles of ``n_jets`` toy jets (not yet clipped to the jet radius).
+
+    Decays whose showered prongs came out heavier in total than the resonance (kinematically
+    impossible; a few per cent of W and top decays) are rejected and drawn again.
+    """
+    pieces: list[Particles] = []
+    have = 0
+    while have < n_jets:
+        want = n_jets - have
+        trial = want if process == "qcd" else want + want // 4 + 8
+        hard = hard_process(process, trial, config, rng)
+        particles, valid = restore_resonance_mass(hadronise(shower(hard.prongs, config, rng), config, rng), hard)
+        keep = np.flatnonzero(valid)[:want]
+        new_index = np.full(trial, -1)
+        new_index[keep] = have + np.arange(keep.size)
+        jet = new_index[particles.jet]
+        chosen = jet >= 0
+        pieces.append(Particles(jet[chosen], particles.p[chosen], particles.prong[chosen]))
+        have += keep.size
+    particles = Particles(*(np.concatenate([getattr(p, f) for p in pieces]) for f in ("jet", "p", "prong")))
     if config.underlying_event:
         ue = underlying_event(n_jets, config, rng)
-        particles = Particles(np.concatenate([particles.jet, ue.jet]), np.concatenate([particles.p, ue.p]))
+        particles = Particles(*(np.concatenate([getattr(particles, f), getattr(ue, f)]) for f in ("jet", "p", "prong")))
     if config.detector:
         particles = detector_smearing(particles, rng)
     return particles
