@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ganplify_core.clustering.cli",
     "ganplify_core.calorimeter.cli",
     "ganplify_core.birthday.cli",
+    "ganplify_core.vae.cli",
 )
 
 

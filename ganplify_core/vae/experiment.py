@@ -98,6 +98,13 @@ class SweepSettings:
     steps_per_beta: int = 250
     hidden: int = 64
 
+    def __post_init__(self):
+        if not 1 <= self.latent_dim <= 16:
+            raise InputError(f"latent_dim={self.latent_dim} must be between 1 and 16")
+        if not 1 <= self.steps_per_beta <= 100_000:
+            raise InputError(f"steps_per_beta={self.steps_per_beta} must be between 1 and 100000")
+        self.betas()  # validates the grid
+
     def betas(self) -> tuple[float, ...]:
         from ganplify_core.vae.beta_sweep import log_beta_grid
 
