@@ -26,6 +26,8 @@ SOURCES = ("toy", "reference")
 # Toy jets are generated in chunks seeded by (seed, process, chunk): the first n jets of a larger
 # sample are the n jets of a smaller one with the same seed.
 CHUNK = 1000
+# Part of the cache key of toy jets: bump it whenever the generator's output changes.
+TOY_GENERATOR_VERSION = 4
 REFERENCE_PATH = Path(__file__).resolve().parents[2] / "assets" / "reference_jets.npz"
 
 
@@ -126,11 +128,11 @@ def _reference_sample(process: str, n: int, seed: int) -> JetSample:
         pt = data[f"{process}_pt"].astype(np.float64)
         eta = data[f"{process}_eta"].astype(np.float64)
         phi = wrap_phi(data[f"{process}_phi"].astype(np.float64))
-    # A seed picks which n of the stored jets (seed 0 keeps the stored order).
-    order = np.arange(len(pt)) if seed == 0 else np.random.default_rng(seed).permutation(len(pt))
-    pick = np.sort(order[:n]) if seed != 0 else order[:n]
-    mask = pt[pick] > 0
-    return assemble(pt[pick], eta[pick], phi[pick], mask, process, "reference")
+        whole = data[f"{process}_whole"].astype(np.float64)
+    # A seed picks which n of the stored jets (seed 0: the first n, in the stored order).
+    pick = np.arange(n) if seed == 0 else np.sort(np.random.default_rng(seed).permutation(len(pt))[:n])
+    whole_jet = {"mass": whole[pick, 0], "pt": whole[pick, 1], "n_constituents": whole[pick, 2].astype(np.int64)}
+    return assemble(pt[pick], eta[pick], phi[pick], pt[pick] > 0, process, "reference", whole_jet)
 
 
 # -- public API ------------------------------------------------------------------------------------------
@@ -181,7 +183,7 @@ def get_jets(process: str, n: int, seed: int = 0, source: str = "toy", *,
     _validate(process, n, source)
     n, seed = int(n), int(seed)
     if source == "toy":
-        key = {"process": process, "n": n, "seed": seed, "toy": toy}
+        key = {"process": process, "n": n, "seed": seed, "toy": toy, "generator": TOY_GENERATOR_VERSION}
         return cache.cached("jets-toy", key, lambda: _toy_sample(process, n, seed, toy))
     key = {"process": process, "n": n, "seed": seed, "asset_bytes": REFERENCE_PATH.stat().st_size,
            "asset_mtime": REFERENCE_PATH.stat().st_mtime_ns}

@@ -28,7 +28,7 @@ out of the same shower: they are what makes a QCD jet sometimes look two- or thr
 Hadronisation: each final parton of energy E becomes 1 + Poisson(a · ln(1 + E / E₀)) hadrons, sharing its
 energy with Dirichlet(k) fractions (a leading hadron and soft ones), each with a Gaussian transverse
 momentum of width σ_⊥ relative to the parton. Optional: a soft underlying event uniform in the jet disk,
-and detector smearing (energy resolution 50 %/√E ⊕ 5 %, threshold 1 GeV).
+and detector smearing (energy resolution 50 %/√E ⊕ 5 %, threshold pT > 1 GeV).
 
 References: G. Marchesini, B. Webber, Nucl. Phys. B 310 (1988) 461 (coherent branching);
 R. K. Ellis, W. J. Stirling, B. R. Webber, *QCD and Collider Physics*, ch. 5;
@@ -224,7 +224,7 @@ def hard_process(process: str, n_jets: int, config: ToyShowerConfig, rng: np.ran
             q1, q2 = _two_body(w, np.zeros(k), np.zeros(k), rng)
             momenta = [b[:, 1:], q1[:, 1:], q2[:, 1:]]
             theta12 = _angle(momenta[1], momenta[2])
-            limits = [_angle(momenta[0], w[:, 1:]), theta12, theta12]
+            limits = [np.full(k, config.qcd_max_angle), theta12, theta12]
             mass = top_mass
         else:
             raise ValueError(f"unknown process {process!r}")
@@ -421,12 +421,12 @@ def underlying_event(n_jets: int, config: ToyShowerConfig, rng: np.random.Genera
 
 
 def detector_smearing(particles: Particles, rng: np.random.Generator, threshold: float = 1.0) -> Particles:
-    """Energy resolution σ/E = 50 %/√E ⊕ 5 %, then drop particles below ``threshold`` GeV."""
+    """Energy resolution σ/E = 50 %/√E ⊕ 5 %, then drop particles with pT below ``threshold`` GeV."""
     energy = np.linalg.norm(particles.p, axis=1)
     resolution = np.sqrt(0.5**2 / np.maximum(energy, 1e-9) + 0.05**2)
     scale = np.maximum(1.0 + resolution * rng.standard_normal(energy.size), 0.0)
     p = particles.p * scale[:, None]
-    keep = energy * scale > threshold
+    keep = np.hypot(p[:, 0], p[:, 1]) > threshold
     return Particles(particles.jet[keep], p[keep], particles.prong[keep])
 
 
