@@ -27,11 +27,13 @@ from ganplify_core.errors import InputError
 
 # One line per topic; each module defines ``register(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = (
+    "ganplify_core.amplify.cli",
     "ganplify_core.ranking.cli",
     "ganplify_core.jets.cli",
     "ganplify_core.clustering.cli",
     "ganplify_core.calorimeter.cli",
     "ganplify_core.birthday.cli",
+    "ganplify_core.anomaly.cli",
     "ganplify_core.vae.cli",
 )
 

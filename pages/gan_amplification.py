@@ -1,9 +1,142 @@
-"""GAN amplification: can a GAN trained on 100 points be worth more than 100 points."""
+"""GAN amplification: can a GAN trained on 100 points be worth more than 100 points?"""
 
 import streamlit as st
 
-from ganplify_core import ui
+from ganplify_core import cli, ui
+from ganplify_core.amplify import experiment, plots
+from ganplify_core.amplify.experiment import DEFAULT_CONFIG as D
+from ganplify_core.amplify.experiment import AmplifyConfig
 
-ui.start_page("gan_amplification", {})
+FIELDS = {
+    "distribution": ui.Choice(("camelback", "ring", "shell"), D.distribution, widget="radio"),
+    "shell_dim": ui.Int(3, 10, 3),
+    "n_train": ui.Int(10, 10_000, D.n_train),
+    "n_quant": ui.Choice((10, 20, 50), D.n_quant, widget="radio"),
+    "width": ui.Choice((16, 32, 64, 128), D.width, widget="select_slider"),
+    "depth": ui.Int(1, 5, D.depth),
+    "latent": ui.Int(1, 16, D.latent),
+    "lr": ui.Choice((3e-5, 1e-4, 3e-4, 1e-3), D.lr, widget="select_slider"),
+    "steps": ui.Int(500, 20_000, D.steps, step=500),
+    "n_seeds": ui.Int(1, 20, D.n_seeds),
+    "max_generated": ui.Choice((100_000, 1_000_000, 10_000_000), D.max_generated, widget="select_slider"),
+}
+
+settings = ui.start_page("gan_amplification", FIELDS)
+
 st.title("GAN amplification")
-ui.coming_next("This page (can a GAN trained on 100 points be worth more than 100 points) is being built.")
+st.markdown(
+    "Draw *n* points from a known distribution and train a GAN on them. Can the GAN's samples describe the "
+    "distribution **better than the n points themselves**? We count the fraction of points in *N* cells of "
+    "equal true probability and score the **quantile MSE** = (1/N) Σⱼ (xⱼ − 1/N)². *n* true points have "
+    "expected MSE (N−1)/(N²n), so any MSE converts into a number of *equivalent true points*; divided by *n* "
+    "that is the **amplification factor**. The GAN is compared with a maximum-likelihood fit of the right "
+    "family (it knows the shape) and a kernel density estimate (plain smoothing). After Butter, "
+    "Diefenbacher, Kasieczka, Nachman, Plehn, *GANplifying event samples*, arXiv:2008.06545."
+)
+
+with st.form("amplify-settings"):
+    left, middle, right = st.columns(3)
+    with left:
+        settings.widget("distribution", "Distribution", help="camel back ½N(−4,1)+½N(4,1); ring: r~N(4,1) in 2D; "
+                        "shell: the same radius in D dimensions")
+        settings.widget("shell_dim", "Shell dimension D", help="used only for the spherical shell")
+        settings.widget("n_train", "Training points n")
+        settings.widget("n_quant", "Quantile cells N", horizontal=True,
+                        help="ring/shell: 5 radial × N/5 angular cells")
+    with middle:
+        settings.widget("width", "GAN width")
+        settings.widget("depth", "GAN depth (hidden layers)")
+        settings.widget("latent", "Latent size")
+        settings.widget("lr", "Learning rate (Adam)")
+    with right:
+        settings.widget("steps", "Training steps (the stopping rule)")
+        settings.widget("n_seeds", "Training sets (one GAN each)")
+        settings.widget("max_generated", "Largest number generated")
+    pressed = st.form_submit_button("Train and compare", type="primary")
+
+values = settings.values()
+dim = {"camelback": 1, "ring": 2}.get(values["distribution"], values["shell_dim"])
+config = AmplifyConfig(distribution=values["distribution"], dim=dim, n_train=values["n_train"],
+                       n_quant=values["n_quant"], width=values["width"], depth=values["depth"],
+                       latent=values["latent"], lr=values["lr"], steps=values["steps"], n_seeds=values["n_seeds"],
+                       max_generated=values["max_generated"], seed=settings.seed)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def amplification_result(config: AmplifyConfig, _progress=None):
+    """Shipped asset, disk cache or a fresh run (keyed by the frozen config)."""
+    return experiment.amplify(config, _progress)
+
+
+with ui.user_errors():
+    config.validate()
+    if pressed and not experiment.is_available(config):
+        with ui.progress_bar(f"Training {config.n_seeds} GANs (one per training set) on all cores") as progress:
+            result = amplification_result(config, progress)
+    elif experiment.is_available(config):
+        result = amplification_result(config)
+    else:
+        result = None
+
+if result is None:
+    st.plotly_chart(plots.preview_figure(config, experiment.training_set(config, 0)), width="stretch")
+    st.info("These settings have not been trained yet: press **Train and compare** (about "
+            f"{max(1, config.n_seeds * config.steps // 3000 // 2)} min on 2 CPU cores).", icon=":material/model_training:")
+    ui.show_cli(cli.format_command("amplify", {"dataset": config.distribution, "dim": config.dim,
+                                               "n_train": config.n_train, "quantiles": config.n_quant}))
+    st.stop()
+
+summary = result.summary()
+gan = summary.get("gan")
+columns = st.columns(4)
+columns[0].metric("Training sample: amplification", f"{summary['train_amplification']['mean']:.2f}",
+                  help="its own MSE vs the expectation for n true points (≈ (N−1)/(N−3) on average, by Jensen)")
+for column, method in zip(columns[1:], ("fit", "kde", "gan")):
+    if method in summary:
+        amp = summary[method]["amplification"]
+        column.metric(f"{experiment.METHOD_LABELS[method]}: amplification", f"{amp['mean']:.2f} ± {amp['std']:.2f}",
+                      help=f"mean ± std over {config.n_seeds} training sets, at {int(result.generated[-1]):,} generated points")
+
+show = st.selectbox("Training set to show", range(config.n_seeds), format_func=lambda k: f"training set {k + 1}",
+                    help="A plot option: never retrains.")
+st.plotly_chart(plots.density_figure(result, show), width="stretch")
+if config.distribution == "ring":
+    st.plotly_chart(plots.ring_scatter_figure(result, show), width="stretch")
+st.plotly_chart(plots.mse_figure(result), width="stretch")
+st.dataframe(plots.amplification_table(result), hide_index=True, width="stretch")
+st.caption("Amplification = equivalent true points / n. The mean of ratios favours lucky training sets "
+           "(even the training sample averages (N−1)/(N−3) ≈ 1.29 for N = 10); the amplification of the "
+           "mean MSE is the stricter number.")
+
+if "gan" in config.methods:
+    left, right = st.columns(2)
+    left.plotly_chart(plots.amplification_vs_step_figure(result), width="stretch")
+    right.plotly_chart(plots.loss_figure(result), width="stretch")
+
+ui.download_csv(plots.results_frame(result), "gan_amplification.csv")
+ui.show_cli(cli.format_command("amplify", {
+    "dataset": config.distribution, "dim": config.dim, "n_train": config.n_train, "quantiles": config.n_quant,
+    "seeds": config.n_seeds, "max_generated": config.max_generated, "width": config.width, "depth": config.depth,
+    "latent": config.latent, "lr": config.lr, "steps": config.steps, "seed": config.seed}))
+
+st.subheader("What to notice")
+st.markdown(
+    """
+* **Curves flatten.** Every method's MSE falls as 1/(points generated) at first, like true samples, then
+  levels off at a floor set by what it learned from the *n* training points. Amplification lives in that floor:
+  below the training sample's line means the generated points are worth more than the *n* you started with.
+* **The fit wins when it knows the family.** The ML fit of the right functional form is the best one can do;
+  the GAN knows nothing about Gaussians and still gets part of the way, because a smooth generator
+  *interpolates* between training points instead of copying them.
+* **Is it more than smoothing?** The kernel density is the honest baseline: if the GAN is not better than a
+  KDE with a cross-validated bandwidth, its gain is smoothing.
+* **What made the GAN work here.** A plain GAN (BCE, Adam 1e-3) was 5–15× *worse* than its 100 points and
+  WGAN-GP collapsed into one cell. What worked: the **R1 gradient penalty** on the data (γ = 1; it keeps the
+  discriminator smooth around each training point), **Adam with lr 1e-4, β = (0, 0.99)**, data scaled to O(1),
+  the **whole training set** in every batch against 256 generated points, and sampling from an **exponential
+  moving average of the generator's weights** (0.999). Even then the GAN first interpolates and later
+  memorises its training points: the amplification peaks after ~3000 steps and decays towards 1
+  (the diagnostic plot above, computed with the truth, shows it). So **when to stop is part of the method**:
+  the default 3000 steps was fixed on training sets never used here, never tuned on the truth of these.
+"""
+)

@@ -1,0 +1,106 @@
+"""Benchmarks of the GAN amplification page (ratios measured in one run; the machine is shared).
+
+1. Generating and binning 10⁷ GAN samples (``mse_vs_generated`` with the fast sampler: latent noise,
+   3 × 64 LeakyReLU MLP, cell index, bincount at every grid point) against the generator's matrix
+   multiplications alone on the same number of rows. Target: ratio ≤ 2.
+2. For context, the naive way: ``G(torch.randn(n))`` with autograd on, ``.numpy()``, ``np.histogram``.
+3. The page once cached: a second ``AppTest`` run of the default page. Target: < 1 s.
+4. ``--train``: the default 10-seed ensemble from scratch (``run_amplification``), wall time. Target: < 5 min.
+
+    .venv/bin/python benchmarks/bench_amplify.py [--train]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ganplify_core.amplify.distributions import get_distribution  # noqa: E402
+from ganplify_core.amplify.experiment import DEFAULT_CONFIG, run_amplification  # noqa: E402
+from ganplify_core.amplify.gan import GanSettings, GeneratorSampler, mlp, train_gan  # noqa: E402
+from ganplify_core.amplify.metrics import generated_grid, mse_vs_generated  # noqa: E402
+
+N = 10_000_000
+
+
+def best_of(fn, repeats=3) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--train", action="store_true", help="also time the default 10-seed ensemble")
+    args = parser.parse_args()
+    print(f"torch threads: {torch.get_num_threads()}, cores: {os.cpu_count()}")
+    dist = get_distribution("camelback", 1, 10)
+    trained = train_gan(dist.sample(100, np.random.default_rng(0)), GanSettings(steps=200), seed=0)
+    sampler = GeneratorSampler(trained, seed=1)
+    chunk = sampler.chunk_size
+    z = torch.randn(chunk, trained.settings.latent)
+
+    @torch.no_grad()
+    def matmuls_only():
+        for _ in range(N // chunk):
+            x = z
+            for w, b, out in zip(sampler.weights, sampler.biases, sampler.hidden):
+                torch.addmm(b, x, w, out=out)
+                x = out
+
+    grid = generated_grid(N)
+    full = lambda: mse_vs_generated(sampler.sample, dist.cell_index, 10, grid)  # noqa: E731
+    t_matmul, t_full = [], []
+    for _ in range(3):  # interleaved, so load from other jobs hits both alike
+        t_matmul.append(best_of(matmuls_only, 1))
+        t_full.append(best_of(full, 1))
+    t_matmul, t_full = min(t_matmul), min(t_full)
+    print(f"matmuls alone, {N:.0e} rows:              {t_matmul:.2f} s")
+    print(f"generate + bin {N:.0e} (grid of {len(grid)}):    {t_full:.2f} s   ratio {t_full / t_matmul:.2f} (target ≤ 2)")
+
+    model = mlp(trained.settings.latent, 64, 3, 1)
+    model.load_state_dict(trained.generator_state)
+    n_naive = 1_000_000
+
+    def naive():
+        x = model(torch.randn(n_naive, trained.settings.latent)).detach().numpy() * 4
+        np.histogram(x, np.r_[-np.inf, dist.edges()[0], np.inf])
+
+    t_naive = best_of(naive, 2) * N / n_naive
+    print(f"naive (autograd, numpy, histogram), scaled to {N:.0e}: {t_naive:.2f} s   ratio {t_naive / t_matmul:.2f}")
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "gan_amplification.py"), default_timeout=300)
+    start = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    at.run()
+    second = time.perf_counter() - start
+    print(f"page, default (shipped result): first run {first:.2f} s, cached rerun {second:.2f} s (target < 1 s)")
+
+    if args.train:
+        start = time.perf_counter()
+        result = run_amplification(DEFAULT_CONFIG, lambda f, m: print(f"  [{100 * f:5.1f}%] {m}", flush=True))
+        elapsed = time.perf_counter() - start
+        gan = result.summary()["gan"]["amplification"]
+        print(f"default ensemble ({DEFAULT_CONFIG.n_seeds} GANs, {DEFAULT_CONFIG.steps} steps, "
+              f"{DEFAULT_CONFIG.max_generated:.0e} generated each): {elapsed:.0f} s (target < 300 s); "
+              f"GAN amplification {gan['mean']:.2f} ± {gan['std']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""The amplification experiment: for each of K independent training sets, compare the sample itself, an
+ML fit, a kernel density and a GAN by their quantile MSE against the number of points generated.
+
+One training set per seed k = 0…K−1 (drawn with ``SeedSequence((seed, k))``), one GAN per training set;
+the K trainings run in parallel through :func:`ganplify_core.sweeps.run_sweep`. The result is cached on
+disk (:func:`ganplify_core.cache.cached`), and the default configuration ships as a precomputed asset
+(``assets/amplify-default.npz``, written by ``python -m ganplify_core amplify --save-asset``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ganplify_core import cache
+from ganplify_core.amplify.baselines import fit_kde, fit_parametric
+from ganplify_core.amplify.distributions import MODE, SHELL_DIMS, get_distribution
+from ganplify_core.amplify.gan import GanSettings, GeneratorSampler, train_gan
+from ganplify_core.amplify.metrics import (amplification, equivalent_true_samples, expected_mse_of_true_samples,
+                                           generated_grid, mse_vs_generated, quantile_mse)
+from ganplify_core.errors import InputError
+from ganplify_core.sweeps import run_sweep
+from ganplify_core.training import Progress, no_progress
+
+METHODS = ("fit", "kde", "gan")
+METHOD_LABELS = {"train": "training sample", "fit": "ML fit", "kde": "kernel density", "gan": "GAN"}
+ASSET_PATH = Path(__file__).resolve().parents[2] / "assets" / "amplify-default.npz"
+PROFILE_BINS = 120
+PROFILE_SAMPLES = 400_000
+SCATTER_POINTS = 1500
+N_SNAPSHOTS = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class AmplifyConfig:
+    """Everything that determines an amplification result (the page's controls and the CLI's options)."""
+
+    distribution: str = "camelback"
+    dim: int = 1
+    n_train: int = 100
+    n_quant: int = 10
+    width: int = 64
+    depth: int = 3
+    latent: int = 4
+    lr: float = 1e-4
+    steps: int = 3000
+    n_seeds: int = 10
+    methods: tuple[str, ...] = METHODS
+    max_generated: int = 10_000_000
+    seed: int = 0
+
+    def validate(self) -> None:
+        """Raise :class:`InputError` naming the bad setting and the fix."""
+        get_distribution(self.distribution, self.dim, self.n_quant)  # checks dataset, dim, cells
+        checks = [
+            (10 <= self.n_train <= 100_000, f"n_train={self.n_train}: use between 10 and 100000 training points"),
+            (1 <= self.n_seeds <= 100, f"n_seeds={self.n_seeds}: use between 1 and 100 training sets"),
+            (1_000 <= self.max_generated <= 100_000_000,
+             f"max_generated={self.max_generated}: use between 1000 and 100000000 generated points"),
+            (1 <= self.width <= 1024 and 1 <= self.depth <= 8, "GAN width must be 1…1024 and depth 1…8"),
+            (1 <= self.latent <= 64, f"latent={self.latent}: use a latent size between 1 and 64"),
+            (0 < self.lr <= 0.1, f"lr={self.lr}: use a learning rate in (0, 0.1]"),
+            (10 <= self.steps <= 200_000, f"steps={self.steps}: use between 10 and 200000 training steps"),
+            (len(self.methods) > 0 and set(self.methods) <= set(METHODS),
+             f"methods={','.join(self.methods)}: choose from {','.join(METHODS)}"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise InputError(message)
+
+    @property
+    def gan_settings(self) -> GanSettings:
+        return GanSettings(width=self.width, depth=self.depth, latent=self.latent, lr=self.lr, steps=self.steps)
+
+
+@dataclasses.dataclass
+class AmplifyResult:
+    """Arrays over seeds (axis 0) and generated sizes (last axis).
+
+    Attributes
+    ----------
+    generated : (G,) int — numbers of generated points of the MSE curves.
+    mse : dict method → (K, G) — quantile MSE of the first g generated points.
+    train_mse : (K,) — quantile MSE of each training sample.
+    amplification : dict method → (K,) — at the largest g; ``"train"`` holds the samples' own.
+    losses : dict name → (K, T) — GAN losses at steps ``loss_steps`` (T,).
+    snapshot_steps, snapshot_mse : (S,), (K, S) — the EMA GAN's MSE (5·10⁴ points) against training step,
+        a diagnostic of *when* a GAN amplifies (never used to stop training).
+    profile_x : (B,) — x (camel back) or radius ρ (ring, shell) grid of the density plots.
+    profiles : dict name → (K, B) — densities on ``profile_x``: truth, fit, kde, gan.
+    train_points, scatter : dict name → (K, m, dim) — up to 1500 training / generated points per seed.
+    seconds : dict method → float — wall time summed over seeds.
+    """
+
+    config: AmplifyConfig
+    generated: np.ndarray
+    mse: dict
+    train_mse: np.ndarray
+    amplification: dict
+    losses: dict
+    loss_steps: np.ndarray
+    snapshot_steps: np.ndarray
+    snapshot_mse: np.ndarray
+    profile_x: np.ndarray
+    profiles: dict
+    train_points: np.ndarray
+    scatter: dict
+    seconds: dict
+
+    def summary(self) -> dict:
+        """Mean and standard deviation over seeds: the CLI's JSON and the page's table."""
+        n_quant, n_train = self.config.n_quant, self.config.n_train
+        out = {"dataset": self.config.distribution, "dim": self.config.dim, "n_train": n_train,
+               "quantiles": n_quant, "seeds": self.config.n_seeds, "max_generated": int(self.generated[-1]),
+               "expected_mse_true": float(expected_mse_of_true_samples(n_train, n_quant)),
+               "train_mse": _mean_std(self.train_mse),
+               "train_amplification": _mean_std(self.amplification["train"])}
+        for method in self.config.methods:
+            mse = self.mse[method][:, -1]
+            out[method] = {"mse": _mean_std(mse), "amplification": _mean_std(self.amplification[method]),
+                           "amplification_of_mean_mse": float(equivalent_true_samples(mse.mean(), n_quant) / n_train),
+                           "seconds": round(float(self.seconds[method]), 2)}
+        return out
+
+
+def _mean_std(values: np.ndarray) -> dict:
+    values = np.asarray(values, dtype=float)
+    return {"mean": float(values.mean()), "std": float(values.std(ddof=1)) if len(values) > 1 else 0.0}
+
+
+def _profile_grid(config: AmplifyConfig) -> np.ndarray:
+    if config.distribution == "camelback":
+        return np.linspace(-2 * MODE, 2 * MODE, PROFILE_BINS + 1)
+    return np.linspace(0.0, 2 * MODE, PROFILE_BINS + 1)
+
+
+def _profile_coordinate(points: np.ndarray, distribution: str) -> np.ndarray:
+    return points[:, 0] if distribution == "camelback" else np.linalg.norm(points, axis=1)
+
+
+def _histogram_density(points: np.ndarray, edges: np.ndarray, distribution: str) -> np.ndarray:
+    values = _profile_coordinate(points, distribution)
+    counts, _ = np.histogram(values, edges)
+    return counts / (len(values) * np.diff(edges))
+
+
+def _seeds(config: AmplifyConfig, k: int) -> np.ndarray:
+    """Independent seeds (data, fit, GAN, sampling) of training set ``k``."""
+    return np.random.SeedSequence((config.seed, k)).generate_state(4)
+
+
+def training_set(config: AmplifyConfig, k: int = 0) -> np.ndarray:
+    """Training set ``k`` of ``config``: (n_train, dim) points from the true distribution."""
+    dist = get_distribution(config.distribution, config.dim, config.n_quant)
+    return dist.sample(config.n_train, np.random.default_rng(_seeds(config, k)[0]))
+
+
+def one_training_set(config: AmplifyConfig, k: int) -> dict:
+    """Everything for training set ``k``: fit, KDE and GAN, each sampled and scored (module-level: runs in a worker)."""
+    import time
+
+    dist = get_distribution(config.distribution, config.dim, config.n_quant)
+    _, fit_seed, gan_seed, sample_seed = _seeds(config, k)
+    data = training_set(config, k)
+    grid = generated_grid(config.max_generated)
+    edges = _profile_grid(config)
+    train_counts = torch.bincount(dist.cell_index(torch.from_numpy(data)), minlength=config.n_quant)
+    out: dict = {"train_mse": float(quantile_mse(train_counts.numpy())), "mse": {}, "seconds": {}, "scatter": {},
+                 "profiles": {}, "train_points": data[:SCATTER_POINTS].astype(np.float32)}
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    if config.distribution == "camelback":
+        out["profiles"]["truth"] = dist.density(centres)
+    else:
+        from ganplify_core.amplify.distributions import folded_normal_pdf
+        out["profiles"]["truth"] = folded_normal_pdf(centres)
+
+    for method in config.methods:
+        start = time.perf_counter()
+        rng = np.random.default_rng((int(sample_seed), METHODS.index(method)))
+        if method == "gan":
+            trained = train_gan(data, config.gan_settings, int(gan_seed % 2**31), n_snapshots=N_SNAPSHOTS)
+            sampler = GeneratorSampler(trained, int(sample_seed % 2**31))
+            sample_chunk = sampler.sample
+            draw = lambda m: sampler.sample(m).numpy().astype(np.float64)  # noqa: E731
+            out["losses"] = {name: values for name, values in trained.history.items() if name != "step"}
+            out["loss_steps"] = trained.history["step"]
+            out["snapshot_steps"] = trained.snapshot_steps
+            out["snapshot_mse"] = np.array([
+                mse_vs_generated(GeneratorSampler(trained, 1, state=state).sample, dist.cell_index, config.n_quant,
+                                 np.array([50_000]))[0] for state in trained.snapshots])
+        else:
+            model = fit_parametric(data, config.distribution, seed=int(fit_seed % 2**31)) if method == "fit" \
+                else fit_kde(data, seed=int(fit_seed % 2**31))
+            draw = lambda m, model=model, rng=rng: model.sample(m, rng)  # noqa: E731
+            sample_chunk = lambda m, draw=draw: torch.from_numpy(draw(m))  # noqa: E731
+        out["mse"][method] = mse_vs_generated(sample_chunk, dist.cell_index, config.n_quant, grid)
+        profile_points = draw(PROFILE_SAMPLES)
+        out["profiles"][method] = _histogram_density(profile_points, edges, config.distribution)
+        out["scatter"][method] = profile_points[:SCATTER_POINTS].astype(np.float32)
+        out["seconds"][method] = time.perf_counter() - start
+    return out
+
+
+def run_amplification(config: AmplifyConfig, progress: Progress | None = None) -> AmplifyResult:
+    """Run the experiment for ``config``: K training sets in parallel; see :class:`AmplifyResult`."""
+    config.validate()
+    progress = progress or no_progress
+    progress(0.0, f"training on {config.n_seeds} training sets…")
+    parts = run_sweep(one_training_set, [(config, k) for k in range(config.n_seeds)], progress,
+                      label="training sets")
+    n_quant, n_train = config.n_quant, config.n_train
+    mse = {m: np.stack([p["mse"][m] for p in parts]) for m in config.methods}
+    train_mse = np.array([p["train_mse"] for p in parts])
+    amp = {m: amplification(mse[m][:, -1], n_quant, n_train) for m in config.methods}
+    amp["train"] = amplification(train_mse, n_quant, n_train)
+    has_gan = "gan" in config.methods
+    stack = lambda key, name: np.stack([p[key][name] for p in parts]).astype(np.float32)  # noqa: E731
+    return AmplifyResult(
+        config=config,
+        generated=generated_grid(config.max_generated),
+        mse=mse,
+        train_mse=train_mse,
+        amplification=amp,
+        losses={name: stack("losses", name) for name in parts[0]["losses"]} if has_gan else {},
+        loss_steps=parts[0]["loss_steps"] if has_gan else np.zeros(0),
+        snapshot_steps=parts[0]["snapshot_steps"] if has_gan else np.zeros(0),
+        snapshot_mse=np.stack([p["snapshot_mse"] for p in parts]) if has_gan else np.zeros((config.n_seeds, 0)),
+        profile_x=_profile_grid(config),
+        profiles={name: stack("profiles", name) for name in parts[0]["profiles"]},
+        train_points=np.stack([p["train_points"] for p in parts]),
+        scatter={m: stack("scatter", m) for m in config.methods},
+        seconds={m: float(sum(p["seconds"][m] for p in parts)) for m in config.methods},
+    )
+
+
+DEFAULT_CONFIG = AmplifyConfig()
+
+
+def shipped_result(config: AmplifyConfig) -> AmplifyResult | None:
+    """The precomputed result in ``assets/`` if it was made with exactly ``config``, else None."""
+    if not ASSET_PATH.exists():
+        return None
+    try:
+        result = cache.load(ASSET_PATH)
+    except Exception:  # a damaged asset only costs a retraining
+        return None
+    return result if isinstance(result, AmplifyResult) and result.config == config else None
+
+
+def is_available(config: AmplifyConfig) -> bool:
+    """Whether ``config``'s result can be shown without training (shipped or cached)."""
+    return shipped_result(config) is not None or cache.is_cached("amplify", config)
+
+
+def amplify(config: AmplifyConfig, progress: Progress | None = None) -> AmplifyResult:
+    """The result for ``config``: the shipped asset, else the disk cache, else computed (and cached)."""
+    config.validate()
+    shipped = shipped_result(config)
+    if shipped is not None:
+        return shipped
+    return cache.cached("amplify", config, lambda: run_amplification(config, progress))
+
+
+def save_asset(result: AmplifyResult, path: Path = ASSET_PATH) -> Path:
+    """Write ``result`` as the shipped default (the CLI's ``--save-asset``)."""
+    cache.dump(result, path)
+    return path
+
+
+def dims_for(distribution: str) -> tuple[int, ...]:
+    """The dimensions a distribution allows."""
+    return {"camelback": (1,), "ring": (2,)}.get(distribution, tuple(SHELL_DIMS))

@@ -1,0 +1,174 @@
+"""Figures and tables of an :class:`~ganplify_core.amplify.experiment.AmplifyResult` (Plotly, pandas)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ganplify_core.amplify.experiment import METHOD_LABELS, AmplifyResult
+from ganplify_core.amplify.metrics import equivalent_true_samples, expected_mse_of_true_samples
+from ganplify_core.plotstyle import COLORS, styled
+
+
+def _hex_to_rgba(color: str, alpha: float) -> str:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def density_figure(result: AmplifyResult, seed_index: int = 0) -> go.Figure:
+    """Training points over the true density, with the fit, KDE and GAN densities (x, or radius ρ)."""
+    config = result.config
+    centres = 0.5 * (result.profile_x[1:] + result.profile_x[:-1])
+    one_d = config.distribution == "camelback"
+    points = result.train_points[seed_index]
+    coordinate = points[:, 0] if one_d else np.linalg.norm(points, axis=1)
+    fig = go.Figure()
+    counts, edges = np.histogram(coordinate, result.profile_x[::4])
+    fig.add_bar(x=0.5 * (edges[1:] + edges[:-1]), y=counts / (len(coordinate) * np.diff(edges)),
+                width=np.diff(edges), name=f"training sample (n = {config.n_train})",
+                marker_color=_hex_to_rgba(COLORS["data"], 0.45), hovertemplate="%{y:.3f}<extra>training sample</extra>")
+    fig.add_scatter(x=coordinate, y=np.full(len(coordinate), -0.01), mode="markers", name="training points",
+                    marker=dict(symbol="line-ns-open", size=10, color=COLORS["data"]), showlegend=False,
+                    hovertemplate="%{x:.2f}<extra>training point</extra>")
+    fig.add_scatter(x=centres, y=result.profiles["truth"][seed_index], name="true density",
+                    line=dict(color=COLORS["truth"], width=3))
+    for method in config.methods:
+        fig.add_scatter(x=centres, y=result.profiles[method][seed_index], name=METHOD_LABELS[method],
+                        line=dict(color=COLORS[method], width=2, dash="dot" if method != "gan" else "solid"))
+    xlabel = "x" if one_d else "radius ρ = ‖x‖"
+    fig.update_xaxes(title=xlabel)
+    fig.update_yaxes(title="probability density" + ("" if one_d else " of ρ"))
+    fig.update_layout(barmode="overlay")
+    title = "Training set and the densities learned from it" + ("" if one_d else f" (radial profile, D = {config.dim})")
+    return styled(fig, title)
+
+
+def ring_scatter_figure(result: AmplifyResult, seed_index: int = 0) -> go.Figure:
+    """The ring in the plane: training points, GAN points, and the true radius 4."""
+    fig = go.Figure()
+    phi = np.linspace(0, 2 * np.pi, 200)
+    for radius, dash in ((4.0, "solid"), (3.0, "dot"), (5.0, "dot")):
+        fig.add_scatter(x=radius * np.cos(phi), y=radius * np.sin(phi), mode="lines", showlegend=radius == 4.0,
+                        name="true mean radius (±1σ dotted)", line=dict(color=COLORS["truth"], dash=dash, width=1),
+                        hoverinfo="skip")
+    if "gan" in result.scatter:
+        gan = result.scatter["gan"][seed_index]
+        fig.add_scatter(x=gan[:, 0], y=gan[:, 1], mode="markers", name="GAN samples",
+                        marker=dict(color=COLORS["gan"], size=3, opacity=0.35))
+    data = result.train_points[seed_index]
+    fig.add_scatter(x=data[:, 0], y=data[:, 1], mode="markers", name="training points",
+                    marker=dict(color=COLORS["data"], size=7, line=dict(color="black", width=0.5)))
+    fig.update_xaxes(title="x₁", scaleanchor="y", scaleratio=1)
+    fig.update_yaxes(title="x₂")
+    return styled(fig, "The ring: training points and GAN samples", height=480)
+
+
+def mse_figure(result: AmplifyResult) -> go.Figure:
+    """Quantile MSE against the number of generated points (log–log), mean over seeds with the spread."""
+    config = result.config
+    g = result.generated.astype(float)
+    fig = go.Figure()
+    fig.add_scatter(x=g, y=expected_mse_of_true_samples(g, config.n_quant), name="true samples: (N−1)/(N² n)",
+                    line=dict(color=COLORS["reference"], dash="dash"),
+                    hovertemplate="n = %{x:.3g}: %{y:.3g}<extra>expected MSE of n true samples</extra>")
+    fig.add_hline(y=float(expected_mse_of_true_samples(config.n_train, config.n_quant)),
+                  line=dict(color=COLORS["reference"], dash="dot"),
+                  annotation_text=f"expected for {config.n_train} true points", annotation_position="bottom left")
+    fig.add_hline(y=float(result.train_mse.mean()), line=dict(color=COLORS["data"], width=2),
+                  annotation_text="training sample (mean over seeds)", annotation_position="top left")
+    for method in config.methods:
+        curves = result.mse[method]
+        low, high = np.percentile(curves, [16, 84], axis=0)
+        color = COLORS[method]
+        fig.add_scatter(x=np.r_[g, g[::-1]], y=np.r_[high, low[::-1]], fill="toself", line=dict(width=0),
+                        fillcolor=_hex_to_rgba(color, 0.15), hoverinfo="skip", showlegend=False)
+        fig.add_scatter(x=g, y=curves.mean(axis=0), name=METHOD_LABELS[method], line=dict(color=color, width=2.5),
+                        hovertemplate="%{x:.3g} generated: MSE %{y:.3g}<extra>" + METHOD_LABELS[method] + "</extra>")
+    fig.update_xaxes(type="log", title="number of generated points")
+    fig.update_yaxes(type="log", title="quantile MSE", exponentformat="power")
+    return styled(fig, f"Quantile MSE vs points generated ({config.n_quant} cells; bands: 16–84 % over "
+                       f"{config.n_seeds} training sets)", height=460)
+
+
+def amplification_table(result: AmplifyResult) -> pd.DataFrame:
+    """Per method: MSE and amplification (mean ± std over seeds), and the amplification of the mean MSE."""
+    config = result.config
+    rows = []
+    for method in ("train", *config.methods):
+        mse = result.train_mse if method == "train" else result.mse[method][:, -1]
+        amp = result.amplification[method]
+        rows.append({
+            "method": METHOD_LABELS[method],
+            "points used": config.n_train if method == "train" else int(result.generated[-1]),
+            "quantile MSE": f"{mse.mean():.3g} ± {mse.std(ddof=1) if len(mse) > 1 else 0:.2g}",
+            "amplification (mean ± std)": f"{amp.mean():.2f} ± {amp.std(ddof=1) if len(amp) > 1 else 0:.2f}",
+            "amplification of mean MSE": round(float(equivalent_true_samples(mse.mean(), config.n_quant) / config.n_train), 2),
+            "equivalent true points": int(round(float(equivalent_true_samples(mse.mean(), config.n_quant)))),
+        })
+    return pd.DataFrame(rows)
+
+
+def loss_figure(result: AmplifyResult) -> go.Figure:
+    """GAN losses against training step, mean over seeds."""
+    fig = go.Figure()
+    names = {"d_loss": "discriminator loss (without R1)", "g_loss": "generator loss", "r1": "R1: ‖∇D‖² on data"}
+    colors = {"d_loss": COLORS["qcd"], "g_loss": COLORS["gan"], "r1": COLORS["accent"]}
+    for name, label in names.items():
+        if name in result.losses:
+            fig.add_scatter(x=result.loss_steps, y=result.losses[name].mean(axis=0), name=label,
+                            line=dict(color=colors[name]))
+    fig.add_hline(y=2 * np.log(2), line=dict(color=COLORS["reference"], dash="dot"),
+                  annotation_text="D loss at equilibrium: 2 ln 2")
+    fig.update_xaxes(title="training step")
+    fig.update_yaxes(title="loss (mean over training sets)")
+    return styled(fig, "GAN losses during training", height=380)
+
+
+def amplification_vs_step_figure(result: AmplifyResult) -> go.Figure:
+    """The averaged generator's amplification (5·10⁴ points) at snapshots during training."""
+    config = result.config
+    amp = equivalent_true_samples(result.snapshot_mse, config.n_quant) / config.n_train
+    fig = go.Figure()
+    for k in range(amp.shape[0]):
+        fig.add_scatter(x=result.snapshot_steps, y=amp[k], mode="lines", line=dict(color=COLORS["gan"], width=1),
+                        opacity=0.3, showlegend=k == 0, name="one training set")
+    fig.add_scatter(x=result.snapshot_steps, y=amp.mean(axis=0), name="mean", line=dict(color=COLORS["gan"], width=3))
+    fig.add_hline(y=1, line=dict(color=COLORS["reference"], dash="dot"), annotation_text="as good as the training sample")
+    fig.update_xaxes(title="training step")
+    fig.update_yaxes(title="amplification", type="log")
+    return styled(fig, "When does the GAN amplify? (diagnostic; the stopping step is fixed in advance)", height=380)
+
+
+def results_frame(result: AmplifyResult) -> pd.DataFrame:
+    """Long table for CSV: one row per (seed, method, number generated)."""
+    config = result.config
+    frames = [pd.DataFrame({"seed_index": np.arange(config.n_seeds), "method": "train", "n_generated": config.n_train,
+                            "quantile_mse": result.train_mse})]
+    for method in config.methods:
+        k, g = np.meshgrid(np.arange(config.n_seeds), result.generated, indexing="ij")
+        frames.append(pd.DataFrame({"seed_index": k.ravel(), "method": method, "n_generated": g.ravel(),
+                                    "quantile_mse": result.mse[method].ravel()}))
+    frame = pd.concat(frames, ignore_index=True)
+    frame["amplification"] = equivalent_true_samples(frame["quantile_mse"].to_numpy(), config.n_quant) / config.n_train
+    for name in ("distribution", "dim", "n_train", "n_quant", "seed"):
+        frame[name] = getattr(config, name)
+    return frame
+
+
+def preview_figure(config, data: np.ndarray) -> go.Figure:
+    """Before training: one training set over the true density (x, or the radius ρ)."""
+    from ganplify_core.amplify.distributions import folded_normal_pdf, get_distribution
+
+    one_d = config.distribution == "camelback"
+    coordinate = data[:, 0] if one_d else np.linalg.norm(data, axis=1)
+    grid = np.linspace(-8, 8, 400) if one_d else np.linspace(0, 8, 400)
+    truth = get_distribution(config.distribution, config.dim, config.n_quant).density(grid) if one_d \
+        else folded_normal_pdf(grid)
+    fig = go.Figure()
+    fig.add_histogram(x=coordinate, histnorm="probability density", name=f"training sample (n = {config.n_train})",
+                      marker_color=_hex_to_rgba(COLORS["data"], 0.5), nbinsx=40)
+    fig.add_scatter(x=grid, y=truth, name="true density", line=dict(color=COLORS["truth"], width=3))
+    fig.update_xaxes(title="x" if one_d else "radius ρ = ‖x‖")
+    fig.update_yaxes(title="probability density")
+    return styled(fig, "The first training set (press Train to fit, smooth and GANplify it)")

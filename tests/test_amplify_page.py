@@ -1,0 +1,36 @@
+"""The GAN amplification page: default view from the shipped result, and one small training run."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from ganplify_core.amplify.experiment import DEFAULT_CONFIG, shipped_result
+
+TIMEOUT = 240
+
+
+def test_default_view_shows_the_shipped_amplification(app_path, tmp_cache):
+    shipped = shipped_result(DEFAULT_CONFIG)
+    assert shipped is not None, "assets/amplify-default.npz is missing or stale: python -m ganplify_core amplify --save-asset"
+    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) >= 4
+    gan_metric = [m for m in at.metric if m.label.startswith("GAN")]
+    assert gan_metric and gan_metric[0].value.startswith(f"{shipped.amplification['gan'].mean():.2f}")
+    assert not list(tmp_cache.rglob("*.npz")), "the default view must not train"
+
+
+def test_small_training_run_from_the_button(app_path, tmp_cache):
+    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT)
+    for key, value in {"distribution": "ring", "n_train": "40", "n_seeds": "1", "steps": "500", "width": "16",
+                       "depth": "1", "max_generated": "100000"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    assert at.get("plotly_chart"), "a preview chart before training"
+    assert any("Train and compare" in info.value for info in at.info)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) >= 5  # density, ring scatter, MSE, amplification vs step, losses
+    assert [m for m in at.metric if m.label.startswith("GAN")]
+    assert list(tmp_cache.rglob("*.npz")), "the result is cached on disk"
