@@ -145,7 +145,8 @@ def _support_text(s) -> tuple[float, str]:
     """(a number to compare, its wording) for one source: the refined estimate, or the lower bound."""
     e = s.estimates
     if not math.isnan(e.support_estimate_refined):
-        return e.support_estimate_refined, f"≈ {e.support_estimate_refined:,.0f} (s* = {e.s_star:.0f})"
+        rough = f", from only {e.n_duplicate_pairs} duplicate pair(s): a rough figure" if e.n_duplicate_pairs < 10 else ""
+        return e.support_estimate_refined, f"≈ {e.support_estimate_refined:,.0f} (s* = {e.s_star:.0f}{rough})"
     return e.support_lower_bound, f"> {e.support_lower_bound:,.0f} (no duplicate half of the time even at s = M)"
 
 
