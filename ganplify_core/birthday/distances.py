@@ -129,12 +129,14 @@ def _valid_filter_matrix(length: int, window: torch.Tensor) -> torch.Tensor:
 def gaussian_filter_valid(volumes: torch.Tensor, filters: tuple[torch.Tensor, ...]) -> torch.Tensor:
     """Separable Gaussian filter of (n, X, Y, Z) volumes, valid region only: (n, X', Y', Z').
 
-    ``filters`` holds the valid filter matrix of x, y and z. Each step contracts axis 1 with one matrix
-    and appends the filtered axis at the end, so after three steps the axes are back in order.
+    ``filters`` holds the valid filter matrices of x, y and z. Each axis is one matrix product on a view
+    of the data (z: on the right; y: broadcast on the left; x: on the left of the flattened (y, z)), so
+    nothing is transposed or copied between the three steps.
     """
-    for g in filters:
-        volumes = torch.tensordot(volumes, g, dims=([1], [1]))
-    return volumes
+    g_x, g_y, g_z = filters
+    n, size_x = volumes.shape[:2]
+    volumes = g_y @ (volumes @ g_z.T)
+    return (g_x @ volumes.reshape(n, size_x, -1)).reshape(n, g_x.shape[0], g_y.shape[0], g_z.shape[0])
 
 
 @dataclasses.dataclass(frozen=True)
