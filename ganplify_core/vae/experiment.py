@@ -118,7 +118,8 @@ def _split(n: int) -> int:
 def _sweep_config(data: DatasetConfig, settings: SweepSettings) -> BetaSweepConfig:
     return BetaSweepConfig(betas=settings.betas(), latent_dim=settings.latent_dim, hidden=settings.hidden,
                            steps_per_beta=settings.steps_per_beta, first_steps=2 * settings.steps_per_beta,
-                           batch_size=256 if data.dataset == "manifold" else 64, seed=data.seed)
+                           batch_size=256 if data.dataset == "manifold" else 64,
+                           anneal_upwards=data.dataset == "jets", seed=data.seed)
 
 
 def new_model(data: DatasetConfig, settings: SweepSettings) -> VAE:

@@ -1,0 +1,120 @@
+"""Plotly figures of the VAE latent explorer (all styled with :func:`ganplify_core.plotstyle.styled`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ganplify_core.plotstyle import COLORS, SEQUENCE, styled
+from ganplify_core.vae.beta_sweep import BetaSweepResult
+from ganplify_core.vae.corrdim import CorrelationDimension
+
+
+def kl_curves(result: BetaSweepResult, unit: str) -> go.Figure:
+    """Total KL and KL per latent dimension against β (log axis)."""
+    fig = go.Figure()
+    fig.add_scatter(x=result.betas, y=result.kl_total, name="total KL", mode="lines+markers",
+                    line=dict(color=COLORS["truth"], width=3),
+                    hovertemplate="β = %{x:.3g}<br>KL = %{y:.2f} nats<extra></extra>")
+    for i in range(result.kl_per_dim.shape[1]):
+        fig.add_scatter(x=result.betas, y=result.kl_per_dim[:, i], name=f"z{i + 1}", mode="lines+markers",
+                        line=dict(color=SEQUENCE[i % len(SEQUENCE)], dash="dot"),
+                        hovertemplate=f"z{i + 1}<br>β = %{{x:.3g}}<br>KL = %{{y:.2f}} nats<extra></extra>")
+    fig.update_xaxes(type="log", title=f"β [{unit}]")
+    fig.update_yaxes(title="KL divergence [nats]")
+    return styled(fig, "Information the encoder pays for, per latent dimension", height=400)
+
+
+def dimensionality_two_ways(result: BetaSweepResult | None, corrdim: CorrelationDimension, unit: str,
+                            expected: float | None = None) -> go.Figure:
+    """D(β) = −dKL/d ln β (and 2 d⟨dist²⟩/dβ²) beside the correlation dimension dim(Q), same y axis."""
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
+                        subplot_titles=("VAE: D(β) = −dKL / d ln β", "Data: correlation dimension dim(Q)"))
+    if result is not None:
+        fig.add_scatter(x=result.betas, y=result.dimensionality, name="D(β) from KL", mode="lines+markers",
+                        line=dict(color=COLORS["gan"], width=3), row=1, col=1,
+                        hovertemplate="β = %{x:.3g}<br>D = %{y:.2f}<extra></extra>")
+        fig.add_scatter(x=result.betas, y=result.dimensionality_reconstruction, name="2 d⟨dist²⟩/dβ²",
+                        mode="lines+markers", line=dict(color=COLORS["fit"], dash="dash"), row=1, col=1,
+                        hovertemplate="β = %{x:.3g}<br>D_rec = %{y:.2f}<extra></extra>")
+    fig.add_scatter(x=corrdim.q, y=corrdim.dim, name="dim(Q) ± bootstrap", mode="lines+markers",
+                    error_y=dict(type="data", array=corrdim.dim_err, visible=True),
+                    line=dict(color=COLORS["qcd"], width=3), row=1, col=2,
+                    customdata=corrdim.pair_fraction,
+                    hovertemplate="Q = %{x:.3g}<br>dim = %{y:.2f}<br>pairs closer: %{customdata:.2%}<extra></extra>")
+    if expected is not None:
+        for col in (1, 2):
+            fig.add_hline(y=expected, line=dict(color=COLORS["truth"], dash="dot"), row=1, col=col)
+    fig.update_xaxes(type="log", title=f"β [{unit}]", row=1, col=1)
+    fig.update_xaxes(type="log", title=f"Q [{unit}]", row=1, col=2)
+    fig.update_yaxes(title="dimension", rangemode="tozero", row=1, col=1)
+    top = np.nanmax(np.concatenate([corrdim.dim, result.dimensionality if result is not None else [0]]))
+    fig.update_yaxes(range=[-0.2, min(max(4.5, (expected or 0) + 1.5), float(top) + 0.5)])
+    return styled(fig, None, height=400)
+
+
+def latent_scatter(means: np.ndarray, dims: np.ndarray, colour: np.ndarray, colour_name: str) -> go.Figure:
+    """Posterior means in the plane of two latent dimensions, coloured by a physical property."""
+    fig = go.Figure(go.Scattergl(
+        x=means[:, dims[0]], y=means[:, dims[1]] if len(dims) > 1 else np.zeros(len(means)), mode="markers",
+        marker=dict(color=colour, colorscale="Viridis", size=5, opacity=0.8, colorbar=dict(title=colour_name)),
+        hovertemplate=f"μ_x = %{{x:.2f}}<br>μ_y = %{{y:.2f}}<br>{colour_name} = %{{marker.color:.3g}}<extra></extra>"))
+    fig.update_xaxes(title=f"μ of z{dims[0] + 1}")
+    fig.update_yaxes(title=f"μ of z{dims[1] + 1}" if len(dims) > 1 else "")
+    return styled(fig, "Latent means of held-out inputs", height=420)
+
+
+def manifold_view(data_3d: np.ndarray, colour: np.ndarray, colour_name: str, title: str,
+                  paths_3d: list[np.ndarray] | None = None, path_names: list[str] | None = None,
+                  highlight_3d: np.ndarray | None = None, highlight_name: str = "decoded") -> go.Figure:
+    """Data in its first three principal components, with decoded paths and points drawn on top."""
+    fig = go.Figure(go.Scatter3d(
+        x=data_3d[:, 0], y=data_3d[:, 1], z=data_3d[:, 2], mode="markers", name="data",
+        marker=dict(size=2, color=colour, colorscale="Viridis", opacity=0.5, colorbar=dict(title=colour_name)),
+        hovertemplate=f"{colour_name} = %{{marker.color:.3g}}<extra></extra>"))
+    for k, path in enumerate(paths_3d or []):
+        fig.add_scatter3d(x=path[:, 0], y=path[:, 1], z=path[:, 2], mode="lines",
+                          name=(path_names or [])[k] if path_names else f"path {k + 1}",
+                          line=dict(width=6, color=SEQUENCE[(k + 1) % len(SEQUENCE)]))
+    if highlight_3d is not None:
+        fig.add_scatter3d(x=highlight_3d[:, 0], y=highlight_3d[:, 1], z=highlight_3d[:, 2], mode="markers",
+                          name=highlight_name, marker=dict(size=5 if len(highlight_3d) > 1 else 9, color=COLORS["gan"]))
+    fig.update_layout(scene=dict(xaxis_title="PC1", yaxis_title="PC2", zaxis_title="PC3"))
+    return styled(fig, title, height=480)
+
+
+def reconstruction_pairs(original_3d: np.ndarray, reconstructed_3d: np.ndarray) -> go.Figure:
+    """Originals and their reconstructions (principal-component view), joined by lines."""
+    xs, ys, zs = [], [], []
+    for a, b in zip(original_3d, reconstructed_3d):
+        xs += [a[0], b[0], None]
+        ys += [a[1], b[1], None]
+        zs += [a[2], b[2], None]
+    fig = go.Figure()
+    fig.add_scatter3d(x=xs, y=ys, z=zs, mode="lines", name="displacement", line=dict(color=COLORS["reference"]))
+    fig.add_scatter3d(x=original_3d[:, 0], y=original_3d[:, 1], z=original_3d[:, 2], mode="markers",
+                      name="original", marker=dict(size=3, color=COLORS["data"]))
+    fig.add_scatter3d(x=reconstructed_3d[:, 0], y=reconstructed_3d[:, 1], z=reconstructed_3d[:, 2], mode="markers",
+                      name="reconstruction", marker=dict(size=3, color=COLORS["gan"]))
+    fig.update_layout(scene=dict(xaxis_title="PC1", yaxis_title="PC2", zaxis_title="PC3"))
+    return styled(fig, "Reconstructions (latent noise sampled) beside the originals", height=450)
+
+
+def jet_clouds(jets: np.ndarray, titles: list[str], title: str, radius: float = 0.8) -> go.Figure:
+    """Jets as weighted point clouds in (η, φ): marker area ∝ pT fraction; one panel per jet."""
+    n = len(jets)
+    fig = make_subplots(rows=1, cols=n, subplot_titles=titles, horizontal_spacing=0.02)
+    for k, jet in enumerate(jets):
+        weights = jet[:, 0]
+        keep = weights > 1e-4
+        fig.add_scatter(x=jet[keep, 1], y=jet[keep, 2], mode="markers", showlegend=False, row=1, col=k + 1,
+                        marker=dict(size=4 + 40 * np.sqrt(weights[keep]), color=COLORS["w"], opacity=0.7,
+                                    line=dict(width=0.5, color="white")),
+                        customdata=weights[keep],
+                        hovertemplate="η = %{x:.2f}<br>φ = %{y:.2f}<br>pT fraction = %{customdata:.3f}<extra></extra>")
+        fig.update_xaxes(range=[-radius, radius], title="η", row=1, col=k + 1)
+        fig.update_yaxes(range=[-radius, radius], showticklabels=k == 0, row=1, col=k + 1,
+                         scaleanchor=f"x{k + 1 if k else ''}")
+    fig.update_yaxes(title="φ", row=1, col=1)
+    return styled(fig, title, height=300)
