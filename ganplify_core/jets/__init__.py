@@ -11,7 +11,8 @@ Modules: :mod:`~ganplify_core.jets.shower` (toy generator), :mod:`~ganplify_core
 
 from ganplify_core.jets.images import jet_images
 from ganplify_core.jets.observables import OBSERVABLES
-from ganplify_core.jets.sample import JetSample, available_sources, get_jets
+from ganplify_core.jets.sample import JetSample, available_sources, get_classes, get_jets
 from ganplify_core.jets.shower import PROCESSES, ToyShowerConfig
 
-__all__ = ["get_jets", "jet_images", "OBSERVABLES", "available_sources", "JetSample", "PROCESSES", "ToyShowerConfig"]
+__all__ = ["get_jets", "jet_images", "OBSERVABLES", "available_sources", "get_classes", "JetSample", "PROCESSES",
+           "ToyShowerConfig"]

@@ -188,3 +188,10 @@ def get_jets(process: str, n: int, seed: int = 0, source: str = "toy", *,
     key = {"process": process, "n": n, "seed": seed, "asset_bytes": REFERENCE_PATH.stat().st_size,
            "asset_mtime": REFERENCE_PATH.stat().st_mtime_ns}
     return cache.cached("jets-reference", key, lambda: _reference_sample(process, n, seed))
+
+
+def get_classes(n: int, seed: int = 0, source: str = "toy", processes: tuple[str, ...] = PROCESSES) -> dict[str, JetSample]:
+    """``{process: get_jets(process, n, seed, source)}`` for each of ``processes`` present in the source."""
+    if source == "reference":
+        processes = tuple(p for p in processes if reference_size(p) > 0)
+    return {process: get_jets(process, n, seed=seed, source=source) for process in processes}
