@@ -1,0 +1,91 @@
+"""Mini-batch training: an autoencoder on unlabelled inputs, the supervised CNN on labelled jet images.
+
+Both minimise a mean loss with Adam over shuffled mini-batches (a fresh permutation per epoch from a
+seeded generator), with the learning rate halved for the last quarter of the steps:
+
+* autoencoder: ``L = (1/n) Σ_i (1/P) Σ_p (x_ip − D(E(x_i))_p)²`` (mean squared reconstruction error);
+* classifier: binary cross-entropy ``L = −(1/n) Σ_i [y_i log σ(f(x_i)) + (1 − y_i) log(1 − σ(f(x_i)))]``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from ganplify_core.seeding import torch_generator
+from ganplify_core.training import Progress, run_training
+
+
+def _minibatch_training(model: nn.Module, loss_of_batch: Callable[[torch.Tensor], torch.Tensor], n: int,
+                        epochs: int, batch_size: int, learning_rate: float, seed: int,
+                        progress: Progress | None, label: str) -> dict[str, np.ndarray]:
+    steps_per_epoch = max(1, math.ceil(n / batch_size))
+    n_steps = epochs * steps_per_epoch
+    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    scheduler = torch.optim.lr_scheduler.MultiStepLR(optimiser, milestones=[int(0.75 * n_steps)], gamma=0.5)
+    generator = torch_generator(seed)
+    order = torch.arange(n)
+    model.train()
+
+    def step(i: int) -> dict[str, float]:
+        nonlocal order
+        position = i % steps_per_epoch
+        if position == 0:
+            order = torch.randperm(n, generator=generator)
+        loss = loss_of_batch(order[position * batch_size:(position + 1) * batch_size])
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        optimiser.step()
+        scheduler.step()
+        return {"loss": loss.item()}
+
+    history = run_training(step, n_steps, progress, log_every=max(1, steps_per_epoch // 4), label=label)
+    model.eval()
+    return history
+
+
+def fit_autoencoder(model: nn.Module, inputs: np.ndarray, epochs: int, batch_size: int = 128,
+                    learning_rate: float = 1e-3, seed: int = 0, device: torch.device | str = "cpu",
+                    progress: Progress | None = None) -> dict[str, np.ndarray]:
+    """Train ``model`` in place to reproduce ``inputs`` (MSE); return the loss history."""
+    torch.manual_seed(seed)
+    data = torch.as_tensor(inputs, device=device)
+    model.to(device)
+
+    def loss_of_batch(index: torch.Tensor) -> torch.Tensor:
+        batch = data[index.to(device)]
+        return torch.mean((model(batch) - batch) ** 2)
+
+    return _minibatch_training(model, loss_of_batch, len(data), epochs, batch_size, learning_rate, seed,
+                               progress, "autoencoder")
+
+
+def fit_classifier(model: nn.Module, inputs: np.ndarray, labels: np.ndarray, epochs: int, batch_size: int = 128,
+                   learning_rate: float = 1e-3, seed: int = 0, device: torch.device | str = "cpu",
+                   progress: Progress | None = None) -> dict[str, np.ndarray]:
+    """Train the one-logit ``model`` in place on ``labels`` (0/1) with binary cross-entropy."""
+    torch.manual_seed(seed)
+    data = torch.as_tensor(inputs, device=device)
+    targets = torch.as_tensor(labels, dtype=torch.float32, device=device)
+    model.to(device)
+
+    def loss_of_batch(index: torch.Tensor) -> torch.Tensor:
+        index = index.to(device)
+        return nn.functional.binary_cross_entropy_with_logits(model(data[index]), targets[index])
+
+    return _minibatch_training(model, loss_of_batch, len(data), epochs, batch_size, learning_rate, seed,
+                               progress, "supervised CNN")
+
+
+@torch.no_grad()
+def classifier_probability(model: nn.Module, inputs: np.ndarray, batch_size: int = 4096,
+                           device: torch.device | str = "cpu") -> np.ndarray:
+    """``σ(f(x))`` for every input (float64 ``(n,)``), batched."""
+    model.eval()
+    out = [torch.sigmoid(model(torch.as_tensor(inputs[s:s + batch_size], device=device))).double().cpu().numpy()
+           for s in range(0, len(inputs), batch_size)]
+    return np.concatenate(out) if out else np.empty(0)
