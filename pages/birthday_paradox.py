@@ -121,8 +121,8 @@ if pairs_figure is None:
     st.write("No pair of this pool comes within 1.5 times every threshold.")
 else:
     st.plotly_chart(pairs_figure, width="stretch")
-    st.caption("Score: the largest distance of a pair in units of its threshold (SSIM: 1 − SSIM in units of "
-               "1 − threshold); a pair is a duplicate when it passes every threshold, score ≤ 1.")
+    st.caption(plots.similar_pairs_caption(result, shown) + " Score: the largest distance of a pair in units of its "
+               "threshold (SSIM: 1 − SSIM in units of 1 − threshold); a duplicate passes every threshold, score ≤ 1.")
 
 st.subheader("How it is computed")
 st.markdown(

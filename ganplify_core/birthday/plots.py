@@ -18,6 +18,7 @@ SOURCE_COLORS = {
     "templates": COLORS["qcd"], "uniform": COLORS["kde"],
 }
 AXIS_TITLES = ("x (cells of 0.25 R_M)", "y (cells of 0.25 R_M)", "depth z (layers of 1 X0)")
+SHORT_LABELS = {"sim": "simulator", "sim-heldout": "sim. held-out", "gan": "GAN", "templates": "templates", "uniform": "uniform"}
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -40,7 +41,7 @@ def example_showers(result: BirthdayResult, per_source: int = 1) -> go.Figure:
     for s in result.sources:
         for k in range(min(per_source, len(s.example_images))):
             images.append(s.example_images[k])
-            titles.append(f"{s.label}, E = {s.primary_energy[k]:.0f} GeV")
+            titles.append(f"{SHORT_LABELS[s.source]}, {s.primary_energy[k]:.0f} GeV")
     return _projections(np.stack(images), titles, "Example showers (log10 of energy summed along the hidden axis)")
 
 
@@ -66,7 +67,9 @@ def shape_distributions(result: BirthdayResult) -> go.Figure:
     fig.update_xaxes(title_text="deposited energy (GeV)", row=1, col=4)
     fig.update_yaxes(title_text="energy fraction per cell", row=1, col=1)
     fig.update_layout(barmode="overlay")
-    return styled(fig, "Shower shapes (mean and 16–84 % band) and deposited energy per source", height=380)
+    fig = styled(fig, "Shower shapes (mean and 16–84 % band) and deposited energy per source", height=420)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0), margin=dict(b=110))
+    return fig
 
 
 def duplicate_curves(result: BirthdayResult) -> go.Figure:
@@ -108,16 +111,23 @@ def similar_pairs(result: BirthdayResult, source: str, n_pairs: int = 2) -> go.F
         return None
     k = min(n_pairs, len(s.similar_pairs))
     images = s.similar_images[:k].reshape(2 * k, *s.similar_images.shape[2:])
-    titles = []
-    for p in range(k):
-        verdict = "duplicate" if s.similar_scores[p] <= 1 else "not a duplicate"
-        for member in range(2):
-            titles.append(f"pair {p + 1} ({verdict}, score {s.similar_scores[p]:.2f}), shower #{s.similar_pairs[p, member]}")
-    return _projections(images, titles, f"{s.label}: most similar pairs in the pool")
+    titles = [f"pair {p + 1}, #{s.similar_pairs[p, member]}" for p in range(k) for member in range(2)]
+    return _projections(images, titles, f"{s.label}: most similar pairs in the pool (the two showers of a pair one above the other)")
+
+
+def similar_pairs_caption(result: BirthdayResult, source: str, n_pairs: int = 2) -> str:
+    """Which showers each shown pair holds, its score and whether it is a duplicate."""
+    s = result.source(source)
+    parts = []
+    for p in range(min(n_pairs, len(s.similar_pairs))):
+        verdict = "a duplicate" if s.similar_scores[p] <= 1 else "not a duplicate"
+        parts.append(f"pair {p + 1}: showers #{s.similar_pairs[p, 0]} and #{s.similar_pairs[p, 1]}, "
+                     f"score {s.similar_scores[p]:.2f} ({verdict})")
+    return "; ".join(parts) + "."
 
 
 def _fmt(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
+    return None if math.isnan(value) else float(round(value))
 
 
 def estimates_table(result: BirthdayResult) -> pd.DataFrame:
