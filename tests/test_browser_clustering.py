@@ -38,7 +38,6 @@ def test_clustering_page_uploads_a_csv_reports_bad_files_and_clusters_a_good_one
     good.write_text("x,y\n" + "\n".join(f"{i % 4 + 10 * (i % 2)},{i // 4}" for i in range(40)) + "\n")
     _upload(page, good)
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
-    page.screenshot(path=str(ARTIFACTS / "clustering-upload.png"), full_page=True)
     page.get_by_text("mine.csv: 40 points, 2 features").wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
     page.wait_for_selector(".js-plotly-plot", state="visible", timeout=PAGE_TIMEOUT_MS)
     page.screenshot(path=str(ARTIFACTS / "clustering-upload.png"), full_page=True)

@@ -1,0 +1,73 @@
+"""Benchmark of the clustering page's two heavy computations, cold and cached.
+
+1. UMAP of 10 000 digits-like points (scikit-learn's 8 × 8 digits resampled with Gaussian pixel noise of
+   standard deviation 1, in 64 dimensions), against PCA of the same points in the same run.
+2. The elbow curve (k-means, k = 1 … 15) on 100 000 points (blobs).
+
+"Cold" is the first computation with an empty disk cache (UMAP's numba compilation is timed
+separately, on a 200-point warm-up); "cached" is the same call again, served from the disk cache. The
+ratios are what to compare across machines: timings on a shared machine are noisy.
+
+    python benchmarks/bench_clustering.py
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ["GANPLIFY_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-clustering-")
+
+import numpy as np  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+
+from ganplify_core.clustering.datasets import Dataset, DatasetConfig, make_dataset  # noqa: E402
+from ganplify_core.clustering.experiment import EmbeddingConfig, run_elbow, run_embedding  # noqa: E402
+
+
+def digits_like(n: int, seed: int = 0) -> Dataset:
+    """``n`` digits drawn with replacement from scikit-learn's 1 797, plus N(0, 1) pixel noise."""
+    digits = load_digits()
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(digits.data), n)
+    points = digits.data[pick] + rng.normal(0.0, 1.0, size=(n, 64))
+    return Dataset(points, digits.target[pick].astype(np.int64), tuple(f"p{i}" for i in range(64)),
+                   tuple(map(str, range(10))), "digits-like")
+
+
+def timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def main() -> None:
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    _, compile_s = timed(lambda: run_embedding(digits_like(200, seed=1), EmbeddingConfig("umap")))
+    print(f"UMAP warm-up on 200 points (numba compilation): {compile_s:.1f} s")
+
+    data = digits_like(10_000)
+    umap_map, umap_cold = timed(lambda: run_embedding(data, EmbeddingConfig("umap")))
+    _, umap_cached = timed(lambda: run_embedding(data, EmbeddingConfig("umap")))
+    pca_map, pca_cold = timed(lambda: run_embedding(data, EmbeddingConfig("pca")))
+    print(f"UMAP, 10 000 digits-like points: cold {umap_cold:.1f} s (fit {umap_map.seconds:.1f} s), "
+          f"cached {umap_cached * 1000:.0f} ms, cold/cached = {umap_cold / umap_cached:.0f}x; "
+          f"trustworthiness {umap_map.trustworthiness:.3f}")
+    print(f"PCA, same points (baseline): cold {pca_cold:.2f} s, trustworthiness {pca_map.trustworthiness:.3f}; "
+          f"UMAP/PCA time = {umap_cold / pca_cold:.0f}x")
+
+    blobs = make_dataset(DatasetConfig("blobs", n_samples=100_000, n_centers=3))
+    curve, elbow_cold = timed(lambda: run_elbow(blobs, k_max=15))
+    _, elbow_cached = timed(lambda: run_elbow(blobs, k_max=15))
+    print(f"Elbow k = 1…15, 100 000 points: cold {elbow_cold:.1f} s, cached {elbow_cached * 1000:.0f} ms, "
+          f"cold/cached = {elbow_cold / elbow_cached:.0f}x; elbow found at k = {curve.elbow_k} (true 3)")
+
+
+if __name__ == "__main__":
+    main()
