@@ -29,7 +29,9 @@ FIELDS = {
 settings = ui.start_page("birthday_paradox", FIELDS)
 
 st.title("Birthday paradox: how many different showers can a generator make?")
-st.markdown(
+intro, textbook = st.columns([3, 2])
+textbook.plotly_chart(plots.textbook_curves(), width="stretch")
+intro.markdown(
     "Among 23 people two share a birthday more often than not, because 23 people make 253 pairs; with *d* "
     "equally likely days it takes about √d people. Turned around, this measures the **support size** of a "
     "generator: draw *s* samples, look for a duplicate pair, and find the *s\\** at which one turns up half "

@@ -35,14 +35,6 @@ FEATURE_SETS = {
     "shapes+energy": ("energy", "shape_x", "shape_y", "shape_z"),
     "shapes+energy+ssim": ("energy", "shape_x", "shape_y", "shape_z", "ssim"),
 }
-ALL_FEATURES = ("energy", "shape_x", "shape_y", "shape_z", "ssim")
-FEATURE_LABELS = {
-    "energy": "relative energy difference",
-    "shape_x": "JS divergence of x shapes",
-    "shape_y": "JS divergence of y shapes",
-    "shape_z": "JS divergence of z shapes (longitudinal)",
-    "ssim": "SSIM (3D, σ = 1.5)",
-}
 ALPHAS = (0.02, 0.05)
 
 # Pairs of training showers used for the SSIM threshold: the (1 − α)-quantile of a random sample of

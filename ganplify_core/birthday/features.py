@@ -20,9 +20,6 @@ import dataclasses
 import numpy as np
 import torch
 
-SHAPE_AXES = ("x", "y", "z")
-
-
 @dataclasses.dataclass(frozen=True)
 class ShowerFeatures:
     """The features of ``n`` showers.

@@ -184,3 +184,23 @@ def support_comparison(result: BirthdayResult) -> str | None:
         return head + f"The simulator's support is about **{ratio:,.1f} times** the GAN's."
     return head + (f"The ratio is only {ratio:.2f}: with these features and α the GAN's support is *not* clearly smaller "
                    "than the simulator's.")
+
+
+def textbook_curves(supports: tuple[int, ...] = (365, 10_000, 1_000_000)) -> go.Figure:
+    """The exact birthday curves p(s) for uniform supports d, with s* ≈ √(2 ln 2 · d) marked."""
+    fig = go.Figure()
+    s_grid = np.unique(np.round(np.geomspace(2, 5_000, 200)).astype(np.int64))
+    for k, d in enumerate(supports):
+        color = SEQUENCE[k % len(SEQUENCE)]
+        fig.add_trace(go.Scatter(x=s_grid, y=support.uniform_duplicate_probability(s_grid, d), mode="lines",
+                                 line=dict(color=color, width=2), name=f"d = {d:,}",
+                                 hovertemplate=f"d = {d:,}<br>s = %{{x}}<br>p = %{{y:.3f}}<extra></extra>"))
+        s_star = math.sqrt(support.TWO_LN2 * d)
+        fig.add_trace(go.Scatter(x=[s_star], y=[0.5], mode="markers", marker=dict(color=color, size=9, symbol="diamond"),
+                                 showlegend=False, hovertemplate=f"s* ≈ √(2 ln 2 · d) = {s_star:.0f}<extra></extra>"))
+    fig.add_hline(y=0.5, line=dict(color=COLORS["truth"], dash="dash", width=1))
+    fig.update_xaxes(title_text="samples s", type="log")
+    fig.update_yaxes(title_text="P(a duplicate pair)", range=[-0.02, 1.02])
+    fig = styled(fig, "The birthday problem: d equally likely outcomes", height=320)
+    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="left", x=0.01))
+    return fig
