@@ -13,8 +13,8 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
-from ganplify_core.jets import get_jets, jet_images, sample
-from ganplify_core.jets.compare import distribution_distances, distribution_peak
+from ganplify_core.jets import available_sources, get_jets, jet_images, sample
+from ganplify_core.jets.compare import distribution_distances, distribution_peak, toy_versus_reference
 from ganplify_core.jets.shower import ToyShowerConfig
 
 N_JETS = 4000
@@ -132,3 +132,20 @@ def test_distances_between_distributions_are_known():
     peak = distribution_peak(np.random.default_rng(0).normal(100, 10, 200_000), 0, 200, bin_width=1, smooth=1)
     assert peak.position == pytest.approx(100, abs=1.5)
     assert peak.fwhm == pytest.approx(2.3548 * 10, rel=0.05)
+
+
+@pytest.mark.skipif("reference" not in available_sources(), reason="assets/reference_jets.npz not built")
+def test_toy_agrees_with_pythia_where_it_matters():
+    """Report the distances; require only that the top peak and the QCD tail are in the same place."""
+    comparison = toy_versus_reference(4000)
+    for process, entry in comparison.items():
+        print(process, {k: {m: round(v, 3) for m, v in entry[k].items()} for k in ("mass", "tau32")}, entry["mass_peak"])
+    if "top" in comparison:
+        peaks = comparison["top"]["mass_peak"]
+        assert abs(peaks["toy"].position - peaks["reference"].position) < 10
+    if "qcd" in comparison:
+        toy_qcd = get_jets("qcd", 4000)
+        ref_qcd = get_jets("qcd", min(4000, sample.reference_size("qcd")), source="reference")
+        for q in (90, 99):
+            t, r = np.percentile(toy_qcd.observables["mass"], q), np.percentile(ref_qcd.observables["mass"], q)
+            assert abs(t - r) < 0.25 * r, (q, t, r)

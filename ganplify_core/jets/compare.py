@@ -53,3 +53,30 @@ def distribution_peak(values: np.ndarray, low: float, high: float, bin_width: fl
 def distribution_distances(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     """``{"wasserstein": W₁, "ks": KS statistic}`` between two samples of one observable."""
     return {"wasserstein": float(stats.wasserstein_distance(a, b)), "ks": float(stats.ks_2samp(a, b).statistic)}
+
+
+def toy_versus_reference(n: int, seed: int = 0, observables: tuple[str, ...] = ("mass", "tau21", "tau32", "n_constituents")
+                         ) -> dict[str, dict]:
+    """Distances between toy and Pythia reference jets, per class present in the reference.
+
+    Returns ``{process: {observable: {"wasserstein", "ks", "toy_median", "reference_median"}, "mass_peak":
+    {"toy": Peak, "reference": Peak}}}`` for ``n`` jets of each (at most the reference's size).
+    """
+    from ganplify_core.jets.sample import get_jets, reference_size
+
+    result: dict[str, dict] = {}
+    for process in ("qcd", "w", "top"):
+        size = min(n, reference_size(process))
+        if size == 0:
+            continue
+        toy = get_jets(process, size, seed=seed)
+        ref = get_jets(process, size, seed=seed, source="reference")
+        entry: dict = {}
+        for name in observables:
+            a, b = toy.observables[name].astype(np.float64), ref.observables[name].astype(np.float64)
+            entry[name] = {**distribution_distances(a, b), "toy_median": float(np.median(a)),
+                           "reference_median": float(np.median(b))}
+        entry["mass_peak"] = {"toy": distribution_peak(toy.observables["mass"], 0, 300),
+                              "reference": distribution_peak(ref.observables["mass"], 0, 300)}
+        result[process] = entry
+    return result
