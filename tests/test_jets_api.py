@@ -54,3 +54,25 @@ def test_bad_arguments_raise_input_errors(tmp_cache):
     with pytest.raises(InputError, match="n must"):
         get_jets("qcd", 0)
     assert available_sources()[0] == "toy"
+
+
+def test_cli_prints_summaries_and_writes_jets(tmp_cache, tmp_path, capsys):
+    import json
+
+    from ganplify_core.cli import main
+
+    out = tmp_path / "jets.npz"
+    assert main(["jets", "--process", "w", "--n", "300", "--seed", "2", "--out", str(out), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    jets = get_jets("w", 300, seed=2)
+    for name in ("mass", "tau21", "tau32", "n_constituents"):
+        assert result[name]["mean"] == pytest.approx(float(jets.observables[name].mean()), rel=1e-5)
+        assert result[name]["std"] == pytest.approx(float(jets.observables[name].std()), rel=1e-4)
+    with np.load(out) as saved:
+        np.testing.assert_array_equal(saved["pt"], jets.pt)
+        np.testing.assert_array_equal(saved["obs_tau32"], jets.observables["tau32"])
+    with pytest.raises(SystemExit) as exit_info:
+        main(["jets", "--process", "higgs", "--json"])
+    assert exit_info.value.code == 2
+    assert main(["jets", "--process", "qcd", "--n", "0", "--json"]) == 2
+    assert "n must be a positive" in capsys.readouterr().err
