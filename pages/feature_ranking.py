@@ -78,7 +78,7 @@ with ui.user_errors():
         file = st.file_uploader("CSV with a header row; numeric columns only are used", type=["csv"])
         target = st.text_input("Target column (empty: the last numeric column)")
         if file is None:
-            st.info("Upload a CSV to rank its features (at most 20 MB and 200 000 rows; "
+            st.info("Upload a CSV to rank its features (at most 20 MB and 100 000 rows; "
                     "two distinct target values make it a classification).")
             st.stop()
         content = file.getvalue()

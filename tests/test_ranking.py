@@ -200,7 +200,9 @@ def test_csv_upload_parses_numeric_columns_and_a_binary_target():
 @pytest.mark.parametrize("content, message", [
     (b"\x00\x01\x02\xff\xfe", "not a valid CSV"),
     (b"", "not a valid CSV"),
-    (b"x,y\na,b\nc,d\n", "two numeric columns"),
+    (b"a,b\n1,2\n3,4,5,6\n", "not a valid CSV"),
+    (b"x,y\na,b\nc,d\n", "numeric column"),
+    (b"x,y\na,1\nc,2\n", "two numeric columns"),
     (csv_bytes(extra="\n1.0,,1,z"), "missing or infinite"),
     (csv_bytes(extra="\n1.0,inf,1,z"), "missing or infinite"),
     (csv_bytes(rows=10), "at least 50"),
@@ -210,11 +212,9 @@ def test_csv_upload_rejects_bad_files_with_clear_messages(content, message):
         datasets.parse_feature_csv(content)
 
 
-def test_csv_upload_limits_size_and_target_name(monkeypatch):
-    monkeypatch.setattr(datasets, "MAX_CSV_BYTES", 100)
-    with pytest.raises(InputError, match="limit is"):
-        datasets.parse_feature_csv(csv_bytes())
-    monkeypatch.undo()
+def test_csv_upload_limits_size_and_target_name():
+    with pytest.raises(InputError, match="20 MB limit"):
+        datasets.parse_feature_csv(b"a,b\n" + b"1.0,2.0\n" * 2_700_000)  # 21.6 MB
     with pytest.raises(InputError, match="target column 'nope'"):
         datasets.parse_feature_csv(csv_bytes(), target="nope")
 

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 
 import numpy as np
 import pandas as pd
@@ -22,9 +21,8 @@ from ganplify_core.errors import InputError
 from ganplify_core.seeding import make_rng
 
 DATASETS = ("calibration", "height", "diabetes", "breast_cancer", "jets")
-MAX_CSV_BYTES = 20 * 1024 * 1024
 MIN_CSV_ROWS = 50
-MAX_ROWS = 200_000
+MAX_ROWS = 100_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -209,42 +207,37 @@ def load_dataset(name: str, n: int = 5000, seed: int = 0) -> FeatureTable:
 def parse_feature_csv(content: bytes, target: str | None = None, name: str = "upload") -> FeatureTable:
     """Features and target from CSV bytes: numeric columns only, the target last unless named.
 
-    A target with exactly two distinct values is a binary classification (mapped to 0/1 in sorted
-    order); any other target is a regression. The file is parsed as text, never unpickled.
+    The file is read by the clustering page's safe reader
+    (:func:`ganplify_core.clustering.csv_input.parse_csv`: text only, never unpickled; at most 20 MB
+    and 100 000 rows; binary, non-UTF-8, ragged or empty files refused). A target with exactly two
+    distinct values is a binary classification (mapped to 0/1 in sorted order); any other target is
+    a regression.
 
     Raises
     ------
     InputError
-        Too large (> 20 MB), not valid CSV, fewer than two numeric columns, a NaN or infinite value,
-        fewer than 50 rows or more than 200 000, an unknown target column.
+        What the reader refuses, and: fewer than two numeric columns, a NaN or infinite value in a
+        numeric column, fewer than 50 rows, an unknown target column.
     """
-    if len(content) > MAX_CSV_BYTES:
-        raise InputError(f"the CSV is {len(content) / 2**20:.1f} MB; the limit is {MAX_CSV_BYTES // 2**20} MB "
-                         "(subsample it, e.g. `head -n 100000`)")
-    try:
-        frame = pd.read_csv(io.BytesIO(content))
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"the file is not a valid CSV ({reason}); expected a header row and comma-separated numbers") from None
-    numeric = frame.select_dtypes(include=[np.number, "bool"])
-    dropped = [c for c in frame.columns if c not in numeric.columns]
-    if numeric.shape[1] < 2:
-        raise InputError("the CSV needs at least two numeric columns (one or more features and a target); "
-                         f"found {numeric.shape[1]} numeric of {frame.shape[1]}" + (f" (not numeric: {', '.join(map(str, dropped[:5]))})" if dropped else ""))
-    values = numeric.to_numpy(dtype=np.float64)
+    from ganplify_core.clustering.csv_input import parse_csv
+
+    parsed = parse_csv(content, name)
+    columns = list(parsed.numeric_columns)
+    dropped = [c for c in parsed.columns if c not in columns]
+    if len(columns) < 2:
+        raise InputError(f"{name} needs at least two numeric columns (one or more features and a target); "
+                         f"found {len(columns)}" + (f" (not numeric: {', '.join(dropped[:5])})" if dropped else ""))
+    values = parsed.frame[columns].to_numpy(dtype=np.float64)
     bad = ~np.isfinite(values)
     if bad.any():
-        column = numeric.columns[np.argmax(bad.any(axis=0))]
-        raise InputError(f"the CSV has {int(bad.sum())} missing or infinite value(s) (first in column '{column}'); "
+        column = columns[int(np.argmax(bad.any(axis=0)))]
+        raise InputError(f"{name} has {int(bad.sum())} missing or infinite value(s) (first in column '{column}'); "
                          "remove or fill them before uploading")
     if len(values) < MIN_CSV_ROWS:
-        raise InputError(f"the CSV has {len(values)} rows; at least {MIN_CSV_ROWS} are needed to train and test a model")
-    if len(values) > MAX_ROWS:
-        raise InputError(f"the CSV has {len(values)} rows; the limit is {MAX_ROWS} (subsample it)")
-    columns = [str(c) for c in numeric.columns]
+        raise InputError(f"{name} has {len(values)} rows; at least {MIN_CSV_ROWS} are needed to train and test a model")
     target = columns[-1] if target in (None, "") else target
     if target not in columns:
-        raise InputError(f"target column '{target}' is not a numeric column of the CSV; numeric columns: {', '.join(columns)}")
+        raise InputError(f"target column '{target}' is not a numeric column of {name}; numeric columns: {', '.join(columns)}")
     t = columns.index(target)
     y = values[:, t]
     classes = np.unique(y)
@@ -254,4 +247,4 @@ def parse_feature_csv(content: bytes, target: str | None = None, name: str = "up
     features = tuple(c for i, c in enumerate(columns) if i != t)
     return FeatureTable(name, np.delete(values, t, axis=1), y, features, target, task,
                         f"Uploaded CSV: {len(y)} rows, {len(features)} numeric features, target '{target}' ({task})."
-                        + (f" Ignored non-numeric column(s): {', '.join(map(str, dropped))}." if dropped else ""))
+                        + (f" Ignored non-numeric column(s): {', '.join(dropped)}." if dropped else ""))

@@ -16,6 +16,11 @@ from ganplify_core.ranking.games import ShapleyResult
 FEATURE_COLORSCALE = [[0.0, "#0072B2"], [0.5, "#BBBBBB"], [1.0, "#D55E00"]]  # low -> high feature value
 
 
+def _scatter(n_points: int):
+    """SVG scatter for small plots (light and reliable everywhere), WebGL beyond 3 000 points."""
+    return go.Scattergl if n_points > 3000 else go.Scatter
+
+
 def shapley_bars(result: ShapleyResult, unit: str = "$") -> go.Figure:
     """Each player's Shapley value by both formulas, with v(N) for the efficiency check."""
     fig = go.Figure()
@@ -101,7 +106,7 @@ def shap_beeswarm(feature_names, shap_values: np.ndarray, rows: np.ndarray, outp
     order = np.argsort(np.abs(shap_values).mean(axis=0))[::-1][:max_features][::-1]
     fig = go.Figure()
     for position, j in enumerate(order):
-        fig.add_trace(go.Scattergl(
+        fig.add_trace(_scatter(shap_values.size)(
             x=shap_values[:, j], y=position + _beeswarm_offsets(shap_values[:, j]), mode="markers",
             marker=dict(size=5, color=_value_colour(rows[:, j]), colorscale=FEATURE_COLORSCALE, cmin=0, cmax=1,
                         showscale=position == len(order) - 1,
@@ -125,7 +130,7 @@ def shap_dependence(feature_names, shap_values: np.ndarray, rows: np.ndarray, fe
     else:
         marker.update(color=COLORS["fit"])
         hover = feature_names[feature] + " = %{x:.4g}<br>SHAP = %{y:.4g}<extra></extra>"
-    fig = go.Figure(go.Scattergl(x=rows[:, feature], y=shap_values[:, feature], mode="markers", marker=marker,
+    fig = go.Figure(_scatter(len(rows))(x=rows[:, feature], y=shap_values[:, feature], mode="markers", marker=marker,
                                  hovertemplate=hover))
     fig.add_hline(y=0, line_color=COLORS["reference"], line_width=1)
     fig.update_xaxes(title_text=feature_names[feature])
@@ -173,7 +178,7 @@ def exact_vs_shap(feature_names, exact: np.ndarray, estimate: np.ndarray, explai
     return styled(fig, "Exact Shapley values vs shap", height=max(320, 40 * len(labels) + 120))
 
 
-def feature_preview(feature_names, X: np.ndarray, y: np.ndarray, target_name: str, max_features: int = 6, max_points: int = 1500) -> go.Figure:
+def feature_preview(feature_names, X: np.ndarray, y: np.ndarray, target_name: str, max_features: int = 6, max_points: int = 800) -> go.Figure:
     """Target against the first few features: what the data look like before any model."""
     k = min(max_features, len(feature_names))
     cols = min(k, 3)
@@ -181,7 +186,7 @@ def feature_preview(feature_names, X: np.ndarray, y: np.ndarray, target_name: st
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(feature_names[:k]), vertical_spacing=0.12)
     shown = slice(0, min(max_points, len(y)))
     for j in range(k):
-        fig.add_trace(go.Scattergl(x=X[shown, j], y=y[shown], mode="markers", marker=dict(size=3, color=COLORS["data"], opacity=0.5),
+        fig.add_trace(go.Scatter(x=X[shown, j], y=y[shown], mode="markers", marker=dict(size=3, color=COLORS["data"], opacity=0.5),
                                    showlegend=False, hovertemplate=feature_names[j] + " = %{x:.4g}<br>" + target_name + " = %{y:.4g}<extra></extra>"),
                       row=j // cols + 1, col=j % cols + 1)
     fig.update_yaxes(title_text=target_name, col=1)
