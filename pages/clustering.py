@@ -129,6 +129,11 @@ def remembered(name: str, request, pressed: bool, initial: bool = False):
     return st.session_state.get(key)
 
 
+def shown(value: float | None, spec: str = ".3f") -> str:
+    """A score as text; "—" where it is undefined (one cluster) or needs true labels."""
+    return "—" if value is None or not np.isfinite(value) else format(value, spec)
+
+
 # -- 1. data and clusterer --------------------------------------------------------------------------------
 st.header("1 · Data and clusterer")
 top = st.columns(2)
@@ -231,11 +236,13 @@ st.caption(f"{data.name}: {data.n_samples:,} points, {data.n_features} features"
 metric_cols = st.columns(7)
 metric_cols[0].metric("clusters", result.n_clusters, help=f"{result.n_noise} noise points" if result.n_noise else None)
 metric_cols[1].metric("fit time", f"{result.fit_seconds:.2f} s")
-metric_cols[2].metric("silhouette ↑", f"{scores.silhouette:.3f}", help="−1 … 1; on ≤ 4 000 clustered points")
-metric_cols[3].metric("Davies–Bouldin ↓", f"{scores.davies_bouldin:.3f}")
-metric_cols[4].metric("Calinski–Harabasz ↑", f"{scores.calinski_harabasz:.4g}")
-metric_cols[5].metric("ARI vs truth ↑", "—" if scores.ari is None else f"{scores.ari:.3f}")
-metric_cols[6].metric("NMI vs truth ↑", "—" if scores.nmi is None else f"{scores.nmi:.3f}")
+
+undefined = "undefined with fewer than two clusters" if result.n_clusters < 2 else None
+metric_cols[2].metric("silhouette ↑", shown(scores.silhouette), help=undefined or "−1 … 1; on ≤ 4 000 clustered points")
+metric_cols[3].metric("Davies–Bouldin ↓", shown(scores.davies_bouldin), help=undefined)
+metric_cols[4].metric("Calinski–Harabasz ↑", shown(scores.calinski_harabasz, ".4g"), help=undefined)
+metric_cols[5].metric("ARI vs truth ↑", shown(scores.ari), help=None if data.true_labels is not None else "no true labels")
+metric_cols[6].metric("NMI vs truth ↑", shown(scores.nmi))
 
 left, right = st.columns(2)
 with left:

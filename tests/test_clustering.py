@@ -279,3 +279,13 @@ def test_cli_embed_writes_the_map(capsys, tmp_path, tmp_cache):
     assert out["shape"] == [1797, 2] and 0.5 < out["trustworthiness"] <= 1
     written = np.loadtxt(out_file, delimiter=",", skiprows=1)
     assert written.shape == (1797, 3)
+
+
+def test_dbscan_with_neighbourhoods_too_large_for_memory_is_refused():
+    from ganplify_core.clustering.algorithms import estimated_neighbour_pairs
+
+    points = np.random.default_rng(0).uniform(size=(20_000, 2))
+    # uniform on the unit square: a disc of radius eps holds about n·π·eps² points (edges aside)
+    assert estimated_neighbour_pairs(points, 0.05) == pytest.approx(20_000 * 20_000 * np.pi * 0.05**2, rel=0.1)
+    with pytest.raises(InputError, match="DBSCAN with eps = 0.5 on 20,000 points would hold about"):
+        fit_clusters(points, "dbscan", {"eps": 0.5})

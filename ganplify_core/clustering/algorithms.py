@@ -25,6 +25,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 from sklearn import cluster, mixture
+from sklearn.neighbors import NearestNeighbors
 
 from ganplify_core.errors import InputError
 
@@ -236,6 +237,28 @@ class ClusterResult:
         return {str(int(v)): int(c) for v, c in zip(values, counts)}
 
 
+MAX_NEIGHBOUR_PAIRS = 50_000_000  # DBSCAN holds every (point, neighbour within eps) pair: 8 bytes each, 400 MB
+
+
+def estimated_neighbour_pairs(points: np.ndarray, eps: float, seed: int = 0, probes: int = 1000) -> float:
+    """Expected number of (point, neighbour within ``eps``) pairs, from the neighbour counts of ``probes``
+    random points: n × mean count. DBSCAN's memory grows with it."""
+    rng = np.random.default_rng(seed)
+    probe = rng.choice(len(points), min(probes, len(points)), replace=False)
+    tree = NearestNeighbors(radius=eps).fit(points)
+    counts = [len(n) for n in tree.radius_neighbors(points[probe], return_distance=False)]
+    return float(np.mean(counts)) * len(points)
+
+
+def check_dbscan_memory(points: np.ndarray, eps: float, seed: int = 0) -> None:
+    """Refuse a DBSCAN whose neighbourhoods would not fit in memory (eps too large for this many points)."""
+    pairs = estimated_neighbour_pairs(points, eps, seed)
+    if pairs > MAX_NEIGHBOUR_PAIRS:
+        raise InputError(f"DBSCAN with eps = {eps:g} on {len(points):,} points would hold about {pairs:.2g} neighbour "
+                         f"pairs (limit {MAX_NEIGHBOUR_PAIRS:.0e}, about 400 MB): each point has "
+                         f"{pairs / len(points):,.0f} neighbours on average. Reduce eps or the number of points, or use HDBSCAN.")
+
+
 def fit_clusters(points: np.ndarray, name: str, params: Mapping[str, Any] | None = None, seed: int = 0) -> ClusterResult:
     """Fit algorithm ``name`` with ``params`` (defaults for the rest) to ``points`` (n, d)."""
     algorithm = get_algorithm(name)
@@ -243,6 +266,8 @@ def fit_clusters(points: np.ndarray, name: str, params: Mapping[str, Any] | None
     algorithm.check_size(len(points))
     if values.get("n_clusters", 1) > len(points):
         raise InputError(f"n_clusters ({values['n_clusters']}) is larger than the number of points ({len(points)})")
+    if name == "dbscan":
+        check_dbscan_memory(points, values["eps"], seed)
     estimator = algorithm.build(values, seed, points)
     start = time.perf_counter()
     if hasattr(estimator, "fit_predict"):
