@@ -289,3 +289,17 @@ def test_dbscan_with_neighbourhoods_too_large_for_memory_is_refused():
     assert estimated_neighbour_pairs(points, 0.05) == pytest.approx(20_000 * 20_000 * np.pi * 0.05**2, rel=0.1)
     with pytest.raises(InputError, match="DBSCAN with eps = 0.5 on 20,000 points would hold about"):
         fit_clusters(points, "dbscan", {"eps": 0.5})
+
+
+def test_scatter_uses_webgl_for_large_sets_and_caps_hover_points():
+    from ganplify_core.clustering import plots
+
+    rng = np.random.default_rng(0)
+    big = rng.normal(size=(30_000, 2))
+    labels = rng.integers(0, 3, 30_000)
+    fig = plots.cluster_scatter(big, labels, "big")
+    assert {t.type for t in fig.data} == {"scattergl"}
+    with_hover = sum(len(t.x) for t in fig.data if t.hoverinfo != "skip")
+    assert with_hover == plots.HOVER_MAX_POINTS and sum(len(t.x) for t in fig.data) == 30_000
+    small = plots.cluster_scatter(big[:500], labels[:500], "small")
+    assert {t.type for t in small.data} == {"scatter"} and all(t.hoverinfo != "skip" for t in small.data)

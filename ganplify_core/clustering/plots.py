@@ -1,7 +1,8 @@
 """Plotly figures of the clustering page: scatter by cluster, DBSCAN point types, elbow, silhouette,
 comparison grid, embeddings side by side, explained variance, Mapper graph.
 
-Scatter plots use WebGL (``Scattergl``) so up to 100 000 points stay smooth. Hover text (point index,
+Scatter plots of more than :data:`SVG_MAX_POINTS` points use WebGL (``Scattergl``) so up to 100 000
+points stay smooth; smaller ones are SVG (crisper, and cheap for a browser without a GPU). Hover text (point index,
 cluster, true label) is attached to at most :data:`HOVER_MAX_POINTS` points (a random subset, the same
 for every figure of a data set); the others are drawn in the same colours without hover, which keeps the
 page's payload small. The comparison grid draws at most :data:`GRID_MAX_POINTS` points per panel.
@@ -19,6 +20,7 @@ from ganplify_core.clustering.algorithms import ALGORITHMS
 from ganplify_core.clustering.embedding import METHOD_TITLES
 from ganplify_core.plotstyle import COLORS, SEQUENCE, styled
 
+SVG_MAX_POINTS = 5_000
 HOVER_MAX_POINTS = 20_000
 GRID_MAX_POINTS = 4_000
 PALETTE = SEQUENCE[:-1] + [c for c in qualitative.Dark24 if c not in SEQUENCE]
@@ -28,6 +30,11 @@ NOISE_COLOR = "#9E9E9E"
 def colour(label: int) -> str:
     """Colour of cluster/class number ``label`` (noise, −1, is grey)."""
     return NOISE_COLOR if label < 0 else PALETTE[label % len(PALETTE)]
+
+
+def scatter_type(n_points: int):
+    """``go.Scatter`` (SVG) for small plots, ``go.Scattergl`` (WebGL) above :data:`SVG_MAX_POINTS`."""
+    return go.Scattergl if n_points > SVG_MAX_POINTS else go.Scatter
 
 
 def hover_subset(n: int, seed: int = 0, limit: int = HOVER_MAX_POINTS) -> np.ndarray:
@@ -52,20 +59,22 @@ def _label_text(values: np.ndarray | None, names: tuple, index: np.ndarray) -> l
 
 
 def cluster_traces(coords: np.ndarray, labels: np.ndarray, names: tuple = (), true_labels=None, true_names: tuple = (),
-                   marker_size: float = 5, hover_mask=None, show_legend: bool = True, legend_prefix: str = "") -> list:
-    """One Scattergl trace per cluster (plus a hover-less twin for points beyond the hover cap)."""
+                   marker_size: float = 5, hover_mask=None, show_legend: bool = True,
+                   points_in_figure: int | None = None) -> list:
+    """One scatter trace per cluster (plus a hover-less twin for points beyond the hover cap); WebGL when
+    the whole figure (``points_in_figure``, default these points) holds more than :data:`SVG_MAX_POINTS`."""
     hover_mask = hover_subset(len(coords)) if hover_mask is None else hover_mask
-    traces = []
+    traces, scatter = [], scatter_type(points_in_figure or len(coords))
     for label in np.unique(labels):
         in_group = labels == label
-        name = legend_prefix + _group_name(int(label), names)
+        name = _group_name(int(label), names)
         for with_hover in (True, False):
             index = np.flatnonzero(in_group & (hover_mask if with_hover else ~hover_mask))
             if not len(index):
                 continue
             marker = dict(size=marker_size, color=colour(int(label)), opacity=0.8,
                           symbol="x" if label < 0 else "circle")
-            trace = go.Scattergl(x=coords[index, 0], y=coords[index, 1], mode="markers", name=name, marker=marker,
+            trace = scatter(x=coords[index, 0], y=coords[index, 1], mode="markers", name=name, marker=marker,
                                  legendgroup=name, showlegend=show_legend and with_hover)
             if with_hover:
                 trace.customdata = np.column_stack([index, _label_text(true_labels, true_names, index)])
@@ -89,7 +98,7 @@ def cluster_scatter(coords: np.ndarray, labels: np.ndarray, title: str, axis_nam
 def dbscan_scatter(coords: np.ndarray, labels: np.ndarray, core_mask: np.ndarray, title: str, axis_names=("x1", "x2"),
                    true_labels=None, true_names: tuple = (), height: int = 480) -> go.Figure:
     """DBSCAN's three kinds of point: core (large, filled), border (small, open ring), noise (grey cross)."""
-    hover = hover_subset(len(coords))
+    hover, scatter = hover_subset(len(coords)), scatter_type(len(coords))
     fig = go.Figure()
     kinds = (("core", core_mask & (labels >= 0), 7, "circle"),
              ("border", ~core_mask & (labels >= 0), 7, "circle-open"),
@@ -100,12 +109,12 @@ def dbscan_scatter(coords: np.ndarray, labels: np.ndarray, core_mask: np.ndarray
             rest = np.flatnonzero(mask & (labels == label) & ~hover)
             name = "noise" if label < 0 else f"cluster {label} ({kind})"
             marker = dict(size=size, color=colour(int(label)), symbol=symbol, line=dict(width=1.5, color=colour(int(label))))
-            fig.add_trace(go.Scattergl(
+            fig.add_trace(scatter(
                 x=coords[index, 0], y=coords[index, 1], mode="markers", name=name, marker=marker, legendgroup=name,
                 customdata=np.column_stack([index, _label_text(true_labels, true_names, index)]),
                 hovertemplate=f"point %{{customdata[0]}}<br>{name}<br>true label: %{{customdata[1]}}<extra></extra>"))
             if len(rest):
-                fig.add_trace(go.Scattergl(x=coords[rest, 0], y=coords[rest, 1], mode="markers", marker=marker,
+                fig.add_trace(scatter(x=coords[rest, 0], y=coords[rest, 1], mode="markers", marker=marker,
                                            legendgroup=name, showlegend=False, hoverinfo="skip"))
     fig.update_xaxes(title=axis_names[0])
     fig.update_yaxes(title=axis_names[1])
@@ -166,7 +175,7 @@ def comparison_grid(coords: np.ndarray, entries: list, true_labels=None, columns
             continue
         for trace in cluster_traces(coords[shown], entry.outcome.result.labels[shown], marker_size=3,
                                     true_labels=None if true_labels is None else true_labels[shown], hover_mask=hover,
-                                    show_legend=False):
+                                    show_legend=False, points_in_figure=len(shown) * len(entries)):
             fig.add_trace(trace, row=i // columns + 1, col=i % columns + 1)
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
@@ -182,7 +191,8 @@ def embeddings_figure(embeddings: list, colour_labels: np.ndarray, colour_names:
     hover = hover_subset(len(colour_labels))
     for i, e in enumerate(embeddings):
         for trace in cluster_traces(e.coords, colour_labels, colour_names, true_labels, true_names, marker_size=4,
-                                    hover_mask=hover, show_legend=i == 0):
+                                    hover_mask=hover, show_legend=i == 0,
+                                    points_in_figure=len(colour_labels) * len(embeddings)):
             fig.add_trace(trace, row=1, col=i + 1)
     fig.update_xaxes(title="map axis 1")
     fig.update_yaxes(title="map axis 2", col=1)
