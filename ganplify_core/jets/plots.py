@@ -90,8 +90,9 @@ def observable_histograms(jets_by_class: dict, observables: tuple[str, ...] = ("
         sources.append(("Pythia", reference_by_class, "dash"))
     for k, name in enumerate(observables):
         row, col = k // cols + 1, k % cols + 1
-        low, high = _RANGES.get(name, (None, None))
-        edges = np.linspace(low, high, n_bins + 1)
+        low, high = _RANGES[name]
+        # whole-number bins of equal width for counts, so no bin holds one more integer than its neighbour
+        edges = (np.arange(low, high + 4, 4) - 0.5) if name == "n_constituents" else np.linspace(low, high, n_bins + 1)
         centres = 0.5 * (edges[1:] + edges[:-1])
         for label, samples, dash in sources:
             for cls, jets in samples.items():

@@ -21,9 +21,12 @@ P_gg = C_A [x/(1−x) + (1−x)/x + x(1−x)] (with ½ for identical gluons), P_
 α_s(k_T) = 1 / (b₀ ln(k_T²/Λ²)) with α_s(m_Z) = ``alpha_s_mz``. The next emission angle below the
 current maximum is drawn with the veto algorithm (Sjöstrand et al., JHEP 0605:026, §4.2) from the
 overestimate (α_s(Q₀)/π) · K/min(x, 1−x); both daughters continue with the branching angle as their
-maximum (angular ordering). The first angle of a decay product is limited by its colour partner (the
-other quark of a W; for the b of a top, the W direction). Hard wide-angle splittings of QCD partons come
-out of the same shower: they are what makes a QCD jet sometimes look two- or three-pronged.
+maximum (angular ordering). The first angle of a W's quark is limited by its colour partner, the other
+quark; a QCD parton's and a top's b (colour-connected outside the jet) by ``qcd_max_angle``. Hard
+wide-angle splittings of QCD partons come out of the same shower: they are what makes a QCD jet
+sometimes look two- or three-pronged. Recoil: the hadrons of a decay are finally boosted so that together
+they carry the resonance's mass (:func:`restore_resonance_mass`); the few decays whose prongs came out
+heavier than the resonance are drawn again.
 
 Hadronisation: each final parton of energy E becomes 1 + Poisson(a · ln(1 + E / E₀)) hadrons, sharing its
 energy with Dirichlet(k) fractions (a leading hadron and soft ones), each with a Gaussian transverse
@@ -57,7 +60,12 @@ PROCESSES = ("qcd", "w", "top")
 
 @dataclasses.dataclass(frozen=True)
 class ToyShowerConfig:
-    """Settings of the toy generator (all energies in GeV, angles in radians)."""
+    """Settings of the toy generator (all energies in GeV, angles in radians).
+
+    ``alpha_s_mz``, ``cutoff_kt`` (Q₀) and ``qcd_max_angle`` set the shower; ``hadrons_per_log`` (a),
+    ``hadron_scale`` (E₀), ``dirichlet_shape`` (k) and ``hadron_kt`` (σ_⊥) the hadronisation;
+    ``ue_density`` (particles per unit η-φ area) and ``ue_mean_pt`` the optional underlying event.
+    """
 
     pt_min: float = 550.0
     pt_max: float = 650.0
@@ -167,9 +175,6 @@ class Prongs:
     gluon: np.ndarray
     max_angle: np.ndarray
     prong: np.ndarray
-
-    def select(self, keep: np.ndarray) -> "Prongs":
-        return Prongs(self.jet[keep], self.p[keep], self.gluon[keep], self.max_angle[keep], self.prong[keep])
 
 
 @dataclasses.dataclass
