@@ -2,7 +2,7 @@
 
 The shipped ``assets/calo_gan.pt`` comes from::
 
-    OMP_NUM_THREADS=1 nice -n 10 python -m ganplify_core train-calo-gan --seed 0 --steps 1500 --out assets/calo_gan.pt --json
+    OMP_NUM_THREADS=1 nice -n 10 python -m ganplify_core train-calo-gan --seed 0 --steps 800 --out assets/calo_gan.pt --json
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ Losses (per step, one D update then one G update):
   ``r = <Σx / E>`` over the training set, 3DGAN's "ECAL sum" loss).
 
 The shipped checkpoint ``assets/calo_gan.pt`` is made by
-``OMP_NUM_THREADS=1 nice -n 10 python -m ganplify_core train-calo-gan --seed 0 --steps 1500 --out assets/calo_gan.pt --json``
+``OMP_NUM_THREADS=1 nice -n 10 python -m ganplify_core train-calo-gan --seed 0 --steps 800 --out assets/calo_gan.pt --json``
 (weights stored in float16, config as a plain dict; loaded with ``torch.load(..., weights_only=True)``).
 
 References
