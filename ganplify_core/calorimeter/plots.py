@@ -15,7 +15,8 @@ from plotly.subplots import make_subplots
 from ganplify_core.calorimeter.showers import CELL_SIZE_RM, LAYER_DEPTH_X0
 from ganplify_core.plotstyle import COLORS, SEQUENCE, styled
 
-_ROLE_COLORS = {"simulator": COLORS["data"], "sim": COLORS["data"], "gan": COLORS["gan"], "GAN": COLORS["gan"]}
+# A source named "sim…" (simulator, held-out simulation) is drawn as data, "gan…" in the GAN colour.
+_ROLE_COLORS = {"sim": COLORS["data"], "gan": COLORS["gan"]}
 
 
 def _transverse_axis(n_cells: int) -> np.ndarray:
@@ -28,7 +29,7 @@ def _depth_axis(n_layers: int) -> np.ndarray:
 
 def _color(name: str, index: int) -> str:
     for key, color in _ROLE_COLORS.items():
-        if name.lower().startswith(key.lower()):
+        if name.lower().startswith(key):
             return color
     return SEQUENCE[index % len(SEQUENCE)]
 
