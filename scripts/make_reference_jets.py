@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from importlib import metadata
 import platform
 import sys
 import time
@@ -103,7 +104,8 @@ def generate(process: str, n_jets: int, seed: int, out: Path) -> None:
             p = pythia.event[i]
             if p.isFinal() and p.idAbs() not in NEUTRINOS:
                 inputs.append(fastjet.PseudoJet(p.px(), p.py(), p.pz(), p.e()))
-        jets = fastjet.ClusterSequence(inputs, jet_definition).inclusive_jets(PT_RANGE[0])
+        sequence = fastjet.ClusterSequence(inputs, jet_definition)  # must outlive its jets
+        jets = sequence.inclusive_jets(PT_RANGE[0])
         targets = None if process == "qcd" else _resonances(pythia.process, 6 if process == "top" else 24)
         for jet in jets:
             if not (PT_RANGE[0] < jet.pt() < PT_RANGE[1] and abs(jet.eta()) < ETA_MAX):
@@ -131,8 +133,7 @@ def generate(process: str, n_jets: int, seed: int, out: Path) -> None:
     seconds = time.time() - start
     info = {"process": process, "jets": n_jets, "events": events, "seed": seed, "seconds": round(seconds, 1),
             "settings": COMMON + PROCESS_SETTINGS[process],
-            "pythia8mc": pythia8mc.__version__ if hasattr(pythia8mc, "__version__") else "8.318",
-            "fastjet": fastjet.__version__}
+            "pythia8mc": metadata.version("pythia8mc"), "fastjet": metadata.version("fastjet")}
     np.savez_compressed(out, pt=pt, eta=eta, phi=phi, whole=whole, info=json.dumps(info))
     print(json.dumps(info))
 
