@@ -162,7 +162,8 @@ st.caption(f"e_orig = {result.permutation.error_original:.4g} ({error_name} on {
 
 st.subheader("SHAP")
 st.caption(f"{result.explainer}, {len(result.shap_values)} held-out rows, {config.background_size} background rows "
-           f"from the training set; base value E[f] = {result.shap_base_value:.4g}.")
+           f"from the training set; base value E[f] = {result.shap_base_value:.4g}; efficiency check: "
+           f"max |E[f] + Σφ − f(x)| = {result.shap_efficiency_gap:.2e}.")
 st.plotly_chart(plots.shap_beeswarm(names, result.shap_values, result.explained_rows, output_name), width="stretch")
 dependence_feature = st.selectbox("Dependence plot for", names, index=int(abs(result.shap_values).mean(0).argmax()))
 j = names.index(dependence_feature)

@@ -91,6 +91,11 @@ class RankingResult:
     true_relevance: dict | None
     irrelevant: tuple
 
+    @property
+    def shap_efficiency_gap(self) -> float:
+        """max over explained rows of |base value + Σφ − f(x)|: zero (to rounding) for exact SHAP values."""
+        return float(np.abs(self.shap_base_value + self.shap_values.sum(axis=1) - self.explained_outputs).max())
+
     def ranking_table(self) -> dict:
         """Method -> features ordered from most to least important, with their scores."""
         return {method: [(self.feature_names[i], float(scores[i])) for i in np.argsort(-scores, kind="stable")]

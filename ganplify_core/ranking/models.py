@@ -9,6 +9,7 @@ alike, so rankings from different models and methods are in the same units.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 
@@ -92,8 +93,6 @@ def train_model(table: FeatureTable, kind: str, test_fraction: float = 0.3, seed
     if table.task == "classification" and len(np.unique(table.y[train])) < 2:
         raise InputError("the training split holds only one class; use more rows")
     estimator = make_estimator(kind, table.task, seed)
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # MLP convergence warnings: early stopping decides
         estimator.fit(table.X[train], table.y[train])
