@@ -37,6 +37,11 @@ def test_networks_shapes():
     assert u.shape == (3, 25, 25, 25) and torch.all(u >= 0)
     logit, energy = d(u)
     assert logit.shape == (3,) and energy.shape == (3,) and torch.all(energy >= 0)
+    # With the projection term, D's verdict on the same shower depends on the claimed energy.
+    conditional = CaloDiscriminator(channels=8, projection=True)
+    low, _ = conditional(u, torch.full((3,), 10.0))
+    high, _ = conditional(u, torch.full((3,), 500.0))
+    assert not torch.allclose(low, high)
 
 
 def test_tiny_training_run_is_finite_and_checkpoint_round_trips(tmp_cache, tmp_path):

@@ -41,7 +41,7 @@ def response_check(generator, n: int = 200, seed: int = 12345) -> dict[str, dict
 
 def _train_handler(args: argparse.Namespace) -> dict:
     config = CaloGanConfig(seed=args.seed, steps=args.steps, batch_size=args.batch_size, n_train=args.n_train,
-                           channels=args.channels).validate()
+                           channels=args.channels, projection_discriminator=args.energy_to_discriminator).validate()
     out = Path(args.out)
     if args.check_showers < 2:
         raise InputError(f"--check-showers must be at least 2, got {args.check_showers}")
@@ -66,6 +66,8 @@ def register(subparsers) -> None:
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="showers per step")
     parser.add_argument("--n-train", type=int, default=defaults.n_train, help="simulated training showers (10–500 GeV)")
     parser.add_argument("--channels", type=int, default=defaults.channels, help="network width")
+    parser.add_argument("--energy-to-discriminator", action="store_true",
+                        help="also give the discriminator the primary energy (projection term)")
     parser.add_argument("--check-showers", type=int, default=200,
                         help="showers per energy for the simulator-vs-GAN response check printed at the end")
     parser.add_argument("--out", default="calo_gan.pt", help="checkpoint path (e.g. assets/calo_gan.pt)")

@@ -87,6 +87,9 @@ class CaloGanConfig:
         Weight γ of the R1 penalty.
     weight_energy, weight_sum : float
         Weights of the energy-regression and total-energy auxiliary losses.
+    projection_discriminator : bool
+        Also give D the primary energy, as a projection term ``⟨v(e), h⟩`` added to its real/fake logit
+        (Miyato & Koyama 2018), so it can judge whether a shower's shape fits its energy.
     """
 
     seed: int = 0
@@ -101,6 +104,7 @@ class CaloGanConfig:
     r1_gamma: float = 1.0
     weight_energy: float = 0.5
     weight_sum: float = 1.0
+    projection_discriminator: bool = False
 
     def validate(self) -> "CaloGanConfig":
         if self.steps < 1 or self.batch_size < 2 or self.n_train < self.batch_size:
@@ -158,9 +162,12 @@ def voxel_shuffle(h: torch.Tensor) -> torch.Tensor:
 
 
 class CaloDiscriminator(nn.Module):
-    """``D(u)`` → (real/fake logit, regressed ``e = E / 100 GeV``)."""
+    """``D(u[, E])`` → (real/fake logit, regressed ``e = E / 100 GeV``).
 
-    def __init__(self, channels: int = 32):
+    With ``projection=True`` the logit gains ``⟨v(e), h⟩``, ``v`` a small MLP of the primary energy.
+    """
+
+    def __init__(self, channels: int = 32, projection: bool = False):
         super().__init__()
         c = channels
         self.features = nn.Sequential(
@@ -172,12 +179,16 @@ class CaloDiscriminator(nn.Module):
         width = c * 4 ** 3 + 1
         self.real_fake = nn.Linear(width, 1)
         self.energy = nn.Sequential(nn.Linear(width, 64), nn.LeakyReLU(0.2), nn.Linear(64, 1))
+        self.projection = nn.Sequential(nn.Linear(1, 64), nn.LeakyReLU(0.2), nn.Linear(64, width)) if projection else None
 
-    def forward(self, u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, u: torch.Tensor, energy_gev: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.features(u.unsqueeze(1).contiguous(memory_format=CHANNELS_LAST))
         minibatch_std = h.std(dim=0).mean().expand(h.shape[0], 1)
         h = torch.cat([h, minibatch_std], dim=1)
-        return self.real_fake(h).squeeze(1), F.softplus(self.energy(h)).squeeze(1)
+        logit = self.real_fake(h).squeeze(1)
+        if self.projection is not None:
+            logit = logit + (self.projection((energy_gev / ENERGY_UNIT_GEV).reshape(-1, 1)) * h).sum(dim=1)
+        return logit, F.softplus(self.energy(h)).squeeze(1)
 
 
 def _training_set(config: CaloGanConfig) -> tuple[torch.Tensor, torch.Tensor, float]:
@@ -193,7 +204,7 @@ def _train(config: CaloGanConfig, progress: Progress | None) -> tuple[CaloGenera
     torch.manual_seed(config.seed)
     data_u, data_e, response = _training_set(config)
     generator = CaloGenerator(config.latent_dim, config.channels).to(device, memory_format=CHANNELS_LAST)
-    discriminator = CaloDiscriminator(config.channels).to(device, memory_format=CHANNELS_LAST)
+    discriminator = CaloDiscriminator(config.channels, config.projection_discriminator).to(device, memory_format=CHANNELS_LAST)
     opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_generator, betas=(0.5, 0.9))
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_discriminator, betas=(0.5, 0.9))
     noise = torch.Generator().manual_seed(config.seed + 1)
@@ -206,7 +217,8 @@ def _train(config: CaloGanConfig, progress: Progress | None) -> tuple[CaloGenera
     def step(i: int) -> dict[str, float]:
         index = torch.randint(0, len(data_e), (config.batch_size,), generator=noise)
         real = data_u[index].to(device, torch.float32)
-        e_real = (data_e[index] / ENERGY_UNIT_GEV).to(device)
+        energy_real = data_e[index].to(device)
+        e_real = energy_real / ENERGY_UNIT_GEV
         energy_fake = torch.empty(config.batch_size).uniform_(lo, hi, generator=noise).to(device)
         z = torch.randn(config.batch_size, config.latent_dim, generator=noise).to(device)
 
@@ -215,8 +227,8 @@ def _train(config: CaloGanConfig, progress: Progress | None) -> tuple[CaloGenera
         fake = generator(z, energy_fake)
         lazy_r1 = i % R1_EVERY == 0
         real.requires_grad_(lazy_r1)
-        logit_real, e_hat_real = discriminator(real)
-        logit_fake, _ = discriminator(fake.detach())
+        logit_real, e_hat_real = discriminator(real, energy_real)
+        logit_fake, _ = discriminator(fake.detach(), energy_fake)
         if lazy_r1:
             (grad_real,) = torch.autograd.grad(logit_real.sum(), real, create_graph=True)
             r1 = grad_real.pow(2).flatten(1).sum(1).mean()
@@ -231,7 +243,7 @@ def _train(config: CaloGanConfig, progress: Progress | None) -> tuple[CaloGenera
         opt_d.step()
 
         # Generator: fool D, and carry the conditioning energy (D's regression and the total energy).
-        logit_fake, e_hat_fake = discriminator(fake)
+        logit_fake, e_hat_fake = discriminator(fake, energy_fake)
         g_adv = F.softplus(-logit_fake).mean()
         energy_loss_g = relative_error(e_hat_fake, energy_fake / ENERGY_UNIT_GEV)
         sum_loss = relative_error(to_gev(fake).sum(dim=(1, 2, 3)), response * energy_fake)
