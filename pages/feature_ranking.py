@@ -69,6 +69,12 @@ if game.n_players <= 4:
 ui.show_cli(cli.format_command("shapley", {"game": game_text.replace("\n", " "), "missing": settings.values()["missing"]}))
 
 # -- 2. the data --------------------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=4)
+def parsed_upload(content: bytes, target: str | None, name: str) -> datasets.FeatureTable:
+    return datasets.parse_feature_csv(content, target, name=name)
+
+
+
 st.header("2 · Data")
 settings.widget("dataset", "Data set", format_func=DATA_LABELS.get)
 values = settings.values()
@@ -82,7 +88,7 @@ with ui.user_errors():
                     "two distinct target values make it a classification).")
             st.stop()
         content = file.getvalue()
-        upload, upload_digest = datasets.parse_feature_csv(content, target or None, name=file.name), experiment.upload_digest(content)
+        upload, upload_digest = parsed_upload(content, target or None, file.name), experiment.upload_digest(content)
         table = upload
     else:
         table = datasets.load_dataset(values["dataset"], min(values["n_rows"], 2000), settings.seed)
@@ -197,8 +203,10 @@ notes.append("Trees' built-in importance favours features with many distinct val
              "ratio 1 (difference 0).")
 notes.append("SHAP explains the model, not the world: a feature that is correlated with a useful one can carry "
              "credit the model happens to give it.")
-notes.append("For trees, shap's TreeExplainer computes the interventional Shapley values exactly (agreement to "
-             "rounding); the network's KernelExplainer fits a weighted regression over coalitions, so it agrees only approximately.")
+if result.exact is not None:
+    notes.append(f"On event {event} the exact enumeration and {result.explainer} differ by at most "
+                 f"{abs(result.exact.values - result.shap_values[event]).max():.1e}. TreeExplainer (interventional) is exact "
+                 "in theory, KernelExplainer an approximation; a large gap here flags a problem with the estimate.")
 st.markdown("\n".join(f"- {n}" for n in notes))
 
 frame = pd.DataFrame({"feature": names, **{method: scores for method, scores in result.rankings.items()},

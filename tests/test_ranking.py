@@ -225,3 +225,16 @@ def test_models_report_a_held_out_score():
     assert len(model.y_test) == 171 and model.test_score["ROC AUC"] > 0.9
     with pytest.raises(InputError, match="unknown model"):
         models.make_estimator("svm", "regression", 0)
+
+
+def test_cli_ranks_an_uploaded_csv(tmp_path, tmp_cache, capsys):
+    path = tmp_path / "mine.csv"
+    path.write_bytes(csv_bytes(rows=120))
+    argv = ["rank", "--csv", str(path), "--target", "label", "--model", "gbt", "--shap-rows", "20", "--background", "10",
+            "--repeats", "2", "--json"]
+    assert cli.main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["dataset"] == "upload" and out["task"] == "classification"
+    assert out["rankings"][PERMUTATION][0] == "a"  # the label is a > 0
+    assert cli.main(["rank", "--csv", str(tmp_path / "absent.csv"), "--json"]) == 2
+    assert "no such file" in capsys.readouterr().err
