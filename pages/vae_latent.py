@@ -116,8 +116,8 @@ if is_jets:
                                      f"Five {data.process.upper()} jets: marker area ∝ pT fraction"), width="stretch")
 else:
     projection = explorer.Projection.fit(dataset.inputs)
-    st.plotly_chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
-                                        f"Held-out points in their first three principal components (of {dataset.inputs.shape[1]})"),
+    st.plotly_chart(plots.manifold_preview(projection(inputs)[:, :2], properties[colour_name], colour_name,
+                                           f"Held-out points, first two principal components (of {dataset.inputs.shape[1]})"),
                     width="stretch")
 
 with ui.user_errors():

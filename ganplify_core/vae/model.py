@@ -92,7 +92,7 @@ class JetVAE(VAE):
     """VAE for jets as weighted point clouds.
 
     Input and output are (B, N, 3) tensors of (weight, η, φ) per particle, weights pT/ΣpT (zero for
-    padding). The encoder is a deep-sets (energy-flow) network: a per-particle MLP of (η, φ), summed
+    padding). The encoder is a deep-sets (energy-flow) network: a per-particle MLP of (η, φ, η², φ², ηφ), summed
     with the pT weights, then an MLP to (μ, log σ²), so it is blind to the particles' order. The decoder
     emits ``n_out`` particles: positions inside the jet radius (``radius · tanh``) and softmax weights.
     The reconstruction distance is the Sinkhorn EMD (ΔR units), squared.
@@ -103,12 +103,18 @@ class JetVAE(VAE):
         super().__init__()
         self.latent_dim, self.n_out, self.radius = latent_dim, n_out, radius
         self.epsilon, self.n_iterations = epsilon, n_iterations
-        self.particle_net = _mlp([2, hidden, hidden, hidden])
+        self.feature_scale = 0.2
+        self.particle_net = _mlp([5, hidden, hidden, hidden])
         self.event_net = _mlp([hidden, hidden, 2 * latent_dim])
         self.decoder = _mlp([latent_dim, hidden, 2 * hidden, 3 * n_out])
 
     def encode(self, x):
-        per_particle = self.particle_net(x[..., 1:] / self.radius)
+        # Jets are centred on their pT centroid, so Σ_i w_i f(η_i, φ_i) of any nearly linear f is ~0 for
+        # every jet: the particle features include the quadratic terms (the jet's second moments, of
+        # which the mass is one) and the positions are scaled to O(1).
+        scaled = x[..., 1:] / self.feature_scale
+        eta, phi = scaled[..., :1], scaled[..., 1:]
+        per_particle = self.particle_net(torch.cat([eta, phi, eta * eta, phi * phi, eta * phi], dim=-1))
         pooled = (x[..., :1] * per_particle).sum(1)
         mu, logvar = self.event_net(pooled).chunk(2, dim=-1)
         return mu, logvar.clamp(-20.0, 10.0)

@@ -56,7 +56,7 @@ def dimensionality_two_ways(result: BetaSweepResult | None, corrdim: Correlation
 
 def latent_scatter(means: np.ndarray, dims: np.ndarray, colour: np.ndarray, colour_name: str) -> go.Figure:
     """Posterior means in the plane of two latent dimensions, coloured by a physical property."""
-    fig = go.Figure(go.Scattergl(
+    fig = go.Figure(go.Scatter(
         x=means[:, dims[0]], y=means[:, dims[1]] if len(dims) > 1 else np.zeros(len(means)), mode="markers",
         marker=dict(color=colour, colorscale="Viridis", size=5, opacity=0.8, colorbar=dict(title=colour_name)),
         hovertemplate=f"μ_x = %{{x:.2f}}<br>μ_y = %{{y:.2f}}<br>{colour_name} = %{{marker.color:.3g}}<extra></extra>"))
@@ -82,6 +82,17 @@ def manifold_view(data_3d: np.ndarray, colour: np.ndarray, colour_name: str, tit
                           name=highlight_name, marker=dict(size=5 if len(highlight_3d) > 1 else 9, color=COLORS["gan"]))
     fig.update_layout(scene=dict(xaxis_title="PC1", yaxis_title="PC2", zaxis_title="PC3"))
     return styled(fig, title, height=480)
+
+
+def manifold_preview(data_2d: np.ndarray, colour: np.ndarray, colour_name: str, title: str) -> go.Figure:
+    """Data in its first two principal components (a flat view that needs no WebGL)."""
+    fig = go.Figure(go.Scatter(
+        x=data_2d[:, 0], y=data_2d[:, 1], mode="markers", name="data",
+        marker=dict(size=5, color=colour, colorscale="Viridis", opacity=0.7, colorbar=dict(title=colour_name)),
+        hovertemplate=f"PC1 = %{{x:.2f}}<br>PC2 = %{{y:.2f}}<br>{colour_name} = %{{marker.color:.3g}}<extra></extra>"))
+    fig.update_xaxes(title="PC1 [ambient units]")
+    fig.update_yaxes(title="PC2 [ambient units]", scaleanchor="x")
+    return styled(fig, title, height=420)
 
 
 def reconstruction_pairs(original_3d: np.ndarray, reconstructed_3d: np.ndarray) -> go.Figure:

@@ -104,11 +104,12 @@ def sinkhorn_emd(
         # Stabilised kernel: the potentials found so far are absorbed into it, so its entries are
         # O(1) where mass moves and underflow harmlessly elsewhere (Schmitzer 2019, Alg. 2).
         kernel = torch.exp((f.unsqueeze(-1) + g.unsqueeze(-2) - C) / eps)
-        v = torch.ones_like(b)
+        u = torch.ones_like(a)
         for _ in range(n_stage):
-            # Broadcast-multiply-and-sum beats bmm for many small matrix-vector products on a CPU.
-            u = a / (kernel * v.unsqueeze(-2)).sum(-1).clamp_min(tiny)
+            # v first, then u, as in POT (so the returned plan has exact row sums a); broadcast-multiply-
+            # and-sum beats bmm for many small matrix-vector products on a CPU.
             v = b / (kernel * u.unsqueeze(-1)).sum(-2).clamp_min(tiny)
+            u = a / (kernel * v.unsqueeze(-2)).sum(-1).clamp_min(tiny)
             iteration += 1
         if iteration < n_iterations:
             # Padded particles (zero weight) keep their potential: log 0 would poison the gradient.
