@@ -248,8 +248,8 @@ left, right = st.columns(2)
 with left:
     title = f"{ALGORITHMS[result.algorithm].title}: {result.n_clusters} clusters"
     if result.algorithm == "dbscan":
-        fig = plots.dbscan_scatter(view, result.labels, result.core_mask, title + " (core ●, border ○, noise ×)",
-                                   axis_names, data.true_labels, data.label_names)
+        fig = plots.dbscan_scatter(view, result.labels, result.core_mask, title, axis_names, data.true_labels,
+                                   data.label_names)
     else:
         fig = plots.cluster_scatter(view, result.labels, title, axis_names, (), data.true_labels, data.label_names)
     st.plotly_chart(fig, width="stretch")

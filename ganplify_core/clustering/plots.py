@@ -10,7 +10,6 @@ page's payload small. The comparison grid draws at most :data:`GRID_MAX_POINTS` 
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
@@ -118,7 +117,9 @@ def dbscan_scatter(coords: np.ndarray, labels: np.ndarray, core_mask: np.ndarray
                                            legendgroup=name, showlegend=False, hoverinfo="skip"))
     fig.update_xaxes(title=axis_names[0])
     fig.update_yaxes(title=axis_names[1])
-    return styled(fig, title, height)
+    fig = styled(fig, title, height)
+    fig.update_layout(legend=dict(orientation="v", y=1, yanchor="top", x=1.02, xanchor="left"))
+    return fig
 
 
 def elbow_figure(k_values: np.ndarray, inertias: np.ndarray, elbow_k: int, height: int = 380) -> go.Figure:
@@ -216,6 +217,8 @@ def explained_variance_figure(ratios: np.ndarray, height: int = 340) -> go.Figur
 def mapper_figure(members: list, edges: np.ndarray, node_values: np.ndarray, colour_title: str, seed: int = 0,
                   height: int = 520) -> go.Figure:
     """The Mapper graph: node size ∝ √(points), colour = mean of the chosen variable over the node's points."""
+    import networkx as nx  # only this figure needs it
+
     graph = nx.Graph()
     graph.add_nodes_from(range(len(members)))
     graph.add_edges_from(map(tuple, edges.tolist()))
