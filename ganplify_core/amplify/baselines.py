@@ -21,9 +21,6 @@ import dataclasses
 import warnings
 
 import numpy as np
-from sklearn.mixture import GaussianMixture
-from sklearn.model_selection import GridSearchCV
-from sklearn.neighbors import KernelDensity
 
 KDE_CV_MAX_POINTS = 2000
 
@@ -58,6 +55,8 @@ class ParametricFit:
 
 def fit_parametric(data: np.ndarray, name: str, seed: int = 0) -> ParametricFit:
     """ML fit of the true law's family to ``data`` (n, dim); see the module docstring."""
+    from sklearn.mixture import GaussianMixture  # imported here: the page's default view never fits
+
     data = np.asarray(data, dtype=float)
     if name == "camelback":
         gmm = GaussianMixture(2, covariance_type="full", n_init=5, random_state=seed, tol=1e-8, max_iter=1000,
@@ -82,12 +81,17 @@ class KernelDensityModel:
 
     def density(self, x: np.ndarray) -> np.ndarray:
         """p̂ at points (m, dim), exact sum over the kernels (for plots)."""
+        from sklearn.neighbors import KernelDensity
+
         kde = KernelDensity(bandwidth=self.bandwidth).fit(self.points)
         return np.exp(kde.score_samples(np.asarray(x, dtype=float).reshape(-1, self.points.shape[1])))
 
 
 def fit_kde(data: np.ndarray, seed: int = 0) -> KernelDensityModel:
     """Gaussian KDE with the cross-validated-likelihood bandwidth (see the module docstring)."""
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.neighbors import KernelDensity
+
     data = np.asarray(data, dtype=float)
     n, dim = data.shape
     subset = data

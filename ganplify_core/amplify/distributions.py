@@ -36,7 +36,7 @@ import math
 
 import numpy as np
 import torch
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from ganplify_core.errors import InputError
 
@@ -57,6 +57,11 @@ def factor_cells(n_quant: int) -> tuple[int, int]:
     return n_quant, 1
 
 
+def normal_pdf(x: np.ndarray, mean: float, sigma: float) -> np.ndarray:
+    """N(x; mean, sigma²)."""
+    return np.exp(-0.5 * ((np.asarray(x, dtype=float) - mean) / sigma) ** 2) / (math.sqrt(2 * math.pi) * sigma)
+
+
 def folded_normal_cdf(rho: np.ndarray) -> np.ndarray:
     """CDF of ρ = |r|, r ~ N(4, 1): Φ(ρ − 4) − Φ(−ρ − 4) for ρ ≥ 0."""
     rho = np.maximum(np.asarray(rho, dtype=float), 0.0)
@@ -66,7 +71,7 @@ def folded_normal_cdf(rho: np.ndarray) -> np.ndarray:
 def folded_normal_pdf(rho: np.ndarray) -> np.ndarray:
     """Density of ρ = |r|, r ~ N(4, 1)."""
     rho = np.asarray(rho, dtype=float)
-    pdf = stats.norm.pdf(rho, MODE, WIDTH) + stats.norm.pdf(-rho, MODE, WIDTH)
+    pdf = normal_pdf(rho, MODE, WIDTH) + normal_pdf(-rho, MODE, WIDTH)
     return np.where(rho >= 0, pdf, 0.0)
 
 
@@ -126,7 +131,7 @@ class TrueDistribution:
         x = np.asarray(x, dtype=float)
         if self.name == "camelback":
             x = x.reshape(-1)
-            return 0.5 * (stats.norm.pdf(x, -MODE, WIDTH) + stats.norm.pdf(x, MODE, WIDTH))
+            return 0.5 * (normal_pdf(x, -MODE, WIDTH) + normal_pdf(x, MODE, WIDTH))
         rho = np.linalg.norm(x.reshape(-1, self.dim), axis=1)
         return folded_normal_pdf(rho) / sphere_area(self.dim, rho)
 
@@ -170,7 +175,7 @@ class TrueDistribution:
         if self.name == "ring":
             return np.clip((a + math.pi) / (2 * math.pi), 0, 1)
         half = (self.dim - 1) / 2
-        return stats.beta.cdf((a + 1) / 2, half, half)
+        return special.betainc(half, half, np.clip((a + 1) / 2, 0, 1))
 
 
 def sphere_area(dim: int, rho: np.ndarray) -> np.ndarray:
@@ -195,7 +200,7 @@ def _cell_edges(name: str, dim: int, n_quant: int) -> tuple[np.ndarray, np.ndarr
                 angular = -math.pi + 2 * math.pi * a
             else:
                 half = (dim - 1) / 2
-                angular = 2 * stats.beta.ppf(a, half, half) - 1
+                angular = 2 * special.betaincinv(half, half, a) - 1
             _EDGE_CACHE[key] = (radial, angular)
     return _EDGE_CACHE[key]
 
