@@ -17,7 +17,7 @@ import dataclasses
 import numpy as np
 
 from ganplify_core import cache
-from ganplify_core.clustering.algorithms import ALGORITHMS, ClusterResult, fit_clusters, get_algorithm
+from ganplify_core.clustering.algorithms import ClusterResult, fit_clusters, get_algorithm
 from ganplify_core.clustering.datasets import Dataset
 from ganplify_core.clustering.embedding import METHODS, Embedding, embed
 from ganplify_core.clustering.evaluation import ClusterScores, ElbowCurve, Silhouette, cluster_scores, elbow_curve, silhouette
@@ -108,7 +108,7 @@ def run_clustering(dataset: Dataset, config: ClusteringConfig, progress: Progres
     get_algorithm(config.algorithm).check_size(dataset.n_samples)
 
     def compute() -> ClusteringOutcome:
-        points = clustered_space(dataset, config, scaled(progress, 0.0, 0.6) if progress else None)
+        points = clustered_space(dataset, config, scaled(progress, 0.0, 0.6))
         if progress:
             progress(0.6, f"fitting {config.algorithm}")
         result = fit_clusters(points, config.algorithm, dict(config.params), config.seed)
@@ -163,7 +163,7 @@ def run_mapper(dataset: Dataset, config: MapperConfig, standardise: bool = True,
         points = standardised(dataset.points, standardise)
         if config.lens == "umap":
             lens = run_embedding(dataset, dataclasses.replace(umap, method="umap", standardise=standardise),
-                                 scaled(progress, 0.0, 0.7) if progress else None).coords
+                                 scaled(progress, 0.0, 0.7)).coords
         else:
             lens = pca_lens(points, 1 if config.lens == "pca1" else 2, seed)
         if progress:
@@ -172,6 +172,3 @@ def run_mapper(dataset: Dataset, config: MapperConfig, standardise: bool = True,
 
     return cache.cached("clustering-mapper", (_data_key(dataset), config, standardise, umap, seed), compute)
 
-
-__all__ = ["ALGORITHMS", "SPACES", "COMPARISON_DEFAULT", "EmbeddingConfig", "ClusteringConfig", "ClusteringOutcome",
-           "ComparisonEntry", "standardised", "view_2d", "run_embedding", "run_clustering", "run_elbow", "run_comparison", "run_mapper"]
