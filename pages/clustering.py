@@ -182,9 +182,10 @@ with st.form("clustering-form"):
         with data_cols[2]:
             if values["dataset"] in ("blobs", "anisotropic", "varied"):
                 settings.widget("n_centers", "True number of blobs")
-    settings.widget("standardise", "Standardise features (mean 0, standard deviation 1)",
-                    help="Distances then weigh every feature alike. Without it the feature with the widest spread "
-                         "decides the clusters, and DBSCAN's eps is in that feature's raw units.")
+    settings.widget("standardise", "Standardise features (mean 0, standard deviation 1)")
+    st.caption("Standardising makes distances weigh every feature alike; without it the feature with the widest "
+               "spread (jet mass in GeV next to τ21 in [0, 1]) decides the clusters, and DBSCAN's eps and BIRCH's "
+               "threshold are in that feature's raw units.")
     param_cols = st.columns(max(1, len(algorithm.parameters)))
     for column, p in zip(param_cols, algorithm.parameters):
         with column:
