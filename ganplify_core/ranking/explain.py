@@ -108,7 +108,8 @@ def shap_values(model: TrainedModel, X: np.ndarray, background: np.ndarray, prog
                 n_chunks: int = 10, seed: int = 0) -> ShapValues:
     """SHAP values of ``model.output`` for the rows ``X``, in chunks so progress can be reported.
 
-    Trees: ``TreeExplainer`` (interventional, exact for the interventional game). Network:
+    Trees: ``TreeExplainer`` (interventional; exact for the interventional game in theory, but see
+    the README's caveat: it disagrees with :func:`exact_interventional_shapley` on some data). Network:
     ``KernelExplainer`` on the same background (model-agnostic: a weighted linear regression over
     sampled coalitions, Lundberg and Lee 2017; its default budget of 2d + 2048 coalitions covers all
     of them up to d = 11, where it is close to exact). shap's ``PermutationExplainer`` was tried first:
@@ -125,6 +126,7 @@ def shap_values(model: TrainedModel, X: np.ndarray, background: np.ndarray, prog
     else:
         explainer = shap.KernelExplainer(model.output, background)
         name = "shap.KernelExplainer (model-agnostic)"
+        np.random.seed(seed)  # KernelExplainer samples coalitions (d > 11) from NumPy's global generator
 
         def explain(rows):
             return _class_one(explainer.shap_values(rows, silent=True), explainer.expected_value)
