@@ -9,12 +9,14 @@ st.set_page_config(page_title="GANplify Lab", page_icon=":material/blur_on:", la
 
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/gan_amplification.py", title="GAN amplification", icon=":material/scatter_plot:", url_path="gan-amplification"),
-    st.Page("pages/birthday_paradox.py", title="Birthday paradox", icon=":material/cake:", url_path="birthday-paradox"),
-    st.Page("pages/vae_latent.py", title="VAE latent explorer", icon=":material/hub:", url_path="vae-latent-explorer"),
-    st.Page("pages/clustering.py", title="Clustering & UMAP", icon=":material/bubble_chart:", url_path="clustering-umap"),
-    st.Page("pages/feature_ranking.py", title="Feature ranking", icon=":material/leaderboard:", url_path="feature-ranking"),
-    st.Page("pages/autoencoder_roc.py", title="Autoencoder ROC", icon=":material/show_chart:", url_path="autoencoder-roc"),
+    st.Page("pages/gan_amplification.py", title="GAN amplification", icon=":material/scatter_plot:"),
+    st.Page("pages/birthday_paradox.py", title="Birthday paradox", icon=":material/cake:"),
+    st.Page("pages/vae_latent.py", title="VAE latent explorer", icon=":material/hub:"),
+    st.Page("pages/clustering.py", title="Clustering & UMAP", icon=":material/bubble_chart:"),
+    st.Page("pages/feature_ranking.py", title="Feature ranking", icon=":material/leaderboard:"),
+    st.Page("pages/autoencoder_roc.py", title="Autoencoder ROC", icon=":material/show_chart:"),
 ]
 
+# URL paths are the file names (the default): a custom url_path makes Streamlit show a spurious
+# "Page not found" dialog when a shared link is opened cold (streamlit/streamlit#8860).
 st.navigation(PAGES).run()

@@ -2,11 +2,11 @@
 
 PAGES = [
     ("pages/home.py", ""),
-    ("pages/gan_amplification.py", "gan-amplification"),
-    ("pages/birthday_paradox.py", "birthday-paradox"),
-    ("pages/vae_latent.py", "vae-latent-explorer"),
-    ("pages/clustering.py", "clustering-umap"),
-    ("pages/feature_ranking.py", "feature-ranking"),
-    ("pages/autoencoder_roc.py", "autoencoder-roc"),
+    ("pages/gan_amplification.py", "gan_amplification"),
+    ("pages/birthday_paradox.py", "birthday_paradox"),
+    ("pages/vae_latent.py", "vae_latent"),
+    ("pages/clustering.py", "clustering"),
+    ("pages/feature_ranking.py", "feature_ranking"),
+    ("pages/autoencoder_roc.py", "autoencoder_roc"),
 ]
 PAGE_FILES = [file for file, _ in PAGES]

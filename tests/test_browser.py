@@ -86,8 +86,13 @@ def browser_page():
 
 
 def _wait_for_script(page) -> None:
-    """Wait until Streamlit has finished running the page's script."""
+    """Wait until Streamlit has finished running the page's script.
+
+    The status widget is absent both before a run starts and after it ends, so first wait for the
+    page's title (drawn early by every page), then for the run to end.
+    """
     page.wait_for_selector("[data-testid='stApp']", timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=PAGE_TIMEOUT_MS)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && document.querySelector('[data-testid=\"stMain\"]')",
@@ -102,8 +107,9 @@ def test_page_renders_a_chart_without_exception(browser_page, page_file, url_pat
     base, page = browser_page
     page.goto(f"{base}/{url_path}", timeout=PAGE_TIMEOUT_MS)
     _wait_for_script(page)
-    page.wait_for_selector(".js-plotly-plot", state="visible", timeout=30_000)
+    page.wait_for_selector(".js-plotly-plot", state="visible", timeout=120_000)
     name = url_path or "home"
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     exceptions = page.locator("[data-testid='stException']")
     assert exceptions.count() == 0, exceptions.first.inner_text()
+    assert "Page not found" not in page.content()

@@ -23,7 +23,7 @@ def _upload(page, path) -> None:
 
 def test_clustering_page_uploads_a_csv_reports_bad_files_and_clusters_a_good_one(browser_page, tmp_path):
     base, page = browser_page
-    page.goto(f"{base}/clustering-umap?dataset=upload", timeout=PAGE_TIMEOUT_MS)
+    page.goto(f"{base}/clustering?dataset=upload", timeout=PAGE_TIMEOUT_MS)
     _wait_for_page(page)
     page.wait_for_selector("[data-testid='stFileUploader']", state="visible", timeout=PAGE_TIMEOUT_MS)
 
