@@ -64,7 +64,13 @@ with images_tab:
 with clouds_tab:
     st.plotly_chart(jet_plots.example_point_clouds(jets_by_class), width="stretch")
 with observables_tab:
-    st.plotly_chart(jet_plots.observable_histograms(jets_by_class), width="stretch")
+    if "reference" in available_sources():
+        toy_jets, reference_jets = jet_preview("toy", settings.seed)[0], jet_preview("reference", settings.seed)[0]
+        st.plotly_chart(jet_plots.observable_histograms(toy_jets, reference_by_class=reference_jets), width="stretch")
+        st.caption("Solid: the toy; dashed: Pythia 8 (the reference sample). Where they differ, the toy is the "
+                   "simplification (see the README's Jets section).")
+    else:
+        st.plotly_chart(jet_plots.observable_histograms(jets_by_class), width="stretch")
 st.markdown(
     "**What to notice.** A single jet image is sparse; the class averages are not. Top jets have a mass "
     "peak near 173 GeV and three prongs (low τ₃₂ = τ₃/τ₂), W jets a peak near 80 GeV and two prongs (low "

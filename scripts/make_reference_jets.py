@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from importlib import metadata
 import platform
 import sys
@@ -79,7 +80,7 @@ def _resonances(process_record, pdg: int) -> list[tuple[float, float, list[tuple
     return found
 
 
-def generate(process: str, n_jets: int, seed: int, out: Path) -> None:
+def generate(process: str, n_jets: int, seed: int, out: Path, checkpoint: int = 1000) -> None:
     import fastjet
     import pythia8mc
 
@@ -126,16 +127,23 @@ def generate(process: str, n_jets: int, seed: int, out: Path) -> None:
             order = np.argsort(-c_pt)[:N_CONSTITUENTS]
             pt[have, :order.size], eta[have, :order.size], phi[have, :order.size] = c_pt[order], c_eta[order], c_phi[order]
             have += 1
+            if have % checkpoint == 0 or have == n_jets:
+                _save(out, process, have, events, seed, time.time() - start, pt, eta, phi, whole)
             if have == n_jets:
                 break
         if events % 500 == 0:
             print(f"{process}: {have}/{n_jets} jets after {events} events, {time.time() - start:.0f} s", flush=True)
-    seconds = time.time() - start
+
+
+def _save(out: Path, process: str, n_jets: int, events: int, seed: int, seconds: float, pt, eta, phi, whole) -> None:
+    """Write the first ``n_jets`` jets (called every ``--checkpoint`` jets, so a stopped run keeps its jets)."""
     info = {"process": process, "jets": n_jets, "events": events, "seed": seed, "seconds": round(seconds, 1),
             "settings": COMMON + PROCESS_SETTINGS[process],
             "pythia8mc": metadata.version("pythia8mc"), "fastjet": metadata.version("fastjet")}
-    np.savez_compressed(out, pt=pt, eta=eta, phi=phi, whole=whole, info=json.dumps(info))
-    print(json.dumps(info))
+    partial = out.with_name(out.stem + ".partial.npz")  # then a rename: a reader never sees half a file
+    np.savez_compressed(partial, pt=pt[:n_jets], eta=eta[:n_jets], phi=phi[:n_jets], whole=whole[:n_jets], info=json.dumps(info))
+    os.replace(partial, out)
+    print(json.dumps(info), flush=True)
 
 
 def combine(parts: list[Path], out: Path) -> None:
@@ -166,12 +174,13 @@ def main() -> None:
     gen.add_argument("--n", type=int, default=10_000)
     gen.add_argument("--seed", type=int, default=1)
     gen.add_argument("--out", type=Path, required=True)
+    gen.add_argument("--checkpoint", type=int, default=1000, help="save every this many jets")
     comb = sub.add_parser("combine", help="combine classes into the asset")
     comb.add_argument("parts", type=Path, nargs="+")
     comb.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "assets" / "reference_jets.npz")
     args = parser.parse_args()
     if args.command == "generate":
-        generate(args.process, args.n, args.seed, args.out)
+        generate(args.process, args.n, args.seed, args.out, args.checkpoint)
     else:
         combine(args.parts, args.out)
 

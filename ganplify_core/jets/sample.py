@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +26,7 @@ SOURCES = ("toy", "reference")
 # sample are the n jets of a smaller one with the same seed.
 CHUNK = 1000
 # Part of the cache key of toy jets: bump it whenever the generator's output changes.
-TOY_GENERATOR_VERSION = 4
+TOY_GENERATOR_VERSION = 5
 REFERENCE_PATH = Path(__file__).resolve().parents[2] / "assets" / "reference_jets.npz"
 
 
@@ -106,7 +105,6 @@ def available_sources() -> tuple[str, ...]:
     return SOURCES if REFERENCE_PATH.exists() else SOURCES[:1]
 
 
-@lru_cache(maxsize=1)
 def reference_metadata() -> dict:
     """How the reference sample was made (versions, settings, seed, time), from the asset."""
     if not REFERENCE_PATH.exists():

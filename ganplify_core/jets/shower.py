@@ -64,14 +64,16 @@ class ToyShowerConfig:
 
     ``alpha_s_mz``, ``cutoff_kt`` (Q₀) and ``qcd_max_angle`` set the shower; ``hadrons_per_log`` (a),
     ``hadron_scale`` (E₀), ``dirichlet_shape`` (k) and ``hadron_kt`` (σ_⊥) the hadronisation;
-    ``ue_density`` (particles per unit η-φ area) and ``ue_mean_pt`` the optional underlying event.
+    ``string_hadrons_per_line`` and ``string_hadron_mean_pt`` the soft hadrons of each colour line that
+    leaves the jet (:func:`string_hadrons`); ``ue_density`` (particles per unit η-φ area) and
+    ``ue_mean_pt`` the optional underlying event.
     """
 
     pt_min: float = 550.0
     pt_max: float = 650.0
     radius: float = 0.8
     gluon_fraction: float = 0.6
-    alpha_s_mz: float = 0.118
+    alpha_s_mz: float = 0.095
     cutoff_kt: float = 1.0
     qcd_max_angle: float = 0.8
     max_generations: int = 14
@@ -79,6 +81,8 @@ class ToyShowerConfig:
     hadron_scale: float = 2.0
     dirichlet_shape: float = 1.0
     hadron_kt: float = 0.2
+    string_hadrons_per_line: float = 12.0
+    string_hadron_mean_pt: float = 0.4
     underlying_event: bool = False
     ue_density: float = 4.0
     ue_mean_pt: float = 0.8
@@ -179,12 +183,14 @@ class Prongs:
 
 @dataclasses.dataclass
 class HardProcess:
-    """The prongs of ``n_jets`` jets (``n_prongs`` each) and the resonance masses (0 for QCD)."""
+    """The prongs of ``n_jets`` jets (``n_prongs`` each), the resonance masses (0 for QCD) and the number
+    of colour lines that connect each jet to the rest of the event (QCD quark 1, gluon 2, top 1, W 0)."""
 
     prongs: Prongs
     n_jets: int
     n_prongs: int
     mass: np.ndarray
+    colour_lines: np.ndarray
 
 
 def _resonance(rng: np.random.Generator, mass: np.ndarray, pt: np.ndarray) -> np.ndarray:
@@ -208,7 +214,7 @@ def hard_process(process: str, n_jets: int, config: ToyShowerConfig, rng: np.ran
         p = np.column_stack([pt, np.zeros(n_jets), np.zeros(n_jets)])
         prongs = Prongs(np.arange(n_jets), p, rng.random(n_jets) < config.gluon_fraction,
                         np.full(n_jets, config.qcd_max_angle), np.arange(n_jets))
-        return HardProcess(prongs, n_jets, 1, np.zeros(n_jets))
+        return HardProcess(prongs, n_jets, 1, np.zeros(n_jets), np.where(prongs.gluon, 2, 1))
     batches: list[list[np.ndarray]] = []
     have = 0
     while have < n_jets:
@@ -242,7 +248,7 @@ def hard_process(process: str, n_jets: int, config: ToyShowerConfig, rng: np.ran
     n_prongs = p.shape[1]
     prongs = Prongs(np.repeat(np.arange(n_jets), n_prongs), p.reshape(-1, 3),
                     np.zeros(n_jets * n_prongs, dtype=bool), limit.reshape(-1), np.arange(n_jets * n_prongs))
-    return HardProcess(prongs, n_jets, n_prongs, mass)
+    return HardProcess(prongs, n_jets, n_prongs, mass, np.full(n_jets, 1 if process == "top" else 0))
 
 
 # -- the parton shower -----------------------------------------------------------------------------------
@@ -351,16 +357,16 @@ def shower(prongs: Prongs, config: ToyShowerConfig, rng: np.random.Generator) ->
     return Prongs(*(np.concatenate([getattr(f, name) for f in final]) for name in ("jet", "p", "gluon", "max_angle", "prong")))
 
 
-def restore_resonance_mass(particles: Particles, hard: HardProcess, newton_steps: int = 12) -> tuple[Particles, np.ndarray]:
+def restore_resonance_mass(particles: Particles, hard: HardProcess, newton_steps: int = 30) -> tuple[Particles, np.ndarray]:
     """Reshuffle momenta between the prongs of a decay so that its products keep the resonance mass.
 
     Showering and hadronisation make each prong massive (mass m_i) while its energy is kept, which
     would raise the invariant mass of the decay products above M (the hadrons of a decay must add up
     to the resonance's four-momentum). As in a parton shower's recoil step, in the rest frame of the
     decay products each prong's momentum p_i* is scaled by one common k solving
-    Σ_i √(m_i² + k² |p_i*|²) = M, i.e. each prong's particles are boosted along p_i*; then back to
-    the lab with the same total momentum. Decays whose prong masses already exceed M (Σ m_i ≥ M) have
-    no such solution: they are left as they are and flagged in the returned boolean array (True where
+    Σ_i √(m_i² + k² |p_i*|²) = M (Newton's method), i.e. each prong's particles are boosted along p_i*;
+    then back to the lab with the same total momentum. Decays whose prong masses already exceed M
+    (Σ m_i ≥ M) have no such solution (nor the rare ones where Newton has not converged): they are left as they are and flagged in the returned boolean array (True where
     the mass was restored, and for every QCD jet), for :func:`generate_particles` to reject them.
     """
     if not np.any(hard.mass > 0):
@@ -381,6 +387,8 @@ def restore_resonance_mass(particles: Particles, hard: HardProcess, newton_steps
         f = e.sum(axis=1) - hard.mass
         df = np.sum(scale[:, None] * q**2 / np.maximum(e, 1e-12), axis=1)
         scale = np.clip(scale - f / np.maximum(df, 1e-12), 1e-3, 1.0)
+    residual = np.sqrt(m2 + (scale[:, None] * q) ** 2).sum(axis=1) - hard.mass
+    fixable &= np.abs(residual) < 1e-9 * hard.mass + 1e-9
     scale = np.where(fixable, scale, 1.0)
     e_old = rest[:, :, 0]
     e_new = np.sqrt(m2 + (scale[:, None] * q) ** 2)
@@ -414,15 +422,35 @@ def hadronise(partons: Prongs, config: ToyShowerConfig, rng: np.random.Generator
     return Particles(partons.jet[parent], direction * hadron_energy[:, None], partons.prong[parent])
 
 
+def _uniform_in_disk(jet: np.ndarray, mean_pt: float, radius: float, rng: np.random.Generator) -> np.ndarray:
+    """Momenta of soft particles (exponential pT) uniform in the disk ΔR < radius around η = φ = 0."""
+    r = radius * np.sqrt(rng.random(jet.size))
+    ang = rng.uniform(0.0, 2.0 * np.pi, jet.size)
+    eta, phi = r * np.cos(ang), r * np.sin(ang)
+    pt = rng.exponential(mean_pt, jet.size)
+    return np.column_stack([pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta)])
+
+
+def string_hadrons(colour_lines: np.ndarray, config: ToyShowerConfig, rng: np.random.Generator) -> Particles:
+    """Soft hadrons from the colour strings that connect a jet to the rest of the event.
+
+    A stand-in for colour flow, which the independent hadronisation of each parton lacks: a QCD quark
+    (gluon) jet has one (two) colour lines to the beam or the recoiling jet, a top jet one (its b), a W
+    jet none (a colour singlet). The string pieces along those lines fragment into soft hadrons, some of
+    them inside the cone: Poisson(``string_hadrons_per_line`` × lines) per jet, uniform in the jet
+    disk, exponential pT with mean ``string_hadron_mean_pt``. This is why QCD and top jets carry more
+    constituents than W jets in Pythia.
+    """
+    count = rng.poisson(config.string_hadrons_per_line * colour_lines)
+    jet = np.repeat(np.arange(len(colour_lines)), count)
+    return Particles(jet, _uniform_in_disk(jet, config.string_hadron_mean_pt, config.radius, rng), np.full(jet.size, -2))
+
+
 def underlying_event(n_jets: int, config: ToyShowerConfig, rng: np.random.Generator) -> Particles:
     """Soft particles uniform in the jet disk: Poisson(ρ·πR²) per jet, exponential pT."""
     count = rng.poisson(config.ue_density * np.pi * config.radius**2, n_jets)
     jet = np.repeat(np.arange(n_jets), count)
-    r = config.radius * np.sqrt(rng.random(jet.size))
-    ang = rng.uniform(0.0, 2.0 * np.pi, jet.size)
-    eta, phi = r * np.cos(ang), r * np.sin(ang)
-    pt = rng.exponential(config.ue_mean_pt, jet.size)
-    return Particles(jet, np.column_stack([pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta)]), np.full(jet.size, -1))
+    return Particles(jet, _uniform_in_disk(jet, config.ue_mean_pt, config.radius, rng), np.full(jet.size, -1))
 
 
 def detector_smearing(particles: Particles, rng: np.random.Generator, threshold: float = 1.0) -> Particles:
@@ -448,6 +476,8 @@ def generate_particles(process: str, n_jets: int, config: ToyShowerConfig, rng: 
         trial = want if process == "qcd" else want + want // 4 + 8
         hard = hard_process(process, trial, config, rng)
         particles, valid = restore_resonance_mass(hadronise(shower(hard.prongs, config, rng), config, rng), hard)
+        strings = string_hadrons(hard.colour_lines, config, rng)
+        particles = Particles(*(np.concatenate([getattr(particles, f), getattr(strings, f)]) for f in ("jet", "p", "prong")))
         keep = np.flatnonzero(valid)[:want]
         new_index = np.full(trial, -1)
         new_index[keep] = have + np.arange(keep.size)
