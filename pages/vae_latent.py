@@ -55,8 +55,8 @@ with st.form("vae-settings"):
                         help="jets need n(n−1)/2 exact EMDs: 1 000 jets ≈ 500 000 of them")
         settings.widget("latent_dim", "Latent dimensions")
     with right:
-        settings.widget("beta_min", "Smallest β")
-        settings.widget("beta_max", "Largest β")
+        settings.widget("beta_min", "Smallest β", help="manifolds: 0.01 (below the noise scale 0.04); jets: 0.005 ΔR")
+        settings.widget("beta_max", "Largest β", help="manifolds: 2 (above the sheet's size ≈ 1); jets: 0.2 ΔR")
         settings.widget("n_betas", "β values (log grid)")
         settings.widget("steps_per_beta", "Training steps per β (annealed)")
     pressed = st.form_submit_button("Train the β sweep", type="primary")

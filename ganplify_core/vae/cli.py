@@ -10,7 +10,7 @@ from ganplify_core.vae.experiment import (DATASETS, JET_PROCESSES, DatasetConfig
                                           run_correlation_dimension)
 from ganplify_core.vae.manifolds import MANIFOLDS
 
-DEFAULT_BETAS = {"manifold": "0.01:2:10", "jets": "0.01:0.5:7"}
+DEFAULT_BETAS = {"manifold": "0.01:2:10", "jets": "0.005:0.2:6"}
 
 
 def _add_dataset_arguments(parser: argparse.ArgumentParser, default_n: int) -> None:
@@ -63,7 +63,7 @@ def run_corrdim(args: argparse.Namespace) -> dict:
 def register(subparsers) -> None:
     vae = cli.add_command(subparsers, "vae", "β sweep of a VAE: KL per latent dimension and D(β) = −dKL/d ln β", run_vae)
     _add_dataset_arguments(vae, default_n=2500)
-    vae.add_argument("--betas", default=None, help="log grid LO:HI:N (default 0.01:2:10 for manifolds, 0.01:0.5:7 for jets)")
+    vae.add_argument("--betas", default=None, help="log grid LO:HI:N (default 0.01:2:10 for manifolds, 0.005:0.2:6 for jets)")
     vae.add_argument("--latent-dim", type=int, default=5)
     vae.add_argument("--steps-per-beta", type=int, default=250)
     corrdim = cli.add_command(subparsers, "corrdim", "correlation dimension dim(Q) from pairwise distances (EMD for jets)", run_corrdim)
