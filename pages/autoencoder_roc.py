@@ -6,8 +6,8 @@ import streamlit as st
 from ganplify_core import cache, cli, ui
 from ganplify_core.anomaly import plots, roc
 from ganplify_core.anomaly.curve_toy import CURVES
-from ganplify_core.anomaly.experiment import (INTENSITIES, CurveToyConfig, TopTaggingConfig, run_curve_toy,
-                                              run_top_tagging)
+from ganplify_core.anomaly.experiment import (INTENSITIES, CurveToyConfig, TopTaggingConfig,
+                                              is_top_tagging_cached, run_curve_toy, run_top_tagging)
 from ganplify_core.anomaly.scores import SCORE_KINDS
 from ganplify_core.jets import available_sources
 
@@ -33,14 +33,16 @@ FIELDS = {
 CLASS = {"qcd": "QCD", "top": "top"}
 
 
+# The in-memory caches only read results the disk cache holds: a computation that draws a progress bar
+# runs outside them, since Streamlit would replay its elements into a later run's layout.
 @st.cache_resource(show_spinner=False)
-def curve_toy_result(config: CurveToyConfig, _progress=None):
-    return run_curve_toy(config, _progress)
+def curve_toy_result(config: CurveToyConfig):
+    return run_curve_toy(config)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def top_tagging_result(config: TopTaggingConfig, _progress=None):
-    return run_top_tagging(config, _progress)
+def top_tagging_result(config: TopTaggingConfig):
+    return run_top_tagging(config)
 
 
 settings = ui.start_page("autoencoder_roc", FIELDS)
@@ -77,11 +79,10 @@ with st.form("ae-curve-settings"):
 curve_config = CurveToyConfig(curve=values["curve"], noise=values["noise"], n_anomalies=values["n_anomalies"],
                               distance=values["distance"], seed=settings.seed)
 with ui.user_errors():
-    if cache.is_cached("ae-curve-toy", curve_config):
-        toy = curve_toy_result(curve_config)
-    else:
+    if not cache.is_cached("ae-curve-toy", curve_config):
         with ui.progress_bar("Training the curve autoencoder") as progress:
-            toy = curve_toy_result(curve_config, progress)
+            run_curve_toy(curve_config, progress)
+    toy = curve_toy_result(curve_config)
 
 left, right = st.columns([3, 2])
 with left:
@@ -141,11 +142,11 @@ ui.show_cli(cli.format_command("ae-roc", {k: getattr(config, k) for k in (
 result = None
 with ui.user_errors():
     config.validate()
-    if cache.is_cached("ae-top-tagging", config):
-        result = top_tagging_result(config)
-    elif pressed:
+    if pressed and not is_top_tagging_cached(config):
         with ui.progress_bar("Generating jets, training the autoencoder and the supervised CNN") as progress:
-            result = top_tagging_result(config, progress)
+            run_top_tagging(config, progress)
+    if is_top_tagging_cached(config):
+        result = top_tagging_result(config)
 
 if result is None:
     st.info("Press **Train and score** to train the autoencoder with these settings.", icon=":material/play_arrow:")
