@@ -34,3 +34,12 @@ def test_bad_link_value_is_a_notice_not_a_crash(app_path, tmp_cache):
     at.run()
     assert not at.exception
     assert at.error, "beta_min > beta_max must be reported as an error"
+
+
+def test_jets_first_load_previews_without_training(app_path, tmp_cache):
+    at = AppTest.from_file(app_path(PAGE), default_timeout=90)
+    at.query_params["dataset"] = "jets"
+    at.query_params["n"] = "300"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) >= 1  # jets preview; EMDs wait for the button
