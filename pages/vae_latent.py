@@ -155,8 +155,9 @@ if result is None:
     st.info("Press **Train the β sweep** to train the VAE (annealed: one model carried from the largest β to the "
             "smallest, a snapshot kept at each β). The default toy sheet takes well under a minute; jets take "
             "minutes on a CPU (each step solves a Sinkhorn transport per jet).", icon=":material/play_arrow:")
-    st.markdown("**What to notice.** Between the noise (0.01 × √16 = 0.04) and the size of the sheet (≈ 1), dim(Q) "
-                "sits at d; below the noise it rises towards 16, above the sheet it falls to 0.")
+    if not is_jets:
+        st.markdown("**What to notice.** Between the noise (σ√16, 0.04 by default) and the size of the sheet (≈ 1), "
+                    "dim(Q) sits at d; below the noise it rises towards 16, above the sheet it falls to 0.")
     st.stop()
 
 st.plotly_chart(plots.kl_curves(result, unit), width="stretch")

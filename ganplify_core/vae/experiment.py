@@ -16,7 +16,8 @@ from ganplify_core import cache
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
 from ganplify_core.training import Progress
-from ganplify_core.vae.beta_sweep import BetaSweepConfig, BetaSweepResult, jet_vae, point_vae, train_beta_sweep
+from ganplify_core.vae.beta_sweep import (BetaSweepConfig, BetaSweepResult, jet_vae, log_beta_grid, point_vae,
+                                          train_beta_sweep)
 from ganplify_core.vae.corrdim import CorrelationDimension, correlation_dimension, emd_distances, euclidean_distances
 from ganplify_core.vae.manifolds import MANIFOLDS, make_manifold
 from ganplify_core.vae.model import VAE
@@ -106,8 +107,6 @@ class SweepSettings:
         self.betas()  # validates the grid
 
     def betas(self) -> tuple[float, ...]:
-        from ganplify_core.vae.beta_sweep import log_beta_grid
-
         return log_beta_grid(self.beta_min, self.beta_max, self.n_betas)
 
 
