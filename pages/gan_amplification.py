@@ -34,6 +34,8 @@ st.markdown(
     "Diefenbacher, Kasieczka, Nachman, Plehn, *GANplifying event samples*, arXiv:2008.06545."
 )
 
+headline = st.container()  # the answer first: filled below, once the settings are known
+
 with st.form("amplify-settings"):
     left, middle, right = st.columns(3)
     with left:
@@ -79,7 +81,7 @@ with ui.user_errors():
         result = None
 
 if result is None:
-    st.plotly_chart(plots.preview_figure(config, experiment.training_set(config, 0)), width="stretch")
+    headline.plotly_chart(plots.preview_figure(config, experiment.training_set(config, 0)), width="stretch")
     st.info("These settings have not been trained yet: press **Train and compare** (about "
             f"{max(1, config.n_seeds * config.steps // 3000 // 2)} min on 2 CPU cores).", icon=":material/model_training:")
     ui.show_cli(cli.format_command("amplify", {"dataset": config.distribution, "dim": config.dim,
@@ -88,7 +90,7 @@ if result is None:
 
 summary = result.summary()
 gan = summary.get("gan")
-columns = st.columns(4)
+columns = headline.columns(4)
 columns[0].metric("Training sample: amplification", f"{summary['train_amplification']['mean']:.2f}",
                   help="its own MSE vs the expectation for n true points (≈ (N−1)/(N−3) on average, by Jensen)")
 for column, method in zip(columns[1:], ("fit", "kde", "gan")):
@@ -97,12 +99,12 @@ for column, method in zip(columns[1:], ("fit", "kde", "gan")):
         column.metric(f"{experiment.METHOD_LABELS[method]}: amplification", f"{amp['mean']:.2f} ± {amp['std']:.2f}",
                       help=f"mean ± std over {config.n_seeds} training sets, at {int(result.generated[-1]):,} generated points")
 
+headline.plotly_chart(plots.mse_figure(result), width="stretch")
 show = st.selectbox("Training set to show", range(config.n_seeds), format_func=lambda k: f"training set {k + 1}",
                     help="A plot option: never retrains.")
 st.plotly_chart(plots.density_figure(result, show), width="stretch")
 if config.distribution == "ring":
     st.plotly_chart(plots.ring_scatter_figure(result, show), width="stretch")
-st.plotly_chart(plots.mse_figure(result), width="stretch")
 st.dataframe(plots.amplification_table(result), hide_index=True, width="stretch")
 st.caption("Amplification = equivalent true points / n. The mean of ratios favours lucky training sets "
            "(even the training sample averages (N−1)/(N−3) ≈ 1.29 for N = 10); the amplification of the "

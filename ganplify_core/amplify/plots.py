@@ -72,11 +72,12 @@ def mse_figure(result: AmplifyResult) -> go.Figure:
     fig.add_scatter(x=g, y=expected_mse_of_true_samples(g, config.n_quant), name="true samples: (N−1)/(N² n)",
                     line=dict(color=COLORS["reference"], dash="dash"),
                     hovertemplate="n = %{x:.3g}: %{y:.3g}<extra>expected MSE of n true samples</extra>")
-    fig.add_hline(y=float(expected_mse_of_true_samples(config.n_train, config.n_quant)),
-                  line=dict(color=COLORS["reference"], dash="dot"),
-                  annotation_text=f"expected for {config.n_train} true points", annotation_position="bottom left")
-    fig.add_hline(y=float(result.train_mse.mean()), line=dict(color=COLORS["data"], width=2),
-                  annotation_text="training sample (mean over seeds)", annotation_position="top left")
+    # Horizontal references as traces: add_hline's annotations land at the wrong height on log axes.
+    for y, name, color, dash in ((float(expected_mse_of_true_samples(config.n_train, config.n_quant)),
+                                  f"expected for {config.n_train} true points", COLORS["reference"], "dot"),
+                                 (float(result.train_mse.mean()), "training sample (mean over sets)", COLORS["data"], "solid")):
+        fig.add_scatter(x=[g[0], g[-1]], y=[y, y], mode="lines", name=name, line=dict(color=color, dash=dash, width=2),
+                        hovertemplate=f"{y:.3g}<extra>{name}</extra>")
     for method in config.methods:
         curves = result.mse[method]
         low, high = np.percentile(curves, [16, 84], axis=0)
@@ -85,10 +86,15 @@ def mse_figure(result: AmplifyResult) -> go.Figure:
                         fillcolor=_hex_to_rgba(color, 0.15), hoverinfo="skip", showlegend=False)
         fig.add_scatter(x=g, y=curves.mean(axis=0), name=METHOD_LABELS[method], line=dict(color=color, width=2.5),
                         hovertemplate="%{x:.3g} generated: MSE %{y:.3g}<extra>" + METHOD_LABELS[method] + "</extra>")
+    floor = min(float(np.min(result.mse[m])) for m in config.methods) if config.methods else float(result.train_mse.min())
+    top = max(float(np.max(result.mse[m])) for m in config.methods) if config.methods else float(result.train_mse.max())
     fig.update_xaxes(type="log", title="number of generated points")
-    fig.update_yaxes(type="log", title="quantile MSE", exponentformat="power")
-    return styled(fig, f"Quantile MSE vs points generated ({config.n_quant} cells; bands: 16–84 % over "
-                       f"{config.n_seeds} training sets)", height=460)
+    fig.update_yaxes(type="log", title="quantile MSE", exponentformat="power",
+                     range=[np.log10(floor / 3), np.log10(max(top, float(result.train_mse.max())) * 1.5)])
+    fig = styled(fig, f"Quantile MSE vs points generated ({config.n_quant} cells, {config.n_seeds} training sets; "
+                      "bands 16–84 %)", height=480)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0))
+    return fig
 
 
 def amplification_table(result: AmplifyResult) -> pd.DataFrame:
@@ -134,7 +140,8 @@ def amplification_vs_step_figure(result: AmplifyResult) -> go.Figure:
         fig.add_scatter(x=result.snapshot_steps, y=amp[k], mode="lines", line=dict(color=COLORS["gan"], width=1),
                         opacity=0.3, showlegend=k == 0, name="one training set")
     fig.add_scatter(x=result.snapshot_steps, y=amp.mean(axis=0), name="mean", line=dict(color=COLORS["gan"], width=3))
-    fig.add_hline(y=1, line=dict(color=COLORS["reference"], dash="dot"), annotation_text="as good as the training sample")
+    fig.add_scatter(x=result.snapshot_steps[[0, -1]], y=[1, 1], mode="lines", name="as good as n true points",
+                    line=dict(color=COLORS["reference"], dash="dot"))
     fig.update_xaxes(title="training step")
     fig.update_yaxes(title="amplification", type="log")
     return styled(fig, "When does the GAN amplify? (diagnostic; the stopping step is fixed in advance)", height=380)
