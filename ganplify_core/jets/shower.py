@@ -30,7 +30,9 @@ heavier than the resonance are drawn again.
 
 Hadronisation: each final parton of energy E becomes 1 + Poisson(a · ln(1 + E / E₀)) hadrons, sharing its
 energy with Dirichlet(k) fractions (a leading hadron and soft ones), each with a Gaussian transverse
-momentum of width σ_⊥ relative to the parton. Optional: a soft underlying event uniform in the jet disk,
+momentum of width σ_⊥ relative to the parton. Colour flow, crudely: each colour line that leaves the
+jet adds soft "string" hadrons uniform in the jet (:func:`string_hadrons`). Optional: a soft underlying
+event uniform in the jet disk,
 and detector smearing (energy resolution 50 %/√E ⊕ 5 %, threshold pT > 1 GeV).
 
 References: G. Marchesini, B. Webber, Nucl. Phys. B 310 (1988) 461 (coherent branching);
