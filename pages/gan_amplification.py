@@ -114,6 +114,8 @@ if "gan" in config.methods:
     left, right = st.columns(2)
     left.plotly_chart(plots.amplification_vs_step_figure(result), width="stretch")
     right.plotly_chart(plots.loss_figure(result), width="stretch")
+    st.caption("Left: the averaged generator's amplification at 10 points during training, scored with the true "
+               "distribution: an illustration only; the stopping step is fixed in advance.")
 
 ui.download_csv(plots.results_frame(result), "gan_amplification.csv")
 ui.show_cli(cli.format_command("amplify", {

@@ -10,6 +10,7 @@ disk (:func:`ganplify_core.cache.cached`), and the default configuration ships a
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import torch
 
 from ganplify_core import cache
 from ganplify_core.amplify.baselines import fit_kde, fit_parametric
-from ganplify_core.amplify.distributions import MODE, SHELL_DIMS, get_distribution
+from ganplify_core.amplify.distributions import MODE, SHELL_DIMS, folded_normal_pdf, get_distribution
 from ganplify_core.amplify.gan import GanSettings, GeneratorSampler, train_gan
 from ganplify_core.amplify.metrics import (amplification, equivalent_true_samples, expected_mse_of_true_samples,
                                            generated_grid, mse_vs_generated, quantile_mse)
@@ -160,8 +161,6 @@ def training_set(config: AmplifyConfig, k: int = 0) -> np.ndarray:
 
 def one_training_set(config: AmplifyConfig, k: int) -> dict:
     """Everything for training set ``k``: fit, KDE and GAN, each sampled and scored (module-level: runs in a worker)."""
-    import time
-
     dist = get_distribution(config.distribution, config.dim, config.n_quant)
     _, fit_seed, gan_seed, sample_seed = _seeds(config, k)
     data = training_set(config, k)
@@ -174,7 +173,6 @@ def one_training_set(config: AmplifyConfig, k: int) -> dict:
     if config.distribution == "camelback":
         out["profiles"]["truth"] = dist.density(centres)
     else:
-        from ganplify_core.amplify.distributions import folded_normal_pdf
         out["profiles"]["truth"] = folded_normal_pdf(centres)
 
     for method in config.methods:

@@ -16,6 +16,11 @@ def _hex_to_rgba(color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def _legend_below(fig: go.Figure) -> go.Figure:
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0))
+    return fig
+
+
 def density_figure(result: AmplifyResult, seed_index: int = 0) -> go.Figure:
     """Training points over the true density, with the fit, KDE and GAN densities (x, or radius ρ)."""
     config = result.config
@@ -91,10 +96,8 @@ def mse_figure(result: AmplifyResult) -> go.Figure:
     fig.update_xaxes(type="log", title="number of generated points")
     fig.update_yaxes(type="log", title="quantile MSE", exponentformat="power",
                      range=[np.log10(floor / 3), np.log10(max(top, float(result.train_mse.max())) * 1.5)])
-    fig = styled(fig, f"Quantile MSE vs points generated ({config.n_quant} cells, {config.n_seeds} training sets; "
-                      "bands 16–84 %)", height=480)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0))
-    return fig
+    return _legend_below(styled(fig, f"Quantile MSE vs points generated ({config.n_quant} cells, {config.n_seeds} "
+                                     "training sets; bands 16–84 %)", height=480))
 
 
 def amplification_table(result: AmplifyResult) -> pd.DataFrame:
@@ -128,7 +131,7 @@ def loss_figure(result: AmplifyResult) -> go.Figure:
                   annotation_text="D loss at equilibrium: 2 ln 2")
     fig.update_xaxes(title="training step")
     fig.update_yaxes(title="loss (mean over training sets)")
-    return styled(fig, "GAN losses during training", height=380)
+    return _legend_below(styled(fig, "GAN losses during training", height=440))
 
 
 def amplification_vs_step_figure(result: AmplifyResult) -> go.Figure:
@@ -144,7 +147,7 @@ def amplification_vs_step_figure(result: AmplifyResult) -> go.Figure:
                     line=dict(color=COLORS["reference"], dash="dot"))
     fig.update_xaxes(title="training step")
     fig.update_yaxes(title="amplification", type="log")
-    return styled(fig, "When does the GAN amplify? (diagnostic; the stopping step is fixed in advance)", height=380)
+    return _legend_below(styled(fig, "Amplification during training (diagnostic)", height=440))
 
 
 def results_frame(result: AmplifyResult) -> pd.DataFrame:
