@@ -60,17 +60,20 @@ def mse_vs_generated(
     """Quantile MSE of the first g generated points, for every g in ``grid`` (increasing).
 
     Points come from ``sample_chunk(m)`` (m ≤ ``chunk_size``) and are binned at once with
-    ``torch.bincount``; chunks are cut at the grid points, so memory stays O(chunk_size) whatever the
+    ``bincount``; chunks are cut at the grid points, so memory stays O(chunk_size) whatever the
     total, and every point counts in all the sizes after it.
     """
-    counts = torch.zeros(n_quant, dtype=torch.int64)
+    counts = np.zeros(n_quant, dtype=np.int64)
     mse = np.empty(len(grid))
     produced = 0
     for k, target in enumerate(grid):
         while produced < target:
             m = int(min(chunk_size, target - produced))
             cells = cell_index(sample_chunk(m))
-            counts += torch.bincount(cells, minlength=n_quant).cpu()
+            if cells.device.type == "cpu":  # NumPy's bincount is many times faster than torch's on CPU
+                counts += np.bincount(cells.numpy(), minlength=n_quant)
+            else:
+                counts += torch.bincount(cells, minlength=n_quant).cpu().numpy()
             produced += m
-        mse[k] = quantile_mse(counts.numpy())
+        mse[k] = quantile_mse(counts)
     return mse
