@@ -7,7 +7,7 @@ import dataclasses
 
 from ganplify_core import cli
 from ganplify_core.anomaly import curve_toy
-from ganplify_core.anomaly.experiment import (DATASETS, TRAIN_CLASSES, CurveToyConfig, TopTaggingConfig,
+from ganplify_core.anomaly.experiment import (DATASETS, INTENSITIES, TRAIN_CLASSES, CurveToyConfig, TopTaggingConfig,
                                               run_curve_toy, run_top_tagging)
 from ganplify_core.anomaly.models import AUTOENCODER_KINDS
 from ganplify_core.anomaly.scores import SCORE_KINDS
@@ -51,7 +51,7 @@ def register(subparsers) -> None:
     p.add_argument("--train-on", dest="train_on", choices=TRAIN_CLASSES, default=defaults.train_on,
                    help="the class the autoencoder learns; the other one is the anomaly")
     p.add_argument("--score", choices=SCORE_KINDS, default=defaults.score)
-    p.add_argument("--intensity", choices=("linear", "sqrt"), default=defaults.intensity,
+    p.add_argument("--intensity", choices=INTENSITIES, default=defaults.intensity,
                    help="pixel intensity fed to the networks: pT fraction, or its square root")
     p.add_argument("--n-train", dest="n_train", type=int, default=defaults.n_train, help="training jets per class")
     p.add_argument("--n-test", dest="n_test", type=int, default=defaults.n_test, help="test jets per class")

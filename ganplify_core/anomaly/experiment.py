@@ -150,7 +150,6 @@ def _compute_curve_toy(config: CurveToyConfig, progress: Progress | None) -> Cur
 DATASETS = ("toy", "reference")
 TRAIN_CLASSES = ("qcd", "top")
 EXAMPLE_QUANTILES = (0.1, 0.5, 0.9)
-BASELINES = ("mass", "tau32", "supervised")
 INTENSITIES = ("linear", "sqrt")
 # Mini-batch size and Adam learning rate of each network; part of the cache keys, so a change retrains.
 AUTOENCODER_TRAINING = {"batch_size": 128, "learning_rate": 1e-3}
