@@ -24,11 +24,13 @@ SEQUENCE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#56B4E9", "#CC79A7", "#
 
 def styled(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
     """Apply the shared template, margins and legend placement; return the figure."""
+    # The title sits at the top of the figure and the legend just above the plot, with room between them
+    # for a two-row legend (otherwise a long legend runs into the title).
     fig.update_layout(
         template=TEMPLATE,
-        title=title,
+        title=dict(text=title, x=0.01, xanchor="left", y=0.99, yanchor="top") if title else None,
         height=height,
-        margin=dict(l=60, r=20, t=50 if title else 20, b=50),
+        margin=dict(l=60, r=20, t=100 if title else 60, b=50),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
         colorway=SEQUENCE,
     )
