@@ -16,7 +16,7 @@ from scipy import integrate
 from ganplify_core.amplify.baselines import fit_kde, fit_parametric
 from ganplify_core.amplify.distributions import (camelback_cdf, factor_cells, folded_normal_cdf, folded_normal_pdf,
                                                  get_distribution)
-from ganplify_core.amplify.gan import DATA_SCALE, GanSettings, GeneratorSampler, mlp, train_gan
+from ganplify_core.amplify.gan import DATA_SCALE, GanSettings, GeneratorSampler, PooledSampler, mlp, train_gan
 from ganplify_core.amplify.metrics import (amplification, equivalent_true_samples, expected_mse_of_true_samples,
                                            generated_grid, mse_vs_generated, quantile_mse)
 from ganplify_core.errors import InputError
@@ -177,6 +177,17 @@ def test_fast_sampler_equals_the_generator_network():
     with torch.no_grad():
         np.testing.assert_allclose(fast.numpy(), DATA_SCALE * model(z).numpy(), rtol=1e-4, atol=1e-5)
     assert sampler.sample(2500).shape == (2500, 2)
+
+
+def test_pooled_sampler_takes_equal_shares_of_each_generator():
+    settings = GanSettings(steps=5, width=16, depth=2)
+    data = np.random.default_rng(0).standard_normal((50, 2))
+    ensemble = [train_gan(data, settings, seed=s) for s in (0, 1000)]
+    pooled = PooledSampler([GeneratorSampler(t, seed=3 + j, chunk_size=1000) for j, t in enumerate(ensemble)])
+    points = pooled.sample(999).clone()
+    np.testing.assert_allclose(points[:500].numpy(), GeneratorSampler(ensemble[0], seed=3).sample(500).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(points[500:].numpy(), GeneratorSampler(ensemble[1], seed=4).sample(499).numpy(), rtol=1e-5)
+    assert pooled.sample(2500).shape == (2500, 2)
 
 
 def test_default_gan_on_the_camel_back_is_not_collapsed():

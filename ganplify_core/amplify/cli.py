@@ -25,6 +25,7 @@ def config_from_args(args: argparse.Namespace) -> AmplifyConfig:
     dim = args.dim if args.dim is not None else {"camelback": 1, "ring": 2, "shell": 3}[args.dataset]
     config = AmplifyConfig(distribution=args.dataset, dim=dim, n_train=args.n_train, n_quant=args.quantiles,
                            width=args.width, depth=args.depth, latent=args.latent, lr=args.lr, steps=args.steps,
+                           gans_per_set=args.gans_per_set,
                            n_seeds=args.seeds, methods=tuple(m for m in METHODS if m in methods),
                            max_generated=args.max_generated, seed=args.seed)
     config.validate()
@@ -55,7 +56,7 @@ def register(subparsers) -> None:
     parser.add_argument("--dim", type=int, default=None, help="dimension: 1 camel back, 2 ring, 3…10 shell")
     parser.add_argument("--n-train", type=int, default=d.n_train, help="training points per training set")
     parser.add_argument("--quantiles", type=int, default=d.n_quant, help="equal-probability cells N_quant")
-    parser.add_argument("--seeds", type=int, default=d.n_seeds, help="independent training sets (one GAN each)")
+    parser.add_argument("--seeds", type=int, default=d.n_seeds, help="independent training sets")
     parser.add_argument("--max-generated", type=int, default=d.max_generated, help="largest number of points generated")
     parser.add_argument("--method", default=",".join(d.methods), help="comma-separated subset of fit,kde,gan")
     parser.add_argument("--width", type=int, default=d.width, help="GAN hidden width")
@@ -63,6 +64,8 @@ def register(subparsers) -> None:
     parser.add_argument("--latent", type=int, default=d.latent, help="GAN latent size")
     parser.add_argument("--lr", type=float, default=d.lr, help="Adam learning rate")
     parser.add_argument("--steps", type=int, default=d.steps, help="GAN training steps (the stopping rule)")
+    parser.add_argument("--gans-per-set", type=int, default=d.gans_per_set,
+                        help="GANs trained per training set (different initialisations), samples pooled")
     parser.add_argument("--seed", type=int, default=d.seed, help="global seed (training set k uses (seed, k))")
     parser.add_argument("--save-asset", action="store_true",
                         help="recompute and write the result to assets/amplify-default.npz (the page's instant default)")

@@ -1,9 +1,10 @@
 """The amplification experiment: for each of K independent training sets, compare the sample itself, an
 ML fit, a kernel density and a GAN by their quantile MSE against the number of points generated.
 
-One training set per seed k = 0…K−1 (drawn with ``SeedSequence((seed, k))``), one GAN per training set;
-the K trainings run in parallel through :func:`ganplify_core.sweeps.run_sweep`. The result is cached on
-disk (:func:`ganplify_core.cache.cached`), and the default configuration ships as a precomputed asset
+One training set per seed k = 0…K−1 (drawn with ``SeedSequence((seed, k))``), ``gans_per_set`` GANs per
+training set (different initialisations, their samples pooled in equal parts); the K training sets run
+in parallel through :func:`ganplify_core.sweeps.run_sweep`. The result is cached on disk
+(:func:`ganplify_core.cache.cached`), and the default configuration ships as a precomputed asset
 (``assets/amplify-default.npz``, written by ``python -m ganplify_core amplify --save-asset``).
 """
 
@@ -19,7 +20,7 @@ import torch
 from ganplify_core import cache
 from ganplify_core.amplify.baselines import fit_kde, fit_parametric
 from ganplify_core.amplify.distributions import MODE, SHELL_DIMS, folded_normal_pdf, get_distribution
-from ganplify_core.amplify.gan import GanSettings, GeneratorSampler, train_gan
+from ganplify_core.amplify.gan import GanSettings, GeneratorSampler, PooledSampler, train_gan
 from ganplify_core.amplify.metrics import (amplification, equivalent_true_samples, expected_mse_of_true_samples,
                                            generated_grid, mse_vs_generated, quantile_mse)
 from ganplify_core.errors import InputError
@@ -48,6 +49,7 @@ class AmplifyConfig:
     latent: int = 4
     lr: float = 1e-4
     steps: int = 3000
+    gans_per_set: int = 2
     n_seeds: int = 10
     methods: tuple[str, ...] = METHODS
     max_generated: int = 10_000_000
@@ -65,6 +67,7 @@ class AmplifyConfig:
             (1 <= self.latent <= 64, f"latent={self.latent}: use a latent size between 1 and 64"),
             (0 < self.lr <= 0.1, f"lr={self.lr}: use a learning rate in (0, 0.1]"),
             (10 <= self.steps <= 200_000, f"steps={self.steps}: use between 10 and 200000 training steps"),
+            (1 <= self.gans_per_set <= 8, f"gans_per_set={self.gans_per_set}: use between 1 and 8 GANs per training set"),
             (len(self.methods) > 0 and set(self.methods) <= set(METHODS),
              f"methods={','.join(self.methods)}: choose from {','.join(METHODS)}"),
         ]
@@ -88,7 +91,7 @@ class AmplifyResult:
     train_mse : (K,) — quantile MSE of each training sample.
     amplification : dict method → (K,) — at the largest g; ``"train"`` holds the samples' own.
     losses : dict name → (K, T) — GAN losses at steps ``loss_steps`` (T,).
-    snapshot_steps, snapshot_mse : (S,), (K, S) — the EMA GAN's MSE (5·10⁴ points) against training step,
+    snapshot_steps, snapshot_mse : (S,), (K, S) — the pooled EMA GANs' MSE (5·10⁴ points) against training step,
         a diagnostic of *when* a GAN amplifies (never used to stop training).
     profile_x : (B,) — x (camel back) or radius ρ (ring, shell) grid of the density plots.
     profiles : dict name → (K, B) — densities on ``profile_x``: truth, fit, kde, gan.
@@ -179,16 +182,20 @@ def one_training_set(config: AmplifyConfig, k: int) -> dict:
         start = time.perf_counter()
         rng = np.random.default_rng((int(sample_seed), METHODS.index(method)))
         if method == "gan":
-            trained = train_gan(data, config.gan_settings, int(gan_seed % 2**31), n_snapshots=N_SNAPSHOTS)
-            sampler = GeneratorSampler(trained, int(sample_seed % 2**31))
+            ensemble = [train_gan(data, config.gan_settings, int((gan_seed + 1000 * j) % 2**31), n_snapshots=N_SNAPSHOTS)
+                        for j in range(config.gans_per_set)]
+            sampler = PooledSampler([GeneratorSampler(t, int(sample_seed % 2**31) + j) for j, t in enumerate(ensemble)])
             sample_chunk = sampler.sample
             draw = lambda m: sampler.sample(m).numpy().astype(np.float64)  # noqa: E731
+            trained = ensemble[0]  # the losses shown are the first GAN's
             out["losses"] = {name: values for name, values in trained.history.items() if name != "step"}
             out["loss_steps"] = trained.history["step"]
             out["snapshot_steps"] = trained.snapshot_steps
             out["snapshot_mse"] = np.array([
-                mse_vs_generated(GeneratorSampler(trained, 1, state=state).sample, dist.cell_index, config.n_quant,
-                                 np.array([50_000]))[0] for state in trained.snapshots])
+                mse_vs_generated(PooledSampler([GeneratorSampler(t, 1 + j, state=t.snapshots[s])
+                                                for j, t in enumerate(ensemble)]).sample,
+                                 dist.cell_index, config.n_quant, np.array([50_000]))[0]
+                for s in range(len(trained.snapshots))])
         else:
             model = fit_parametric(data, config.distribution, seed=int(fit_seed % 2**31)) if method == "fit" \
                 else fit_kde(data, seed=int(fit_seed % 2**31))

@@ -168,3 +168,34 @@ class GeneratorSampler:
                 F.leaky_relu_(out, 0.2)
             x = out
         return x
+
+
+class PooledSampler:
+    """Draws from an equal mixture of several generators (an ensemble of GANs trained on the same data).
+
+    Each chunk of m points takes m/K from each of the K samplers (the remainder from the first ones),
+    written into one preallocated buffer; ``sample(m)`` returns a view of it, as :class:`GeneratorSampler`.
+    Pooling K independently initialised GANs averages out the errors in which they differ (mode weights
+    hopping with the adversarial game), while the error they share, the training sample's, stays.
+    """
+
+    def __init__(self, samplers: list[GeneratorSampler]):
+        self.samplers = samplers
+        self.chunk_size = min(s.chunk_size for s in samplers)
+        self.dim = samplers[0].dim
+        self.buffer = torch.empty(self.chunk_size, self.dim, device=samplers[0].z.device)
+
+    @torch.no_grad()
+    def sample(self, m: int) -> torch.Tensor:
+        if len(self.samplers) == 1:
+            return self.samplers[0].sample(m)
+        if m > self.chunk_size:
+            return torch.cat([self.sample(min(self.chunk_size, m - k)).clone() for k in range(0, m, self.chunk_size)])
+        share, extra = divmod(m, len(self.samplers))
+        start = 0
+        for j, sampler in enumerate(self.samplers):
+            part = share + (j < extra)
+            if part:
+                self.buffer[start:start + part].copy_(sampler.sample(part))
+            start += part
+        return self.buffer[:m]
