@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ganplify_core.amplify.distributions import get_distribution
 from ganplify_core.plotstyle import COLORS, styled
 
 
 def camelback_teaser(n_points: int = 100, seed: int = 0) -> go.Figure:
     """Density ½N(−4, 1) + ½N(4, 1) with ``n_points`` samples drawn from it as a rug and histogram."""
-    rng = np.random.default_rng(seed)
-    centres = np.where(rng.random(n_points) < 0.5, -4.0, 4.0)
-    sample = centres + rng.standard_normal(n_points)
+    camelback = get_distribution("camelback", 1, 10)
+    sample = camelback.sample(n_points, np.random.default_rng(seed))[:, 0]
     x = np.linspace(-9, 9, 400)
-    density = 0.5 * (np.exp(-0.5 * (x + 4) ** 2) + np.exp(-0.5 * (x - 4) ** 2)) / np.sqrt(2 * np.pi)
+    density = camelback.density(x)
     fig = go.Figure()
     fig.add_histogram(x=sample, histnorm="probability density", nbinsx=30, name=f"{n_points} training points",
                       marker_color=COLORS["data"], opacity=0.6)

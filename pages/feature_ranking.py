@@ -171,7 +171,7 @@ st.caption(f"{result.explainer}, {len(result.shap_values)} held-out rows, {confi
            f"from the training set; base value E[f] = {result.shap_base_value:.4g}; efficiency check: "
            f"max |E[f] + Σφ − f(x)| = {result.shap_efficiency_gap:.2e}.")
 st.plotly_chart(plots.shap_beeswarm(names, result.shap_values, result.explained_rows, output_name), width="stretch")
-dependence_feature = st.selectbox("Dependence plot for", names, index=int(abs(result.shap_values).mean(0).argmax()))
+dependence_feature = st.selectbox("Dependence plot for", names, index=result.top_shap_feature)
 j = names.index(dependence_feature)
 st.plotly_chart(plots.shap_dependence(names, result.shap_values, result.explained_rows, j, int(result.interaction_partner[j]), output_name),
                 width="stretch")
@@ -186,8 +186,7 @@ st.caption(result.exact_note)
 if result.exact is not None:
     st.plotly_chart(plots.exact_vs_shap(names, result.exact.values, result.shap_values[event], result.explainer.split(" ")[0]),
                     width="stretch")
-    gap = abs(result.exact.values - result.shap_values[event]).max()
-    st.markdown(f"Largest difference between exact and shap: **{gap:.2e}** (exact Σφ + base = "
+    st.markdown(f"Largest difference between exact and shap: **{result.exact_vs_shap_gap:.2e}** (exact Σφ + base = "
                 f"{result.exact.base_value + result.exact.values.sum():.6g} = f(x) = {result.exact.prediction:.6g}).")
 
 st.subheader("What to notice")

@@ -96,6 +96,18 @@ class RankingResult:
         """max over explained rows of |base value + Σφ − f(x)|: zero (to rounding) for exact SHAP values."""
         return float(np.abs(self.shap_base_value + self.shap_values.sum(axis=1) - self.explained_outputs).max())
 
+    @property
+    def top_shap_feature(self) -> int:
+        """Index of the feature with the largest mean |SHAP| (the dependence plot's default)."""
+        return int(np.abs(self.shap_values).mean(axis=0).argmax())
+
+    @property
+    def exact_vs_shap_gap(self) -> float:
+        """Largest |exact φ − SHAP φ| over the features, for the explained event (NaN without exact values)."""
+        if self.exact is None:
+            return float("nan")
+        return float(np.abs(self.exact.values - self.shap_values[self.event]).max())
+
     def ranking_table(self) -> dict:
         """Method -> features ordered from most to least important, with their scores."""
         return {method: [(self.feature_names[i], float(scores[i])) for i in np.argsort(-scores, kind="stable")]
