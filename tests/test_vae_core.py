@@ -53,6 +53,33 @@ def test_sinkhorn_matches_pot_sinkhorn_at_same_epsilon():
     np.testing.assert_allclose(ours, pot, rtol=1e-6)
 
 
+def test_sinkhorn_iterate_equals_pots_with_padding_before_convergence():
+    """Same ε, same (few) iterations: the batched iterate is POT's, padding included, not just its limit."""
+    rng = np.random.default_rng(6)
+    a, x = random_jets(rng, 6, 12, n_padding=8)
+    b, y = random_jets(rng, 6, 9, n_padding=11)
+    x[:, 12:] = y[:, 9:] = 0.0  # padding at the jet axis, among the particles, as in the jet module
+    ours = sinkhorn_emd(*[torch.tensor(v) for v in (a, x, b, y)], epsilon=0.01, n_iterations=25,
+                        epsilon_scaling=False).numpy()
+    pot = [ot.sinkhorn2(a[k, :12], b[k, :9], ot.dist(x[k, :12], y[k, :9], metric="euclidean"), 0.01,
+                        numItermax=25, stopThr=0) for k in range(6)]
+    converged = [ot.emd2(a[k, :12], b[k, :9], ot.dist(x[k, :12], y[k, :9], metric="euclidean")) for k in range(6)]
+    assert np.abs(np.array(pot) / converged - 1).max() > 1e-6  # the comparison is before convergence
+    np.testing.assert_allclose(ours, pot, rtol=1e-10)
+
+
+def test_sinkhorn_float32_with_padding_on_both_sides_matches_float64():
+    """ε scaling moves the particles' potentials by O(1/ε) while padding's stay 0: no overflow to NaN."""
+    rng = np.random.default_rng(7)
+    a, x = random_jets(rng, 16, 30, n_padding=20)
+    b, y = random_jets(rng, 16, 25, n_padding=25)
+    x[:, 30:] = y[:, 25:] = 0.0
+    values = {dtype: sinkhorn_emd(*[torch.tensor(v, dtype=dtype) for v in (a, x, b, y)], epsilon=0.005,
+                                  n_iterations=200).numpy() for dtype in (torch.float32, torch.float64)}
+    assert np.isfinite(values[torch.float32]).all()
+    np.testing.assert_allclose(values[torch.float32], values[torch.float64], rtol=1e-3)
+
+
 def test_sinkhorn_gradients_match_finite_differences():
     rng = np.random.default_rng(3)
     a, x = random_jets(rng, 2, 4, n_padding=1)
