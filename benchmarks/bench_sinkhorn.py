@@ -80,7 +80,10 @@ def bench_corrdim(n_jets: int) -> None:
     print(f"correlation dimension of {n_jets} W jets: {len(distances)} exact EMDs in {elapsed:.1f} s "
           f"({os.cpu_count()} cores; {1e6 * elapsed / len(distances):.0f} µs per pair wall time)")
     level, q_lo, q_hi = plateau_value(result.dim, result.q)
-    print(f"  flattest half-decade of dim(Q): {level:.2f} for Q in [{q_lo:.3g}, {q_hi:.3g}] (ΔR)")
+    if np.isnan(level):
+        print("  flattest half-decade of dim(Q): none (no half-decade of Q where dim(Q) is defined throughout)")
+    else:
+        print(f"  flattest half-decade of dim(Q): {level:.2f} for Q in [{q_lo:.3g}, {q_hi:.3g}] (ΔR)")
     for q, dim, err in zip(result.q[::3], result.dim[::3], result.dim_err[::3]):
         print(f"    Q = {q:.3g}: dim = {dim:.2f} ± {err:.2f}")
 
