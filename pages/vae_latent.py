@@ -7,7 +7,7 @@ import streamlit as st
 from ganplify_core import cache, cli, ui
 from ganplify_core.vae import explorer, plots
 from ganplify_core.vae.experiment import (DATASETS, JET_PROCESSES, DatasetConfig, SweepSettings, held_out, load_dataset,
-                                          load_model, plateau_value, run_beta_sweep, run_correlation_dimension)
+                                          load_model, flattest_half_decade, run_beta_sweep, run_correlation_dimension)
 from ganplify_core.vae.manifolds import MANIFOLDS
 
 FIELDS = {
@@ -141,11 +141,9 @@ expected = float(data.intrinsic_dim) if data.dataset == "manifold" and data.mani
     1.0 if data.dataset == "manifold" and data.manifold == "circle" else None)
 if corrdim is not None:
     st.plotly_chart(plots.dimensionality_two_ways(result, corrdim, unit, expected), width="stretch")
-    level, q_lo, q_hi = plateau_value(corrdim.dim, corrdim.q)
-    text = f"Flattest half-decade of dim(Q): **{level:.2f}** for Q in [{q_lo:.3g}, {q_hi:.3g}]."
+    text = flattest_half_decade("dim(Q)", "Q", corrdim.dim, corrdim.q)
     if result is not None:
-        d_level, b_lo, b_hi = plateau_value(result.dimensionality, result.betas)
-        text += f" Flattest half-decade of D(β): **{d_level:.2f}** for β in [{b_lo:.3g}, {b_hi:.3g}]."
+        text += " " + flattest_half_decade("D(β)", "β", result.dimensionality, result.betas)
     st.markdown(text)
 else:
     st.info("Press **Train the β sweep** to compute the exact EMDs between jets and the correlation dimension.",

@@ -12,6 +12,7 @@ from ganplify_core.errors import InputError
 from ganplify_core.vae.beta_sweep import (BetaSweepConfig, dimensionality_from_kl, log_beta_grid, parse_beta_grid,
                                           point_vae, train_beta_sweep)
 from ganplify_core.vae.corrdim import correlation_dimension, emd_distances, euclidean_distances
+from ganplify_core.vae.experiment import flattest_half_decade, plateau_value
 from ganplify_core.vae.manifolds import make_manifold
 from ganplify_core.vae.sinkhorn import DEFAULT_EPSILON, DEFAULT_ITERATIONS, sinkhorn_emd
 
@@ -169,3 +170,13 @@ def test_beta_sweep_finds_intrinsic_dimension(d):
             start = None
     assert best >= 0.5, (result.dimensionality, result.active_dims)
     assert result.active_dims[-1] == 0  # at β above the manifold's size nothing is worth encoding
+
+
+def test_plateau_value_finds_the_flat_half_decade_on_any_grid():
+    scales = np.geomspace(0.0176, 0.127, 30)  # 0.86 decades: no grid point lies exactly half a decade on
+    values = np.where(scales < 0.03, 2.0 + 100 * (0.03 - scales), 2.0)  # flat at 2 from 0.03 on
+    level, lo, hi = plateau_value(values[::-1], scales[::-1])  # descending order is fine too
+    assert level == pytest.approx(2.0) and lo >= 0.03 and hi <= 0.127 and np.log10(hi / lo) > 0.45
+    assert np.isnan(plateau_value(values[:10], scales[:10])[0])  # a grid shorter than half a decade
+    assert "no half-decade" in flattest_half_decade("dim(Q)", "Q", values[:10], scales[:10])
+    assert "**2.00**" in flattest_half_decade("dim(Q)", "Q", values, scales)

@@ -178,19 +178,31 @@ def run_correlation_dimension(data: DatasetConfig, n_q: int = 30, progress: Prog
 def plateau_value(values: np.ndarray, scales: np.ndarray, window_decades: float = 0.5) -> tuple[float, float, float]:
     """The flattest stretch of a dimension curve: (mean value, lower scale, upper scale).
 
-    Among windows of ``window_decades`` decades of scale (grid points inside), the one whose values vary
-    least; a summary for text, not a fit.
+    Among windows [s, s·10^window_decades] that fit inside the grid, starting at a grid point, the one whose
+    values (the grid points inside) vary least; NaNs where no window fits or every window has a gap (NaN).
+    A summary for text, not a fit.
     """
-    values, scales = np.asarray(values, dtype=float), np.asarray(scales, dtype=float)
+    order = np.argsort(np.asarray(scales, dtype=float))
+    values, scales = np.asarray(values, dtype=float)[order], np.asarray(scales, dtype=float)[order]
     log_s = np.log10(scales)
     best = (np.nan, np.nan, np.nan)
     best_spread = np.inf
     for i in range(len(scales)):
+        if log_s[i] + window_decades > log_s[-1] + 1e-9:
+            break
         inside = (log_s >= log_s[i]) & (log_s <= log_s[i] + window_decades + 1e-9)
         window = values[inside]
-        if inside.sum() < 2 or log_s[inside][-1] - log_s[i] < window_decades - 1e-9 or np.isnan(window).any():
+        if inside.sum() < 2 or np.isnan(window).any():
             continue
         spread = window.max() - window.min()
         if spread < best_spread and window.mean() > 0.5:
             best_spread, best = spread, (float(window.mean()), float(scales[inside][0]), float(scales[inside][-1]))
     return best
+
+
+def flattest_half_decade(curve: str, scale: str, values: np.ndarray, scales: np.ndarray) -> str:
+    """One sentence (Markdown) on :func:`plateau_value` of a curve, e.g. ``curve="dim(Q)", scale="Q"``."""
+    level, lo, hi = plateau_value(values, scales)
+    if np.isnan(level):
+        return f"{curve} has no half-decade of {scale} without gaps to summarise."
+    return f"Flattest half-decade of {curve}: **{level:.2f}** for {scale} in [{lo:.3g}, {hi:.3g}]."
