@@ -16,6 +16,7 @@ from scipy import integrate
 from ganplify_core.amplify.baselines import fit_kde, fit_parametric
 from ganplify_core.amplify.distributions import (camelback_cdf, factor_cells, folded_normal_cdf, folded_normal_pdf,
                                                  get_distribution)
+from ganplify_core.amplify.experiment import DEFAULT_CONFIG
 from ganplify_core.amplify.gan import DATA_SCALE, GanSettings, GeneratorSampler, PooledSampler, mlp, train_gan
 from ganplify_core.amplify.metrics import (amplification, equivalent_true_samples, expected_mse_of_true_samples,
                                            generated_grid, mse_vs_generated, quantile_mse)
@@ -196,7 +197,7 @@ def test_default_gan_on_the_camel_back_is_not_collapsed():
     dist = get_distribution("camelback", 1, 10)
     data = dist.sample(100, np.random.default_rng(7))
     torch.set_num_threads(1)
-    trained = train_gan(data, GanSettings(), seed=7)
+    trained = train_gan(data, DEFAULT_CONFIG.gan_settings, seed=7)
     samples = GeneratorSampler(trained, seed=8).sample(100_000)
     right_hump = float((samples > 0).float().mean())
     assert 0.25 <= right_hump <= 0.75

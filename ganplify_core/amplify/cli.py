@@ -24,10 +24,10 @@ def config_from_args(args: argparse.Namespace) -> AmplifyConfig:
         raise InputError(f"--method {args.method}: choose a comma-separated subset of {','.join(METHODS)}")
     dim = args.dim if args.dim is not None else {"camelback": 1, "ring": 2, "shell": 3}[args.dataset]
     config = AmplifyConfig(distribution=args.dataset, dim=dim, n_train=args.n_train, n_quant=args.quantiles,
-                           width=args.width, depth=args.depth, latent=args.latent, lr=args.lr, steps=args.steps,
-                           gans_per_set=args.gans_per_set,
-                           n_seeds=args.seeds, methods=tuple(m for m in METHODS if m in methods),
-                           max_generated=args.max_generated, seed=args.seed)
+                           width=args.width, depth=args.depth, latent=args.latent, lr=args.lr, r1_gamma=args.r1_gamma,
+                           steps=args.steps, gans_per_set=args.gans_per_set, n_seeds=args.seeds,
+                           methods=tuple(m for m in METHODS if m in methods), max_generated=args.max_generated,
+                           seed=args.seed)
     config.validate()
     return config
 
@@ -63,6 +63,8 @@ def register(subparsers) -> None:
     parser.add_argument("--depth", type=int, default=d.depth, help="GAN hidden layers")
     parser.add_argument("--latent", type=int, default=d.latent, help="GAN latent size")
     parser.add_argument("--lr", type=float, default=d.lr, help="Adam learning rate")
+    parser.add_argument("--r1-gamma", type=float, default=d.r1_gamma,
+                        help="weight γ of the R1 penalty on the discriminator's slope at the data (smoothing)")
     parser.add_argument("--steps", type=int, default=d.steps, help="GAN training steps (the stopping rule)")
     parser.add_argument("--gans-per-set", type=int, default=d.gans_per_set,
                         help="GANs trained per training set (different initialisations), samples pooled")

@@ -48,7 +48,8 @@ class AmplifyConfig:
     depth: int = 3
     latent: int = 4
     lr: float = 1e-4
-    steps: int = 3000
+    r1_gamma: float = 30.0
+    steps: int = 6000
     gans_per_set: int = 2
     n_seeds: int = 10
     methods: tuple[str, ...] = METHODS
@@ -66,6 +67,7 @@ class AmplifyConfig:
             (1 <= self.width <= 1024 and 1 <= self.depth <= 8, "GAN width must be 1…1024 and depth 1…8"),
             (1 <= self.latent <= 64, f"latent={self.latent}: use a latent size between 1 and 64"),
             (0 < self.lr <= 0.1, f"lr={self.lr}: use a learning rate in (0, 0.1]"),
+            (0 <= self.r1_gamma <= 1000, f"r1_gamma={self.r1_gamma}: use an R1 weight between 0 and 1000"),
             (10 <= self.steps <= 200_000, f"steps={self.steps}: use between 10 and 200000 training steps"),
             (1 <= self.gans_per_set <= 8, f"gans_per_set={self.gans_per_set}: use between 1 and 8 GANs per training set"),
             (len(self.methods) > 0 and set(self.methods) <= set(METHODS),
@@ -77,7 +79,8 @@ class AmplifyConfig:
 
     @property
     def gan_settings(self) -> GanSettings:
-        return GanSettings(width=self.width, depth=self.depth, latent=self.latent, lr=self.lr, steps=self.steps)
+        return GanSettings(width=self.width, depth=self.depth, latent=self.latent, lr=self.lr, steps=self.steps,
+                           r1_gamma=self.r1_gamma)
 
 
 @dataclasses.dataclass

@@ -15,9 +15,10 @@ averages out the oscillation of the adversarial game.
 What we found (camel back, n = 100, N = 10; see README): a plain BCE GAN, a cosine LR schedule, small
 batches or WGAN-GP are 2–100× *worse* than the data (mode hopping, one hump favoured); R1 with
 Adam(lr 1e-4, β = (0, 0.99)), data divided by 4, the full training batch against 256 fakes and EMA
-beats the data; and the gain peaks after a few thousand steps, then the generator learns the sample
-itself. So the number of steps is the stopping rule, fixed in advance (chosen on training sets that
-are never evaluated), using no knowledge of the true distribution.
+beats the data. The R1 weight is the main lever: γ = 1 leaves the GAN about as good as its sample (and
+drifting back towards it with longer training), γ = 10–30 makes it clearly better, γ = 100 smooths too much.
+A stronger penalty needs more steps; the defaults (γ = 30, 6000 steps) were fixed on training sets that are
+never evaluated, using no knowledge of the true distribution of the sets shown.
 """
 
 from __future__ import annotations
@@ -43,10 +44,10 @@ class GanSettings:
     depth: int = 3
     latent: int = 4
     lr: float = 1e-4
-    steps: int = 4000
+    steps: int = 6000
     fake_batch: int = 256
     max_real_batch: int = 1024
-    r1_gamma: float = 1.0
+    r1_gamma: float = 30.0
     ema_decay: float = 0.999
     log_every: int = 20
 
