@@ -50,7 +50,7 @@ class AmplifyConfig:
     lr: float = 1e-4
     r1_gamma: float = 30.0
     steps: int = 6000
-    gans_per_set: int = 2
+    gans_per_set: int = 1
     n_seeds: int = 10
     methods: tuple[str, ...] = METHODS
     max_generated: int = 10_000_000
