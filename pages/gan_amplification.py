@@ -4,6 +4,7 @@ import streamlit as st
 
 from ganplify_core import cli, ui
 from ganplify_core.amplify import experiment, plots
+from ganplify_core.amplify.distributions import FIXED_DIMS
 from ganplify_core.amplify.experiment import DEFAULT_CONFIG as D
 from ganplify_core.amplify.experiment import AmplifyConfig
 
@@ -63,7 +64,7 @@ with st.form("amplify-settings"):
     pressed = st.form_submit_button("Train and compare", type="primary")
 
 values = settings.values()
-dim = {"camelback": 1, "ring": 2}.get(values["distribution"], values["shell_dim"])
+dim = FIXED_DIMS.get(values["distribution"], values["shell_dim"])
 config = AmplifyConfig(distribution=values["distribution"], dim=dim, n_train=values["n_train"],
                        n_quant=values["n_quant"], width=values["width"], depth=values["depth"],
                        latent=values["latent"], lr=values["lr"], r1_gamma=values["r1_gamma"],

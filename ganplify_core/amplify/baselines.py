@@ -46,11 +46,6 @@ class ParametricFit:
         direction /= np.linalg.norm(direction, axis=1, keepdims=True)
         return radius[:, None] * direction
 
-    def density_1d(self, x: np.ndarray) -> np.ndarray:
-        """The fitted mixture's density (camel back) or the fitted radial density (ring, shell)."""
-        x = np.asarray(x, dtype=float)[..., None]
-        comps = np.exp(-0.5 * ((x - self.means) / self.sigmas) ** 2) / (np.sqrt(2 * np.pi) * self.sigmas)
-        return (comps * self.weights).sum(-1)
 
 
 def fit_parametric(data: np.ndarray, name: str, seed: int = 0) -> ParametricFit:
@@ -79,12 +74,6 @@ class KernelDensityModel:
         centres = self.points[rng.integers(len(self.points), size=n)]
         return centres + self.bandwidth * rng.standard_normal(centres.shape)
 
-    def density(self, x: np.ndarray) -> np.ndarray:
-        """p̂ at points (m, dim), exact sum over the kernels (for plots)."""
-        from sklearn.neighbors import KernelDensity
-
-        kde = KernelDensity(bandwidth=self.bandwidth).fit(self.points)
-        return np.exp(kde.score_samples(np.asarray(x, dtype=float).reshape(-1, self.points.shape[1])))
 
 
 def fit_kde(data: np.ndarray, seed: int = 0) -> KernelDensityModel:

@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from ganplify_core import cli
+from ganplify_core.amplify.distributions import default_dim
 from ganplify_core.amplify.experiment import DEFAULT_CONFIG, METHODS, AmplifyConfig, amplify, run_amplification, save_asset
 from ganplify_core.errors import InputError
 
@@ -22,7 +23,7 @@ def config_from_args(args: argparse.Namespace) -> AmplifyConfig:
     unknown = set(methods) - set(METHODS)
     if unknown or not methods:
         raise InputError(f"--method {args.method}: choose a comma-separated subset of {','.join(METHODS)}")
-    dim = args.dim if args.dim is not None else {"camelback": 1, "ring": 2, "shell": 3}[args.dataset]
+    dim = args.dim if args.dim is not None else default_dim(args.dataset)
     config = AmplifyConfig(distribution=args.dataset, dim=dim, n_train=args.n_train, n_quant=args.quantiles,
                            width=args.width, depth=args.depth, latent=args.latent, lr=args.lr, r1_gamma=args.r1_gamma,
                            steps=args.steps, gans_per_set=args.gans_per_set, n_seeds=args.seeds,

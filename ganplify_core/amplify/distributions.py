@@ -44,6 +44,7 @@ MODE = 4.0  # the humps (camel back) and the radius (ring, shell) sit at 4 with 
 WIDTH = 1.0
 DATASETS = ("camelback", "ring", "shell")
 SHELL_DIMS = range(3, 11)
+FIXED_DIMS = {"camelback": 1, "ring": 2}  # the shell's dimension is a setting
 
 
 def factor_cells(n_quant: int) -> tuple[int, int]:
@@ -106,7 +107,7 @@ class TrueDistribution:
     def __post_init__(self) -> None:
         if self.name not in DATASETS:
             raise InputError(f"dataset {self.name!r} is unknown; use one of {', '.join(DATASETS)}")
-        expected = {"camelback": 1, "ring": 2}.get(self.name)
+        expected = FIXED_DIMS.get(self.name)
         if expected is not None and self.dim != expected:
             raise InputError(f"--dim {self.dim} does not fit {self.name}: it is {expected}-dimensional")
         if self.name == "shell" and self.dim not in SHELL_DIMS:
@@ -165,17 +166,6 @@ class TrueDistribution:
         n_angular = self.cell_shape[1]
         return torch.bucketize(rho, primary_edges) * n_angular + torch.bucketize(angular, angular_edges)
 
-    def radial_cdf(self, rho: np.ndarray) -> np.ndarray:
-        """CDF of ρ = ‖x‖ (ring, shell)."""
-        return folded_normal_cdf(rho)
-
-    def angular_cdf(self, a: np.ndarray) -> np.ndarray:
-        """CDF of the angular coordinate: φ ∈ (−π, π] for the ring, u₁ ∈ [−1, 1] for the shell."""
-        a = np.asarray(a, dtype=float)
-        if self.name == "ring":
-            return np.clip((a + math.pi) / (2 * math.pi), 0, 1)
-        half = (self.dim - 1) / 2
-        return special.betainc(half, half, np.clip((a + 1) / 2, 0, 1))
 
 
 def sphere_area(dim: int, rho: np.ndarray) -> np.ndarray:
@@ -205,8 +195,13 @@ def _cell_edges(name: str, dim: int, n_quant: int) -> tuple[np.ndarray, np.ndarr
     return _EDGE_CACHE[key]
 
 
+def default_dim(name: str) -> int:
+    """1 for the camel back, 2 for the ring, the smallest shell dimension for the shell."""
+    return FIXED_DIMS.get(name, SHELL_DIMS[0])
+
+
 def get_distribution(name: str, dim: int | None, n_quant: int) -> TrueDistribution:
     """The distribution ``name``; ``dim`` may be None for the camel back (1) and the ring (2)."""
     if dim is None:
-        dim = {"camelback": 1, "ring": 2}.get(name, 3)
+        dim = default_dim(name)
     return TrueDistribution(name, int(dim), int(n_quant))

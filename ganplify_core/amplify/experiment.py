@@ -19,9 +19,9 @@ import torch
 
 from ganplify_core import cache
 from ganplify_core.amplify.baselines import fit_kde, fit_parametric
-from ganplify_core.amplify.distributions import MODE, SHELL_DIMS, folded_normal_pdf, get_distribution
+from ganplify_core.amplify.distributions import MODE, folded_normal_pdf, get_distribution
 from ganplify_core.amplify.gan import GanSettings, GeneratorSampler, PooledSampler, train_gan
-from ganplify_core.amplify.metrics import (amplification, equivalent_true_samples, expected_mse_of_true_samples,
+from ganplify_core.amplify.metrics import (amplification, expected_mse_of_true_samples,
                                            generated_grid, mse_vs_generated, quantile_mse)
 from ganplify_core.errors import InputError
 from ganplify_core.sweeps import run_sweep
@@ -44,12 +44,12 @@ class AmplifyConfig:
     dim: int = 1
     n_train: int = 100
     n_quant: int = 10
-    width: int = 64
-    depth: int = 3
-    latent: int = 4
-    lr: float = 1e-4
-    r1_gamma: float = 30.0
-    steps: int = 6000
+    width: int = GanSettings.width  # the GAN's defaults are GanSettings'
+    depth: int = GanSettings.depth
+    latent: int = GanSettings.latent
+    lr: float = GanSettings.lr
+    r1_gamma: float = GanSettings.r1_gamma
+    steps: int = GanSettings.steps
     gans_per_set: int = 1
     n_seeds: int = 10
     methods: tuple[str, ...] = METHODS
@@ -128,7 +128,7 @@ class AmplifyResult:
         for method in self.config.methods:
             mse = self.mse[method][:, -1]
             out[method] = {"mse": _mean_std(mse), "amplification": _mean_std(self.amplification[method]),
-                           "amplification_of_mean_mse": float(equivalent_true_samples(mse.mean(), n_quant) / n_train),
+                           "amplification_of_mean_mse": float(amplification(mse.mean(), n_quant, n_train)),
                            "seconds": round(float(self.seconds[method]), 2)}
         return out
 
@@ -278,7 +278,3 @@ def save_asset(result: AmplifyResult, path: Path = ASSET_PATH) -> Path:
     cache.dump(result, path)
     return path
 
-
-def dims_for(distribution: str) -> tuple[int, ...]:
-    """The dimensions a distribution allows."""
-    return {"camelback": (1,), "ring": (2,)}.get(distribution, tuple(SHELL_DIMS))

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ganplify_core.amplify.experiment import METHOD_LABELS, AmplifyResult
-from ganplify_core.amplify.metrics import equivalent_true_samples, expected_mse_of_true_samples
+from ganplify_core.amplify.metrics import amplification, equivalent_true_samples, expected_mse_of_true_samples
 from ganplify_core.plotstyle import COLORS, styled
 
 
@@ -91,8 +91,8 @@ def mse_figure(result: AmplifyResult) -> go.Figure:
                         fillcolor=_hex_to_rgba(color, 0.15), hoverinfo="skip", showlegend=False)
         fig.add_scatter(x=g, y=curves.mean(axis=0), name=METHOD_LABELS[method], line=dict(color=color, width=2.5),
                         hovertemplate="%{x:.3g} generated: MSE %{y:.3g}<extra>" + METHOD_LABELS[method] + "</extra>")
-    floor = min(float(np.min(result.mse[m])) for m in config.methods) if config.methods else float(result.train_mse.min())
-    top = max(float(np.max(result.mse[m])) for m in config.methods) if config.methods else float(result.train_mse.max())
+    floor = min(float(np.min(result.mse[m])) for m in config.methods)  # validate() requires a method
+    top = max(float(np.max(result.mse[m])) for m in config.methods)
     fig.update_xaxes(type="log", title="number of generated points")
     fig.update_yaxes(type="log", title="quantile MSE", exponentformat="power",
                      range=[np.log10(floor / 3), np.log10(max(top, float(result.train_mse.max())) * 1.5)])
@@ -103,17 +103,18 @@ def mse_figure(result: AmplifyResult) -> go.Figure:
 def amplification_table(result: AmplifyResult) -> pd.DataFrame:
     """Per method: MSE and amplification (mean ± std over seeds), and the amplification of the mean MSE."""
     config = result.config
+    summary = result.summary()
     rows = []
     for method in ("train", *config.methods):
-        mse = result.train_mse if method == "train" else result.mse[method][:, -1]
-        amp = result.amplification[method]
+        mse = summary["train_mse"] if method == "train" else summary[method]["mse"]
+        amp = summary["train_amplification"] if method == "train" else summary[method]["amplification"]
         rows.append({
             "method": METHOD_LABELS[method],
             "points used": config.n_train if method == "train" else int(result.generated[-1]),
-            "quantile MSE": f"{mse.mean():.3g} ± {mse.std(ddof=1) if len(mse) > 1 else 0:.2g}",
-            "amplification (mean ± std)": f"{amp.mean():.2f} ± {amp.std(ddof=1) if len(amp) > 1 else 0:.2f}",
-            "amplification of mean MSE": round(float(equivalent_true_samples(mse.mean(), config.n_quant) / config.n_train), 2),
-            "equivalent true points": int(round(float(equivalent_true_samples(mse.mean(), config.n_quant)))),
+            "quantile MSE": f"{mse['mean']:.3g} ± {mse['std']:.2g}",
+            "amplification (mean ± std)": f"{amp['mean']:.2f} ± {amp['std']:.2f}",
+            "amplification of mean MSE": round(float(amplification(mse["mean"], config.n_quant, config.n_train)), 2),
+            "equivalent true points": int(round(float(equivalent_true_samples(mse["mean"], config.n_quant)))),
         })
     return pd.DataFrame(rows)
 
@@ -137,7 +138,7 @@ def loss_figure(result: AmplifyResult) -> go.Figure:
 def amplification_vs_step_figure(result: AmplifyResult) -> go.Figure:
     """The averaged generator's amplification (5·10⁴ points) at snapshots during training."""
     config = result.config
-    amp = equivalent_true_samples(result.snapshot_mse, config.n_quant) / config.n_train
+    amp = amplification(result.snapshot_mse, config.n_quant, config.n_train)
     fig = go.Figure()
     for k in range(amp.shape[0]):
         fig.add_scatter(x=result.snapshot_steps, y=amp[k], mode="lines", line=dict(color=COLORS["gan"], width=1),
@@ -160,7 +161,7 @@ def results_frame(result: AmplifyResult) -> pd.DataFrame:
         frames.append(pd.DataFrame({"seed_index": k.ravel(), "method": method, "n_generated": g.ravel(),
                                     "quantile_mse": result.mse[method].ravel()}))
     frame = pd.concat(frames, ignore_index=True)
-    frame["amplification"] = equivalent_true_samples(frame["quantile_mse"].to_numpy(), config.n_quant) / config.n_train
+    frame["amplification"] = amplification(frame["quantile_mse"].to_numpy(), config.n_quant, config.n_train)
     for name in ("distribution", "dim", "n_train", "n_quant", "seed"):
         frame[name] = getattr(config, name)
     return frame

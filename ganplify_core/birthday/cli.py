@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 
 from ganplify_core import cli
 from ganplify_core.birthday.duplicates import FEATURE_SETS
@@ -50,23 +49,18 @@ def command_args(config: BirthdayConfig) -> dict:
     }
 
 
-def _nan_to_none(value: float):
-    return None if isinstance(value, float) and math.isnan(value) else value
-
-
 def summary(result) -> dict:
-    """JSON-ready numbers: the first source's at top level, every source's under ``by_source``."""
+    """The numbers the CLI prints: the first source's at top level, every source's under ``by_source``."""
     by_source = {}
     for s in result.sources:
         e = s.estimates
         by_source[s.source] = {
             "p_duplicate": s.p_duplicate, "band_low": s.band_low, "band_high": s.band_high,
-            "s_star": _nan_to_none(e.s_star), "support_estimate": _nan_to_none(e.support_estimate),
-            "support_estimate_refined": _nan_to_none(e.support_estimate_refined),
-            "collision_estimate": _nan_to_none(e.collision_estimate),
-            "support_lower_bound": _nan_to_none(e.support_lower_bound),
+            "s_star": e.s_star, "support_estimate": e.support_estimate,
+            "support_estimate_refined": e.support_estimate_refined, "collision_estimate": e.collision_estimate,
+            "support_lower_bound": e.support_lower_bound,
             "duplicate_pairs": e.n_duplicate_pairs, "pairs": s.n_pairs, "ssim_evaluations": s.n_ssim_evaluations,
-            "true_support": _nan_to_none(s.true_support),
+            "true_support": s.true_support,  # NaN (none known) and the other non-finite values: null, by cli.main
         }
     first = result.sources[0].source
     thresholds = dict(zip(result.thresholds.features, result.thresholds.values))

@@ -204,13 +204,14 @@ def find_duplicates(features: ShowerFeatures, thresholds: DuplicateThresholds, n
     #    beyond SIMILAR_SLACK × its threshold before the next runs. Decisions compare with the
     #    thresholds directly; the score (distance in units of its threshold) only ranks pairs.
     score = torch.zeros(len(i), dtype=torch.float64, device=i.device)
-    for feature in cheap:
-        normalised = _normalised(feature, pair_distances(features, feature, i, j), thresholds.value(feature))
-        near = normalised <= SIMILAR_SLACK
-        i, j, score = i[near], j[near], torch.maximum(score[near], normalised[near])
     duplicate = torch.ones(len(i), dtype=torch.bool, device=i.device)
     for feature in cheap:
-        duplicate &= passes(feature, pair_distances(features, feature, i, j), thresholds.value(feature))
+        t = thresholds.value(feature)
+        d = pair_distances(features, feature, i, j)
+        normalised = _normalised(feature, d, t)
+        near = normalised <= SIMILAR_SLACK
+        i, j, score = i[near], j[near], torch.maximum(score[near], normalised[near])
+        duplicate = duplicate[near] & passes(feature, d[near], t)
     # 3. SSIM on the pairs that passed every cheap threshold, and on the few best-ranked candidates
     #    (so that the "most similar pairs" are ranked by every feature too).
     n_ssim = 0

@@ -45,15 +45,10 @@ class ShowerPool:
     energies: np.ndarray
 
 
-def _primary_energy(energy: tuple[float, float]) -> float | tuple[float, float]:
-    lo, hi = energy
-    return lo if lo == hi else (lo, hi)
-
-
 def _simulated(n: int, energy: tuple[float, float], seed: int) -> ShowerPool:
     from ganplify_core.calorimeter import simulate_showers
 
-    sample = simulate_showers(n, energy=_primary_energy(energy), seed=seed, use_cache=False)
+    sample = simulate_showers(n, energy=energy, seed=seed, use_cache=False)
     return ShowerPool(sample.images, sample.energies)
 
 
