@@ -13,8 +13,9 @@ sweep to Dask or Ray without changing this code::
 
 from __future__ import annotations
 
+import contextlib
 import os
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from joblib import Parallel, delayed
 
@@ -29,15 +30,22 @@ def n_jobs() -> int:
     return int(value) if value else (os.cpu_count() or 1)
 
 
-def _single_threaded(fn: Callable[..., T], *args: Any) -> T:
+@contextlib.contextmanager
+def single_threaded() -> Iterator[None]:
+    """torch on one intra-op thread inside the block (small networks, or one worker per core)."""
     import torch
 
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return fn(*args)
+        yield
     finally:
         torch.set_num_threads(previous)
+
+
+def _single_threaded(fn: Callable[..., T], *args: Any) -> T:
+    with single_threaded():
+        return fn(*args)
 
 
 def run_sweep(

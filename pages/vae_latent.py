@@ -1,13 +1,16 @@
 """VAE latent explorer: β as a distance resolution, and the dimensionality of data measured two ways."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ganplify_core import cache, cli, ui
+from ganplify_core import cli, ui
 from ganplify_core.vae import explorer, plots
-from ganplify_core.vae.experiment import (DATASETS, JET_PROCESSES, DatasetConfig, SweepSettings, held_out, load_dataset,
-                                          load_model, flattest_half_decade, run_beta_sweep, run_correlation_dimension)
+from ganplify_core.vae.experiment import (DATASETS, JET_PROCESSES, DatasetConfig, SweepSettings, flattest_half_decade,
+                                          held_out, is_corrdim_cached, is_sweep_cached, load_dataset, load_model,
+                                          run_beta_sweep, run_correlation_dimension)
 from ganplify_core.vae.manifolds import MANIFOLDS
 
 FIELDS = {
@@ -65,7 +68,7 @@ values = settings.values()
 with ui.user_errors():
     data = DatasetConfig(dataset=values["dataset"], manifold=values["manifold"], intrinsic_dim=values["intrinsic_dim"],
                          noise=values["noise"], process=values["process"], n=values["n"], seed=settings.seed)
-    corrdim_data = DatasetConfig(**{**data.__dict__, "n": values["n_corrdim"]})
+    corrdim_data = dataclasses.replace(data, n=values["n_corrdim"])
     sweep = SweepSettings(beta_min=values["beta_min"], beta_max=values["beta_max"], n_betas=values["n_betas"],
                           latent_dim=values["latent_dim"], steps_per_beta=values["steps_per_beta"])
 
@@ -100,9 +103,11 @@ def model_at(data: DatasetConfig, sweep: SweepSettings, beta_index: int, _state_
 
 is_jets = data.dataset == "jets"
 unit = data.distance_unit
-sweep_ready = pressed or cache.is_cached("vae-beta-sweep", (data, sweep))
+sweep_cached = is_sweep_cached(data, sweep)
+corrdim_cached = is_corrdim_cached(corrdim_data)
+sweep_ready = pressed or sweep_cached
 # Euclidean pairs are cheap; exact EMDs between jets wait for the button.
-corrdim_ready = not is_jets or pressed or cache.is_cached("vae-correlation-dimension", (corrdim_data, 30))
+corrdim_ready = not is_jets or pressed or corrdim_cached
 
 with ui.user_errors():
     dataset = dataset_of(data)
@@ -123,24 +128,22 @@ else:
 with ui.user_errors():
     corrdim = None
     if corrdim_ready:
-        if is_jets and not cache.is_cached("vae-correlation-dimension", (corrdim_data, 30)):
+        if is_jets and not corrdim_cached:
             with ui.progress_bar(f"Exact EMDs between {corrdim_data.n} jets") as progress:
                 corrdim = correlation_dimension_of(corrdim_data, progress)
         else:
             corrdim = correlation_dimension_of(corrdim_data)
     result = None
     if sweep_ready:
-        if cache.is_cached("vae-beta-sweep", (data, sweep)):
+        if sweep_cached:
             result = beta_sweep_of(data, sweep)
         else:
             with ui.progress_bar("Annealing the VAE from large to small β") as progress:
                 result = beta_sweep_of(data, sweep, progress)
 
 st.subheader("Dimensionality, measured two ways")
-expected = float(data.intrinsic_dim) if data.dataset == "manifold" and data.manifold == "sheet" else (
-    1.0 if data.dataset == "manifold" and data.manifold == "circle" else None)
 if corrdim is not None:
-    st.plotly_chart(plots.dimensionality_two_ways(result, corrdim, unit, expected), width="stretch")
+    st.plotly_chart(plots.dimensionality_two_ways(result, corrdim, unit, data.expected_dimension), width="stretch")
     text = flattest_half_decade("dim(Q)", "Q", corrdim.dim, corrdim.q)
     if result is not None:
         text += " " + flattest_half_decade("D(β)", "β", result.dimensionality, result.betas)

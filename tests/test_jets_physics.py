@@ -25,7 +25,7 @@ def test_running_coupling_matches_its_value_at_mz_and_falls():
 def test_two_body_decay_conserves_four_momentum_and_mass():
     rng = np.random.default_rng(0)
     k = 500
-    parent = shower._resonance(rng, np.full(k, 173.0), rng.uniform(550, 650, k))
+    parent = shower._resonance(np.full(k, 173.0), rng.uniform(550, 650, k))
     d1, d2 = shower._two_body(parent, np.full(k, 4.8), np.full(k, 80.4), rng)
     np.testing.assert_allclose(d1 + d2, parent, atol=1e-8)
     mass = lambda p: np.sqrt(p[:, 0] ** 2 - np.sum(p[:, 1:] ** 2, 1))  # noqa: E731

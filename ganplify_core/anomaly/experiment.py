@@ -27,6 +27,7 @@ from ganplify_core.errors import InputError
 from ganplify_core.jets import available_sources, get_jets, jet_images
 from ganplify_core.jets.sample import reference_size
 from ganplify_core.seeding import make_rng
+from ganplify_core.sweeps import single_threaded
 from ganplify_core.training import Progress, no_progress, scaled
 
 # -- Part 1: the curve toy ------------------------------------------------------------------------------
@@ -115,13 +116,9 @@ def _compute_curve_toy(config: CurveToyConfig, progress: Progress | None) -> Cur
     # threads costs more than the 64-wide layers gain, and many times more on a busy machine.
     torch.manual_seed(config.seed)  # the initial weights
     model = CurveAutoencoder()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with single_threaded():
         history = fit_autoencoder(model, train, epochs=config.steps, batch_size=len(train), learning_rate=2e-2,
                                   seed=config.seed, progress=progress)
-    finally:
-        torch.set_num_threads(threads)
     test_scores = score_in_batches(model, test)
     anomaly_scores = score_in_batches(model, anomalies)
 

@@ -28,9 +28,6 @@ import numpy as np
 
 OBSERVABLES = ("mass", "pt", "n_constituents", "tau1", "tau2", "tau3", "tau21", "tau32")
 
-UNITS = {"mass": "GeV", "pt": "GeV", "n_constituents": "", "tau1": "", "tau2": "", "tau3": "",
-         "tau21": "", "tau32": ""}
-
 LABELS = {"mass": "jet mass m [GeV]", "pt": "jet pT [GeV]", "n_constituents": "constituents",
           "tau1": "τ₁", "tau2": "τ₂", "tau3": "τ₃", "tau21": "τ₂₁ = τ₂/τ₁", "tau32": "τ₃₂ = τ₃/τ₂"}
 

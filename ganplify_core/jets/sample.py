@@ -8,7 +8,6 @@ centring, rotation and flipping (:mod:`ganplify_core.jets.preprocessing`).
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
@@ -103,14 +102,6 @@ def _toy_sample(process: str, n: int, seed: int, config: ToyShowerConfig) -> Jet
 def available_sources() -> tuple[str, ...]:
     """``("toy",)``, or ``("toy", "reference")`` when the Pythia reference asset is present."""
     return SOURCES if REFERENCE_PATH.exists() else SOURCES[:1]
-
-
-def reference_metadata() -> dict:
-    """How the reference sample was made (versions, settings, seed, time), from the asset."""
-    if not REFERENCE_PATH.exists():
-        return {}
-    with np.load(REFERENCE_PATH, allow_pickle=False) as data:
-        return json.loads(str(data["metadata"]))
 
 
 def reference_size(process: str) -> int:

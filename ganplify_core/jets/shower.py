@@ -195,7 +195,7 @@ class HardProcess:
     colour_lines: np.ndarray
 
 
-def _resonance(rng: np.random.Generator, mass: np.ndarray, pt: np.ndarray) -> np.ndarray:
+def _resonance(mass: np.ndarray, pt: np.ndarray) -> np.ndarray:
     """Four-vectors of resonances with transverse momentum ``pt`` along +x at η = 0."""
     return np.column_stack([np.sqrt(pt**2 + mass**2), pt, np.zeros_like(pt), np.zeros_like(pt)])
 
@@ -223,7 +223,7 @@ def hard_process(process: str, n_jets: int, config: ToyShowerConfig, rng: np.ran
         k = int(1.6 * (n_jets - have)) + 16
         pt = rng.uniform(config.pt_min, config.pt_max, k)
         if process == "w":
-            w = _resonance(rng, _breit_wigner(rng, W_MASS, W_WIDTH, k), pt)
+            w = _resonance(_breit_wigner(rng, W_MASS, W_WIDTH, k), pt)
             q1, q2 = _two_body(w, np.zeros(k), np.zeros(k), rng)
             momenta = [q1[:, 1:], q2[:, 1:]]
             theta12 = _angle(momenta[0], momenta[1])
@@ -232,7 +232,7 @@ def hard_process(process: str, n_jets: int, config: ToyShowerConfig, rng: np.ran
         elif process == "top":
             top_mass = _breit_wigner(rng, TOP_MASS, TOP_WIDTH, k)
             w_mass = np.minimum(_breit_wigner(rng, W_MASS, W_WIDTH, k), top_mass - B_MASS - 1.0)
-            top = _resonance(rng, top_mass, pt)
+            top = _resonance(top_mass, pt)
             b, w = _two_body(top, np.full(k, B_MASS), w_mass, rng)
             q1, q2 = _two_body(w, np.zeros(k), np.zeros(k), rng)
             momenta = [b[:, 1:], q1[:, 1:], q2[:, 1:]]

@@ -34,6 +34,7 @@ import torch
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
 from ganplify_core.seeding import seed_everything, torch_generator
+from ganplify_core.sweeps import single_threaded
 from ganplify_core.training import Progress, run_training, scaled
 from ganplify_core.vae.model import VAE, JetVAE, PointVAE, kl_per_dimension
 
@@ -116,12 +117,8 @@ def train_beta_sweep(model: VAE, train: torch.Tensor, test: torch.Tensor, config
     """Anneal ``model`` down ``config.betas`` (largest first); return per-β statistics, ascending in β."""
     # The networks are small: intra-op threads cost more in synchronisation than they save on a CPU
     # (on a busy 2-core machine a jet step took 3 s with 2 threads and 0.11 s with 1).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with single_threaded():
         return _anneal(model, train, test, config, progress)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _anneal(model: VAE, train: torch.Tensor, test: torch.Tensor, config: BetaSweepConfig,

@@ -54,6 +54,13 @@ class DatasetConfig:
     def distance_unit(self) -> str:
         return "ΔR (EMD of pT fractions)" if self.dataset == "jets" else "ambient units"
 
+    @property
+    def expected_dimension(self) -> float | None:
+        """The intrinsic dimension known by construction (sheet: d, circle: 1), else None."""
+        if self.dataset != "manifold":
+            return None
+        return {"sheet": float(self.intrinsic_dim), "circle": 1.0}.get(self.manifold)
+
 
 @dataclasses.dataclass(frozen=True)
 class Dataset:
@@ -141,6 +148,11 @@ def run_beta_sweep(data: DatasetConfig, settings: SweepSettings, progress: Progr
     return cache.cached("vae-beta-sweep", (data, settings), compute)
 
 
+def is_sweep_cached(data: DatasetConfig, settings: SweepSettings) -> bool:
+    """Whether :func:`run_beta_sweep` would load from disk instead of training."""
+    return cache.is_cached("vae-beta-sweep", (data, settings))
+
+
 def load_model(data: DatasetConfig, settings: SweepSettings, state_dict: dict) -> VAE:
     """The VAE of a sweep at one β, in evaluation mode on the compute device."""
     model = new_model(data, settings)
@@ -173,6 +185,11 @@ def run_correlation_dimension(data: DatasetConfig, n_q: int = 30, progress: Prog
         return correlation_dimension(distances, len(dataset.inputs), n_q=n_q, seed=data.seed)
 
     return cache.cached("vae-correlation-dimension", (data, n_q), compute)
+
+
+def is_corrdim_cached(data: DatasetConfig, n_q: int = 30) -> bool:
+    """Whether :func:`run_correlation_dimension` would load from disk instead of computing."""
+    return cache.is_cached("vae-correlation-dimension", (data, n_q))
 
 
 def plateau_value(values: np.ndarray, scales: np.ndarray, window_decades: float = 0.5) -> tuple[float, float, float]:

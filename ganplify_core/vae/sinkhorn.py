@@ -183,10 +183,3 @@ def epsilon_schedule(start: float, epsilon: float, n_iterations: int, scaling: b
         stages.append((epsilon, remaining))
     return stages
 
-
-def jet_clouds(pt, eta, phi, device=None, dtype=torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
-    """Weights ``pT_i / Σ pT`` (B, n) and positions ``(η_i, φ_i)`` (B, n, 2) of jets, as tensors."""
-    pt = torch.as_tensor(pt, dtype=dtype, device=device)
-    positions = torch.stack([torch.as_tensor(eta, dtype=dtype, device=device),
-                             torch.as_tensor(phi, dtype=dtype, device=device)], dim=-1)
-    return pt / pt.sum(-1, keepdim=True).clamp_min(1e-30), positions
