@@ -3,11 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from ganplify_core import cache, cli, ui
+from ganplify_core import cli, ui
 from ganplify_core.anomaly import plots, roc
 from ganplify_core.anomaly.curve_toy import CURVES
-from ganplify_core.anomaly.experiment import (INTENSITIES, CurveToyConfig, TopTaggingConfig,
-                                              is_top_tagging_cached, run_curve_toy, run_top_tagging)
+from ganplify_core.anomaly.experiment import (INTENSITIES, TRAIN_CLASSES, CurveToyConfig, TopTaggingConfig,
+                                              is_curve_toy_cached, is_top_tagging_cached, run_curve_toy,
+                                              run_top_tagging)
+from ganplify_core.anomaly.models import AUTOENCODER_KINDS
 from ganplify_core.anomaly.scores import SCORE_KINDS
 from ganplify_core.jets import available_sources
 
@@ -19,9 +21,9 @@ FIELDS = {
     "n_anomalies": ui.Int(10, 1000, 100, step=10),
     "distance": ui.Float(0.05, 1.0, 0.3, step=0.05),
     "dataset": ui.Choice(available_sources(), "toy", widget="radio"),
-    "model": ui.Choice(("conv", "dense"), DEFAULTS.model, widget="radio"),
+    "model": ui.Choice(AUTOENCODER_KINDS, DEFAULTS.model, widget="radio"),
     "bottleneck": ui.Int(2, 64, DEFAULTS.bottleneck),
-    "train_on": ui.Choice(("qcd", "top"), DEFAULTS.train_on, widget="radio"),
+    "train_on": ui.Choice(TRAIN_CLASSES, DEFAULTS.train_on, widget="radio"),
     "score": ui.Choice(SCORE_KINDS, DEFAULTS.score, widget="radio"),
     "intensity": ui.Choice(INTENSITIES, DEFAULTS.intensity, widget="radio"),
     "n_train": ui.Choice(SIZES, DEFAULTS.n_train, widget="select_slider"),
@@ -30,7 +32,6 @@ FIELDS = {
     "cut_percent": ui.Float(1.0, 99.9, 90.0, step=0.1),
     "log_fpr": ui.Bool(False),
 }
-CLASS = {"qcd": "QCD", "top": "top"}
 
 
 # The in-memory caches only read results the disk cache holds: a computation that draws a progress bar
@@ -79,7 +80,7 @@ with st.form("ae-curve-settings"):
 curve_config = CurveToyConfig(curve=values["curve"], noise=values["noise"], n_anomalies=values["n_anomalies"],
                               distance=values["distance"], seed=settings.seed)
 with ui.user_errors():
-    if not cache.is_cached("ae-curve-toy", curve_config):
+    if not is_curve_toy_cached(curve_config):
         with ui.progress_bar("Training the curve autoencoder") as progress:
             run_curve_toy(curve_config, progress)
     toy = curve_toy_result(curve_config)
@@ -117,7 +118,7 @@ with st.form("ae-roc-settings"):
         settings.widget("model", "Autoencoder", format_func=lambda m: {"conv": "convolutional", "dense": "dense"}[m])
         settings.widget("bottleneck", "Bottleneck size B", help="The literature uses 6–40 numbers for jet images.")
     with c2:
-        settings.widget("train_on", "Train the autoencoder on", format_func=lambda c: f"{CLASS[c]} jets",
+        settings.widget("train_on", "Train the autoencoder on", format_func=lambda c: f"{plots.CLASS_LABELS[c]} jets",
                         help="Training on top and asking for QCD shows the asymmetry: the autoencoder flags "
                              "complexity, not novelty.")
         settings.widget("score", "Anomaly score", format_func=lambda s: {
@@ -152,7 +153,7 @@ if result is None:
     st.info("Press **Train and score** to train the autoencoder with these settings.", icon=":material/play_arrow:")
     st.stop()
 
-normal, anomaly = CLASS[result.normal_class], CLASS[result.anomaly_class]
+normal, anomaly = plots.CLASS_LABELS[result.normal_class], plots.CLASS_LABELS[result.anomaly_class]
 st.subheader(f"Trained on {normal} jets, looking for {anomaly} jets")
 settings.widget("cut_percent", "Cut: percent of all test jets below it",
                 help="Jets scoring above the cut are flagged as anomalous (signal).")

@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from ganplify_core import cache, cli, ui
+from ganplify_core import cli, ui
 from ganplify_core.ranking import datasets, experiment, games, models, plots
 
 DATA_CHOICES = datasets.DATASETS + ("upload",)
@@ -128,10 +128,11 @@ def ranking_result(config: experiment.RankingConfig, _table) -> experiment.Ranki
 
 with ui.user_errors():
     config.validate()
-    if not (pressed or cache.is_cached("feature-ranking", config)):
+    cached = experiment.is_ranking_cached(config)
+    if not (pressed or cached):
         st.info("Press **Train and rank** (a few seconds for trees; the network's SHAP values take longer).")
         st.stop()
-    if not cache.is_cached("feature-ranking", config):
+    if not cached:
         with ui.progress_bar("Training and ranking") as progress:
             experiment.run_ranking(config, upload, progress)
     result = ranking_result(config, upload)
@@ -190,13 +191,12 @@ if result.exact is not None:
                 f"{result.exact.base_value + result.exact.values.sum():.6g} = f(x) = {result.exact.prediction:.6g}).")
 
 st.subheader("What to notice")
-ranked = result.ranking_table()
 notes = []
 if result.irrelevant:
-    last = {method: [name for name, _ in order[-len(result.irrelevant):]] for method, order in ranked.items()}
-    ok = [m for m, tail in last.items() if set(tail) == set(result.irrelevant)]
-    notes.append(f"The irrelevant features ({', '.join(result.irrelevant)}) rank last under {len(ok)} of {len(last)} methods"
-                 + (f" (not under: {', '.join(m for m in last if m not in ok)})." if len(ok) < len(last) else "."))
+    ok = result.methods_ranking_irrelevant_last()
+    notes.append(f"The irrelevant features ({', '.join(result.irrelevant)}) rank last under {len(ok)} of "
+                 f"{len(result.rankings)} methods" + (f" (not under: {', '.join(m for m in result.rankings if m not in ok)})."
+                                                      if len(ok) < len(result.rankings) else "."))
 notes.append("Trees' built-in importance favours features with many distinct values and is computed on training data, "
              "so noise features get a small but non-zero share; permutation importance of a useless feature scatters around "
              "ratio 1 (difference 0).")
@@ -204,7 +204,7 @@ notes.append("SHAP explains the model, not the world: a feature that is correlat
              "credit the model happens to give it.")
 if result.exact is not None:
     notes.append(f"On event {event} the exact enumeration and {result.explainer} differ by at most "
-                 f"{abs(result.exact.values - result.shap_values[event]).max():.1e}. TreeExplainer (interventional) is exact "
+                 f"{result.exact_vs_shap_gap:.1e}. TreeExplainer (interventional) is exact "
                  "in theory, KernelExplainer an approximation; a large gap here flags a problem with the estimate.")
 st.markdown("\n".join(f"- {n}" for n in notes))
 

@@ -106,6 +106,11 @@ def run_curve_toy(config: CurveToyConfig, progress: Progress | None = None) -> C
     return cache.cached("ae-curve-toy", config, lambda: _compute_curve_toy(config, progress))
 
 
+def is_curve_toy_cached(config: CurveToyConfig) -> bool:
+    """Whether :func:`run_curve_toy` would load from disk instead of training."""
+    return cache.is_cached("ae-curve-toy", config)
+
+
 def _compute_curve_toy(config: CurveToyConfig, progress: Progress | None) -> CurveToyResult:
     rng = make_rng(config.seed)
     train = curve_toy.sample_on_curve(config.curve, config.n_train, config.noise, rng)

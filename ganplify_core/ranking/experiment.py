@@ -113,6 +113,12 @@ class RankingResult:
         return {method: [(self.feature_names[i], float(scores[i])) for i in np.argsort(-scores, kind="stable")]
                 for method, scores in self.rankings.items()}
 
+    def methods_ranking_irrelevant_last(self) -> list[str]:
+        """The methods under which exactly the irrelevant features take the last places."""
+        n = len(self.irrelevant)
+        return [method for method, order in self.ranking_table().items()
+                if n and {name for name, _ in order[-n:]} == set(self.irrelevant)]
+
 
 def upload_digest(content: bytes) -> str:
     """SHA-256 of an uploaded file: the cache key of results computed from it."""
@@ -187,3 +193,8 @@ def run_ranking(config: RankingConfig, table: FeatureTable | None = None, progre
     if config.dataset == "upload" and (table is None or config.upload_sha256 is None):
         raise InputError("dataset 'upload' needs the uploaded table and its SHA-256")
     return cache.cached("feature-ranking", config, lambda: compute_ranking(config, table, progress))
+
+
+def is_ranking_cached(config: RankingConfig) -> bool:
+    """Whether :func:`run_ranking` would load from disk instead of training."""
+    return cache.is_cached("feature-ranking", config)

@@ -25,18 +25,12 @@ from typing import Callable
 import numpy as np
 
 from ganplify_core.errors import InputError
-from ganplify_core.ranking.games import shapley_by_subsets
+from ganplify_core.ranking.games import coalition_masks, shapley_by_subsets
 from ganplify_core.ranking.models import TrainedModel
 from ganplify_core.training import Progress, no_progress
 
 MAX_EXACT_FEATURES = 10
 ROWS_PER_CALL = 200_000  # model rows evaluated per call in the enumeration: bounds memory at ~16 MB * d
-
-
-def coalition_masks(n_features: int) -> np.ndarray:
-    """Bool (2**d, d): row ``S`` says which features coalition mask ``S`` holds (bit i = feature i)."""
-    masks = np.arange(2**n_features)
-    return ((masks[:, None] >> np.arange(n_features)[None, :]) & 1).astype(bool)
 
 
 def interventional_worths(predict: Callable[[np.ndarray], np.ndarray], x: np.ndarray, background: np.ndarray) -> np.ndarray:

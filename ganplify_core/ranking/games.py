@@ -60,17 +60,16 @@ class CoalitionGame:
     def n_players(self) -> int:
         return len(self.players)
 
-    def coalition_name(self, mask: int) -> str:
-        """``"F1,F2"`` for a mask; ``"∅"`` for the empty coalition."""
-        names = [p for i, p in enumerate(self.players) if mask >> i & 1]
-        return ",".join(names) if names else "∅"
+
+def coalition_masks(n_players: int) -> np.ndarray:
+    """Bool (2**n, n): row ``S`` says which players coalition mask ``S`` holds (bit i = player i)."""
+    masks = np.arange(2**n_players)
+    return ((masks[:, None] >> np.arange(n_players)[None, :]) & 1).astype(bool)
 
 
 def coalition_sizes(n_players: int) -> np.ndarray:
     """|S| for every mask ``S`` in ``0 .. 2**n - 1`` (popcount, vectorised)."""
-    masks = np.arange(2**n_players)
-    bits = (masks[:, None] >> np.arange(n_players)[None, :]) & 1
-    return bits.sum(axis=1)
+    return coalition_masks(n_players).sum(axis=1)
 
 
 def subset_weights(n_players: int) -> np.ndarray:
@@ -199,8 +198,7 @@ def make_game(worths: Mapping[str, float], players: tuple[str, ...] | None = Non
         worth[mask], given[mask] = value, True
     if missing == "additive":
         singles = np.array([worth[1 << i] if given[1 << i] else 0.0 for i in range(n)])
-        bits = (np.arange(2**n)[:, None] >> np.arange(n)[None, :]) & 1
-        worth = np.where(given, worth, bits @ singles)
+        worth = np.where(given, worth, coalition_masks(n) @ singles)
     worth[0] = 0.0
     return CoalitionGame(players, worth)
 
