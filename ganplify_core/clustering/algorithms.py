@@ -64,6 +64,18 @@ class Parameter:
         return number
 
 
+def parse_parameters(owner: str, parameters: tuple, params: Mapping[str, Any] | None) -> dict:
+    """The defaults of ``parameters`` overridden by ``params`` (validated); unknown names raise InputError."""
+    known = {p.name: p for p in parameters}
+    unknown = set(params or {}) - set(known)
+    if unknown:
+        raise InputError(f"{owner} has no parameter {', '.join(sorted(unknown))}; "
+                         f"its parameters are {', '.join(known) or 'none'}")
+    values = {p.name: p.default for p in parameters}
+    values.update({key: known[key].parse(value) for key, value in (params or {}).items()})
+    return values
+
+
 @dataclasses.dataclass(frozen=True)
 class Algorithm:
     """A clusterer: its name, the idea in one line, its parameters, and the largest n it accepts."""
@@ -75,22 +87,13 @@ class Algorithm:
     max_samples: int
     why_limited: str
     build: Callable[[dict, int, np.ndarray], Any]
-    finds_noise: bool = False
 
     def defaults(self) -> dict:
         return {p.name: p.default for p in self.parameters}
 
     def parse_params(self, params: Mapping[str, Any] | None) -> dict:
         """Defaults overridden by ``params`` (validated); unknown names raise InputError."""
-        known = {p.name: p for p in self.parameters}
-        unknown = set(params or {}) - set(known)
-        if unknown:
-            raise InputError(f"{self.name} has no parameter {', '.join(sorted(unknown))}; "
-                             f"its parameters are {', '.join(known) or 'none'}")
-        values = self.defaults()
-        for key, value in (params or {}).items():
-            values[key] = known[key].parse(value)
-        return values
+        return parse_parameters(self.name, self.parameters, params)
 
     def check_size(self, n_samples: int) -> None:
         if n_samples > self.max_samples:
@@ -128,8 +131,7 @@ ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
         (Parameter("eps", "float", 0.3, 0.001, 100.0, help="neighbourhood radius ε (in standardised units when standardising)"),
          Parameter("min_samples", "int", 5, 1, 500, help="minPts: neighbours (itself included) that make a core point")),
         100_000, "",
-        lambda v, seed, X: cluster.DBSCAN(eps=v["eps"], min_samples=v["min_samples"]),
-        finds_noise=True),
+        lambda v, seed, X: cluster.DBSCAN(eps=v["eps"], min_samples=v["min_samples"])),
     Algorithm(
         "hdbscan", "HDBSCAN",
         "DBSCAN over all radii at once: keeps the clusters that persist longest in the density hierarchy. "
@@ -137,8 +139,7 @@ ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
         (Parameter("min_cluster_size", "int", 15, 2, 5000, help="smallest group that counts as a cluster"),
          Parameter("min_samples", "int", 5, 1, 500, help="how conservative: larger marks more points as noise")),
         50_000, "its mutual-reachability spanning tree costs about n² distance evaluations in many dimensions.",
-        lambda v, seed, X: cluster.HDBSCAN(min_cluster_size=v["min_cluster_size"], min_samples=v["min_samples"], copy=True),
-        finds_noise=True),
+        lambda v, seed, X: cluster.HDBSCAN(min_cluster_size=v["min_cluster_size"], min_samples=v["min_samples"], copy=True)),
     Algorithm(
         "optics", "OPTICS",
         "Orders points by reachability distance and cuts clusters where the reachability drops steeply (xi). "
@@ -146,8 +147,7 @@ ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
         (Parameter("min_samples", "int", 10, 2, 500, help="neighbours that make a core point"),
          Parameter("xi", "float", 0.05, 0.001, 0.999, help="minimum steepness of a cluster boundary in the reachability plot")),
         10_000, "scikit-learn's OPTICS visits the points one by one (a Python loop), minutes for larger sets.",
-        lambda v, seed, X: cluster.OPTICS(min_samples=v["min_samples"], xi=v["xi"]),
-        finds_noise=True),
+        lambda v, seed, X: cluster.OPTICS(min_samples=v["min_samples"], xi=v["xi"])),
     Algorithm(
         "agglomerative", "agglomerative (hierarchical)",
         "Start with every point its own cluster and merge the closest pair until n_clusters remain; linkage "

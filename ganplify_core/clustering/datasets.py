@@ -19,6 +19,8 @@ References
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 
 import numpy as np
 from sklearn import datasets as skdata
@@ -65,6 +67,20 @@ class Dataset:
     @property
     def n_features(self) -> int:
         return int(self.points.shape[1])
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """SHA-256 of the points and true labels (shapes and dtypes included), computed once per dataset:
+        the cache key of everything computed from them."""
+        h = hashlib.sha256()
+        for array in (self.points, self.true_labels):
+            if array is not None:
+                array = np.ascontiguousarray(array)
+                h.update(f"{array.dtype.str}{array.shape}".encode())
+                h.update(array.tobytes())
+            else:
+                h.update(b"none")
+        return h.hexdigest()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -34,7 +34,7 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE, trustworthiness
 
-from ganplify_core.clustering.algorithms import Parameter
+from ganplify_core.clustering.algorithms import Parameter, parse_parameters
 from ganplify_core.errors import InputError
 from ganplify_core.training import Progress
 
@@ -63,13 +63,7 @@ def parse_params(method: str, params: Mapping[str, Any] | None) -> dict:
     """Defaults of ``method`` overridden by ``params`` (validated)."""
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
-    known = {p.name: p for p in PARAMETERS[method]}
-    unknown = set(params or {}) - set(known)
-    if unknown:
-        raise InputError(f"{method} has no parameter {', '.join(sorted(unknown))}; its parameters are {', '.join(known) or 'none'}")
-    values = {p.name: p.default for p in PARAMETERS[method]}
-    values.update({k: known[k].parse(v) for k, v in (params or {}).items()})
-    return values
+    return parse_parameters(method, PARAMETERS[method], params)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -37,10 +37,6 @@ def standardised(points: np.ndarray, standardise: bool) -> np.ndarray:
     return (points - points.mean(axis=0)) / np.where(std > 0, std, 1.0)
 
 
-def _data_key(dataset: Dataset) -> tuple:
-    return (dataset.points, dataset.true_labels)
-
-
 @dataclasses.dataclass(frozen=True)
 class EmbeddingConfig:
     """Which 2-D map, with which parameters (``params`` as sorted (name, value) pairs)."""
@@ -53,7 +49,7 @@ class EmbeddingConfig:
 
 def run_embedding(dataset: Dataset, config: EmbeddingConfig, progress: Progress | None = None) -> Embedding:
     """The 2-D map of ``dataset`` (cached by data and config)."""
-    return cache.cached("clustering-embedding", (_data_key(dataset), config), lambda: embed(
+    return cache.cached("clustering-embedding", (dataset.digest, config), lambda: embed(
         standardised(dataset.points, config.standardise), config.method, dict(config.params), config.seed, progress))
 
 
@@ -117,13 +113,13 @@ def run_clustering(dataset: Dataset, config: ClusteringConfig, progress: Progres
         sil = silhouette(points, result.labels, config.seed)
         return ClusteringOutcome(result, cluster_scores(points, result.labels, dataset.true_labels, sil, config.seed), sil)
 
-    return cache.cached("clustering-fit", (_data_key(dataset), config), compute)
+    return cache.cached("clustering-fit", (dataset.digest, config), compute)
 
 
 def run_elbow(dataset: Dataset, standardise: bool = True, k_max: int = 10, seed: int = 0, n_init: int = 1,
               progress: Progress | None = None) -> ElbowCurve:
     """k-means inertia for k = 1 … ``k_max`` with its elbow (cached)."""
-    return cache.cached("clustering-elbow", (_data_key(dataset), standardise, k_max, seed, n_init), lambda: elbow_curve(
+    return cache.cached("clustering-elbow", (dataset.digest, standardise, k_max, seed, n_init), lambda: elbow_curve(
         standardised(dataset.points, standardise), k_max, seed, n_init, progress))
 
 
@@ -170,5 +166,5 @@ def run_mapper(dataset: Dataset, config: MapperConfig, standardise: bool = True,
             progress(0.8, "covering and clustering")
         return mapper_graph(points, lens, config)
 
-    return cache.cached("clustering-mapper", (_data_key(dataset), config, standardise, umap, seed), compute)
+    return cache.cached("clustering-mapper", (dataset.digest, config, standardise, umap, seed), compute)
 
