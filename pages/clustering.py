@@ -282,6 +282,7 @@ else:
     data_cli = {"dataset": ran_data.name, "n_samples": ran_data.n_samples if ran_data.name != "digits" else None,
                 "noise": ran_data.noise if ran_data.name in ("moons", "circles") else None,
                 "cluster_std": ran_data.cluster_std if ran_data.name in ("blobs", "anisotropic", "varied") else None,
+                "n_centers": ran_data.n_centers if ran_data.name in ("blobs", "anisotropic", "varied") else None,
                 "jet_features": ran_data.jet_features if ran_data.name == "jets" else None}
 data_cli.update(no_standardise=not ran_config.standardise, seed=ran_config.seed)
 ui.show_cli(cli.format_command("cluster", {

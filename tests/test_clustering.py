@@ -261,6 +261,12 @@ def test_cli_cluster_prints_sizes_silhouette_and_ari(capsys, tmp_cache):
     assert -1 <= out["silhouette"] <= 1 and "nmi" in out
 
 
+def test_cli_cluster_takes_the_number_of_blobs_the_page_shows(capsys, tmp_cache):
+    args = ["cluster", "--dataset", "blobs", "--n-samples", "500", "--algorithm", "kmeans", "--param", "n_clusters=5"]
+    assert cli.main([*args, "--n-centers", "5", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ari"] > 0.9  # five true blobs, five clusters
+
+
 def test_cli_cluster_on_csv_without_labels_and_bad_params(capsys, tmp_path, tmp_cache):
     path = tmp_path / "data.csv"
     path.write_text("x,y\n" + "\n".join(f"{i % 5},{i // 5}" for i in range(30)))

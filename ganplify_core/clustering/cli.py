@@ -43,7 +43,8 @@ def load_dataset(args: argparse.Namespace) -> Dataset:
         columns = [c for c in (args.columns or "").split(",") if c] or None
         return read_csv_dataset(path.read_bytes(), path.name, columns, args.label_column)
     return make_dataset(DatasetConfig(args.dataset, n_samples=args.n_samples, noise=args.noise,
-                                      cluster_std=args.cluster_std, jet_features=args.jet_features, seed=args.seed))
+                                      cluster_std=args.cluster_std, n_centers=args.n_centers,
+                                      jet_features=args.jet_features, seed=args.seed))
 
 
 def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +52,7 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n-samples", type=int, default=1500, help="points (synthetic sets, jets)")
     parser.add_argument("--noise", type=float, default=0.05, help="jitter of moons and circles")
     parser.add_argument("--cluster-std", type=float, default=1.0, help="width of each blob")
+    parser.add_argument("--n-centers", type=int, default=3, help="true number of blobs (blobs, anisotropic, varied)")
     parser.add_argument("--jet-features", default="observables", choices=("observables", "images"))
     parser.add_argument("--columns", default="", help="CSV: comma-separated numeric columns (default: all numeric)")
     parser.add_argument("--label-column", default=None, help="CSV: column with the true class (scoring only)")
