@@ -166,5 +166,7 @@ def run_mapper(dataset: Dataset, config: MapperConfig, standardise: bool = True,
             progress(0.8, "covering and clustering")
         return mapper_graph(points, lens, config)
 
-    return cache.cached("clustering-mapper", (dataset.digest, config, standardise, umap, seed), compute)
+    # the UMAP settings matter only to a UMAP lens: changing them does not refit a PCA-lens graph
+    umap_key = umap if config.lens == "umap" else None
+    return cache.cached("clustering-mapper", (dataset.digest, config, standardise, umap_key, seed), compute)
 

@@ -196,13 +196,11 @@ def compute_observables(pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, mask: 
     seeds = exclusive_kt_axes(pt, eta, phi, (1, 2, 3))
     taus = [nsubjettiness(pt, eta, phi, n, radius, kt_seeds=seeds[n]) for n in (1, 2, 3)]
     ratio = lambda a, b: np.where(b > 0, a / np.where(b > 0, b, 1.0), 0.0)  # noqa: E731
+    if whole_jet is None:
+        whole_jet = {"mass": jet_mass(pt, eta, phi), "pt": jet_pt(pt, eta, phi), "n_constituents": mask.sum(axis=1)}
     values = {
-        "mass": jet_mass(pt, eta, phi),
-        "pt": jet_pt(pt, eta, phi),
-        "n_constituents": mask.sum(axis=1),
+        "mass": whole_jet["mass"], "pt": whole_jet["pt"], "n_constituents": whole_jet["n_constituents"],
         "tau1": taus[0], "tau2": taus[1], "tau3": taus[2],
         "tau21": ratio(taus[1], taus[0]), "tau32": ratio(taus[2], taus[1]),
     }
-    if whole_jet is not None:
-        values.update({name: whole_jet[name] for name in ("mass", "pt", "n_constituents")})
     return {name: np.asarray(values[name], dtype=np.float32) for name in OBSERVABLES}
