@@ -4,6 +4,7 @@ import streamlit as st
 
 from ganplify_core import cli, ui
 from ganplify_core.amplify import experiment, plots
+from ganplify_core.amplify.cli import command_args
 from ganplify_core.amplify.distributions import FIXED_DIMS
 from ganplify_core.amplify.experiment import DEFAULT_CONFIG as D
 from ganplify_core.amplify.experiment import AmplifyConfig
@@ -81,21 +82,20 @@ def amplification_result(config: AmplifyConfig, _progress=None):
 
 with ui.user_errors():
     config.validate()
-    if pressed and not experiment.is_available(config):
-        with ui.progress_bar(f"Training {config.n_seeds * config.gans_per_set} GANs ({config.gans_per_set} per training set) on all cores") as progress:
+    available = experiment.is_available(config)
+    if pressed and not available:
+        with ui.progress_bar(f"Training {config.n_seeds * config.gans_per_set} GANs ({config.gans_per_set} per "
+                             "training set) on all cores") as progress:
             result = amplification_result(config, progress)
-    elif experiment.is_available(config):
-        result = amplification_result(config)
     else:
-        result = None
+        result = amplification_result(config) if available else None
 
 if result is None:
     headline.plotly_chart(plots.preview_figure(config, experiment.training_set(config, 0)), width="stretch")
     st.info("These settings have not been trained yet: press **Train and compare** (about "
             f"{max(1, round(config.n_seeds * config.gans_per_set * config.steps / 40_000))} min on 2 CPU cores: the "
             "default 10 GANs of 6000 steps took under 2 min).", icon=":material/model_training:")
-    ui.show_cli(cli.format_command("amplify", {"dataset": config.distribution, "dim": config.dim,
-                                               "n_train": config.n_train, "quantiles": config.n_quant}))
+    ui.show_cli(cli.format_command("amplify", command_args(config)))
     st.stop()
 
 summary = result.summary()
@@ -128,11 +128,7 @@ if "gan" in config.methods:
                "distribution: an illustration only; the stopping step is fixed in advance.")
 
 ui.download_csv(plots.results_frame(result), "gan_amplification.csv")
-ui.show_cli(cli.format_command("amplify", {
-    "dataset": config.distribution, "dim": config.dim, "n_train": config.n_train, "quantiles": config.n_quant,
-    "seeds": config.n_seeds, "max_generated": config.max_generated, "width": config.width, "depth": config.depth,
-    "latent": config.latent, "lr": config.lr, "r1_gamma": config.r1_gamma, "steps": config.steps, "gans_per_set": config.gans_per_set,
-    "seed": config.seed}))
+ui.show_cli(cli.format_command("amplify", command_args(config)))
 
 st.subheader("What to notice")
 st.markdown(

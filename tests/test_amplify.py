@@ -16,7 +16,7 @@ from scipy import integrate
 from ganplify_core.amplify.baselines import fit_kde, fit_parametric
 from ganplify_core.amplify.distributions import (camelback_cdf, factor_cells, folded_normal_cdf, folded_normal_pdf,
                                                  get_distribution)
-from ganplify_core.amplify.experiment import DEFAULT_CONFIG
+from ganplify_core.amplify.experiment import DEFAULT_CONFIG, AmplifyConfig
 from ganplify_core.amplify.gan import DATA_SCALE, GanSettings, GeneratorSampler, PooledSampler, mlp, train_gan
 from ganplify_core.amplify.metrics import (amplification, equivalent_true_samples, expected_mse_of_true_samples,
                                            generated_grid, mse_vs_generated, quantile_mse)
@@ -230,3 +230,16 @@ def test_cli_rejects_bad_input_in_one_line():
     assert run.returncode == 2 and "dim" in run.stderr and len(run.stderr.strip().splitlines()) == 1
     run = _cli("--method", "gan,vae", "--json")
     assert run.returncode == 2 and "--method" in run.stderr
+
+
+def test_the_pages_command_line_rebuilds_the_same_config():
+    import shlex
+
+    from ganplify_core import cli
+    from ganplify_core.amplify.cli import command_args, config_from_args
+
+    config = AmplifyConfig(distribution="shell", dim=5, n_train=200, n_quant=20, width=32, r1_gamma=3.0, steps=1000,
+                           gans_per_set=2, n_seeds=3, methods=("kde", "gan"), max_generated=100_000, seed=4)
+    words = shlex.split(cli.format_command("amplify", command_args(config)))
+    args = cli.build_parser().parse_args(words[3:])  # after "python -m ganplify_core"
+    assert config_from_args(args) == config

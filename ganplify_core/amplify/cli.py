@@ -48,6 +48,16 @@ def handle(args: argparse.Namespace) -> dict:
     return amplify(config, progress).summary()
 
 
+def command_args(config: AmplifyConfig) -> dict:
+    """The CLI arguments that reproduce ``config`` (for ``cli.format_command``)."""
+    return {
+        "dataset": config.distribution, "dim": config.dim, "n_train": config.n_train, "quantiles": config.n_quant,
+        "seeds": config.n_seeds, "max_generated": config.max_generated, "method": list(config.methods),
+        "width": config.width, "depth": config.depth, "latent": config.latent, "lr": config.lr,
+        "r1_gamma": config.r1_gamma, "steps": config.steps, "gans_per_set": config.gans_per_set, "seed": config.seed,
+    }
+
+
 def register(subparsers) -> None:
     d = DEFAULT_CONFIG
     parser = cli.add_command(subparsers, "amplify",
