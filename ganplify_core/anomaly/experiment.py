@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import Callable
 
 import numpy as np
 import torch
@@ -264,42 +265,41 @@ def _jet_images_and_observables(config: TopTaggingConfig, process: str) -> tuple
     return images, jets.observables
 
 
-def _train_autoencoder(config: TopTaggingConfig, images: np.ndarray, progress: Progress | None) -> torch.nn.Module:
-    """The autoencoder of ``config`` trained on ``images`` (the training jets of ``train_on``), disk-cached."""
+def _cached_network(kind: str, key: dict, model: torch.nn.Module,
+                    fit: Callable[[torch.nn.Module], dict]) -> tuple[torch.nn.Module, np.ndarray]:
+    """``model`` with the weights ``fit(model)`` trains (disk-cached as ``kind``, ``key``), in evaluation mode on
+    the compute device, and its loss per epoch."""
+
+    def train() -> dict:
+        history = fit(model)
+        return {"state": {k: v.cpu() for k, v in model.state_dict().items()}, "loss": history["loss"]}
+
+    stored = cache.cached(kind, key, train)
+    model.load_state_dict(stored["state"])
+    return model.to(get_device()).eval(), np.asarray(stored["loss"])
+
+
+def _train_autoencoder(config: TopTaggingConfig, images: np.ndarray,
+                       progress: Progress | None) -> tuple[torch.nn.Module, np.ndarray]:
+    """The autoencoder of ``config`` trained on ``images`` (the training jets of ``train_on``), and its losses."""
     key = {f: getattr(config, f) for f in ("dataset", "intensity", "model", "bottleneck", "train_on",
                                                 "n_train", "epochs", "seed")}
     key["training"] = AUTOENCODER_TRAINING
     torch.manual_seed(config.seed)  # the initial weights
-    model = build_jet_autoencoder(config.model, config.bottleneck)
-
-    def train() -> dict:
-        history = fit_autoencoder(model, images, config.epochs, seed=config.seed, device=get_device(),
-                                  progress=progress, **AUTOENCODER_TRAINING)
-        return {"state": {k: v.cpu() for k, v in model.state_dict().items()}, "loss": history["loss"]}
-
-    stored = cache.cached("ae-jet-autoencoder", key, train)
-    model.load_state_dict(stored["state"])
-    model.loss_history_ = stored["loss"]
-    return model.to(get_device()).eval()
+    return _cached_network("ae-jet-autoencoder", key, build_jet_autoencoder(config.model, config.bottleneck),
+                           lambda model: fit_autoencoder(model, images, config.epochs, seed=config.seed,
+                                                         device=get_device(), progress=progress, **AUTOENCODER_TRAINING))
 
 
 def _train_supervised(config: TopTaggingConfig, images: np.ndarray, labels: np.ndarray,
-                      progress: Progress | None) -> torch.nn.Module:
-    """The supervised CNN trained on labelled QCD (0) and top (1) training jets, disk-cached."""
+                      progress: Progress | None) -> tuple[torch.nn.Module, np.ndarray]:
+    """The supervised CNN trained on labelled QCD (0) and top (1) training jets, and its losses."""
     key = {"dataset": config.dataset, "intensity": config.intensity, "n_train": config.n_train,
            "epochs": config.classifier_epochs, "seed": config.seed, "training": CLASSIFIER_TRAINING}
     torch.manual_seed(config.seed)  # the initial weights
-    model = JetImageCNN()
-
-    def train() -> dict:
-        history = fit_classifier(model, images, labels, config.classifier_epochs, seed=config.seed,
-                                 device=get_device(), progress=progress, **CLASSIFIER_TRAINING)
-        return {"state": {k: v.cpu() for k, v in model.state_dict().items()}, "loss": history["loss"]}
-
-    stored = cache.cached("ae-supervised-cnn", key, train)
-    model.load_state_dict(stored["state"])
-    model.loss_history_ = stored["loss"]
-    return model.to(get_device()).eval()
+    return _cached_network("ae-supervised-cnn", key, JetImageCNN(),
+                           lambda model: fit_classifier(model, images, labels, config.classifier_epochs, seed=config.seed,
+                                                        device=get_device(), progress=progress, **CLASSIFIER_TRAINING))
 
 
 def run_top_tagging(config: TopTaggingConfig, progress: Progress | None = None) -> TopTaggingResult:
@@ -335,12 +335,12 @@ def _compute_top_tagging(config: TopTaggingConfig, progress: Progress | None) ->
     seconds["jets"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    autoencoder = _train_autoencoder(config, train[config.train_on], scaled(progress, 0.1, 0.7))
+    autoencoder, autoencoder_loss = _train_autoencoder(config, train[config.train_on], scaled(progress, 0.1, 0.7))
     seconds["autoencoder"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     labels = np.concatenate([np.zeros(config.n_train), np.ones(config.n_train)]).astype(np.float32)
-    classifier = _train_supervised(config, np.concatenate([train["qcd"], train["top"]]), labels,
+    classifier, classifier_loss = _train_supervised(config, np.concatenate([train["qcd"], train["top"]]), labels,
                                    scaled(progress, 0.7, 0.95))
     seconds["supervised"] = time.perf_counter() - clock
 
@@ -371,6 +371,6 @@ def _compute_top_tagging(config: TopTaggingConfig, progress: Progress | None) ->
         anomaly_scores=ae_scores[anomaly], rocs=rocs, example_images=example_images[:, 0],
         example_reconstructions=example_reconstructions[:, 0], example_classes=[p for p, _ in picks],
         example_scores=np.array([ae_scores[p][i] for p, i in picks]),
-        autoencoder_loss=np.asarray(autoencoder.loss_history_), classifier_loss=np.asarray(classifier.loss_history_),
+        autoencoder_loss=autoencoder_loss, classifier_loss=classifier_loss,
         seconds=seconds,
     )

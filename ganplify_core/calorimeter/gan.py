@@ -49,7 +49,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ganplify_core import cache
-from ganplify_core.calorimeter.showers import CELL_THRESHOLD, simulate_showers
+from ganplify_core.calorimeter.showers import apply_readout_threshold, simulate_showers
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
 from ganplify_core.training import Progress, run_training
@@ -348,6 +348,4 @@ def generate_showers(generator: CaloGenerator, energies, seed: int = 0, batch_si
         e = torch.from_numpy(energies[start:start + batch_size])
         z = torch.randn(len(e), generator.latent_dim, generator=noise)
         out[start:start + len(e)] = to_gev(generator(z.to(device), e.to(device))).cpu().numpy()
-    hottest = out.reshape(len(out), -1).max(axis=1)
-    out[out < CELL_THRESHOLD * hottest[:, None, None, None]] = 0.0
-    return out
+    return apply_readout_threshold(out)

@@ -204,10 +204,14 @@ def _simulate_chunk(rng: np.random.Generator, n: int, energy: tuple[float, float
     flat = shower[inside] * cells + ((ix[inside] * ny + iy[inside]) * nz + iz[inside]).astype(np.int64)
     spot_energy = np.broadcast_to((e_visible / n_spots)[:, None], shape)[inside]
     images = np.bincount(flat, weights=spot_energy, minlength=n * cells).reshape(n, nx, ny, nz)
-    images = images.astype(np.float32)
-    hottest = images.reshape(n, -1).max(axis=1)
+    return ShowerSample(images=apply_readout_threshold(images.astype(np.float32)), energies=e.astype(np.float32))
+
+
+def apply_readout_threshold(images: np.ndarray) -> np.ndarray:
+    """Zero the cells of each shower (n, x, y, z) below CELL_THRESHOLD × its hottest cell, in place; returns it."""
+    hottest = images.reshape(len(images), -1).max(axis=1)
     images[images < CELL_THRESHOLD * hottest[:, None, None, None]] = 0.0
-    return ShowerSample(images=images, energies=e.astype(np.float32))
+    return images
 
 
 def _simulate(config: ShowerConfig) -> ShowerSample:
