@@ -35,3 +35,15 @@ def styled(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Fi
         colorway=SEQUENCE,
     )
     return fig
+
+
+def rgba(hex_color: str, alpha: float) -> str:
+    """``"#RRGGBB"`` with opacity ``alpha``, as a Plotly ``rgba(...)`` colour (for bands and fills)."""
+    h = hex_color.lstrip("#")
+    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
+
+
+def legend_below(fig: go.Figure) -> go.Figure:
+    """Move the legend under the plot, left-aligned (for legends too long to sit above it); return the figure."""
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0))
+    return fig

@@ -8,17 +8,7 @@ import plotly.graph_objects as go
 
 from ganplify_core.amplify.experiment import METHOD_LABELS, AmplifyResult
 from ganplify_core.amplify.metrics import amplification, equivalent_true_samples, expected_mse_of_true_samples
-from ganplify_core.plotstyle import COLORS, styled
-
-
-def _hex_to_rgba(color: str, alpha: float) -> str:
-    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
-def _legend_below(fig: go.Figure) -> go.Figure:
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0))
-    return fig
+from ganplify_core.plotstyle import COLORS, legend_below, rgba, styled
 
 
 def density_figure(result: AmplifyResult, seed_index: int = 0) -> go.Figure:
@@ -32,7 +22,7 @@ def density_figure(result: AmplifyResult, seed_index: int = 0) -> go.Figure:
     counts, edges = np.histogram(coordinate, result.profile_x[::4])
     fig.add_bar(x=0.5 * (edges[1:] + edges[:-1]), y=counts / (len(coordinate) * np.diff(edges)),
                 width=np.diff(edges), name=f"training sample (n = {config.n_train})",
-                marker_color=_hex_to_rgba(COLORS["data"], 0.45), hovertemplate="%{y:.3f}<extra>training sample</extra>")
+                marker_color=rgba(COLORS["data"], 0.45), hovertemplate="%{y:.3f}<extra>training sample</extra>")
     fig.add_scatter(x=coordinate, y=np.full(len(coordinate), -0.01), mode="markers", name="training points",
                     marker=dict(symbol="line-ns-open", size=10, color=COLORS["data"]), showlegend=False,
                     hovertemplate="%{x:.2f}<extra>training point</extra>")
@@ -88,7 +78,7 @@ def mse_figure(result: AmplifyResult) -> go.Figure:
         low, high = np.percentile(curves, [16, 84], axis=0)
         color = COLORS[method]
         fig.add_scatter(x=np.r_[g, g[::-1]], y=np.r_[high, low[::-1]], fill="toself", line=dict(width=0),
-                        fillcolor=_hex_to_rgba(color, 0.15), hoverinfo="skip", showlegend=False)
+                        fillcolor=rgba(color, 0.15), hoverinfo="skip", showlegend=False)
         fig.add_scatter(x=g, y=curves.mean(axis=0), name=METHOD_LABELS[method], line=dict(color=color, width=2.5),
                         hovertemplate="%{x:.3g} generated: MSE %{y:.3g}<extra>" + METHOD_LABELS[method] + "</extra>")
     floor = min(float(np.min(result.mse[m])) for m in config.methods)  # validate() requires a method
@@ -96,7 +86,7 @@ def mse_figure(result: AmplifyResult) -> go.Figure:
     fig.update_xaxes(type="log", title="number of generated points")
     fig.update_yaxes(type="log", title="quantile MSE", exponentformat="power",
                      range=[np.log10(floor / 3), np.log10(max(top, float(result.train_mse.max())) * 1.5)])
-    return _legend_below(styled(fig, f"Quantile MSE vs points generated ({config.n_quant} cells, {config.n_seeds} "
+    return legend_below(styled(fig, f"Quantile MSE vs points generated ({config.n_quant} cells, {config.n_seeds} "
                                      "training sets; bands 16–84 %)", height=480))
 
 
@@ -132,7 +122,7 @@ def loss_figure(result: AmplifyResult) -> go.Figure:
                   annotation_text="D loss at equilibrium: 2 ln 2")
     fig.update_xaxes(title="training step")
     fig.update_yaxes(title="loss (mean over training sets)")
-    return _legend_below(styled(fig, "GAN losses during training", height=440))
+    return legend_below(styled(fig, "GAN losses during training", height=440))
 
 
 def amplification_vs_step_figure(result: AmplifyResult) -> go.Figure:
@@ -148,7 +138,7 @@ def amplification_vs_step_figure(result: AmplifyResult) -> go.Figure:
                     line=dict(color=COLORS["reference"], dash="dot"))
     fig.update_xaxes(title="training step")
     fig.update_yaxes(title="amplification", type="log")
-    return _legend_below(styled(fig, "Amplification during training (diagnostic)", height=440))
+    return legend_below(styled(fig, "Amplification during training (diagnostic)", height=440))
 
 
 def results_frame(result: AmplifyResult) -> pd.DataFrame:
@@ -178,7 +168,7 @@ def preview_figure(config, data: np.ndarray) -> go.Figure:
         else folded_normal_pdf(grid)
     fig = go.Figure()
     fig.add_histogram(x=coordinate, histnorm="probability density", name=f"training sample (n = {config.n_train})",
-                      marker_color=_hex_to_rgba(COLORS["data"], 0.5), nbinsx=40)
+                      marker_color=rgba(COLORS["data"], 0.5), nbinsx=40)
     fig.add_scatter(x=grid, y=truth, name="true density", line=dict(color=COLORS["truth"], width=3))
     fig.update_xaxes(title="x" if one_d else "radius ρ = ‖x‖")
     fig.update_yaxes(title="probability density")

@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from ganplify_core.birthday import support
 from ganplify_core.birthday.experiment import BirthdayResult
-from ganplify_core.plotstyle import COLORS, SEQUENCE, styled
+from ganplify_core.plotstyle import COLORS, SEQUENCE, legend_below, rgba, styled
 
 SOURCE_COLORS = {
     "sim": COLORS["data"], "sim-heldout": COLORS["reference"], "gan": COLORS["gan"],
@@ -19,11 +19,6 @@ SOURCE_COLORS = {
 }
 AXIS_TITLES = ("x (cells of 0.25 R_M)", "y (cells of 0.25 R_M)", "depth z (layers of 1 X0)")
 SHORT_LABELS = {"sim": "simulator", "sim-heldout": "sim. held-out", "gan": "GAN", "templates": "templates", "uniform": "uniform"}
-
-
-def _rgba(hex_color: str, alpha: float) -> str:
-    h = hex_color.lstrip("#")
-    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
 
 
 def _projections(images: np.ndarray, titles: list[str], title: str) -> go.Figure:
@@ -54,7 +49,7 @@ def shape_distributions(result: BirthdayResult) -> go.Figure:
         cells = np.arange(s.shape_mean.shape[1])
         for axis in range(3):
             fig.add_trace(go.Scatter(x=np.r_[cells, cells[::-1]], y=np.r_[s.shape_high[axis], s.shape_low[axis][::-1]],
-                                     fill="toself", fillcolor=_rgba(color, 0.15), line=dict(width=0), hoverinfo="skip",
+                                     fill="toself", fillcolor=rgba(color, 0.15), line=dict(width=0), hoverinfo="skip",
                                      showlegend=False, legendgroup=s.source), row=1, col=axis + 1)
             fig.add_trace(go.Scatter(x=cells, y=s.shape_mean[axis], mode="lines", line=dict(color=color, width=2),
                                      name=s.label, legendgroup=s.source, showlegend=axis == 0,
@@ -67,8 +62,8 @@ def shape_distributions(result: BirthdayResult) -> go.Figure:
     fig.update_xaxes(title_text="deposited energy (GeV)", row=1, col=4)
     fig.update_yaxes(title_text="energy fraction per cell", row=1, col=1)
     fig.update_layout(barmode="overlay")
-    fig = styled(fig, "Shower shapes (mean and 16–84 % band) and deposited energy per source", height=420)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0), margin=dict(b=110))
+    fig = legend_below(styled(fig, "Shower shapes (mean and 16–84 % band) and deposited energy per source", height=420))
+    fig.update_layout(margin=dict(b=110))
     return fig
 
 
@@ -79,7 +74,7 @@ def duplicate_curves(result: BirthdayResult) -> go.Figure:
     for k, s in enumerate(result.sources):
         color = SOURCE_COLORS.get(s.source, SEQUENCE[k % len(SEQUENCE)])
         fig.add_trace(go.Scatter(x=np.r_[s_grid, s_grid[::-1]], y=np.r_[s.band_high, s.band_low[::-1]], fill="toself",
-                                 fillcolor=_rgba(color, 0.18), line=dict(width=0), hoverinfo="skip", showlegend=False,
+                                 fillcolor=rgba(color, 0.18), line=dict(width=0), hoverinfo="skip", showlegend=False,
                                  legendgroup=s.source))
         e = s.estimates
         name = s.label + (f" (s* = {e.s_star:.0f}, support ≈ {e.support_estimate_refined:,.0f})" if not math.isnan(e.s_star)
