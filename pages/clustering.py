@@ -27,20 +27,29 @@ DATA_LABELS = {
 SPACE_LABELS = {"features": "the features themselves", "pca": "the PCA map", "tsne": "the t-SNE map", "umap": "the UMAP map"}
 
 
+def _parameter_field(p, **widget):
+    """The URL-bound field of a core :class:`Parameter` (its type, range and default), drawn as ``widget`` says."""
+    if p.kind == "choice":
+        return ui.Choice(p.options, p.default, **widget)
+    if p.kind == "int":
+        return ui.Int(int(p.lo), int(p.hi), p.default, **widget)
+    return ui.Float(p.lo, p.hi, p.default, **widget)
+
+
 def _algorithm_fields() -> dict:
     """One URL-bound field per algorithm parameter; ``n_clusters`` is shared so switching keeps k."""
     fields = {"n_clusters": ui.Int(1, 30, 3)}
     for algorithm in ALGORITHMS.values():
         for p in algorithm.parameters:
-            if p.name == "n_clusters":
-                continue
-            if p.kind == "choice":
-                fields[f"{algorithm.name}_{p.name}"] = ui.Choice(p.options, p.default)
-            elif p.kind == "int":
-                fields[f"{algorithm.name}_{p.name}"] = ui.Int(int(p.lo), int(p.hi), p.default, widget="number")
-            else:
-                fields[f"{algorithm.name}_{p.name}"] = ui.Float(p.lo, p.hi, p.default, widget="number", format="%.3f")
+            if p.name != "n_clusters":
+                widget = {} if p.kind == "choice" else {"widget": "number"} if p.kind == "int" else \
+                    {"widget": "number", "format": "%.3f"}
+                fields[f"{algorithm.name}_{p.name}"] = _parameter_field(p, **widget)
     return fields
+
+
+MAP_WIDGETS = {"perplexity": {"step": 1.0}, "tsne_method": {"widget": "radio"}, "max_iter": {"step": 50, "widget": "number"},
+               "min_dist": {"step": 0.01}}
 
 
 FIELDS = {
@@ -57,12 +66,8 @@ FIELDS = {
     "k_max": ui.Int(3, 20, 10),
     "compare": ui.MultiChoice(ALGORITHM_NAMES, experiment.COMPARISON_DEFAULT),
     "maps": ui.MultiChoice(embedding.METHODS, embedding.METHODS),
-    "perplexity": ui.Float(2.0, 100.0, 30.0, step=1.0),
-    "tsne_method": ui.Choice(("barnes_hut", "exact"), "barnes_hut", widget="radio"),
-    "max_iter": ui.Int(250, 3000, 750, step=50, widget="number"),
-    "n_neighbors": ui.Int(2, 200, 15),
-    "min_dist": ui.Float(0.0, 0.99, 0.1, step=0.01),
-    "metric": ui.Choice(("euclidean", "manhattan", "cosine", "correlation"), "euclidean"),
+    **{p.name: _parameter_field(p, **MAP_WIDGETS.get(p.name, {}))
+       for method in embedding.METHODS for p in embedding.PARAMETERS[method]},
     "colour_by": ui.Choice(("cluster", "true label"), "cluster", widget="radio"),
     "lens": ui.Choice(mapper.LENSES, "pca1"),
     "n_cubes": ui.Int(1, 50, 10),
@@ -115,9 +120,8 @@ def progress_if_computing(label: str):
 
 def map_settings(values: dict) -> dict:
     """Each map's parameters, as the sorted (name, value) pairs :class:`experiment.EmbeddingConfig` takes."""
-    return {"pca": (),
-            "tsne": tuple((name, values[name]) for name in ("max_iter", "perplexity", "tsne_method")),
-            "umap": tuple((name, values[name]) for name in ("metric", "min_dist", "n_neighbors"))}
+    return {method: tuple(sorted((p.name, values[p.name]) for p in embedding.PARAMETERS[method]))
+            for method in embedding.METHODS}
 
 
 def remembered(name: str, request, pressed: bool, initial: bool = False):
