@@ -1,6 +1,5 @@
 """Autoencoder ROC: unsupervised top tagging by reconstruction error."""
 
-import pandas as pd
 import streamlit as st
 
 from ganplify_core import cli, ui
@@ -177,13 +176,8 @@ with right:
 st.plotly_chart(plots.jet_image_grid(result.example_images, result.example_reconstructions, result.example_classes,
                                      result.example_scores), width="stretch")
 
-table = pd.DataFrame({"tagger": [plots.ROC_LABELS[n] for n in result.rocs],
-                      "AUC": [round(c.auc, 4) for c in result.rocs.values()]})
-st.dataframe(table, hide_index=True)
-scores = pd.DataFrame({"class": [result.normal_class] * len(result.normal_scores) +
-                       [result.anomaly_class] * len(result.anomaly_scores),
-                       "autoencoder_score": list(result.normal_scores) + list(result.anomaly_scores)})
-ui.download_csv(scores, "autoencoder_scores.csv", "Download the test jets' scores (CSV)")
+st.dataframe(plots.auc_table(result), hide_index=True)
+ui.download_csv(plots.scores_frame(result), "autoencoder_scores.csv", "Download the test jets' scores (CSV)")
 
 st.markdown(
     f"""

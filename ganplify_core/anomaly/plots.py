@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -103,3 +104,18 @@ def jet_image_grid(images: np.ndarray, reconstructions: np.ndarray, classes: lis
     for annotation in fig.layout.annotations:
         annotation.font.size = 11
     return styled(fig, "Test jets (top row) and their reconstructions (bottom row)", height=380)
+
+
+def auc_table(result) -> pd.DataFrame:
+    """One row per tagger of a top-tagging result: its name and AUC."""
+    return pd.DataFrame({"tagger": [ROC_LABELS[n] for n in result.rocs],
+                         "AUC": [round(c.auc, 4) for c in result.rocs.values()]})
+
+
+def scores_frame(result) -> pd.DataFrame:
+    """The test jets' autoencoder scores with their class (the CSV download)."""
+    return pd.DataFrame({
+        "class": np.repeat([result.normal_class, result.anomaly_class],
+                           [len(result.normal_scores), len(result.anomaly_scores)]),
+        "autoencoder_score": np.concatenate([result.normal_scores, result.anomaly_scores]),
+    })
