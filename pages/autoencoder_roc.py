@@ -166,7 +166,8 @@ m4.metric("Background rejection 1/FPR", "∞" if point.fpr == 0 else f"{point.re
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(plots.score_histograms(result.normal_scores, result.anomaly_scores, f"{normal} (trained on)",
+    st.plotly_chart(plots.score_histograms(result.normal_scores, result.anomaly_scores, result.normal_class,
+                                           f"{normal} (trained on)",
                                            f"{anomaly} (anomaly)", cut=cut,
                                            score_label=f"reconstruction error ({config.score})"), width="stretch")
 with right:

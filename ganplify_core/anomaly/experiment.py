@@ -21,7 +21,7 @@ import torch
 from ganplify_core import cache
 from ganplify_core.anomaly import curve_toy, roc
 from ganplify_core.anomaly.fitting import classifier_probability, fit_autoencoder, fit_classifier
-from ganplify_core.anomaly.models import CurveAutoencoder, JetImageCNN, build_jet_autoencoder
+from ganplify_core.anomaly.models import CurveAutoencoder, JetImageCNN, build_jet_autoencoder, check_jet_autoencoder
 from ganplify_core.anomaly.scores import SCORE_KINDS, reconstruct, score_in_batches
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
@@ -213,7 +213,7 @@ class TopTaggingConfig:
             raise InputError(f"intensity={self.intensity!r} is unknown; choose one of {', '.join(INTENSITIES)}")
         if self.score not in SCORE_KINDS:
             raise InputError(f"score={self.score!r} is unknown; choose one of {', '.join(SCORE_KINDS)}")
-        build_jet_autoencoder(self.model, self.bottleneck)  # validates model and bottleneck
+        check_jet_autoencoder(self.model, self.bottleneck)
         for name, lo, hi in (("n_train", 100, 200_000), ("n_test", 100, 200_000), ("epochs", 1, 200),
                              ("classifier_epochs", 1, 200)):
             if not lo <= getattr(self, name) <= hi:
@@ -286,9 +286,9 @@ def _train_autoencoder(config: TopTaggingConfig, images: np.ndarray,
                                                 "n_train", "epochs", "seed")}
     key["training"] = AUTOENCODER_TRAINING
     torch.manual_seed(config.seed)  # the initial weights
-    return _cached_network("ae-jet-autoencoder", key, build_jet_autoencoder(config.model, config.bottleneck),
-                           lambda model: fit_autoencoder(model, images, config.epochs, seed=config.seed,
-                                                         device=get_device(), progress=progress, **AUTOENCODER_TRAINING))
+    model = build_jet_autoencoder(config.model, config.bottleneck)
+    return _cached_network("ae-jet-autoencoder", key, model, lambda m: fit_autoencoder(
+        m, images, config.epochs, seed=config.seed, device=get_device(), progress=progress, **AUTOENCODER_TRAINING))
 
 
 def _train_supervised(config: TopTaggingConfig, images: np.ndarray, labels: np.ndarray,
@@ -297,9 +297,9 @@ def _train_supervised(config: TopTaggingConfig, images: np.ndarray, labels: np.n
     key = {"dataset": config.dataset, "intensity": config.intensity, "n_train": config.n_train,
            "epochs": config.classifier_epochs, "seed": config.seed, "training": CLASSIFIER_TRAINING}
     torch.manual_seed(config.seed)  # the initial weights
-    return _cached_network("ae-supervised-cnn", key, JetImageCNN(),
-                           lambda model: fit_classifier(model, images, labels, config.classifier_epochs, seed=config.seed,
-                                                        device=get_device(), progress=progress, **CLASSIFIER_TRAINING))
+    return _cached_network("ae-supervised-cnn", key, JetImageCNN(), lambda m: fit_classifier(
+        m, images, labels, config.classifier_epochs, seed=config.seed, device=get_device(), progress=progress,
+        **CLASSIFIER_TRAINING))
 
 
 def run_top_tagging(config: TopTaggingConfig, progress: Progress | None = None) -> TopTaggingResult:

@@ -92,10 +92,15 @@ class JetImageCNN(nn.Module):
         return self.net(images).squeeze(1)
 
 
-def build_jet_autoencoder(kind: str, bottleneck: int) -> nn.Module:
-    """A fresh jet-image autoencoder of ``kind`` ("conv" or "dense") with a ``bottleneck``-number code."""
+def check_jet_autoencoder(kind: str, bottleneck: int) -> None:
+    """InputError unless ``kind`` is a known autoencoder and ``bottleneck`` in 1…400."""
     if kind not in AUTOENCODER_KINDS:
         raise InputError(f"model={kind!r} is unknown; choose one of {', '.join(AUTOENCODER_KINDS)}")
     if not 1 <= int(bottleneck) <= 400:
         raise InputError(f"bottleneck={bottleneck} must be between 1 and 400")
+
+
+def build_jet_autoencoder(kind: str, bottleneck: int) -> nn.Module:
+    """A fresh jet-image autoencoder of ``kind`` ("conv" or "dense") with a ``bottleneck``-number code."""
+    check_jet_autoencoder(kind, bottleneck)
     return ConvJetAutoencoder(int(bottleneck)) if kind == "conv" else DenseJetAutoencoder(int(bottleneck))

@@ -61,17 +61,21 @@ def roc_figure(curves: dict[str, RocCurve], point: WorkingPoint | None = None, l
     return styled(fig, title, height=480)
 
 
-def score_histograms(normal: np.ndarray, anomaly: np.ndarray, normal_label: str, anomaly_label: str,
-                     cut: float | None = None, n_bins: int = 60, score_label: str = "reconstruction error") -> go.Figure:
-    """Normalised histograms of the two samples' scores on log-spaced bins, with the cut as a vertical line."""
+def score_histograms(normal: np.ndarray, anomaly: np.ndarray, normal_class: str, normal_label: str,
+                     anomaly_label: str, cut: float | None = None, n_bins: int = 60, score_label: str = "reconstruction error") -> go.Figure:
+    """Normalised histograms of the two samples' scores on log-spaced bins, with the cut as a vertical line.
+
+    ``normal_class`` ("qcd" or "top") picks the colours: each class keeps its colour whichever is normal.
+    """
     pooled = np.concatenate([normal, anomaly])
     positive = pooled[pooled > 0]
     lo, hi = (np.quantile(positive, 0.0005), np.quantile(positive, 0.9995)) if len(positive) else (1e-6, 1.0)
     edges = np.geomspace(lo, max(hi, lo * 1.01), n_bins + 1)
     centres = np.sqrt(edges[1:] * edges[:-1])
     fig = go.Figure()
-    for values, label, color in ((normal, normal_label, COLORS["qcd"] if "QCD" in normal_label else COLORS["top"]),
-                                 (anomaly, anomaly_label, COLORS["top"] if "QCD" in normal_label else COLORS["qcd"])):
+    anomaly_class = "top" if normal_class == "qcd" else "qcd"
+    for values, label, color in ((normal, normal_label, COLORS[normal_class]),
+                                 (anomaly, anomaly_label, COLORS[anomaly_class])):
         counts, _ = np.histogram(np.clip(values, edges[0], edges[-1]), bins=edges)
         fraction = counts / max(len(values), 1)
         fig.add_scatter(x=centres, y=fraction, mode="lines", line=dict(shape="hvh", color=color, width=2),
