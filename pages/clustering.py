@@ -88,12 +88,12 @@ st.markdown(
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)  # frozen: shared, not copied (its digest is hashed once)
 def load_builtin(config: datasets.DatasetConfig) -> datasets.Dataset:
     return datasets.make_dataset(config)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def load_upload(content: bytes, name: str, columns: tuple, label: str | None) -> datasets.Dataset:
     return csv_input.read_csv_dataset(content, name, list(columns), label)
 

@@ -121,7 +121,7 @@ config = experiment.RankingConfig(
     upload_sha256=upload_digest, upload_target=(target or None) if upload is not None else None)
 
 
-@st.cache_data(show_spinner=False, max_entries=20)
+@st.cache_resource(show_spinner=False, max_entries=20)  # a frozen result: shared, not copied per rerun
 def ranking_result(config: experiment.RankingConfig, _table) -> experiment.RankingResult:
     return experiment.run_ranking(config, _table)
 
