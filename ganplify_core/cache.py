@@ -16,7 +16,9 @@ so a new release never reads an old release's results.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import importlib
 import io
@@ -27,7 +29,7 @@ import tempfile
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 import torch
@@ -180,30 +182,69 @@ def entry_path(kind: str, config: Any) -> Path:
     return cache_dir() / safe_kind / f"{config_key(kind, config)}.npz"
 
 
+def read(kind: str, config: Any) -> Any:
+    """The stored value for ``(kind, config)``, or ``None`` if there is none or it is unreadable (then deleted)."""
+    path = entry_path(kind, config)
+    if not path.exists():
+        return None
+    try:
+        return load(path)
+    except _UNREADABLE as exc:
+        warnings.warn(f"cache entry {path.name} is unreadable ({type(exc).__name__}); recomputing", stacklevel=2)
+        path.unlink(missing_ok=True)
+        return None
+
+
+def write(kind: str, config: Any, value: Any) -> None:
+    """Store ``value`` for ``(kind, config)`` (atomically)."""
+    dump(value, entry_path(kind, config))
+
+
+@contextlib.contextmanager
+def key_lock(kind: str, config: Any, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the lock of ``(kind, config)``: one process at a time computes a key (``flock`` on a file).
+
+    ``on_wait`` is called once if another process holds it (we then block until it is released).
+    """
+    path = entry_path(kind, config).with_suffix(".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def cached(kind: str, config: Any, compute: Callable[[], T]) -> T:
     """Return the cached value for ``(kind, config)``, computing and storing it on a miss.
 
     ``kind`` names what is cached (``"gan-ensemble"``); ``config`` is the full frozen config that
-    determines the value. A corrupt or truncated entry is removed and recomputed, with a warning.
+    determines the value. A corrupt or truncated entry is removed and recomputed, with a warning. One
+    process at a time computes a key; the others wait and read its result.
     """
-    path = entry_path(kind, config)
-    if path.exists():
-        try:
-            return load(path)
-        except _UNREADABLE as exc:
-            warnings.warn(f"cache entry {path.name} is unreadable ({type(exc).__name__}); recomputing", stacklevel=2)
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                pass
-    value = compute()
-    dump(value, path)
+    value = read(kind, config)
+    if value is not None:
+        return value
+    with key_lock(kind, config):
+        value = read(kind, config)
+        if value is None:
+            value = compute()
+            write(kind, config, value)
     return value
 
 
-def is_cached(kind: str, config: Any) -> bool:
+def exists(kind: str, config: Any) -> bool:
     """Whether an entry for ``(kind, config)`` exists (it may still turn out unreadable)."""
     return entry_path(kind, config).exists()
+
+
+is_cached = exists
 
 
 def clear_cache() -> int:

@@ -65,6 +65,14 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
+def stderr_progress(args: argparse.Namespace):
+    """A progress callback that prints ``[ 42.0%] message`` lines on stderr (silent with ``--json``)."""
+    def progress(fraction: float, message: str) -> None:
+        if not args.json:
+            print(f"[{100 * fraction:5.1f}%] {message}", file=sys.stderr)
+    return progress
+
+
 def to_jsonable(value: Any) -> Any:
     """Convert numpy/torch values, dataclasses and non-finite floats into plain JSON values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -26,8 +26,8 @@ T = TypeVar("T")
 
 def n_jobs() -> int:
     """Workers for a sweep: ``$GANPLIFY_JOBS`` or the number of cores."""
-    value = os.environ.get("GANPLIFY_JOBS")
-    return int(value) if value else (os.cpu_count() or 1)
+    value = os.environ.get("GANPLIFY_JOBS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
 
 
 @contextlib.contextmanager

@@ -1,175 +1,89 @@
-"""What every page shares: the sidebar, settings mirrored in the URL, progress bars, errors, the CLI line.
+"""What every page shares: settings bound to the URL, the sidebar, the job view, errors, the CLI line.
 
-This is the only module of ``ganplify_core`` that imports Streamlit. A page declares its settings once
-as a dict of fields::
+This is the only module of ``ganplify_core`` that imports Streamlit. A page's settings are the
+parameters its config declares (:mod:`ganplify_core.params`); the page draws them and submits the
+config to the job runner::
 
-    FIELDS = {
-        "dataset": ui.Choice(("camelback", "ring", "shell"), "camelback"),
-        "n_train": ui.Int(10, 10_000, 100),
-        "lr": ui.Float(1e-5, 1e-2, 1e-4, widget="number"),
-    }
-    settings = ui.start_page("gan", FIELDS)      # URL <-> widget state, notices, sidebar
+    PARAMS = ui.page_params(AmplifyConfig, narrow={"n_train": {"hi": 10_000, "help": "…"}})
+    settings = ui.start_page("gan_amplification", PARAMS)     # URL <-> widget state, notices, sidebar
     with st.form("gan-settings"):
-        settings.widget("dataset", "Distribution")
-        settings.widget("n_train", "Training points")
-        pressed = st.form_submit_button("Train")
-    config = GanConfig(**settings.values(), seed=settings.seed)
+        settings.widget("distribution")                       # label, help and range from the Param
+        pressed = st.form_submit_button("Train and compare")
+    config = settings.config(AmplifyConfig)
+    result = ui.result_of(AMPLIFY, config, pressed)            # None while it is computing or not pressed
 
-A link's parameters are parsed with the same fields: a missing one takes its default, an invalid one
-(out of range, not an option, not a number) or an unknown one is dropped with a notice on the page.
+A link's parameters are parsed with the same parameters: a missing one takes its default, an invalid
+one (out of range, not an option, not a number) or an unknown one is dropped with a notice.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import math
 from typing import Any, Iterator, Mapping
 
 import streamlit as st
 
-from ganplify_core import cache
+from ganplify_core import cache, experiments, jobs
 from ganplify_core.device import device_label
 from ganplify_core.errors import InputError
+from ganplify_core.params import SEED_MAX, Param, params_of
 from ganplify_core.seeding import DEFAULT_SEED
-from ganplify_core.training import Progress
 
 SEED_KEY = "seed"
+SEED_PARAM = Param(DEFAULT_SEED, lo=0, hi=SEED_MAX, widget="number", name=SEED_KEY, label="Global seed",
+                   help="Every random choice on every page derives from this seed.")
 
 
-# -- fields: typed settings that parse from and dump to URL text ---------------------------------------
+def page_params(config_type: Any, narrow: Mapping[str, Mapping[str, Any]] | None = None,
+                exclude: tuple[str, ...] = (), extra: Mapping[str, Param] | None = None) -> dict[str, Param]:
+    """The page's parameters: the config's (less ``exclude`` and the seed), some narrowed, plus page-only ones.
 
-@dataclasses.dataclass(frozen=True)
-class Choice:
-    """One of ``options``; ``widget`` is ``"select"``, ``"radio"`` or ``"select_slider"``."""
-
-    options: tuple
-    default: Any
-    widget: str = "select"
-
-    def parse(self, text: str) -> Any:
-        for option in self.options:
-            if str(option) == text:
-                return option
-        raise ValueError(f"must be one of {', '.join(map(str, self.options))}")
-
-    def dump(self, value: Any) -> str:
-        return str(value)
+    ``narrow`` maps a name to :meth:`Param.narrowed`'s arguments (a smaller range, fewer choices, another
+    widget or label); ``extra`` adds parameters that only the page has (a plot option).
+    """
+    narrow = narrow or {}
+    out = {}
+    for name, p in params_of(config_type).items():
+        if name in exclude or name == SEED_KEY:
+            continue
+        out[name] = p.narrowed(**narrow[name]) if name in narrow else p
+    for name, p in (extra or {}).items():
+        out[name] = dataclasses.replace(p, name=name)
+    return out
 
 
-@dataclasses.dataclass(frozen=True)
-class MultiChoice:
-    """Any subset of ``options`` (comma-separated in the URL)."""
-
-    options: tuple
-    default: tuple
-    widget: str = "multiselect"
-
-    def parse(self, text: str) -> list:
-        items = [t for t in text.split(",") if t]
-        chosen = [o for o in self.options if str(o) in items]
-        unknown = set(items) - {str(o) for o in self.options}
-        if unknown:
-            raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}")
-        return chosen
-
-    def dump(self, value: Any) -> str:
-        return ",".join(map(str, value))
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
-@dataclasses.dataclass(frozen=True)
-class Int:
-    """An integer in ``[lo, hi]``; ``widget`` is ``"slider"`` or ``"number"``."""
-
-    lo: int
-    hi: int
-    default: int
-    step: int = 1
-    widget: str = "slider"
-
-    def parse(self, text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise ValueError("must be a whole number") from None
-        if not self.lo <= value <= self.hi:
-            raise ValueError(f"must be between {self.lo} and {self.hi}")
-        return value
-
-    def dump(self, value: Any) -> str:
-        return str(int(value))
-
-
-@dataclasses.dataclass(frozen=True)
-class Float:
-    """A finite number in ``[lo, hi]``; ``widget`` is ``"slider"`` or ``"number"``."""
-
-    lo: float
-    hi: float
-    default: float
-    step: float | None = None
-    widget: str = "slider"
-    format: str | None = None
-
-    def parse(self, text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError("must be a number") from None
-        if not math.isfinite(value) or not self.lo <= value <= self.hi:
-            raise ValueError(f"must be between {self.lo:g} and {self.hi:g}")
-        return value
-
-    def dump(self, value: Any) -> str:
-        return repr(float(value))
-
-
-@dataclasses.dataclass(frozen=True)
-class Bool:
-    """On or off (``1``/``0`` in the URL)."""
-
-    default: bool
-    widget: str = "toggle"
-
-    def parse(self, text: str) -> bool:
-        if text.lower() in ("1", "true", "on", "yes"):
-            return True
-        if text.lower() in ("0", "false", "off", "no"):
-            return False
-        raise ValueError("must be 1 or 0")
-
-    def dump(self, value: Any) -> str:
-        return "1" if value else "0"
-
-
-Field = Choice | MultiChoice | Int | Float | Bool
-SEED_FIELD = Int(0, 2**31 - 1, DEFAULT_SEED, widget="number")
-
-
-def parse_query(fields: Mapping[str, Field], query: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+def parse_query(params: Mapping[str, Param], query: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     """Settings from a link's query parameters, and a notice for each parameter that was not used.
 
-    Every field gets a value: the link's if it parses, else the field's default. Unknown parameters
-    (for example from an older version of the page) are ignored with a notice.
+    Every parameter gets a value: the link's if it parses, else its default. Unknown keys (for example
+    from an older version of the page) are ignored with a notice. Notices are plain text (no Markdown).
     """
     values: dict[str, Any] = {}
     notices: list[str] = []
-    for name, field in fields.items():
-        values[name] = field.default if not isinstance(field, MultiChoice) else list(field.default)
-        if name in query:
+    for name, p in params.items():
+        values[name] = p.default
+        key = p.url_key
+        if key in query:
             try:
-                values[name] = field.parse(str(query[name]))
-            except ValueError as exc:
-                notices.append(f"Link parameter `{name}={query[name]}` ignored ({exc}); using the default `{field.dump(values[name])}`.")
-    unknown = sorted(set(query) - set(fields))
+                values[name] = p.parse(str(query[key]))
+            except InputError as exc:
+                notices.append(f"Link parameter {key} ignored ({_clip(str(exc), 160)}); using the default "
+                               f"{_clip(p.text(values[name]))}.")
+    known = {p.url_key for p in params.values()}
+    unknown = sorted(set(query) - known)
     if unknown:
-        notices.append(f"Link parameter(s) {', '.join(f'`{u}`' for u in unknown)} not used by this page: ignored.")
+        notices.append(f"Link parameter(s) {', '.join(_clip(u, 40) for u in unknown[:10])} not used by this page: ignored.")
     return values, notices
 
 
-def dump_query(fields: Mapping[str, Field], values: Mapping[str, Any]) -> dict[str, str]:
+def dump_query(params: Mapping[str, Param], values: Mapping[str, Any]) -> dict[str, str]:
     """The query parameters that encode ``values``."""
-    return {name: field.dump(values[name]) for name, field in fields.items()}
+    return {p.url_key: p.text(values[name]) for name, p in params.items()}
 
 
 # -- the page: sidebar + URL-bound widget state ------------------------------------------------------------
@@ -177,10 +91,10 @@ def dump_query(fields: Mapping[str, Field], values: Mapping[str, Any]) -> dict[s
 class PageSettings:
     """The settings of one page, bound to widget state and mirrored in the URL."""
 
-    def __init__(self, page: str, fields: Mapping[str, Field]):
+    def __init__(self, page: str, params: Mapping[str, Param]):
         self.page = page
-        self.fields = dict(fields)
-        self._all_fields = {SEED_KEY: SEED_FIELD, **self.fields}
+        self.params = {name: dataclasses.replace(p, name=name) for name, p in params.items()}
+        self._all = {SEED_KEY: SEED_PARAM, **self.params}
 
     def key(self, name: str) -> str:
         """The ``st.session_state`` key of a setting's widget."""
@@ -191,106 +105,221 @@ class PageSettings:
         # a plain session-state copy survives and restores the setting when the user comes back.
         return f"_saved.{self.key(name)}"
 
+    @staticmethod
+    def _widget_value(p: Param, value: Any) -> Any:
+        return list(value) if p.multiple else value
+
     def load(self) -> None:
         """Initialise widget state: from the link on the first visit, else from what the user set."""
         state = st.session_state
         read_flag = f"_url_read.{self.page}"
         if read_flag not in state:
             state[read_flag] = True
-            values, notices = parse_query(self._all_fields, st.query_params.to_dict())
+            values, notices = parse_query(self._all, st.query_params.to_dict())
             for notice in notices:
                 st.info(notice, icon=":material/link_off:")
             for name, value in values.items():
-                if name == SEED_KEY and SEED_KEY in state:
-                    if SEED_KEY not in st.query_params:
-                        continue  # a seed chosen on another page carries over
-                state[self.key(name)] = value
-        for name, field in self._all_fields.items():
+                if name == SEED_KEY and SEED_KEY in state and SEED_KEY not in st.query_params:
+                    continue  # a seed chosen on another page carries over
+                state[self.key(name)] = self._widget_value(self._all[name], value)
+        for name, p in self._all.items():
             key = self.key(name)
             if key not in state:
-                default = field.default if not isinstance(field, MultiChoice) else list(field.default)
-                state[key] = state.get(self._shadow(name), default)
+                state[key] = state.get(self._shadow(name), self._widget_value(p, p.default))
+
+    def value(self, name: str) -> Any:
+        value = st.session_state[self.key(name)]
+        p = self._all[name]
+        return tuple(value) if p.multiple else value
 
     def values(self) -> dict[str, Any]:
         """The page's current settings (without the seed)."""
-        return {name: st.session_state[self.key(name)] for name in self.fields}
+        return {name: self.value(name) for name in self.params}
 
     @property
     def seed(self) -> int:
         return int(st.session_state[SEED_KEY])
 
+    def config(self, config_type: Any, **fixed: Any) -> Any:
+        """The config the page's settings describe: its fields from the settings (and the seed), then ``fixed``."""
+        names = params_of(config_type)
+        values = {name: self.value(name) for name in self.params if name in names}
+        if SEED_KEY in names:
+            values[SEED_KEY] = self.seed
+        values.update(fixed)
+        return config_type(**values)
+
     def sync(self) -> None:
         """Mirror the current settings (and the seed) in the URL."""
-        values = {name: st.session_state[self.key(name)] for name in self._all_fields}
+        values = {name: self.value(name) for name in self._all}
         for name, value in values.items():
-            st.session_state[self._shadow(name)] = value
-        query = dump_query(self._all_fields, values)
+            st.session_state[self._shadow(name)] = self._widget_value(self._all[name], value)
+        query = dump_query(self._all, values)
+        for key in ("lecture",):  # page-independent switches stay in the link
+            if key in st.query_params:
+                query[key] = st.query_params[key]
         if st.query_params.to_dict() != query:
             st.query_params.from_dict(query)
 
-    def widget(self, name: str, label: str, help: str | None = None, **kwargs: Any) -> Any:
-        """Draw the widget for setting ``name`` (its type follows the field) and return its value."""
-        field, key = self.fields[name], self.key(name)
-        if isinstance(field, Choice):
-            if field.widget == "radio":
-                return st.radio(label, field.options, key=key, help=help, **kwargs)
-            if field.widget == "select_slider":
-                return st.select_slider(label, field.options, key=key, help=help, **kwargs)
-            return st.selectbox(label, field.options, key=key, help=help, **kwargs)
-        if isinstance(field, MultiChoice):
-            return st.multiselect(label, field.options, key=key, help=help, **kwargs)
-        if isinstance(field, Bool):
-            draw = st.toggle if field.widget == "toggle" else st.checkbox
+    def widget(self, name: str, label: str | None = None, help: str | None = None, **kwargs: Any) -> Any:
+        """Draw the widget for setting ``name`` (its type, label, help and range follow the Param)."""
+        p, key = self.params[name], self.key(name)
+        label = label or p.label or name
+        help = help if help is not None else (p.help or None)
+        if p.unit and p.kind in (int, float) and p.choices is None and "(" not in label:
+            label = f"{label} ({p.unit})"
+        if p.multiple:
+            kwargs.setdefault("format_func", p.display)
+            return st.multiselect(label, p.choices, key=key, help=help, **kwargs)
+        if p.choices is not None:
+            kwargs.setdefault("format_func", p.display)
+            if p.widget == "radio":
+                return st.radio(label, p.choices, key=key, help=help, **kwargs)
+            if p.widget == "select_slider":
+                return st.select_slider(label, p.choices, key=key, help=help, **kwargs)
+            return st.selectbox(label, p.choices, key=key, help=help, **kwargs)
+        if p.kind is bool:
+            draw = st.checkbox if p.widget == "checkbox" else st.toggle
             return draw(label, key=key, help=help, **kwargs)
-        if isinstance(field, (Int, Float)):
-            extra = {"step": field.step} if field.step is not None else {}
-            if isinstance(field, Float) and field.format:
-                extra["format"] = field.format
-            draw = st.slider if field.widget == "slider" else st.number_input
-            return draw(label, min_value=field.lo, max_value=field.hi, key=key, help=help, **extra, **kwargs)
-        raise TypeError(f"unknown field type {type(field).__name__}")
+        if p.kind in (int, float):
+            extra = {"step": p.kind(p.step)} if p.step is not None else {}
+            if p.format:
+                extra["format"] = p.format
+            draw = st.slider if p.widget == "slider" else st.number_input
+            return draw(label, min_value=p.kind(p.lo), max_value=p.kind(p.hi), key=key, help=help, **extra, **kwargs)
+        return st.text_input(label, key=key, help=help, **kwargs)
 
 
 def sidebar() -> None:
     """The sidebar every page shares: compute device, global seed, clear-cache button."""
     with st.sidebar:
-        st.caption(f"Compute device: **{device_label()}**")
-        st.number_input("Global seed", min_value=0, max_value=2**31 - 1, step=1, key=SEED_KEY,
-                        help="Every random choice on every page derives from this seed.")
-        if st.button("Clear cache", help="Delete cached models and results (memory and disk)."):
+        with user_errors():
+            st.caption(f"Compute device: **{device_label()}**")
+        st.number_input(SEED_PARAM.label, min_value=SEED_PARAM.lo, max_value=SEED_PARAM.hi, step=1, key=SEED_KEY,
+                        help=SEED_PARAM.help)
+        running = jobs.active()
+        if running:
+            st.caption(f"{len(running)} computation(s) queued or running on this server.")
+        if st.button("Clear cache", help="Delete cached models and results (memory and disk).",
+                     disabled=bool(running)):
             removed = cache.clear_cache()
+            experiments.forget_memory()
             st.cache_data.clear()
             st.cache_resource.clear()
             st.toast(f"Cache cleared ({removed} files removed).")
 
 
-def start_page(page: str, fields: Mapping[str, Field]) -> PageSettings:
+def start_page(page: str, params: Mapping[str, Param]) -> PageSettings:
     """Bind a page's settings to the URL and draw the shared sidebar. Call before any widget.
 
     Streamlit updates widget state (including a submitted form's) before the script reruns, so the
     URL written here already holds what the user just chose; pages need not sync again.
     """
-    settings = PageSettings(page, fields)
+    settings = PageSettings(page, params)
     settings.load()
     settings.sync()
     sidebar()
     return settings
 
 
-# -- long work, errors, reproducibility ------------------------------------------------------------
+# -- long work: submitted to the job runner, shown while it runs -------------------------------------------
 
-@contextlib.contextmanager
-def progress_bar(label: str) -> Iterator[Progress]:
-    """A status box with a progress bar; yields the ``progress(fraction, message)`` callback."""
-    with st.status(label, expanded=True) as status:
-        bar = st.progress(0.0, text="starting…")
+def format_seconds(seconds: float) -> str:
+    """``"40 s"``, ``"3 min 10 s"``, ``"1 h 5 min"``: a duration as people read it."""
+    seconds = max(float(seconds), 0.0)
+    if seconds < 60:
+        return f"{max(round(seconds), 1)} s"
+    if seconds < 3600:
+        minutes, rest = divmod(round(seconds), 60)
+        return f"{minutes} min {rest} s" if minutes < 10 and rest else f"{minutes} min"
+    hours, rest = divmod(round(seconds / 60), 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
 
-        def report(fraction: float, message: str) -> None:
-            bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
 
-        yield report
-        bar.progress(1.0, text="done")
-        status.update(label=f"{label}: done", state="complete", expanded=False)
+def _session_id() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
+
+
+def estimate_text(experiment: experiments.Experiment, config: Any) -> str:
+    """``"about 2 min on this server"``: the experiment's estimate for ``config``."""
+    return f"about {format_seconds(experiment.estimate_seconds(config))} on this server"
+
+
+def result_of(experiment: experiments.Experiment, config: Any, pressed: bool,
+              quick_seconds: float = experiments.QUICK_SECONDS) -> Any:
+    """The result for ``config`` if it can be shown now; else ``None``, with the job's progress drawn.
+
+    Held, shipped or cached results come back at once. A job already running for the same settings
+    (from any session) is shown, not started again. A new job starts only if ``pressed`` or if it is
+    estimated to take under ``quick_seconds``; a quick job is waited for briefly so that a small change
+    shows its answer without a flicker. Validation errors stop the page with a clear message.
+    """
+    with user_errors():
+        config.validate()
+    result = experiments.cached_result(experiment, config)
+    if result is not None:
+        return result
+    job = jobs.find(experiment, config)
+    estimate = experiment.estimate_seconds(config)
+    if (job is None or job.state in (jobs.FAILED, jobs.CANCELLED)) and (pressed or estimate < quick_seconds):
+        if job is not None and job.state == jobs.FAILED and not pressed:
+            _show_failed(job)
+            return None
+        job = jobs.submit(experiment, config, owner=_session_id())
+        if estimate < quick_seconds:
+            job.wait(timeout=min(2 * estimate + 0.5, quick_seconds))
+    if job is None:
+        return None
+    if pressed:
+        job.owners.add(_session_id())
+    if job.state == jobs.DONE:
+        return experiments.cached_result(experiment, config)
+    if job.state == jobs.FAILED:
+        _show_failed(job)
+        return None
+    if job.state == jobs.CANCELLED:
+        return None
+    _job_panel(experiment, config)
+    return None
+
+
+def press_prompt(experiment: experiments.Experiment, config: Any, button: str, what: str = "These settings have not been computed yet") -> None:
+    """Say how long pressing ``button`` will take, unless a job for ``config`` is already on its way."""
+    job = jobs.find(experiment, config)
+    if job is None or job.state in jobs.FINISHED:
+        st.info(f"{what}: press **{button}** ({estimate_text(experiment, config)}).", icon=":material/timer:")
+
+
+def _show_failed(job: jobs.Job) -> None:
+    st.error(f"The computation stopped: {job.error}. Change a setting or press the button to try again.",
+             icon=":material/error:")
+
+
+@st.fragment(run_every=1.0)
+def _job_panel(experiment: experiments.Experiment, config: Any) -> None:
+    """Progress of the job for ``config``, redrawn every second; the whole page reruns when it ends."""
+    job = jobs.find(experiment, config)
+    if job is None or job.state in jobs.FINISHED:
+        st.rerun(scope="app")
+    label = experiment.label or "Computing"
+    if job.state == jobs.QUEUED:
+        position = job.queue_position
+        st.info(f"**{label}: queued**, position {position} in the queue ({len(jobs.active()) - position} "
+                f"job(s) of other settings run now; at most {jobs.max_workers()} at once). Estimated "
+                f"{format_seconds(job.estimate)} once it starts.", icon=":material/hourglass_top:")
+    else:
+        left = job.seconds_left
+        st.progress(job.fraction, text=f"**{label}**: {job.message}")
+        st.caption(f"{format_seconds(job.elapsed)} elapsed, about {format_seconds(left)} left "
+                   f"({100 * job.fraction:.0f} % done). The job goes on if you close this tab; "
+                   "reopen the same link to see the result.")
+    if _session_id() in job.owners and st.button("Cancel", key=f"cancel-{job.key[:12]}",
+                                                 help="Stop this computation (it goes on if another session also asked for it)."):
+        job.cancel(owner=_session_id())
+        st.rerun(scope="app")
 
 
 @contextlib.contextmanager

@@ -2,30 +2,32 @@
 
 import streamlit as st
 
-from ganplify_core import cli, ui
+from ganplify_core import params, ui
 from ganplify_core.amplify import experiment, plots
-from ganplify_core.amplify.cli import command_args
 from ganplify_core.amplify.distributions import FIXED_DIMS
-from ganplify_core.amplify.experiment import DEFAULT_CONFIG as D
-from ganplify_core.amplify.experiment import AmplifyConfig
+from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig
 
-FIELDS = {
-    "distribution": ui.Choice(("camelback", "ring", "shell"), D.distribution, widget="radio"),
-    "shell_dim": ui.Int(3, 10, 3),
-    "n_train": ui.Int(10, 10_000, D.n_train),
-    "n_quant": ui.Choice((10, 20, 50), D.n_quant, widget="radio"),
-    "width": ui.Choice((16, 32, 64, 128), D.width, widget="select_slider"),
-    "depth": ui.Int(1, 5, D.depth),
-    "latent": ui.Int(1, 16, D.latent),
-    "lr": ui.Choice((3e-5, 1e-4, 3e-4, 1e-3), D.lr, widget="select_slider"),
-    "r1_gamma": ui.Choice((0.0, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0), D.r1_gamma, widget="select_slider"),
-    "steps": ui.Int(500, 20_000, D.steps, step=500),
-    "gans_per_set": ui.Int(1, 4, D.gans_per_set),
-    "n_seeds": ui.Int(1, 20, D.n_seeds),
-    "max_generated": ui.Choice((100_000, 1_000_000, 10_000_000), D.max_generated, widget="select_slider"),
-}
+SMALL_PAGE = "the page keeps to what trains in minutes on a shared server; the CLI takes more"
+PARAMS = ui.page_params(
+    AmplifyConfig, exclude=("dim", "methods"),
+    narrow={
+        "n_train": {"hi": 10_000, "help": f"training points per training set ({SMALL_PAGE})"},
+        "n_quant": {"choices": (10, 20, 50), "widget": "radio"},
+        "width": {"choices": (16, 32, 64, 128), "widget": "select_slider"},
+        "depth": {"hi": 5, "widget": "slider"},
+        "latent": {"hi": 16, "widget": "slider"},
+        "lr": {"choices": (3e-5, 1e-4, 3e-4, 1e-3), "widget": "select_slider"},
+        "r1_gamma": {"choices": (0.0, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0), "widget": "select_slider"},
+        "steps": {"lo": 500, "hi": 20_000, "step": 500, "widget": "slider"},
+        "gans_per_set": {"hi": 4, "widget": "slider"},
+        "n_seeds": {"hi": 20, "widget": "slider"},
+        "max_generated": {"choices": (100_000, 1_000_000, 10_000_000), "widget": "select_slider"},
+    },
+    extra={"shell_dim": params.params_of(AmplifyConfig)["dim"].narrowed(
+        lo=3, default=3, widget="slider", label="Shell dimension D", help="used only for the spherical shell")},
+)
 
-settings = ui.start_page("gan_amplification", FIELDS)
+settings = ui.start_page("gan_amplification", PARAMS)
 
 st.title("GAN amplification")
 st.markdown(
@@ -43,59 +45,26 @@ headline = st.container()  # the answer first: filled below, once the settings a
 with st.form("amplify-settings"):
     left, middle, right = st.columns(3)
     with left:
-        settings.widget("distribution", "Distribution", help="camel back ½N(−4,1)+½N(4,1); ring: r~N(4,1) in 2D; "
-                        "shell: the same radius in D dimensions")
-        settings.widget("shell_dim", "Shell dimension D", help="used only for the spherical shell")
-        settings.widget("n_train", "Training points n")
-        settings.widget("n_quant", "Quantile cells N", horizontal=True,
-                        help="ring/shell: 5 radial × N/5 angular cells")
+        for name in ("distribution", "shell_dim", "n_train"):
+            settings.widget(name)
+        settings.widget("n_quant", horizontal=True)
     with middle:
-        settings.widget("width", "GAN width")
-        settings.widget("depth", "GAN depth (hidden layers)")
-        settings.widget("latent", "Latent size")
-        settings.widget("lr", "Learning rate (Adam)")
-        settings.widget("r1_gamma", "R1 penalty γ (smoothing)",
-                        help="weight of ‖∇D‖² at the training points: larger keeps the discriminator smoother, "
-                             "so the generator spreads between the points instead of copying them")
+        for name in ("width", "depth", "latent", "lr", "r1_gamma"):
+            settings.widget(name)
     with right:
-        settings.widget("steps", "Training steps (the stopping rule)")
-        settings.widget("gans_per_set", "GANs per training set (samples pooled)")
-        settings.widget("n_seeds", "Training sets")
-        settings.widget("max_generated", "Largest number generated")
+        for name in ("steps", "gans_per_set", "n_seeds", "max_generated"):
+            settings.widget(name)
     pressed = st.form_submit_button("Train and compare", type="primary")
 
-values = settings.values()
-dim = FIXED_DIMS.get(values["distribution"], values["shell_dim"])
-config = AmplifyConfig(distribution=values["distribution"], dim=dim, n_train=values["n_train"],
-                       n_quant=values["n_quant"], width=values["width"], depth=values["depth"],
-                       latent=values["latent"], lr=values["lr"], r1_gamma=values["r1_gamma"],
-                       steps=values["steps"],
-                       gans_per_set=values["gans_per_set"], n_seeds=values["n_seeds"],
-                       max_generated=values["max_generated"], seed=settings.seed)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def amplification_result(config: AmplifyConfig, _progress=None):
-    """Shipped asset, disk cache or a fresh run (keyed by the frozen config)."""
-    return experiment.amplify(config, _progress)
-
-
-with ui.user_errors():
-    config.validate()
-    available = experiment.is_available(config)
-    if pressed and not available:
-        with ui.progress_bar(f"Training {config.n_seeds * config.gans_per_set} GANs ({config.gans_per_set} per "
-                             "training set) on all cores") as progress:
-            result = amplification_result(config, progress)
-    else:
-        result = amplification_result(config) if available else None
+distribution = settings.value("distribution")
+config = settings.config(AmplifyConfig, dim=FIXED_DIMS.get(distribution, settings.value("shell_dim")))
+result = ui.result_of(AMPLIFY, config, pressed)
 
 if result is None:
-    headline.plotly_chart(plots.preview_figure(config, experiment.training_set(config, 0)), width="stretch")
-    st.info("These settings have not been trained yet: press **Train and compare** (about "
-            f"{max(1, round(config.n_seeds * config.gans_per_set * config.steps / 40_000))} min on 2 CPU cores: the "
-            "default 10 GANs of 6000 steps took under 2 min).", icon=":material/model_training:")
-    ui.show_cli(cli.format_command("amplify", command_args(config)))
+    with ui.user_errors():
+        headline.plotly_chart(plots.preview_figure(config, experiment.training_set(config, 0)), width="stretch")
+    ui.press_prompt(AMPLIFY, config, "Train and compare", "These settings have not been trained yet")
+    ui.show_cli(params.command_line("amplify", config))
     st.stop()
 
 summary = result.summary()
@@ -128,7 +97,7 @@ if "gan" in config.methods:
                "distribution: an illustration only; the stopping step is fixed in advance.")
 
 ui.download_csv(plots.results_frame(result), "gan_amplification.csv")
-ui.show_cli(cli.format_command("amplify", command_args(config)))
+ui.show_cli(params.command_line("amplify", config))
 
 st.subheader("What to notice")
 st.markdown(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from ganplify_core.amplify.experiment import DEFAULT_CONFIG, shipped_result
+from ganplify_core import jobs
+from ganplify_core.amplify.experiment import AMPLIFY, DEFAULT_CONFIG, AmplifyConfig, shipped_result
 
 TIMEOUT = 240
 
@@ -20,16 +21,26 @@ def test_default_view_shows_the_shipped_amplification(app_path, tmp_cache):
     assert not list(tmp_cache.rglob("*.npz")), "the default view must not train"
 
 
+SMALL = {"distribution": "ring", "n_train": "40", "n_seeds": "1", "steps": "2000", "width": "64",
+         "depth": "3", "max_generated": "100000"}
+
+
 def test_small_training_run_from_the_button(app_path, tmp_cache):
+    config = AmplifyConfig(distribution="ring", dim=2, n_train=40, n_seeds=1, steps=2000, max_generated=100_000)
+    assert AMPLIFY.estimate_seconds(config) > 5, "this test needs settings that are not started without a press"
     at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT)
-    for key, value in {"distribution": "ring", "n_train": "40", "n_seeds": "1", "steps": "500", "width": "16",
-                       "depth": "1", "max_generated": "100000"}.items():
+    for key, value in SMALL.items():
         at.query_params[key] = value
     at.run()
     assert not at.exception, at.exception
     assert at.get("plotly_chart"), "a preview chart before training"
     assert any("Train and compare" in info.value for info in at.info)
+    assert not list(tmp_cache.rglob("*.npz")) and jobs.find(AMPLIFY, config) is None, "nothing starts without a press"
     at.button[0].click().run()
+    assert not at.exception, at.exception
+    job = jobs.find(AMPLIFY, config)
+    assert job is not None and job.wait(TIMEOUT) and job.state == jobs.DONE, job and job.error
+    at.run()
     assert not at.exception, at.exception
     assert len(at.get("plotly_chart")) >= 5  # density, ring scatter, MSE, amplification vs step, losses
     assert [m for m in at.metric if m.label.startswith("GAN")]

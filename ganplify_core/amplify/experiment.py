@@ -11,20 +11,22 @@ in parallel through :func:`ganplify_core.sweeps.run_sweep`. The result is cached
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ganplify_core import cache
+from ganplify_core import cache, experiments, params
 from ganplify_core.amplify.baselines import fit_kde, fit_parametric
-from ganplify_core.amplify.distributions import MODE, folded_normal_pdf, get_distribution
+from ganplify_core.amplify.distributions import (DATASETS, MODE, SHELL_DIMS, folded_normal_pdf,
+                                                 get_distribution)
 from ganplify_core.amplify.gan import GanSettings, GeneratorSampler, PooledSampler, train_gan
 from ganplify_core.amplify.metrics import (amplification, expected_mse_of_true_samples,
                                            generated_grid, mse_vs_generated, quantile_mse)
-from ganplify_core.errors import InputError
-from ganplify_core.sweeps import run_sweep
+from ganplify_core.params import param
+from ganplify_core.sweeps import n_jobs, run_sweep
 from ganplify_core.training import Progress, no_progress
 
 METHODS = ("fit", "kde", "gan")
@@ -37,45 +39,37 @@ N_SNAPSHOTS = 10
 
 
 @dataclasses.dataclass(frozen=True)
-class AmplifyConfig:
+class AmplifyConfig(params.Config):
     """Everything that determines an amplification result (the page's controls and the CLI's options)."""
 
-    distribution: str = "camelback"
-    dim: int = 1
-    n_train: int = 100
-    n_quant: int = 10
-    width: int = GanSettings.width  # the GAN's defaults are GanSettings'
-    depth: int = GanSettings.depth
-    latent: int = GanSettings.latent
-    lr: float = GanSettings.lr
-    r1_gamma: float = GanSettings.r1_gamma
-    steps: int = GanSettings.steps
-    gans_per_set: int = 1
-    n_seeds: int = 10
-    methods: tuple[str, ...] = METHODS
-    max_generated: int = 10_000_000
-    seed: int = 0
+    distribution: str = param("camelback", choices=DATASETS, cli="--dataset", widget="radio", label="Distribution",
+                              help="camel back ½N(−4,1)+½N(4,1); ring: r~N(4,1) in 2D; shell: the same radius in D dimensions")
+    dim: int = param(1, lo=1, hi=max(SHELL_DIMS), label="Dimension D",
+                     help="1 for the camel back, 2 for the ring, 3…10 for the shell")
+    n_train: int = param(100, lo=10, hi=100_000, unit="points", label="Training points n",
+                         help="training points per training set")
+    n_quant: int = param(10, lo=2, hi=1000, cli="--quantiles", label="Quantile cells N",
+                         help="cells of equal true probability (ring/shell: 5 radial × N/5 angular)")
+    width: int = param(GanSettings.width, lo=1, hi=1024, label="GAN width", help="hidden units per layer")
+    depth: int = param(GanSettings.depth, lo=1, hi=8, label="GAN depth (hidden layers)", help="hidden layers")
+    latent: int = param(GanSettings.latent, lo=1, hi=64, label="Latent size", help="GAN latent size")
+    lr: float = param(GanSettings.lr, lo=1e-7, hi=0.1, label="Learning rate (Adam)", help="Adam learning rate")
+    r1_gamma: float = param(GanSettings.r1_gamma, lo=0.0, hi=1000.0, label="R1 penalty γ (smoothing)",
+                            help="weight γ of the R1 penalty on the discriminator's slope at the data: larger keeps "
+                                 "the discriminator smoother, so the generator spreads between the points")
+    steps: int = param(GanSettings.steps, lo=10, hi=200_000, label="Training steps (the stopping rule)",
+                       help="GAN training steps")
+    gans_per_set: int = param(1, lo=1, hi=8, label="GANs per training set (samples pooled)",
+                              help="GANs trained per training set (different initialisations), samples pooled")
+    n_seeds: int = param(10, lo=1, hi=100, cli="--seeds", label="Training sets", help="independent training sets")
+    methods: tuple[str, ...] = param(METHODS, choices=METHODS, multiple=True, cli="--method",
+                                     help="methods compared with the training sample")
+    max_generated: int = param(10_000_000, lo=1_000, hi=100_000_000, unit="points", label="Largest number generated",
+                               help="largest number of points generated")
+    seed: int = params.seed_param(help="global seed (training set k uses (seed, k))")
 
-    def validate(self) -> None:
-        """Raise :class:`InputError` naming the bad setting and the fix."""
-        get_distribution(self.distribution, self.dim, self.n_quant)  # checks dataset, dim, cells
-        checks = [
-            (10 <= self.n_train <= 100_000, f"n_train={self.n_train}: use between 10 and 100000 training points"),
-            (1 <= self.n_seeds <= 100, f"n_seeds={self.n_seeds}: use between 1 and 100 training sets"),
-            (1_000 <= self.max_generated <= 100_000_000,
-             f"max_generated={self.max_generated}: use between 1000 and 100000000 generated points"),
-            (1 <= self.width <= 1024 and 1 <= self.depth <= 8, "GAN width must be 1…1024 and depth 1…8"),
-            (1 <= self.latent <= 64, f"latent={self.latent}: use a latent size between 1 and 64"),
-            (0 < self.lr <= 0.1, f"lr={self.lr}: use a learning rate in (0, 0.1]"),
-            (0 <= self.r1_gamma <= 1000, f"r1_gamma={self.r1_gamma}: use an R1 weight between 0 and 1000"),
-            (10 <= self.steps <= 200_000, f"steps={self.steps}: use between 10 and 200000 training steps"),
-            (1 <= self.gans_per_set <= 8, f"gans_per_set={self.gans_per_set}: use between 1 and 8 GANs per training set"),
-            (len(self.methods) > 0 and set(self.methods) <= set(METHODS),
-             f"methods={','.join(self.methods)}: choose from {','.join(METHODS)}"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise InputError(message)
+    def check(self) -> None:
+        get_distribution(self.distribution, self.dim, self.n_quant)  # the dimension fits the distribution
 
     @property
     def gan_settings(self) -> GanSettings:
@@ -248,29 +242,45 @@ def run_amplification(config: AmplifyConfig, progress: Progress | None = None) -
 DEFAULT_CONFIG = AmplifyConfig()
 
 
-def shipped_result(config: AmplifyConfig) -> AmplifyResult | None:
-    """The precomputed result in ``assets/`` if it was made with exactly ``config``, else None."""
+@functools.lru_cache(maxsize=1)
+def _shipped_asset() -> AmplifyResult | None:
     if not ASSET_PATH.exists():
         return None
     try:
         result = cache.load(ASSET_PATH)
     except Exception:  # a damaged asset only costs a retraining
         return None
-    return result if isinstance(result, AmplifyResult) and result.config == config else None
+    return result if isinstance(result, AmplifyResult) else None
 
 
-def is_available(config: AmplifyConfig) -> bool:
-    """Whether ``config``'s result can be shown without training (shipped or cached)."""
-    return shipped_result(config) is not None or cache.is_cached("amplify", config)
+def shipped_result(config: AmplifyConfig) -> AmplifyResult | None:
+    """The precomputed result in ``assets/`` if it was made with exactly ``config``, else None."""
+    result = _shipped_asset()
+    return result if result is not None and result.config == config else None
 
 
-def amplify(config: AmplifyConfig, progress: Progress | None = None) -> AmplifyResult:
-    """The result for ``config``: the shipped asset, else the disk cache, else computed (and cached)."""
-    config.validate()
-    shipped = shipped_result(config)
-    if shipped is not None:
-        return shipped
-    return cache.cached("amplify", config, lambda: run_amplification(config, progress))
+# Seconds on one core of the 2-core machine class, measured by benchmarks/bench_estimates.py.
+SECONDS_PER_GAN_STEP = 2.8e-3        # width 64, depth 3, n = 100
+SECONDS_PER_GAN_OVERHEAD = 1.5       # snapshots scored, profiles drawn
+SECONDS_PER_GENERATED_POINT = 8e-8   # sampling and binning, per method
+
+
+def estimate_seconds(config: AmplifyConfig) -> float:
+    """Wall time on the 2-core machine class: training sets run ``n_jobs`` at a time."""
+    per_set = len(config.methods) * config.max_generated * SECONDS_PER_GENERATED_POINT
+    if "kde" in config.methods:
+        per_set += 0.2 * (config.n_train / 100) ** 1.5  # cross-validated bandwidth
+    if "gan" in config.methods:
+        step = SECONDS_PER_GAN_STEP * (max(config.width, 16) / 64) ** 1.1 * (config.depth / 3) \
+            * (1 + config.n_train / 1500)
+        per_set += config.gans_per_set * (SECONDS_PER_GAN_OVERHEAD + config.steps * step)
+    rounds = -(-config.n_seeds // max(1, min(n_jobs(), config.n_seeds)))
+    return 1.0 + rounds * per_set
+
+
+AMPLIFY = experiments.register(experiments.Experiment(
+    name="amplify", config_type=AmplifyConfig, compute=run_amplification, to_json=AmplifyResult.summary,
+    estimate_seconds=estimate_seconds, shipped=shipped_result, label="Training and sampling"))
 
 
 def save_asset(result: AmplifyResult, path: Path = ASSET_PATH) -> Path:

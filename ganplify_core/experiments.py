@@ -1,0 +1,168 @@
+"""The experiment contract: each topic declares its experiments once, here they run and are cached.
+
+An :class:`Experiment` is a name, a frozen config class (a :class:`ganplify_core.params.Config`),
+``compute(config, progress)``, how a result becomes JSON, and an estimate of the seconds it takes.
+Everything that runs one goes through the same two functions::
+
+    result = experiments.run(AMPLIFY, config, progress)   # shipped, cached on disk, or computed once
+    experiments.is_cached(AMPLIFY, config)                 # can it be shown without computing?
+
+:func:`run` is single-flight across processes: it holds a lock per cache key while it computes, so a
+second process (another CLI, the app) asking for the same config waits and then reads the first one's
+result instead of computing it again. Inside the app the job runner (:mod:`ganplify_core.jobs`) also
+shares one job between sessions.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import os
+import threading
+import time
+from typing import Any, Callable
+
+from ganplify_core import cache
+from ganplify_core.training import Progress, no_progress
+
+# How many seconds of estimated work a page may start without a press (issue: "no heavy work without a press").
+QUICK_SECONDS = 5.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+    """One experiment of a topic.
+
+    Attributes
+    ----------
+    name : the cache kind and, by convention, the CLI command (``"amplify"``).
+    config_type : the frozen config dataclass; its fields carry the parameters.
+    compute : ``compute(config, progress) -> result``; never touches Streamlit.
+    to_json : ``to_json(result) -> dict``: what the CLI prints with ``--json``.
+    estimate_seconds : ``estimate_seconds(config) -> float`` on this machine class (2 cores), calibrated
+        from measured rates (``benchmarks/bench_estimates.py`` checks it).
+    cache_key : what the disk cache is keyed by (default: the config itself); override when a result
+        depends on more than the config (an uploaded file's digest, a retrained model).
+    shipped : ``shipped(config) -> result | None``: a precomputed result in ``assets/`` for this config.
+    label : what the job does, for progress messages ("Training the GANs").
+    """
+
+    name: str
+    config_type: type
+    compute: Callable[[Any, Progress], Any]
+    to_json: Callable[[Any], dict]
+    estimate_seconds: Callable[[Any], float]
+    cache_key: Callable[[Any], Any] | None = None
+    shipped: Callable[[Any], Any] | None = None
+    label: str = ""
+
+    def key(self, config: Any) -> str:
+        """The hex key of ``config``'s result (the disk cache's file name)."""
+        return cache.config_key(self.name, self._keyed(config))
+
+    def _keyed(self, config: Any) -> Any:
+        return self.cache_key(config) if self.cache_key else config
+
+    def entry_path(self, config: Any):
+        return cache.entry_path(self.name, self._keyed(config))
+
+
+REGISTRY: dict[str, Experiment] = {}
+
+
+def register(experiment: Experiment) -> Experiment:
+    """Add ``experiment`` to the registry (names are unique)."""
+    existing = REGISTRY.get(experiment.name)
+    if existing is not None and existing.config_type is not experiment.config_type:
+        raise ValueError(f"experiment {experiment.name!r} is registered twice")
+    REGISTRY[experiment.name] = experiment
+    return experiment
+
+
+# -- results held in memory: the last few loaded or computed, shared by every session --------------------
+
+_MEMO_ENTRIES = int(os.environ.get("GANPLIFY_RESULTS_IN_MEMORY", "16"))
+_memo: "collections.OrderedDict[str, Any]" = collections.OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _remember(key: str, result: Any) -> None:
+    with _memo_lock:
+        _memo[key] = result
+        _memo.move_to_end(key)
+        while len(_memo) > _MEMO_ENTRIES:
+            _memo.popitem(last=False)
+
+
+def _recall(key: str) -> Any:
+    with _memo_lock:
+        if key in _memo:
+            _memo.move_to_end(key)
+            return _memo[key]
+    return None
+
+
+def forget_memory() -> None:
+    """Drop the results held in memory (after the disk cache was cleared)."""
+    with _memo_lock:
+        _memo.clear()
+
+
+# -- run and is_cached -----------------------------------------------------------------------------------
+
+def is_cached(experiment: Experiment, config: Any) -> bool:
+    """Whether ``config``'s result can be shown without computing (in memory, shipped or on disk)."""
+    key = experiment.key(config)
+    if _recall(key) is not None:
+        return True
+    if experiment.shipped is not None and experiment.shipped(config) is not None:
+        return True
+    return cache.exists(experiment.name, experiment._keyed(config))
+
+
+def cached_result(experiment: Experiment, config: Any) -> Any:
+    """The result if it is held, shipped or on disk; ``None`` if it would have to be computed."""
+    key = experiment.key(config)
+    result = _recall(key)
+    if result is not None:
+        return result
+    if experiment.shipped is not None:
+        result = experiment.shipped(config)
+    if result is None:
+        result = cache.read(experiment.name, experiment._keyed(config))
+    if result is not None:
+        _remember(key, result)
+    return result
+
+
+def run(experiment: Experiment, config: Any, progress: Progress | None = None) -> Any:
+    """The result for ``config``: held in memory, shipped, on disk, or computed once (and stored).
+
+    Single flight across processes: while one process computes a key, others wait for it (a lock file
+    beside the entry) and then read its result.
+    """
+    config.validate()
+    result = cached_result(experiment, config)
+    if result is not None:
+        return result
+    progress = progress or no_progress
+    keyed = experiment._keyed(config)
+    with cache.key_lock(experiment.name, keyed, on_wait=lambda: progress(0.0, "waiting for another process "
+                                                                              "computing the same settings…")):
+        result = cache.read(experiment.name, keyed)  # the process we waited for may have stored it
+        if result is None:
+            _count_computation(experiment.name)
+            result = experiment.compute(config, progress)
+            cache.write(experiment.name, keyed, result)
+    _remember(experiment.key(config), result)
+    return result
+
+
+# -- a trace of computations, for tests that count them across sessions and processes ------------------
+
+def _count_computation(name: str) -> None:
+    trace = os.environ.get("GANPLIFY_TRACE_FILE")
+    if trace:
+        with open(trace, "a", encoding="utf-8") as handle:
+            handle.write(f"{time.time():.3f} {os.getpid()} compute {name}\n")
+
