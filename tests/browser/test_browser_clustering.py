@@ -1,18 +1,18 @@
 """Browser test of the clustering page's CSV upload: a real file through the real uploader widget.
 
-Same rules as ``tests/test_browser.py`` (whose server fixture and helpers it reuses): skipped without
+Same rules as ``tests/browser/conftest.py`` (whose server fixture and helpers it uses): skipped without
 Debian's Chromium and the playwright package, unless ``GANPLIFY_REQUIRE_BROWSER=1``.
 """
 
 from __future__ import annotations
 
-from test_browser import ARTIFACTS, PAGE_TIMEOUT_MS, _wait_for_script, browser_page  # noqa: F401 (fixture)
+from harness import ARTIFACTS, PAGE_TIMEOUT_MS, wait_for_script
 
 
 def _wait_for_page(page) -> None:
     """The title first (a cold start on a busy machine can take a minute), then the script's end."""
     page.get_by_role("heading", name="Clustering & UMAP").first.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
-    _wait_for_script(page)
+    wait_for_script(page)
 
 
 def _upload(page, path) -> None:

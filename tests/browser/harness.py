@@ -1,0 +1,187 @@
+"""The real app in headless Chromium: one server per test module, helpers that act as a user does.
+
+Needs Debian's ``chromium`` (``/usr/bin/chromium``, or ``$GANPLIFY_CHROMIUM``) and the ``playwright``
+package (never ``playwright install``: it downloads a browser). Without them the tests are skipped,
+unless ``GANPLIFY_REQUIRE_BROWSER=1`` (set by ``.ci/run``) turns the skip into a failure.
+Screenshots go to ``tests/artifacts/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = os.environ.get("GANPLIFY_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PAGE_TIMEOUT_MS = 240_000
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def _missing_browser() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A Streamlit server of the app on 127.0.0.1 and a Chromium that browses it."""
+
+    def __init__(self, base: str, browser, process: subprocess.Popen):
+        self.base = base
+        self.browser = browser
+        self.process = process
+
+    def new_page(self):
+        """A page in a fresh browser context: no cookies, no session of its own yet (a shared link)."""
+        context = self.browser.new_context(viewport=VIEWPORT)
+        return context.new_page()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    reason = _missing_browser()
+    if reason:
+        if os.environ.get("GANPLIFY_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser test required but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    scratch = tmp_path_factory.mktemp("server")  # an empty cache per module: what a fresh server sees
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+           "GANPLIFY_CACHE_DIR": str(scratch / "cache"), "GANPLIFY_TRACE_FILE": str(scratch / "computations.log")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or process.poll() is not None:
+                    pytest.fail("streamlit did not start:\n" + process.stdout.read().decode(errors="replace")[-3000:])
+                time.sleep(0.5)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            srv = Server(base, browser, process)
+            srv.trace_file = Path(env["GANPLIFY_TRACE_FILE"])
+            yield srv
+            browser.close()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    """One page (the older tests' fixture): ``(base, page)``."""
+    page = server.new_page()
+    yield server.base, page
+    page.context.close()
+
+
+# -- what a user does ---------------------------------------------------------------------------------------
+
+def wait_for_script(page, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
+    """Wait until Streamlit has finished running the page's script.
+
+    The status widget is absent both before a run starts and after it ends, so first wait for the
+    page's title (drawn early by every page), then for the run to end.
+    """
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && document.querySelector('[data-testid=\"stMain\"]')",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(1000)  # the status widget can blink off between reruns
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+
+
+def assert_no_exception(page, where: str = "") -> None:
+    """Fail with the text of the first exception box, if the page shows one."""
+    exceptions = page.locator("[data-testid='stException']")
+    assert exceptions.count() == 0, f"{where}: {exceptions.first.inner_text()}"
+    assert "Page not found" not in page.content()
+
+
+def press(page, label: str) -> None:
+    """Press the button labelled ``label`` (a form's submit button or a plain one) and wait for the rerun."""
+    page.get_by_role("button", name=label).first.click()
+    page.wait_for_timeout(800)
+    wait_for_script(page)
+
+
+def wait_for_text(page, text: str, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
+    """Wait until ``text`` shows in the page's main area (for example a result's heading)."""
+    page.locator("[data-testid='stMain']").get_by_text(text).first.wait_for(state="visible", timeout=timeout_ms)
+
+
+def wait_for_no_job(page, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
+    """Wait until no job progress bar shows (the job ended and the page reran with its result)."""
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stProgress\"]')", timeout=timeout_ms)
+    wait_for_script(page)
+
+
+def rerun(page) -> None:
+    """What the *Rerun* menu entry does: press R with the focus on the page."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("r")
+    page.wait_for_timeout(800)
+    wait_for_script(page)
+
+
+def metric_values(page) -> list[str]:
+    """The values of every ``st.metric`` on the page, in order (to compare two views of one result)."""
+    return [m.inner_text() for m in page.locator("[data-testid='stMetricValue']").all()]
+
+
+def computations(server: Server) -> list[str]:
+    """The computations the server ran so far (one line per experiment computed; see experiments.run)."""
+    if not server.trace_file.exists():
+        return []
+    return server.trace_file.read_text().splitlines()
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label`` and wait for the rerun."""
+    page.get_by_label(label).first.click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(800)
+    wait_for_script(page)

@@ -1,0 +1,42 @@
+"""GAN amplification in a live session: press, wait, touch a plot option, rerun, open the link elsewhere."""
+
+from __future__ import annotations
+
+from harness import (PAGE_TIMEOUT_MS, assert_no_exception, choose, computations, metric_values, press, rerun, screenshot,
+                     wait_for_no_job, wait_for_script, wait_for_text)
+
+# Small enough for CI (about 10 s), large enough that the page does not start it without a press.
+LINK = "gan_amplification?distribution=ring&n_train=40&n_seeds=2&steps=2000&max_generated=100000&seed=11"
+
+
+def test_train_rerun_and_shared_link(server):
+    page = server.new_page()
+    page.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
+    wait_for_script(page)
+    wait_for_text(page, "have not been trained yet")
+    assert_no_exception(page, "before the press")
+
+    press(page, "Train and compare")
+    wait_for_no_job(page)
+    wait_for_text(page, "What to notice")
+    assert_no_exception(page, "after training")
+    numbers = metric_values(page)
+    assert any(n for n in numbers), "the result's metrics show"
+
+    # a plot-only widget: which training set to show
+    choose(page, "Training set to show", "training set 2")
+    assert_no_exception(page, "after a plot option")
+    rerun(page)
+    assert_no_exception(page, "after Rerun")
+    assert metric_values(page) == numbers
+    screenshot(page, "live-gan")
+
+    fresh = server.new_page()  # the same link in another browser: read from the cache, not trained again
+    fresh.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
+    wait_for_script(fresh)
+    wait_for_text(fresh, "What to notice")
+    assert_no_exception(fresh, "shared link")
+    assert metric_values(fresh) == numbers
+    assert sum("compute amplify" in line for line in computations(server)) == 1
+    page.context.close()
+    fresh.context.close()
