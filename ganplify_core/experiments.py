@@ -45,6 +45,7 @@ class Experiment:
         depends on more than the config (an uploaded file's digest, a retrained model).
     shipped : ``shipped(config) -> result | None``: a precomputed result in ``assets/`` for this config.
     label : what the job does, for progress messages ("Training the GANs").
+    calibration : configs whose measured time ``benchmarks/bench_estimates.py`` compares with the estimate.
     """
 
     name: str
@@ -55,6 +56,7 @@ class Experiment:
     cache_key: Callable[[Any], Any] | None = None
     shipped: Callable[[Any], Any] | None = None
     label: str = ""
+    calibration: tuple = ()
 
     def key(self, config: Any) -> str:
         """The hex key of ``config``'s result (the disk cache's file name)."""

@@ -280,7 +280,10 @@ def estimate_seconds(config: AmplifyConfig) -> float:
 
 AMPLIFY = experiments.register(experiments.Experiment(
     name="amplify", config_type=AmplifyConfig, compute=run_amplification, to_json=AmplifyResult.summary,
-    estimate_seconds=estimate_seconds, shipped=shipped_result, label="Training and sampling"))
+    estimate_seconds=estimate_seconds, shipped=shipped_result, label="Training and sampling",
+    calibration=(AmplifyConfig(n_seeds=2, steps=2000, max_generated=1_000_000),
+                 AmplifyConfig(n_train=1000, n_seeds=2, steps=1000, max_generated=1_000_000),
+                 AmplifyConfig(distribution="ring", dim=2, n_seeds=4, steps=1500, width=32, max_generated=1_000_000))))
 
 
 def save_asset(result: AmplifyResult, path: Path = ASSET_PATH) -> Path:
