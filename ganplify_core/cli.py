@@ -16,6 +16,7 @@ import dataclasses
 import importlib
 import json
 import math
+import re
 import shlex
 import sys
 from typing import Any, Callable, Sequence
@@ -112,9 +113,23 @@ def format_command(command: str, args: dict[str, Any]) -> str:
     return " ".join(shlex.quote(p) for p in parts) + " --json"
 
 
+_NEGATIVE_VALUE = re.compile(r"^-(inf|infinity|nan|\d|\.\d)", re.IGNORECASE)
+
+
+def join_negative_values(argv: Sequence[str]) -> list[str]:
+    """``--opt -inf`` → ``--opt=-inf``: argparse takes ``-inf`` (unlike ``-1``) for an option of its own."""
+    out: list[str] = []
+    for word in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and _NEGATIVE_VALUE.match(word):
+            out[-1] = f"{out[-1]}={word}"
+        else:
+            out.append(word)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(join_negative_values(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

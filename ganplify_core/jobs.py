@@ -45,7 +45,8 @@ def max_workers() -> int:
 class Job:
     """One computation of one experiment for one config; shared by every session that asks for it."""
 
-    def __init__(self, experiment: Experiment, config: Any, key: str):
+    def __init__(self, experiment: Experiment, config: Any, key: str, runner: "JobRunner"):
+        self.runner = runner
         self.experiment = experiment
         self.config = config
         self.key = key
@@ -81,7 +82,7 @@ class Job:
     @property
     def queue_position(self) -> int:
         """1 for the next job to start; 0 once running or finished."""
-        return _runner.position(self)
+        return self.runner.position(self)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job has finished (or ``timeout`` seconds passed); whether it finished."""
@@ -90,14 +91,14 @@ class Job:
     # -- what the worker and sessions do ----------------------------------------------------------------
     def cancel(self, owner: str | None = None) -> None:
         """Leave the job; it is cancelled once no session that asked for it wants it any more."""
-        with _runner.lock:
+        with self.runner.lock:
             if owner is not None:
                 self.owners.discard(owner)
             if self.owners:
                 return
             self._cancel.set()
             if self.state == QUEUED:
-                _runner.remove_queued(self)
+                self.runner.remove_queued(self)
                 self._finish(CANCELLED)
 
     def _report(self, fraction: float, message: str) -> None:
@@ -115,7 +116,8 @@ class Job:
 class JobRunner:
     """Worker threads and a queue; one instance per process (:data:`_runner`)."""
 
-    def __init__(self):
+    def __init__(self, workers: int | None = None):
+        self.workers = workers  # None: max_workers() at each submit
         self.lock = threading.RLock()
         self._wake = threading.Condition(self.lock)
         self._queue: list[Job] = []
@@ -130,7 +132,7 @@ class JobRunner:
             self._forget_old()
             job = self._jobs.get(key)
             if job is None or job.state in (FAILED, CANCELLED):
-                job = Job(experiment, config, key)
+                job = Job(experiment, config, key, self)
                 self._jobs[key] = job
                 if job.state == QUEUED:
                     self._queue.append(job)
@@ -165,7 +167,7 @@ class JobRunner:
 
     def _ensure_workers(self) -> None:
         self._threads = [t for t in self._threads if t.is_alive()]
-        while len(self._threads) < max_workers():
+        while len(self._threads) < (self.workers or max_workers()):
             thread = threading.Thread(target=self._work, name=f"ganplify-job-{len(self._threads)}", daemon=True)
             thread.start()
             self._threads.append(thread)

@@ -170,10 +170,10 @@ class Param:
         if self.kind in (int, float):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise InputError(f"{self.name}={_clip(value)}: must be a number")
-            if self.kind is int and float(value) != int(value):
-                raise InputError(f"{self.name}={value}: must be a whole number")
             if not math.isfinite(value):
                 raise InputError(f"{self.name}={value}: must be a finite number")
+            if self.kind is int and float(value) != int(value):
+                raise InputError(f"{self.name}={value}: must be a whole number")
             if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
                 raise InputError(f"{self.name}={_number(value)}: {self.range_text()}")
 

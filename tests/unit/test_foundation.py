@@ -12,33 +12,34 @@ import torch
 
 from ganplify_core import cli, device, sweeps, training, ui
 from ganplify_core.errors import InputError
+from ganplify_core.params import Param
 
-FIELDS = {
-    "dataset": ui.Choice(("camelback", "ring"), "camelback"),
-    "n": ui.Int(10, 1000, 100),
-    "lr": ui.Float(1e-5, 1e-1, 1e-3),
-    "methods": ui.MultiChoice(("fit", "kde", "gan"), ("fit", "gan")),
-    "ema": ui.Bool(True),
-}
+FIELDS = {name: Param(name=name, **spec) for name, spec in {
+    "dataset": {"default": "camelback", "choices": ("camelback", "ring")},
+    "n": {"default": 100, "lo": 10, "hi": 1000},
+    "lr": {"default": 1e-3, "lo": 1e-5, "hi": 1e-1},
+    "methods": {"default": ("fit", "gan"), "choices": ("fit", "kde", "gan"), "multiple": True},
+    "ema": {"default": True},
+}.items()}
 
 
 def test_query_round_trip():
-    values = {"dataset": "ring", "n": 500, "lr": 0.01, "methods": ["kde"], "ema": False}
+    values = {"dataset": "ring", "n": 500, "lr": 0.01, "methods": ("kde",), "ema": False}
     parsed, notices = ui.parse_query(FIELDS, ui.dump_query(FIELDS, values))
     assert parsed == values and notices == []
 
 
 def test_missing_parameters_take_defaults_silently():
     parsed, notices = ui.parse_query(FIELDS, {})
-    assert parsed == {"dataset": "camelback", "n": 100, "lr": 1e-3, "methods": ["fit", "gan"], "ema": True}
+    assert parsed == {"dataset": "camelback", "n": 100, "lr": 1e-3, "methods": ("fit", "gan"), "ema": True}
     assert notices == []
 
 
 @pytest.mark.parametrize("name, text, reason", [
-    ("dataset", "sphere", "must be one of"),
+    ("dataset", "sphere", "choose one of"),
     ("n", "5", "between 10 and 1000"),
     ("n", "ten", "whole number"),
-    ("lr", "nan", "between"),
+    ("lr", "nan", "finite"),
     ("methods", "fit,magic", "unknown option"),
     ("ema", "maybe", "1 or 0"),
 ])
