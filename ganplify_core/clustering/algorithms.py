@@ -27,58 +27,88 @@ import numpy as np
 from sklearn import cluster, mixture
 from sklearn.neighbors import NearestNeighbors
 
+from ganplify_core import params
 from ganplify_core.errors import InputError
+from ganplify_core.params import param
+
+NUMBER = {"widget": "number"}
 
 
 @dataclasses.dataclass(frozen=True)
-class Parameter:
-    """One key parameter: ``kind`` is ``"int"``, ``"float"`` or ``"choice"``."""
+class AlgorithmSettings(params.Config):
+    """Every clusterer's key parameters, declared once (range, default, help).
 
-    name: str
-    kind: str
-    default: Any
-    lo: float | None = None
-    hi: float | None = None
-    options: tuple = ()
-    help: str = ""
+    A parameter of algorithm ``a`` is the field ``a_<name>`` (``dbscan_eps``); the number of clusters is
+    one field, ``n_clusters``, shared by every algorithm that takes one, so switching keeps k. Only the
+    chosen algorithm's fields matter to a result (:meth:`Algorithm.values_of`).
+    """
 
-    def parse(self, value: Any) -> Any:
-        """The value as this parameter's type, checked against its range (InputError otherwise)."""
-        if self.kind == "choice":
-            text = str(value)
-            if text not in self.options:
-                raise InputError(f"parameter {self.name} must be one of {', '.join(self.options)}, not {text!r}")
-            return text
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise InputError(f"parameter {self.name} must be a number, not {value!r}") from None
-        if not np.isfinite(number):
-            raise InputError(f"parameter {self.name} must be a finite number, not {value!r}")
-        if self.kind == "int":
-            if number != int(number):
-                raise InputError(f"parameter {self.name} must be a whole number, not {value!r}")
-            number = int(number)
-        if not (self.lo <= number <= self.hi):
-            raise InputError(f"parameter {self.name} must be between {self.lo:g} and {self.hi:g}, not {value}")
-        return number
+    n_clusters: int = param(3, lo=1, hi=30, label="n clusters", help="number of clusters to find (components of a Gaussian mixture)")
+    kmeans_n_init: int = param(4, lo=1, hi=50, label="n init", help="restarts; the best (lowest inertia) is kept", **NUMBER)
+    minibatch_kmeans_batch_size: int = param(1024, lo=32, hi=20_000, label="batch size", help="points per update", **NUMBER)
+    dbscan_eps: float = param(0.3, lo=0.001, hi=100.0, label="eps", format="%.3f", widget="number",
+                              help="neighbourhood radius ε (in standardised units when standardising)")
+    dbscan_min_samples: int = param(5, lo=1, hi=500, label="min samples",
+                                    help="minPts: neighbours (itself included) that make a core point", **NUMBER)
+    hdbscan_min_cluster_size: int = param(15, lo=2, hi=5000, label="min cluster size",
+                                          help="smallest group that counts as a cluster", **NUMBER)
+    hdbscan_min_samples: int = param(5, lo=1, hi=500, label="min samples",
+                                     help="how conservative: larger marks more points as noise", **NUMBER)
+    optics_min_samples: int = param(10, lo=2, hi=500, label="min samples", help="neighbours that make a core point", **NUMBER)
+    optics_xi: float = param(0.05, lo=0.001, hi=0.999, label="xi", format="%.3f", widget="number",
+                             help="minimum steepness of a cluster boundary in the reachability plot")
+    agglomerative_linkage: str = param("ward", choices=("ward", "complete", "average", "single"), label="linkage",
+                                       help="distance between clusters")
+    spectral_affinity: str = param("nearest_neighbors", choices=("nearest_neighbors", "rbf"), label="affinity",
+                                   help="similarity graph: k-nearest-neighbour graph or Gaussian kernel")
+    spectral_n_neighbors: int = param(10, lo=2, hi=200, label="n neighbors", help="neighbours per point in the graph", **NUMBER)
+    gaussian_mixture_covariance_type: str = param("full", choices=("full", "tied", "diag", "spherical"),
+                                                  label="covariance type", help="shape of each component's covariance")
+    birch_threshold: float = param(0.5, lo=0.01, hi=10.0, label="threshold", format="%.3f", widget="number",
+                                   help="largest radius of a sub-cluster")
+    mean_shift_quantile: float = param(0.2, lo=0.01, hi=1.0, label="quantile", format="%.3f", widget="number",
+                                       help="bandwidth = median distance to this fraction of nearest neighbours")
 
 
-def parse_parameters(owner: str, parameters: tuple, params: Mapping[str, Any] | None) -> dict:
-    """The defaults of ``parameters`` overridden by ``params`` (validated); unknown names raise InputError."""
-    known = {p.name: p for p in parameters}
-    unknown = set(params or {}) - set(known)
+ALGORITHM_PARAMS = params.params_of(AlgorithmSettings)
+
+
+def field_of(algorithm: str, name: str) -> str:
+    """The :class:`AlgorithmSettings` field of ``algorithm``'s parameter ``name``."""
+    return name if name == "n_clusters" else f"{algorithm}_{name}"
+
+
+def parse_parameters(owner: str, declared: Mapping[str, params.Param], given: Mapping[str, Any] | None) -> dict:
+    """Defaults of the ``declared`` parameters (short name -> Param) overridden by ``given``.
+
+    ``given`` maps short names to values or to their text (``"5"``); each is checked by its declared
+    :class:`~ganplify_core.params.Param`. Unknown names raise :class:`InputError`.
+    """
+    declared = {short: dataclasses.replace(p, name=short) for short, p in declared.items()}  # messages say "eps"
+    unknown = set(given or {}) - set(declared)
     if unknown:
         raise InputError(f"{owner} has no parameter {', '.join(sorted(unknown))}; "
-                         f"its parameters are {', '.join(known) or 'none'}")
-    values = {p.name: p.default for p in parameters}
-    values.update({key: known[key].parse(value) for key, value in (params or {}).items()})
+                         f"its parameters are {', '.join(declared) or 'none'}")
+    values = {short: p.default for short, p in declared.items()}
+    for short, value in (given or {}).items():
+        p = declared[short]
+        if isinstance(value, str):
+            values[short] = p.parse(value)
+        else:
+            if p.kind is int and isinstance(value, float) and value.is_integer():
+                value = int(value)
+            p.check(value)
+            values[short] = value
     return values
 
 
 @dataclasses.dataclass(frozen=True)
 class Algorithm:
-    """A clusterer: its name, the idea in one line, its parameters, and the largest n it accepts."""
+    """A clusterer: its name, the idea in one line, its parameters, and the largest n it accepts.
+
+    ``parameters`` are the short names of its parameters (``"eps"``); each is declared on
+    :class:`AlgorithmSettings` as :func:`field_of` ``(name, parameter)``.
+    """
 
     name: str
     title: str
@@ -88,21 +118,27 @@ class Algorithm:
     why_limited: str
     build: Callable[[dict, int, np.ndarray], Any]
 
-    def defaults(self) -> dict:
-        return {p.name: p.default for p in self.parameters}
+    @property
+    def fields(self) -> dict:
+        """Short parameter name -> its :class:`AlgorithmSettings` field."""
+        return {p: field_of(self.name, p) for p in self.parameters}
 
-    def parse_params(self, params: Mapping[str, Any] | None) -> dict:
-        """Defaults overridden by ``params`` (validated); unknown names raise InputError."""
-        return parse_parameters(self.name, self.parameters, params)
+    def defaults(self) -> dict:
+        return {p: ALGORITHM_PARAMS[f].default for p, f in self.fields.items()}
+
+    def values_of(self, settings: AlgorithmSettings) -> tuple:
+        """This algorithm's parameters in ``settings``, as sorted (name, value) pairs."""
+        return tuple(sorted((p, getattr(settings, f)) for p, f in self.fields.items()))
+
+    def parse_params(self, given: Mapping[str, Any] | None) -> dict:
+        """Defaults overridden by ``given`` (validated); unknown names raise InputError."""
+        return parse_parameters(self.name, {p: ALGORITHM_PARAMS[f] for p, f in self.fields.items()}, given)
 
     def check_size(self, n_samples: int) -> None:
         if n_samples > self.max_samples:
             raise InputError(f"{self.title} is refused above {self.max_samples:,} points (this data set has "
                              f"{n_samples:,}): {self.why_limited} Use fewer points, or k-means, mini-batch k-means, "
                              f"DBSCAN, Gaussian mixture or BIRCH, which scale.")
-
-
-N_CLUSTERS = Parameter("n_clusters", "int", 3, 1, 30, help="number of clusters to find")
 
 
 def _bandwidth(values: dict, seed: int, points: np.ndarray) -> float:
@@ -115,54 +151,48 @@ ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
         "kmeans", "k-means (k-means++)",
         "Put each point with its nearest centre, move each centre to the mean of its points, repeat; k-means++ "
         "spreads the first centres. General purpose: even cluster sizes, flat geometry, not too many clusters.",
-        (N_CLUSTERS, Parameter("n_init", "int", 4, 1, 50, help="restarts; the best (lowest inertia) is kept")),
+        ("n_clusters", "n_init"),
         100_000, "",
         lambda v, seed, X: cluster.KMeans(n_clusters=v["n_clusters"], init="k-means++", n_init=v["n_init"], random_state=seed)),
     Algorithm(
         "minibatch_kmeans", "mini-batch k-means",
         "k-means with centres updated from small random batches: very large n, medium number of clusters.",
-        (N_CLUSTERS, Parameter("batch_size", "int", 1024, 32, 20_000, help="points per update")),
+        ("n_clusters", "batch_size"),
         100_000, "",
         lambda v, seed, X: cluster.MiniBatchKMeans(n_clusters=v["n_clusters"], batch_size=v["batch_size"], n_init=3, random_state=seed)),
     Algorithm(
         "dbscan", "DBSCAN",
         "Core points have at least min_samples neighbours within eps; clusters are what core points reach, the "
         "rest is noise. Non-flat geometry, uneven sizes, outlier removal.",
-        (Parameter("eps", "float", 0.3, 0.001, 100.0, help="neighbourhood radius ε (in standardised units when standardising)"),
-         Parameter("min_samples", "int", 5, 1, 500, help="minPts: neighbours (itself included) that make a core point")),
+        ("eps", "min_samples"),
         100_000, "",
         lambda v, seed, X: cluster.DBSCAN(eps=v["eps"], min_samples=v["min_samples"])),
     Algorithm(
         "hdbscan", "HDBSCAN",
         "DBSCAN over all radii at once: keeps the clusters that persist longest in the density hierarchy. "
         "Variable densities, outliers, no eps to tune.",
-        (Parameter("min_cluster_size", "int", 15, 2, 5000, help="smallest group that counts as a cluster"),
-         Parameter("min_samples", "int", 5, 1, 500, help="how conservative: larger marks more points as noise")),
+        ("min_cluster_size", "min_samples"),
         50_000, "its mutual-reachability spanning tree costs about n² distance evaluations in many dimensions.",
         lambda v, seed, X: cluster.HDBSCAN(min_cluster_size=v["min_cluster_size"], min_samples=v["min_samples"], copy=True)),
     Algorithm(
         "optics", "OPTICS",
         "Orders points by reachability distance and cuts clusters where the reachability drops steeply (xi). "
         "Non-flat geometry, variable density, outlier removal.",
-        (Parameter("min_samples", "int", 10, 2, 500, help="neighbours that make a core point"),
-         Parameter("xi", "float", 0.05, 0.001, 0.999, help="minimum steepness of a cluster boundary in the reachability plot")),
+        ("min_samples", "xi"),
         10_000, "scikit-learn's OPTICS visits the points one by one (a Python loop), minutes for larger sets.",
         lambda v, seed, X: cluster.OPTICS(min_samples=v["min_samples"], xi=v["xi"])),
     Algorithm(
         "agglomerative", "agglomerative (hierarchical)",
         "Start with every point its own cluster and merge the closest pair until n_clusters remain; linkage "
         "defines 'closest' (ward: least variance increase; single: nearest points). Many clusters, any distance.",
-        (N_CLUSTERS, Parameter("linkage", "choice", "ward", options=("ward", "complete", "average", "single"),
-                               help="distance between clusters")),
+        ("n_clusters", "linkage"),
         15_000, "it keeps an n × n distance matrix (n² memory: 1.8 GB at 15 000 points).",
         lambda v, seed, X: cluster.AgglomerativeClustering(n_clusters=v["n_clusters"], linkage=v["linkage"])),
     Algorithm(
         "spectral", "spectral clustering",
         "Embed the points with the leading eigenvectors of a similarity graph, then run k-means there. Few "
         "clusters of even size, non-flat geometry.",
-        (N_CLUSTERS, Parameter("affinity", "choice", "nearest_neighbors", options=("nearest_neighbors", "rbf"),
-                               help="similarity graph: k-nearest-neighbour graph or Gaussian kernel"),
-         Parameter("n_neighbors", "int", 10, 2, 200, help="neighbours per point in the graph")),
+        ("n_clusters", "affinity", "n_neighbors"),
         5_000, "it builds an n × n affinity matrix and solves an eigenproblem on it (time and memory grow as n²).",
         lambda v, seed, X: cluster.SpectralClustering(n_clusters=v["n_clusters"], affinity=v["affinity"],
                                                       n_neighbors=v["n_neighbors"], random_state=seed,
@@ -171,9 +201,7 @@ ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
         "gaussian_mixture", "Gaussian mixture",
         "Fit a sum of Gaussians by expectation–maximisation; each point goes to its most probable component "
         "(Mahalanobis distance to the centres). Flat geometry, good for density estimation.",
-        (Parameter("n_clusters", "int", 3, 1, 30, help="number of Gaussian components"),
-         Parameter("covariance_type", "choice", "full", options=("full", "tied", "diag", "spherical"),
-                   help="shape of each component's covariance")),
+        ("n_clusters", "covariance_type"),
         100_000, "",
         lambda v, seed, X: mixture.GaussianMixture(n_components=v["n_clusters"], covariance_type=v["covariance_type"],
                                                    random_state=seed)),
@@ -181,14 +209,14 @@ ALGORITHMS: dict[str, Algorithm] = {a.name: a for a in (
         "birch", "BIRCH",
         "Compress the data into a tree of small sub-clusters (radius ≤ threshold), then group those into "
         "n_clusters. Large data sets, data reduction.",
-        (N_CLUSTERS, Parameter("threshold", "float", 0.5, 0.01, 10.0, help="largest radius of a sub-cluster")),
+        ("n_clusters", "threshold"),
         100_000, "",
         lambda v, seed, X: cluster.Birch(n_clusters=v["n_clusters"], threshold=v["threshold"])),
     Algorithm(
         "mean_shift", "mean shift",
         "Move every point uphill on a kernel density estimate until it stops; points that stop at the same "
         "mode form a cluster. Many clusters of uneven size; bandwidth sets the scale.",
-        (Parameter("quantile", "float", 0.2, 0.01, 1.0, help="bandwidth = median distance to this fraction of nearest neighbours"),),
+        ("quantile",),
         5_000, "every iteration sums a kernel over all neighbours of every seed (close to n² work).",
         lambda v, seed, X: cluster.MeanShift(bandwidth=_bandwidth(v, seed, X), bin_seeding=True)),
 )}

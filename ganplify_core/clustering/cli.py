@@ -2,22 +2,30 @@
 
     python -m ganplify_core cluster --dataset moons --algorithm dbscan --param eps=0.3 --json
     python -m ganplify_core embed --dataset digits --method umap --param n_neighbors=15 --out map.csv --json
+
+The options come from the configs' declared parameters (:mod:`ganplify_core.params`); an algorithm's or a
+map's parameters are given as ``--param name=value`` (repeat, or comma-separate), checked by the same
+declarations as on the page.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 
-from ganplify_core import cli
-from ganplify_core.clustering.algorithms import ALGORITHM_NAMES
-from ganplify_core.clustering.csv_input import MAX_CSV_BYTES, read_csv_dataset
-from ganplify_core.clustering.datasets import DATASETS, Dataset, DatasetConfig, make_dataset
-from ganplify_core.clustering.embedding import METHODS
-from ganplify_core.clustering.experiment import ClusteringConfig, EmbeddingConfig, run_clustering, run_embedding
+from ganplify_core import cli, experiments, params
+from ganplify_core.clustering import csv_input
+from ganplify_core.clustering.algorithms import ALGORITHM_PARAMS, ALGORITHMS, AlgorithmSettings, field_of
+from ganplify_core.clustering.datasets import DATASETS, UPLOAD
+from ganplify_core.clustering.embedding import MAP_PARAMS, PARAMETERS, MapSettings
+from ganplify_core.clustering.experiment import CLUSTER, EMBED, ClusterConfig, EmbedConfig
 from ganplify_core.errors import InputError
+
+# Given by --param name=value, not as options of their own.
+PARAM_FIELDS = tuple(params.params_of(AlgorithmSettings)) + tuple(params.params_of(MapSettings))
 
 
 def parse_param_pairs(items: list | None) -> tuple:
@@ -32,71 +40,81 @@ def parse_param_pairs(items: list | None) -> tuple:
     return tuple(sorted(pairs.items()))
 
 
-def load_dataset(args: argparse.Namespace) -> Dataset:
-    """The data set named by ``--dataset`` (a built-in name, or ``csv:PATH``)."""
-    if args.dataset.startswith("csv:"):
-        path = Path(args.dataset[4:])
-        if not path.is_file():
-            raise InputError(f"--dataset csv:{path}: no such file")
-        if path.stat().st_size > MAX_CSV_BYTES:
-            raise InputError(f"--dataset csv:{path} is larger than the {MAX_CSV_BYTES // 2**20} MB limit")
-        columns = [c for c in (args.columns or "").split(",") if c] or None
-        return read_csv_dataset(path.read_bytes(), path.name, columns, args.label_column)
-    return make_dataset(DatasetConfig(args.dataset, n_samples=args.n_samples, noise=args.noise,
-                                      cluster_std=args.cluster_std, n_centers=args.n_centers,
-                                      jet_features=args.jet_features, seed=args.seed))
+def param_fields(algorithm: str | None, method: str | None, pairs: tuple) -> dict:
+    """The config fields that ``--param`` pairs set, parsed by their declarations.
+
+    Names are the algorithm's parameters (``eps``, ``n_clusters``) and the map's (``perplexity``,
+    ``n_neighbors``) of ``method`` (the map clustered on, or the one embedded).
+    """
+    known = {}
+    if algorithm is not None:
+        known.update({p: field_of(algorithm, p) for p in ALGORITHMS[algorithm].parameters})
+    if method is not None:
+        known.update({p: p for p in PARAMETERS[method]})
+    declared = {**ALGORITHM_PARAMS, **MAP_PARAMS}
+    fields = {}
+    for name, text in pairs:
+        if name not in known:
+            owner = " and ".join(x for x in (algorithm, method) if x)
+            raise InputError(f"{owner} has no parameter {name}; its parameters are {', '.join(known) or 'none'}")
+        fields[known[name]] = dataclasses.replace(declared[known[name]], name=name).parse(text)
+    return fields
 
 
-def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="blobs", help=f"{'|'.join(DATASETS)} or csv:PATH")
-    parser.add_argument("--n-samples", type=int, default=1500, help="points (synthetic sets, jets)")
-    parser.add_argument("--noise", type=float, default=0.05, help="jitter of moons and circles")
-    parser.add_argument("--cluster-std", type=float, default=1.0, help="width of each blob")
-    parser.add_argument("--n-centers", type=int, default=3, help="true number of blobs (blobs, anisotropic, varied)")
-    parser.add_argument("--jet-features", default="observables", choices=("observables", "images"))
+def data_fields(args: argparse.Namespace) -> dict:
+    """``--dataset`` as config fields: a built-in name, or ``csv:PATH`` (stored by its digest)."""
+    if not args.dataset.startswith("csv:"):
+        if args.dataset == UPLOAD:
+            raise InputError("--dataset upload is the page's; give a file as --dataset csv:PATH")
+        return {"name": params.params_of(ClusterConfig)["name"].parse(args.dataset)}
+    path = Path(args.dataset[4:])
+    if not path.is_file():
+        raise InputError(f"--dataset csv:{path}: no such file")
+    if path.stat().st_size > csv_input.MAX_CSV_BYTES:
+        raise InputError(f"--dataset csv:{path} is larger than the {csv_input.MAX_CSV_BYTES // 2**20} MB limit")
+    columns = [c for c in (args.columns or "").split(",") if c]
+    return csv_input.upload_fields(path.read_bytes(), path.name, columns or None, args.label_column or None)
+
+
+def _add_data_arguments(parser: argparse.ArgumentParser, config_type: type, exclude: tuple) -> None:
+    parser.add_argument("--dataset", default="blobs", help=f"{'|'.join(DATASETS)} or csv:PATH; default blobs")
+    params.add_options(parser, config_type, exclude=("name",) + PARAM_FIELDS + exclude)
     parser.add_argument("--columns", default="", help="CSV: comma-separated numeric columns (default: all numeric)")
     parser.add_argument("--label-column", default=None, help="CSV: column with the true class (scoring only)")
-    parser.add_argument("--no-standardise", action="store_true", help="cluster raw features (default: mean 0, std 1)")
     parser.add_argument("--param", action="append", default=[], help="name=value (repeat, or comma-separate)")
-    parser.add_argument("--seed", type=int, default=0)
+
+
+def cluster_config(args: argparse.Namespace) -> ClusterConfig:
+    method = args.space if args.space != "features" else None
+    fields = param_fields(args.algorithm, method, parse_param_pairs(args.param))
+    return params.config_from_args(ClusterConfig, args, **data_fields(args), **fields)
+
+
+def embed_config(args: argparse.Namespace) -> EmbedConfig:
+    fields = param_fields(None, args.method, parse_param_pairs(args.param))
+    return params.config_from_args(EmbedConfig, args, **data_fields(args), **fields)
 
 
 def cluster_command(args: argparse.Namespace) -> dict:
-    dataset = load_dataset(args)
-    config = ClusteringConfig(args.algorithm, parse_param_pairs(args.param), not args.no_standardise, args.space,
-                              EmbeddingConfig(seed=args.seed), args.seed)
-    outcome = run_clustering(dataset, config)
-    result, scores = outcome.result, outcome.scores
-    summary = {
-        "dataset": dataset.name, "n_samples": dataset.n_samples, "n_features": dataset.n_features,
-        "algorithm": result.algorithm, "params": result.params, "space": args.space,
-        "labels_summary": result.sizes(), "n_clusters": result.n_clusters, "n_noise": result.n_noise,
-        "silhouette": scores.silhouette, "davies_bouldin": scores.davies_bouldin,
-        "calinski_harabasz": scores.calinski_harabasz, "fit_seconds": result.fit_seconds,
-    }
-    if dataset.true_labels is not None:
-        summary.update(ari=scores.ari, nmi=scores.nmi)
-    return summary
+    return CLUSTER.to_json(experiments.run(CLUSTER, cluster_config(args), cli.stderr_progress(args)))
 
 
 def embed_command(args: argparse.Namespace) -> dict:
-    dataset = load_dataset(args)
-    embedding = run_embedding(dataset, EmbeddingConfig(args.method, parse_param_pairs(args.param),
-                                                       not args.no_standardise, args.seed))
-    summary = {"dataset": dataset.name, "method": args.method, "params": embedding.params,
-               "shape": list(embedding.coords.shape), "trustworthiness": embedding.trustworthiness,
-               "trustworthiness_points": embedding.trust_points, "seconds": embedding.seconds}
-    if args.method == "pca":
-        summary["explained_variance_ratio"] = embedding.explained_variance_ratio[:5]
+    config = embed_config(args)
+    data_map = experiments.run(EMBED, config, cli.stderr_progress(args))
+    summary = EMBED.to_json(data_map)
     if args.out:
         out = Path(args.out)
+        coords = data_map.embedding.coords
         if out.suffix == ".npy":
-            np.save(out, embedding.coords, allow_pickle=False)
+            np.save(out, coords, allow_pickle=False)
         else:
-            columns = [embedding.coords[:, 0], embedding.coords[:, 1]]
-            header = "axis1,axis2"
-            if dataset.true_labels is not None:
-                columns.append(dataset.true_labels)
+            from ganplify_core.clustering.experiment import load
+
+            truth = load(config).dataset.true_labels
+            columns, header = [coords[:, 0], coords[:, 1]], "axis1,axis2"
+            if truth is not None:
+                columns.append(truth)
                 header += ",true_label"
             np.savetxt(out, np.column_stack(columns), delimiter=",", header=header, comments="", fmt="%.6g")
         summary["out"] = str(out)
@@ -105,11 +123,27 @@ def embed_command(args: argparse.Namespace) -> dict:
 
 def register(subparsers) -> None:
     parser = cli.add_command(subparsers, "cluster", "Cluster a data set and score the clusters.", cluster_command)
-    _add_data_arguments(parser)
-    parser.add_argument("--algorithm", default="kmeans", choices=ALGORITHM_NAMES)
-    parser.add_argument("--space", default="features", choices=("features",) + METHODS,
-                        help="cluster the features, or a 2-D map of them")
+    _add_data_arguments(parser, ClusterConfig, exclude=())
     parser = cli.add_command(subparsers, "embed", "Map a data set to 2-D (PCA, t-SNE, UMAP) and score the map.", embed_command)
-    _add_data_arguments(parser)
-    parser.add_argument("--method", default="pca", choices=METHODS)
+    _add_data_arguments(parser, EmbedConfig, exclude=())
     parser.add_argument("--out", default=None, help="write the map to this file (.csv, or .npy)")
+
+
+def command_line(command: str, config, method: str | None = None) -> str:
+    """The shell line that reproduces ``config`` (``cluster`` or ``embed``), as the page shows it."""
+    pairs = []
+    if command == "cluster":
+        pairs += [f"{k}={ALGORITHM_PARAMS[field_of(config.algorithm, k)].text(v)}" for k, v in config.algorithm_params]
+        method = config.space if config.space != "features" else None
+    if method is not None:
+        pairs += [f"{k}={MAP_PARAMS[k].text(getattr(config, k))}" for k in PARAMETERS[method]]
+    extra = {}
+    exclude = PARAM_FIELDS
+    if config.name == UPLOAD:
+        exclude += ("name", "n_samples", "noise", "cluster_std", "n_centers", "jet_features")
+        extra = {"--dataset": f"csv:{config.csv_name}", "--columns": ",".join(config.columns)}
+        if config.label_column:
+            extra["--label-column"] = config.label_column
+    if pairs:
+        extra["--param"] = ",".join(pairs)
+    return params.command_line(command, config, exclude=exclude, extra=extra)

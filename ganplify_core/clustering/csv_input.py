@@ -18,11 +18,17 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
+import hashlib
 import io
+import os
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ganplify_core import cache
 from ganplify_core.clustering.datasets import MAX_SAMPLES, MIN_SAMPLES, Dataset
 from ganplify_core.errors import InputError
 
@@ -126,3 +132,64 @@ def table_to_dataset(table: CsvTable, columns=None, label_column: str | None = N
 def read_csv_dataset(data: bytes, name: str = "csv", columns=None, label_column: str | None = None) -> Dataset:
     """:func:`parse_csv` then :func:`table_to_dataset`."""
     return table_to_dataset(parse_csv(data, name), columns, label_column)
+
+
+# -- uploads, stored by their content digest ----------------------------------------------------------------
+# A config names an uploaded file by the SHA-256 of its bytes (never by the bytes themselves); the bytes are
+# kept as a plain .csv file under the cache directory, so a job in a worker thread, another session or a
+# restarted server reads the same file back. They are only ever parsed as CSV text.
+
+def upload_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _upload_path(digest: str) -> Path:
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise InputError("an uploaded file is named by its SHA-256 digest (64 hex digits)")
+    return cache.cache_dir() / "uploads" / f"{digest}.csv"
+
+
+def store_upload(data: bytes, name: str = "csv") -> str:
+    """Check ``data`` parses as a CSV file, keep it under its digest, and return the digest."""
+    digest = upload_digest(data)
+    path = _upload_path(digest)
+    if not path.exists():
+        parse_csv(data, name)  # refuse what cannot be read before storing it
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, path)
+    return digest
+
+
+def uploaded_bytes(digest: str) -> bytes:
+    """The bytes stored under ``digest`` (InputError if they are gone, e.g. after Clear cache)."""
+    path = _upload_path(digest)
+    if not path.is_file():
+        raise InputError("the uploaded CSV file is no longer on this server (the cache was cleared): upload it again")
+    data = path.read_bytes()
+    if upload_digest(data) != digest:
+        raise InputError("the stored copy of the uploaded CSV file is damaged: upload it again")
+    return data
+
+
+@functools.lru_cache(maxsize=4)
+def uploaded_table(digest: str, name: str = "csv") -> CsvTable:
+    """The parsed table of a stored upload (the last few are kept parsed: a page reruns often)."""
+    return parse_csv(uploaded_bytes(digest), name)
+
+
+def upload_fields(data: bytes, name: str, columns=None, label_column: str | None = None) -> dict:
+    """Store an uploaded file and return the config fields that name it and the chosen columns.
+
+    Raises :class:`InputError` (with the reason) if the file or the choice of columns is unusable.
+    """
+    digest = store_upload(data, name)
+    dataset = table_to_dataset(uploaded_table(digest, name), list(columns) if columns else None, label_column)
+    return {"name": "upload", "csv_digest": digest, "csv_name": name, "columns": dataset.feature_names,
+            "label_column": label_column or "", "csv_rows": dataset.n_samples}
+
+
+def uploaded_dataset(digest: str, name: str, columns=None, label_column: str | None = None) -> Dataset:
+    """The :class:`Dataset` of the stored upload ``digest`` with the chosen columns."""
+    return table_to_dataset(uploaded_table(digest, name), list(columns) if columns else None, label_column)

@@ -25,7 +25,9 @@ import hashlib
 import numpy as np
 from sklearn import datasets as skdata
 
+from ganplify_core import params
 from ganplify_core.errors import InputError
+from ganplify_core.params import param
 
 SYNTHETIC = ("blobs", "anisotropic", "varied", "moons", "circles", "no_structure")
 DATASETS = SYNTHETIC + ("digits", "jets")
@@ -33,6 +35,7 @@ JET_FEATURES = ("observables", "images")
 JET_PROCESSES = ("qcd", "w", "top")
 MAX_SAMPLES = 100_000
 MIN_SAMPLES = 10
+DIGITS_SIZE = 1797
 BLOB_BOX = 10.0  # blob centres lie in [-10, 10]^2 (as in make_blobs)
 BLOB_MIN_DISTANCE = 6.0  # and at least 6 apart: six standard deviations at cluster_std = 1
 # Shear applied to blobs to make them anisotropic (scikit-learn's comparison uses the same matrix).
@@ -83,52 +86,108 @@ class Dataset:
         return h.hexdigest()
 
 
+DATA_LABELS = {
+    "blobs": "Blobs (round, equal width)",
+    "anisotropic": "Anisotropic blobs (sheared)",
+    "varied": "Blobs of varied variance",
+    "moons": "Two moons",
+    "circles": "Two circles",
+    "no_structure": "No structure (uniform noise)",
+    "digits": "Handwritten digits (8 × 8 pixels, 64 dimensions)",
+    "jets": "Jets: QCD, W and top",
+    "upload": "Your own CSV",
+}
+UPLOAD = "upload"
+BLOB_SETS = ("blobs", "anisotropic", "varied")
+# 1 600 pixels per jet image: 10 000 images are 128 MB and an elbow curve of minutes; more would be hours.
+JET_IMAGES_MAX = 10_000
+
+
 @dataclasses.dataclass(frozen=True)
-class DatasetConfig:
-    """Which data set, how many points, how noisy.
+class DatasetConfig(params.Config):
+    """Which data set, how many points, how noisy: the settings every clustering result starts from.
 
     Parameters
     ----------
-    name : one of :data:`DATASETS`
-    n_samples : int
-        Number of points (for jets: split equally between the processes). Ignored for digits (1 797).
-    noise : float
-        Standard deviation of the Gaussian jitter added to moons and circles.
-    cluster_std : float
-        Standard deviation of each blob (blobs, anisotropic); varied blobs use
+    name : one of :data:`DATASETS`, or ``"upload"`` for a CSV file given by its content digest
+        (``csv_digest``, see :mod:`ganplify_core.clustering.csv_input`) and the columns chosen from it.
+    n_samples : number of points (for jets: split equally between the processes). Ignored for digits (1 797).
+    noise : standard deviation of the Gaussian jitter added to moons and circles.
+    cluster_std : standard deviation of each blob (blobs, anisotropic); varied blobs use
         ``cluster_std * (1, 2.5, 0.5)``.
-    n_centers : int
-        Number of blobs.
+    n_centers : number of blobs.
     jet_features : ``"observables"`` (mass, pT, τ's, …) or ``"images"`` (flattened 40 × 40 pixels).
     jet_processes : tuple of ``"qcd"``, ``"w"``, ``"top"``
     seed : int
     """
 
-    name: str = "blobs"
-    n_samples: int = 1500
-    noise: float = 0.05
-    cluster_std: float = 1.0
-    n_centers: int = 3
-    jet_features: str = "observables"
+    name: str = param("blobs", choices=DATASETS + (UPLOAD,), url="dataset", cli="--dataset", labels=DATA_LABELS,
+                      label="Data set", help="a built-in data set (the CLI reads a CSV file as csv:PATH)")
+    n_samples: int = param(1500, lo=MIN_SAMPLES, hi=MAX_SAMPLES, step=100, widget="number", unit="points", label="Points",
+                           help="points of a synthetic set or jets (digits always has 1 797); up to 100 000: "
+                                "scatter plots use WebGL")
+    noise: float = param(0.05, lo=0.0, hi=1.0, step=0.01, widget="slider", label="Noise (jitter standard deviation)",
+                         help="jitter of moons and circles")
+    cluster_std: float = param(1.0, lo=0.05, hi=10.0, step=0.05, widget="slider", label="Blob width (standard deviation)",
+                               help="width of each blob")
+    n_centers: int = param(3, lo=1, hi=20, widget="slider", label="True number of blobs",
+                           help="true number of blobs (blobs, anisotropic, varied)")
+    jet_features: str = param("observables", choices=JET_FEATURES, widget="radio", label="Jet representation",
+                              labels={"observables": "8 observables (mass, pT, τ's…)",
+                                      "images": "40 × 40 images (1 600 pixels)"},
+                              help=f"what a jet is to the clusterer (images: at most {JET_IMAGES_MAX:,} jets)")
     jet_processes: tuple = JET_PROCESSES
-    seed: int = 0
+    seed: int = params.seed_param()
+    csv_digest: str = ""
+    csv_name: str = ""
+    columns: tuple = ()
+    label_column: str = ""
+    csv_rows: int = 0
 
-    def validate(self) -> None:
-        if self.name not in DATASETS:
-            raise InputError(f"dataset must be one of {', '.join(DATASETS)} (or csv:PATH), not {self.name!r}")
-        if not MIN_SAMPLES <= self.n_samples <= MAX_SAMPLES:
-            raise InputError(f"n_samples must be between {MIN_SAMPLES} and {MAX_SAMPLES:,}, not {self.n_samples}")
-        if not 0.0 <= self.noise <= 1.0:
-            raise InputError(f"noise must be between 0 and 1, not {self.noise}")
-        if not 0.0 < self.cluster_std <= 10.0:
-            raise InputError(f"cluster_std must be in (0, 10], not {self.cluster_std}")
-        if not 1 <= self.n_centers <= 20:
-            raise InputError(f"n_centers must be between 1 and 20, not {self.n_centers}")
-        if self.jet_features not in JET_FEATURES:
-            raise InputError(f"jet_features must be one of {', '.join(JET_FEATURES)}, not {self.jet_features!r}")
+    def check(self) -> None:
         unknown = set(self.jet_processes) - set(JET_PROCESSES)
         if unknown or not self.jet_processes:
             raise InputError(f"jet_processes must be a non-empty subset of {', '.join(JET_PROCESSES)}")
+        if self.name == "jets" and self.jet_features == "images" and self.n_samples > JET_IMAGES_MAX:
+            raise InputError(f"jets as images: use at most {JET_IMAGES_MAX:,} points (not {self.n_samples:,}); each jet "
+                             f"is 1 600 pixels, and more would take hours to cluster. Use observables for more jets.")
+        if self.name == UPLOAD and not self.csv_digest:
+            raise InputError("upload a CSV file first (the CLI reads one as --dataset csv:PATH)")
+
+    def data_only(self) -> "DatasetConfig":
+        """Only what shapes the points: the settings a data set ignores at their defaults (its cache key)."""
+        keep = {"name", "seed"}
+        if self.name == "digits":
+            keep = {"name"}
+        elif self.name == UPLOAD:
+            keep = {"name", "csv_digest", "csv_name", "columns", "label_column", "csv_rows"}
+        else:
+            keep |= {"n_samples"}
+            if self.name in ("moons", "circles"):
+                keep |= {"noise"}
+            if self.name in BLOB_SETS:
+                keep |= {"cluster_std", "n_centers"}
+            if self.name == "jets":
+                keep |= {"jet_features", "jet_processes"}
+        return DatasetConfig(**{f.name: getattr(self, f.name) for f in dataclasses.fields(DatasetConfig) if f.name in keep})
+
+    @property
+    def size(self) -> int:
+        """Points in the data set."""
+        if self.name == "digits":
+            return DIGITS_SIZE
+        return self.csv_rows if self.name == UPLOAD else self.n_samples
+
+    @property
+    def dimensions(self) -> int:
+        """Features per point."""
+        if self.name == "digits":
+            return 64
+        if self.name == "jets":
+            return 1600 if self.jet_features == "images" else 8
+        if self.name == UPLOAD:
+            return len(self.columns)
+        return 2
 
 
 def separated_centres(n_centres: int, seed: int, half_width: float = BLOB_BOX,
@@ -211,6 +270,10 @@ def jets(config: DatasetConfig) -> Dataset:
 def make_dataset(config: DatasetConfig) -> Dataset:
     """The data set ``config`` describes (validated first)."""
     config.validate()
+    if config.name == UPLOAD:
+        from ganplify_core.clustering.csv_input import uploaded_dataset
+
+        return uploaded_dataset(config.csv_digest, config.csv_name, config.columns, config.label_column or None)
     if config.name == "digits":
         return digits()
     if config.name == "jets":

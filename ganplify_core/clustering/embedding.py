@@ -34,8 +34,10 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE, trustworthiness
 
-from ganplify_core.clustering.algorithms import Parameter, parse_parameters
+from ganplify_core import params
+from ganplify_core.clustering.algorithms import parse_parameters
 from ganplify_core.errors import InputError
+from ganplify_core.params import param
 from ganplify_core.training import Progress
 
 METHODS = ("pca", "tsne", "umap")
@@ -46,24 +48,39 @@ TRUSTWORTHINESS_MAX_POINTS = 2_000
 TRUSTWORTHINESS_NEIGHBOURS = 5
 PCA_MAX_COMPONENTS = 20
 
-PARAMETERS: dict[str, tuple] = {
-    "pca": (),
-    "tsne": (Parameter("perplexity", "float", 30.0, 2.0, 100.0, help="effective number of neighbours each point attends to"),
-             Parameter("tsne_method", "choice", "barnes_hut", options=("barnes_hut", "exact"),
-                       help=f"Barnes–Hut (n log n, ≤ {TSNE_MAX:,} points) or exact (n², ≤ {TSNE_EXACT_MAX:,} points)"),
-             Parameter("max_iter", "int", 750, 250, 3000, help="gradient-descent iterations")),
-    "umap": (Parameter("n_neighbors", "int", 15, 2, 200, help="size of the local neighbourhood: small = local detail, large = global shape"),
-             Parameter("min_dist", "float", 0.1, 0.0, 0.99, help="how tightly points may pack in the map"),
-             Parameter("metric", "choice", "euclidean", options=("euclidean", "manhattan", "cosine", "correlation"),
-                       help="distance in the data space")),
-}
+@dataclasses.dataclass(frozen=True)
+class MapSettings(params.Config):
+    """The parameters of the maps, declared once; only the chosen method's fields matter (:func:`values_of`)."""
+
+    perplexity: float = param(30.0, lo=2.0, hi=100.0, step=1.0, label="t-SNE perplexity",
+                              help="effective number of neighbours each point attends to")
+    tsne_method: str = param("barnes_hut", choices=("barnes_hut", "exact"), widget="radio", label="t-SNE gradient",
+                             help=f"Barnes–Hut (n log n, ≤ {TSNE_MAX:,} points) or exact (n², ≤ {TSNE_EXACT_MAX:,} points)")
+    max_iter: int = param(750, lo=250, hi=3000, step=50, widget="number", label="t-SNE iterations",
+                          help="gradient-descent iterations")
+    n_neighbors: int = param(15, lo=2, hi=200, label="UMAP n_neighbors",
+                             help="size of the local neighbourhood: small = local detail, large = global shape")
+    min_dist: float = param(0.1, lo=0.0, hi=0.99, step=0.01, label="UMAP min_dist", help="how tightly points may pack in the map")
+    metric: str = param("euclidean", choices=("euclidean", "manhattan", "cosine", "correlation"), label="UMAP metric",
+                        help="distance in the data space")
 
 
-def parse_params(method: str, params: Mapping[str, Any] | None) -> dict:
-    """Defaults of ``method`` overridden by ``params`` (validated)."""
+MAP_PARAMS = params.params_of(MapSettings)
+# Which declared parameters each method takes.
+PARAMETERS: dict[str, tuple] = {"pca": (), "tsne": ("perplexity", "tsne_method", "max_iter"),
+                                "umap": ("n_neighbors", "min_dist", "metric")}
+
+
+def values_of(method: str, settings: MapSettings) -> tuple:
+    """``method``'s parameters in ``settings`` as sorted (name, value) pairs."""
+    return tuple(sorted((name, getattr(settings, name)) for name in PARAMETERS[method]))
+
+
+def parse_params(method: str, given: Mapping[str, Any] | None) -> dict:
+    """Defaults of ``method`` overridden by ``given`` (validated)."""
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
-    return parse_parameters(method, PARAMETERS[method], params)
+    return parse_parameters(method, {name: MAP_PARAMS[name] for name in PARAMETERS[method]}, given)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,10 +129,10 @@ def embedding_trustworthiness(points: np.ndarray, coords: np.ndarray, seed: int 
     return float(trustworthiness(points[index], coords[index], n_neighbors=k)), int(len(index))
 
 
-def embed(points: np.ndarray, method: str, params: Mapping[str, Any] | None = None, seed: int = 0,
+def embed(points: np.ndarray, method: str, given: Mapping[str, Any] | None = None, seed: int = 0,
           progress: Progress | None = None) -> Embedding:
     """Map ``points`` (n, d) to 2-D with ``method`` and score the map's trustworthiness."""
-    values = parse_params(method, params)
+    values = parse_params(method, given)
     check_size(method, values, len(points))
     if points.shape[1] < 2:
         raise InputError("a 2-D map needs at least two feature columns")

@@ -23,32 +23,36 @@ import numpy as np
 from sklearn.cluster import DBSCAN
 from sklearn.decomposition import PCA
 
+from ganplify_core import params
 from ganplify_core.errors import InputError
+from ganplify_core.params import param
 
 LENSES = ("pca1", "pca2", "umap")
 MAPPER_MAX = 50_000
 
 
+LENS_LABELS = {"pca1": "PC1", "pca2": "PC1 and PC2", "umap": "UMAP map"}
+
+
 @dataclasses.dataclass(frozen=True)
-class MapperConfig:
+class MapperConfig(params.Config):
     """Lens, cover and per-cover clustering of a Mapper graph."""
 
-    lens: str = "pca1"
-    n_cubes: int = 10
-    overlap: float = 0.3
-    eps: float = 0.5
-    min_samples: int = 3
+    lens: str = param("pca1", choices=LENSES, labels=LENS_LABELS, label="Lens", help="what the data is seen through")
+    n_cubes: int = param(10, lo=1, hi=50, widget="slider", label="Intervals per lens axis",
+                         help="intervals covering each lens axis")
+    overlap: float = param(0.3, lo=0.05, hi=0.9, step=0.05, widget="slider", label="Overlap",
+                           help="fraction of an interval shared with its neighbour")
+    mapper_eps: float = param(0.5, lo=0.01, hi=10.0, format="%.3f", widget="number", label="DBSCAN eps per interval",
+                              help="DBSCAN's radius inside each interval")
+    mapper_min_samples: int = param(3, lo=1, hi=100, widget="number", label="DBSCAN min_samples",
+                                    help="DBSCAN's minPts inside each interval")
 
-    def validate(self, n_samples: int) -> None:
-        if self.lens not in LENSES:
-            raise InputError(f"lens must be one of {', '.join(LENSES)}, not {self.lens!r}")
-        if not 1 <= self.n_cubes <= 50:
-            raise InputError(f"n_cubes must be between 1 and 50, not {self.n_cubes}")
-        if not 0.0 < self.overlap < 1.0:
-            raise InputError(f"overlap must be between 0 and 1 (exclusive), not {self.overlap}")
-        if n_samples > MAPPER_MAX:
-            raise InputError(f"Mapper is limited to {MAPPER_MAX:,} points here (this data set has {n_samples:,}); "
-                             f"the page stays responsive with fewer.")
+
+def check_size(n_samples: int) -> None:
+    if n_samples > MAPPER_MAX:
+        raise InputError(f"Mapper is limited to {MAPPER_MAX:,} points here (this data set has {n_samples:,}); "
+                         f"the page stays responsive with fewer.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,11 +77,12 @@ def mapper_graph(points: np.ndarray, lens_values: np.ndarray, config: MapperConf
     """The Mapper graph of ``points`` seen through ``lens_values`` (n, 1 or 2)."""
     import kmapper
 
-    config.validate(len(points))
+    config.validate()
+    check_size(len(points))
     lens_values = np.asarray(lens_values, dtype=np.float64).reshape(len(points), -1)
     mapper = kmapper.KeplerMapper(verbose=0)
     graph = mapper.map(lens_values, points, cover=kmapper.Cover(n_cubes=config.n_cubes, perc_overlap=config.overlap),
-                       clusterer=DBSCAN(eps=config.eps, min_samples=config.min_samples))
+                       clusterer=DBSCAN(eps=config.mapper_eps, min_samples=config.mapper_min_samples))
     names = sorted(graph["nodes"])
     number = {name: i for i, name in enumerate(names)}
     members = [np.asarray(graph["nodes"][name], dtype=np.int64) for name in names]

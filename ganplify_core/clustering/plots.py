@@ -11,6 +11,7 @@ page's payload small. The comparison grid draws at most :data:`GRID_MAX_POINTS` 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
@@ -247,3 +248,35 @@ def mapper_figure(members: list, edges: np.ndarray, node_values: np.ndarray, col
 def node_means(members: list, values: np.ndarray) -> np.ndarray:
     """Mean of ``values`` over each node's points (the node colour)."""
     return np.array([float(np.mean(values[m])) for m in members])
+
+
+# -- tables and choices the page shows (built here, not in the page) ----------------------------------------
+
+def labels_frame(view: np.ndarray, result, true_labels=None, label_names: tuple = ()) -> pd.DataFrame:
+    """Every point's view coordinates, cluster and core flag (and true label): the page's CSV download."""
+    frame = pd.DataFrame({"index": np.arange(len(view)), "view_x": view[:, 0], "view_y": view[:, 1],
+                          "cluster": result.labels, "core_point": result.core_mask})
+    if true_labels is not None:
+        frame["true_label"] = [label_names[i] for i in true_labels]
+    return frame
+
+
+def comparison_frame(rows: list[dict]) -> pd.DataFrame:
+    """The comparison's rows (:func:`ganplify_core.clustering.experiment.comparison_rows`) as a table."""
+    return pd.DataFrame(rows)
+
+
+def mapper_colour_options(graph, dataset, cluster_labels: np.ndarray, max_features: int = 20) -> dict:
+    """What the Mapper nodes can be coloured by (the mean over each node's points): name -> one value per point."""
+    options = {"lens (first axis)": graph.lens_values[:, 0], "cluster label (section 2)": cluster_labels.astype(float)}
+    if dataset.true_labels is not None:
+        options["true class (mean code)"] = dataset.true_labels.astype(float)
+    options.update({f"feature: {name}": dataset.points[:, i] for i, name in enumerate(dataset.feature_names[:max_features])})
+    return options
+
+
+def data_preview(view: np.ndarray, axis_names, true_labels=None, label_names: tuple = ()) -> go.Figure:
+    """The data before clustering: coloured by its true class when it has one."""
+    labels = true_labels if true_labels is not None else np.zeros(len(view), dtype=np.int64)
+    title = "The data, coloured by true class (not clustered yet)" if true_labels is not None else "The data (not clustered yet)"
+    return cluster_scatter(view, labels, title, axis_names, label_names, true_labels, label_names)
