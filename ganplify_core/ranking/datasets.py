@@ -23,6 +23,10 @@ from ganplify_core.seeding import make_rng
 DATASETS = ("calibration", "height", "diabetes", "breast_cancer", "jets")
 MIN_CSV_ROWS = 50
 MAX_ROWS = 100_000
+MAX_FEATURES = 50  # an uploaded table's features: SHAP interactions and the kernel explainer grow as d²
+# Features of each built-in data set and the rows it has (None: as many as asked), for time estimates.
+N_FEATURES = {"calibration": 10, "height": 2, "diabetes": 10, "breast_cancer": 30, "jets": 8}
+ROWS_AVAILABLE = {"calibration": None, "height": None, "diabetes": 442, "breast_cancer": 569, "jets": None}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -216,17 +220,28 @@ def parse_feature_csv(content: bytes, target: str | None = None, name: str = "up
     Raises
     ------
     InputError
-        What the reader refuses, and: fewer than two numeric columns, a NaN or infinite value in a
+        What the reader refuses, and: fewer than two or more than ``MAX_FEATURES + 1`` numeric columns, a NaN or infinite value in a
         numeric column, fewer than 50 rows, an unknown target column.
     """
     from ganplify_core.clustering.csv_input import parse_csv
 
-    parsed = parse_csv(content, name)
+    try:
+        parsed = parse_csv(content, name)
+    except InputError as exc:  # the shared reader speaks of clustering; say what ranking needs
+        message = str(exc)
+        if "Clustering needs" in message:
+            message = message.split("Clustering needs")[0] + ("Feature ranking needs at least two numeric columns "
+                                                              "(one or more features and a target).")
+        raise InputError(message) from None
     columns = list(parsed.numeric_columns)
     dropped = [c for c in parsed.columns if c not in columns]
     if len(columns) < 2:
         raise InputError(f"{name} needs at least two numeric columns (one or more features and a target); "
                          f"found {len(columns)}" + (f" (not numeric: {', '.join(dropped[:5])})" if dropped else ""))
+    if len(columns) > MAX_FEATURES + 1:
+        raise InputError(f"{name} has {len(columns)} numeric columns; at most {MAX_FEATURES} features and a target "
+                         "can be ranked here (SHAP interactions grow as the square of the features): keep the "
+                         "columns you want ranked")
     values = parsed.frame[columns].to_numpy(dtype=np.float64)
     bad = ~np.isfinite(values)
     if bad.any():

@@ -35,10 +35,14 @@ from typing import Mapping
 
 import numpy as np
 
+from ganplify_core import params
 from ganplify_core.errors import InputError
 
 MAX_PLAYERS = 8
+MAX_COALITIONS = 2**MAX_PLAYERS  # every coalition of 8 players, the empty one included
+MAX_GAME_CHARACTERS = 100_000    # a pasted game's JSON text
 MISSING_RULES = ("zero", "additive")
+MISSING_LABELS = {"zero": "0", "additive": "the sum of their members' single worths"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,6 +142,8 @@ def marginal_contribution_table(game: CoalitionGame) -> list[dict]:
 
 
 def _parse_coalition(key: str) -> tuple[str, ...]:
+    if key.count(",") >= MAX_PLAYERS:
+        raise InputError(f"coalition '{key[:60]}…' names more than {MAX_PLAYERS} players; at most {MAX_PLAYERS} are allowed")
     names = tuple(name.strip() for name in key.split(",") if name.strip())
     if len(set(names)) != len(names):
         raise InputError(f"coalition '{key}' names a player twice; list each player once, e.g. \"F1,F2\"")
@@ -160,9 +166,18 @@ def make_game(worths: Mapping[str, float], players: tuple[str, ...] | None = Non
     """
     if missing not in MISSING_RULES:
         raise InputError(f"missing must be one of {', '.join(MISSING_RULES)}, not '{missing}'")
+    if len(worths) > MAX_COALITIONS:  # checked before anything that grows with the number of coalitions
+        raise InputError(f"{len(worths)} coalitions: a game of at most {MAX_PLAYERS} players has at most "
+                         f"{MAX_COALITIONS} (the orderings formula sums over n! orders)")
     parsed: dict[tuple[str, ...], float] = {}
+    seen: set[frozenset] = set()
+    named: dict[str, None] = dict.fromkeys(players or ())
     for key, value in worths.items():
         names = _parse_coalition(str(key))
+        named.update(dict.fromkeys(names))
+        if len(named) > MAX_PLAYERS:
+            raise InputError(f"at most {MAX_PLAYERS} players (got more: {', '.join(list(named)[:MAX_PLAYERS + 1])[:120]}…): "
+                             "the orderings formula sums over n! orders")
         try:
             worth = float(value)
         except (TypeError, ValueError):
@@ -173,8 +188,9 @@ def make_game(worths: Mapping[str, float], players: tuple[str, ...] | None = Non
             if worth != 0:
                 raise InputError("the empty coalition must have worth 0 (v(∅) = 0)")
             continue
-        if frozenset(names) in {frozenset(k) for k in parsed}:
+        if frozenset(names) in seen:
             raise InputError(f"coalition '{key}' is given twice")
+        seen.add(frozenset(names))
         parsed[names] = worth
     if players is None:
         players = tuple(dict.fromkeys(name for names in parsed for name in names))
@@ -205,6 +221,9 @@ def make_game(worths: Mapping[str, float], players: tuple[str, ...] | None = Non
 
 def parse_game_json(text: str, missing: str = "zero") -> CoalitionGame:
     """A game from JSON text mapping comma-joined coalitions to worths, e.g. ``{"F1,F2": 600, "F2": 200}``."""
+    if len(text) > MAX_GAME_CHARACTERS:
+        raise InputError(f"--game is {len(text):,} characters long; a game of at most {MAX_PLAYERS} players fits in "
+                         f"{MAX_GAME_CHARACTERS:,}")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -228,6 +247,21 @@ PRESET_LABELS = {
     "glove": "Glove game: L has a left glove, R1 and R2 a right one; a pair is worth 1",
     "majority": "Majority vote: any two of A, B, C decide",
 }
+
+
+@dataclasses.dataclass(frozen=True)
+class GameConfig(params.Config):
+    """How a pasted game is read (the ``shapley`` command's options and the page's game settings)."""
+
+    missing: str = params.param("zero", choices=MISSING_RULES, labels=MISSING_LABELS, widget="radio",
+                                label="Coalitions not listed are worth",
+                                help="worth of unlisted coalitions: 0 (default; the lecture's convention: a friend "
+                                     "alone earns nothing unless stated) or the sum of their members' single worths")
+
+
+# The page's preset games (a link names one by its id, ``game=two_friends``).
+PRESET = params.Param("two_friends", choices=tuple(PRESETS), labels=PRESET_LABELS, label="Preset game",
+                      help="a ready-made game to start from; edit its worths below")
 
 
 @dataclasses.dataclass(frozen=True)

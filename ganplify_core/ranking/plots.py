@@ -191,3 +191,30 @@ def feature_preview(feature_names, X: np.ndarray, y: np.ndarray, target_name: st
                       row=j // cols + 1, col=j % cols + 1)
     fig.update_yaxes(title_text=target_name, col=1)
     return styled(fig, None, height=260 * rows + 40)
+
+
+# -- tables the page shows or offers for download ------------------------------------------------------------
+
+def marginal_table(game) -> "pd.DataFrame":
+    """Every order and each player's marginal contribution in it (formula 2), for games of up to 4 players."""
+    import pandas as pd
+
+    from ganplify_core.ranking.games import marginal_contribution_table
+
+    return pd.DataFrame(marginal_contribution_table(game))
+
+
+def relevance_frame(true_relevance: dict) -> "pd.DataFrame":
+    """Each feature's role in the generating formula."""
+    import pandas as pd
+
+    return pd.DataFrame({"feature": list(true_relevance), "role in the generator": list(true_relevance.values())})
+
+
+def results_frame(result) -> "pd.DataFrame":
+    """One row per feature: every method's score and both permutation statistics (the page's CSV)."""
+    import pandas as pd
+
+    return pd.DataFrame({"feature": result.feature_names, **{method: scores for method, scores in result.rankings.items()},
+                         "permutation difference": result.permutation.difference_mean,
+                         "permutation ratio std": result.permutation.ratio_std})
