@@ -23,16 +23,20 @@ def _log_intensity(image: np.ndarray, floor: float = 1e-4) -> np.ndarray:
     return np.where(image > 0, np.log10(np.maximum(image, floor)), np.nan)
 
 
-def example_images(images_by_class: dict[str, np.ndarray], n_examples: int = 3) -> go.Figure:
-    """Grid: one row per class, ``n_examples`` single jets and the class average (log₁₀ pT fraction)."""
-    classes = list(images_by_class)
-    titles = [f"{CLASS_NAMES[c]} jet {i + 1}" if i < n_examples else f"{CLASS_NAMES[c]}: average of {len(images_by_class[c])}"
+def example_images(overview, start: int = 0, n_examples: int = 3) -> go.Figure:
+    """Grid: one row per class, jets ``start + 1 … start + n_examples`` and the class average (log₁₀ pT fraction).
+
+    ``overview`` is a :class:`~ganplify_core.jets.experiment.JetOverview`.
+    """
+    classes = list(overview.classes)
+    n_jets = overview.config.n
+    titles = [f"{CLASS_NAMES[c]} jet {start + i + 1}" if i < n_examples else f"{CLASS_NAMES[c]}: average of {n_jets:,}"
               for c in classes for i in range(n_examples + 1)]
     fig = make_subplots(rows=len(classes), cols=n_examples + 1, subplot_titles=titles,
                         horizontal_spacing=0.03, vertical_spacing=0.08)
     for row, name in enumerate(classes, start=1):
-        images = images_by_class[name]
-        panels = [images[i] for i in range(min(n_examples, len(images)))] + [images.mean(axis=0)]
+        images = overview.example_images[name][start:start + n_examples]
+        panels = list(images) + [overview.average_images[name]]
         for col, image in enumerate(panels, start=1):
             fig.add_heatmap(z=_log_intensity(image).T, x=_PIXEL_CENTRES, y=_PIXEL_CENTRES, zmin=-4, zmax=0,
                             colorscale="Viridis", showscale=(row == 1 and col == 1),
@@ -47,18 +51,19 @@ def example_images(images_by_class: dict[str, np.ndarray], n_examples: int = 3) 
                   height=250 * len(classes) + 60)
 
 
-def example_point_clouds(jets_by_class: dict, n_examples: int = 3) -> go.Figure:
-    """Grid: one row per class, ``n_examples`` jets as their constituents (marker area ∝ pT)."""
-    classes = list(jets_by_class)
+def example_point_clouds(overview, start: int = 0, n_examples: int = 3) -> go.Figure:
+    """Grid: one row per class, jets ``start + 1 … start + n_examples`` as their constituents (marker area ∝ pT)."""
+    classes = list(overview.classes)
+    jets_by_class = overview.examples
+    picks = range(start, start + n_examples)
     titles = [f"{CLASS_NAMES[c]} jet {i + 1}: m = {jets_by_class[c].observables['mass'][i]:.0f} GeV, "
               f"τ₃₂ = {jets_by_class[c].observables['tau32'][i]:.2f}"
-              for c in classes for i in range(n_examples)]
+              for c in classes for i in picks]
     fig = make_subplots(rows=len(classes), cols=n_examples, subplot_titles=titles,
                         horizontal_spacing=0.04, vertical_spacing=0.08)
     for row, name in enumerate(classes, start=1):
         jets = jets_by_class[name]
-        for col in range(1, n_examples + 1):
-            i = col - 1
+        for col, i in enumerate(picks, start=1):
             mask = jets.mask[i]
             pt = jets.pt[i][mask]
             fig.add_scatter(x=jets.eta[i][mask], y=jets.phi[i][mask], mode="markers",
@@ -79,26 +84,31 @@ _RANGES = {"mass": (0, 300), "pt": (400, 700), "n_constituents": (0, 140), "tau1
            "tau3": (0, 0.2), "tau21": (0, 1), "tau32": (0, 1)}
 
 
-def observable_histograms(jets_by_class: dict, observables: tuple[str, ...] = ("mass", "tau21", "tau32", "n_constituents"),
-                          reference_by_class: dict | None = None, n_bins: int = 40) -> go.Figure:
-    """Normalised histograms of ``observables`` per class; the reference sample (if given) as dashed lines."""
+SOURCE_NAMES = {"toy": "toy", "reference": "Pythia"}
+
+
+def observable_histograms(overview, observables: tuple[str, ...] = ("mass", "tau21", "tau32", "n_constituents"),
+                          n_bins: int = 40) -> go.Figure:
+    """Normalised histograms of ``observables`` per class: the toy solid, the Pythia reference (if shown) dashed."""
     cols = 2
     rows = (len(observables) + cols - 1) // cols
     fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.1, vertical_spacing=0.16)
-    sources = [("toy" if reference_by_class else None, jets_by_class, "solid")]
-    if reference_by_class:
-        sources.append(("Pythia", reference_by_class, "dash"))
+    sources = [(overview.config.source, overview.observables)]
+    if overview.compared_source:
+        sources.append((overview.compared_source, overview.compared))
+        sources.sort(key=lambda s: s[0] != "toy")  # the toy first, drawn solid
     for k, name in enumerate(observables):
         row, col = k // cols + 1, k % cols + 1
         low, high = _RANGES[name]
         # whole-number bins of equal width for counts, so no bin holds one more integer than its neighbour
         edges = (np.arange(low, high + 4, 4) - 0.5) if name == "n_constituents" else np.linspace(low, high, n_bins + 1)
         centres = 0.5 * (edges[1:] + edges[:-1])
-        for label, samples, dash in sources:
-            for cls, jets in samples.items():
-                counts, _ = np.histogram(jets.observables[name], bins=edges)
+        for source, by_class in sources:
+            dash = "solid" if source == "toy" else "dash"
+            for cls, values in by_class.items():
+                counts, _ = np.histogram(values[name], bins=edges)
                 density = counts / max(counts.sum(), 1) / np.diff(edges)
-                legend = CLASS_NAMES[cls] + (f" ({label})" if label else "")
+                legend = CLASS_NAMES[cls] + (f" ({SOURCE_NAMES[source]})" if len(sources) > 1 else "")
                 fig.add_scatter(x=centres, y=density, mode="lines", line=dict(color=COLORS[cls], dash=dash, shape="hvh"),
                                 name=legend, legendgroup=legend, showlegend=(k == 0),
                                 hovertemplate=f"{legend}<br>{LABELS[name]} %{{x:.3g}}<br>density %{{y:.3g}}<extra></extra>",

@@ -17,6 +17,7 @@ from ganplify_core.errors import InputError
 from ganplify_core.jets.observables import compute_observables, whole_jet_summary
 from ganplify_core.jets.preprocessing import leading_constituents, preprocess, wrap_phi
 from ganplify_core.jets.shower import PROCESSES, ToyShowerConfig, eta_phi, generate_particles
+from ganplify_core.training import Progress, no_progress
 
 N_CONSTITUENTS = 50
 JET_RADIUS = 0.8
@@ -86,12 +87,16 @@ def toy_constituents(process: str, n_jets: int, config: ToyShowerConfig, rng: np
             whole_jet_summary(jet, pt, eta, phi, n_jets))
 
 
-def _toy_sample(process: str, n: int, seed: int, config: ToyShowerConfig) -> JetSample:
+def _toy_sample(process: str, n: int, seed: int, config: ToyShowerConfig,
+                progress: Progress = no_progress) -> JetSample:
     process_index = PROCESSES.index(process)
     parts = []
-    for chunk in range((n + CHUNK - 1) // CHUNK):
+    n_chunks = (n + CHUNK - 1) // CHUNK
+    for chunk in range(n_chunks):
+        progress(chunk / n_chunks, f"showering {process} jets: {chunk * CHUNK:,} of {n:,}")
         rng = np.random.default_rng([seed, process_index, chunk])
         parts.append(toy_constituents(process, CHUNK, config, rng))
+    progress(1.0, f"{n:,} {process} jets: observables and preprocessing")
     pt, eta, phi, mask = (np.concatenate([p[i] for p in parts])[:n] for i in range(4))
     whole_jet = {name: np.concatenate([p[4][name] for p in parts])[:n] for name in parts[0][4]}
     return assemble(pt, eta, phi, mask, process, "toy", whole_jet)
@@ -169,13 +174,20 @@ def get_jets(process: str, n: int, seed: int = 0, source: str = "toy", *,
     InputError
         For an unknown process or source, or ``n`` larger than the reference sample holds.
     """
+    return jet_sample(process, n, seed, source, toy)
+
+
+def jet_sample(process: str, n: int, seed: int = 0, source: str = "toy", toy: ToyShowerConfig = ToyShowerConfig(),
+               progress: Progress = no_progress) -> JetSample:
+    """:func:`get_jets` reporting ``progress(fraction, message)`` while it generates (the job runner's view)."""
     _validate(process, n, source)
     n, seed = int(n), int(seed)
     if source == "toy":
         key = {"process": process, "n": n, "seed": seed, "toy": toy, "generator": TOY_GENERATOR_VERSION}
-        return cache.cached("jets-toy", key, lambda: _toy_sample(process, n, seed, toy))
+        return cache.cached("jets-toy", key, lambda: _toy_sample(process, n, seed, toy, progress))
     key = {"process": process, "n": n, "seed": seed, "asset_bytes": REFERENCE_PATH.stat().st_size,
            "asset_mtime": REFERENCE_PATH.stat().st_mtime_ns}
+    progress(0.0, f"reading {n:,} {process} jets of the reference sample")
     return cache.cached("jets-reference", key, lambda: _reference_sample(process, n, seed))
 
 

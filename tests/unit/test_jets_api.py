@@ -74,5 +74,36 @@ def test_cli_prints_summaries_and_writes_jets(tmp_cache, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["jets", "--process", "higgs", "--json"])
     assert exit_info.value.code == 2
-    assert main(["jets", "--process", "qcd", "--n", "0", "--json"]) == 2
-    assert "n must be a positive" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--n", "0"], "n=0: use between 1 and 500000 jets"),
+    (["--n", "1000000000000"], "n=1000000000000: use between 1 and 500000 jets"),
+    (["--n", "1e12"], "n=1e12: must be a whole number"),
+    (["--n", "nan"], "must be a whole number"),
+    (["--seed", "-1"], "seed=-1: use between 0 and 4294967295"),
+    (["--source", "herwig"], "source=herwig: choose one of toy, reference"),
+    ([], "the following arguments are required: --process"),
+])
+def test_cli_rejects_bad_values_with_one_line_and_exit_2(tmp_cache, capsys, args, message):
+    from ganplify_core.cli import main
+
+    process = [] if not args else ["--process", "qcd"]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["jets", *process, *args, "--json"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not list(tmp_cache.rglob("*.npz")), "nothing was generated"
+
+
+def test_cli_rejects_more_jets_than_the_reference_holds(tmp_cache, capsys):
+    from ganplify_core.cli import main
+    from ganplify_core.jets.sample import reference_size
+
+    if "reference" not in available_sources():
+        pytest.skip("no reference sample shipped")
+    too_many = reference_size("top") + 1
+    assert main(["jets", "--process", "top", "--source", "reference", "--n", str(too_many), "--json"]) == 2
+    err = capsys.readouterr().err
+    assert f"n={too_many} is more than the" in err and len(err.strip().splitlines()) == 1
