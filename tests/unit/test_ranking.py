@@ -7,10 +7,19 @@ import json
 import numpy as np
 import pytest
 
-from ganplify_core import cli
+from ganplify_core import cache, cli, experiments
 from ganplify_core.errors import InputError
-from ganplify_core.ranking import datasets, explain, games, importance, models
-from ganplify_core.ranking.experiment import BUILTIN, MEAN_ABS_SHAP, PERMUTATION, RankingConfig, compute_ranking
+from ganplify_core.ranking import datasets, explain, games, importance, models, uploads
+from ganplify_core.ranking.experiment import (BUILTIN, MEAN_ABS_SHAP, PERMUTATION, RANKING, RankingConfig,
+                                              compute_ranking, estimate_seconds)
+
+
+def exit_status(argv) -> int:
+    """What ``python -m ganplify_core ARGV`` exits with (argparse's errors exit inside ``main``)."""
+    try:
+        return cli.main(argv)
+    except SystemExit as exc:
+        return exc.code
 
 
 # -- coalition games ------------------------------------------------------------------------------------
@@ -82,12 +91,29 @@ def test_missing_coalitions_default_to_zero_and_bad_games_are_rejected():
             games.parse_game_json(text)
 
 
+def test_a_pasted_game_is_bounded_before_any_quadratic_work():
+    many = json.dumps({f"P{i}": 1 for i in range(100_000)})  # 100 000 coalitions of one player each
+    with pytest.raises(InputError, match="at most 256"):
+        games.make_game(json.loads(many))
+    nine = {f"P{i}": 1 for i in range(9)}  # few coalitions, too many players
+    with pytest.raises(InputError, match="at most 8 players"):
+        games.make_game(nine)
+    with pytest.raises(InputError, match="characters"):
+        games.parse_game_json(" " * (games.MAX_GAME_CHARACTERS + 1))
+    assert games.make_game({f"P{i}": 1 for i in range(8)}).n_players == 8  # the limit itself is fine
+
+
 def test_cli_shapley_prints_values_and_total(capsys):
     assert cli.main(["shapley", "--game", '{"F1,F2": 600, "F2": 200}', "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"values": {"F1": 200.0, "F2": 400.0}, "total": 600.0}
     assert cli.main(["shapley", "--game", "{oops", "--json"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not valid JSON" in err
+    assert cli.main(["shapley", "--game", '{"A": 1, "B": 2}', "--missing", "additive", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"values": {"A": 1.0, "B": 2.0}, "total": 3.0}
+    assert exit_status(["shapley", "--game", '{"A": 1}', "--missing", "sometimes", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "choose one of zero, additive" in err
 
 
 # -- exact interventional Shapley values of a model --------------------------------------------------------
@@ -201,7 +227,7 @@ def test_csv_upload_parses_numeric_columns_and_a_binary_target():
     (b"\x00\x01\x02\xff\xfe", "not a valid CSV"),
     (b"", "not a valid CSV"),
     (b"a,b\n1,2\n3,4,5,6\n", "not a valid CSV"),
-    (b"x,y\na,b\nc,d\n", "numeric column"),
+    (b"x,y\na,b\nc,d\n", "Feature ranking needs at least two numeric columns"),
     (b"x,y\na,1\nc,2\n", "two numeric columns"),
     (csv_bytes(extra="\n1.0,,1,z"), "missing or infinite"),
     (csv_bytes(extra="\n1.0,inf,1,z"), "missing or infinite"),
@@ -238,3 +264,90 @@ def test_cli_ranks_an_uploaded_csv(tmp_path, tmp_cache, capsys):
     assert out["rankings"][PERMUTATION][0] == "a"  # the label is a > 0
     assert cli.main(["rank", "--csv", str(tmp_path / "absent.csv"), "--json"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_csv_errors_speak_of_ranking_and_wide_tables_are_refused():
+    with pytest.raises(InputError) as caught:
+        datasets.parse_feature_csv(b"x,y\na,b\nc,d\n")
+    assert "Clustering" not in str(caught.value)
+    wide = ",".join(f"c{i}" for i in range(datasets.MAX_FEATURES + 2)) + "\n"
+    wide += "\n".join(",".join(str(i * j) for j in range(datasets.MAX_FEATURES + 2)) for i in range(60))
+    with pytest.raises(InputError, match=f"at most {datasets.MAX_FEATURES} features"):
+        datasets.parse_feature_csv(wide.encode())
+
+
+# -- the experiment contract ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("changes, message", [
+    ({"n_rows": 10_000_000}, "n_rows"), ({"n_rows": 50}, "n_rows"), ({"test_fraction": float("nan")}, "finite"),
+    ({"test_fraction": float("inf")}, "finite"), ({"seed": -1}, "seed"), ({"shap_rows": 100_000}, "shap_rows"),
+    ({"background_size": 5000}, "background_size"), ({"event": 200}, "must index the SHAP rows"),
+    ({"model": "svm"}, "choose one of gbt"), ({"dataset": "mnist"}, "choose one of calibration"),
+    ({"model": "mlp", "shap_rows": 2000, "background_size": 100}, "KernelExplainer"),
+    ({"dataset": "upload"}, "needs an uploaded CSV"), ({"upload_sha256": "0" * 64}, "takes no uploaded file"),
+])
+def test_config_rejects_what_it_cannot_compute(changes, message):
+    with pytest.raises(InputError, match=message):
+        RankingConfig(**changes).validate()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--seed", "-1"], "seed=-1"), (["--n-rows", "100000000"], "n_rows=100000000"),
+    (["--test-fraction", "nan"], "finite"), (["--background", "inf"], "background_size"),
+    (["--event", "250"], "SHAP rows"), (["--repeats", "1e9"], "whole number"),
+])
+def test_cli_rank_refuses_bad_values_with_one_line_and_status_2(argv, message, capsys):
+    assert exit_status(["rank", *argv, "--json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_estimate_grows_with_every_size_a_user_sets():
+    base = RankingConfig()
+    for changes in ({"n_rows": 20_000}, {"shap_rows": 2000}, {"background_size": 500}, {"n_repeats": 50},
+                    {"model": "rf"}, {"model": "mlp"}):
+        assert estimate_seconds(base.replace(**changes)) > estimate_seconds(base), changes
+    # the network's kernel explainer dominates: about 0.2 s per explained row at 50 background rows
+    mlp = base.replace(model="mlp")
+    per_row = (estimate_seconds(mlp.replace(shap_rows=400)) - estimate_seconds(mlp.replace(shap_rows=200))) / 200
+    assert 0.1 < per_row < 0.4
+    assert all(5 <= RANKING.estimate_seconds(c) <= 60 for c in RANKING.calibration)
+
+
+SMALL = RankingConfig(dataset="height", n_rows=300, n_repeats=2, shap_rows=20, background_size=10)
+
+
+def test_one_cached_run_and_the_cli_json_keys(tmp_cache, capsys):
+    experiments.forget_memory()
+    assert not experiments.is_cached(RANKING, SMALL)
+    result = experiments.run(RANKING, SMALL)
+    assert experiments.is_cached(RANKING, SMALL) and cache.exists("rank", SMALL)
+    experiments.forget_memory()
+    again = experiments.run(RANKING, SMALL)  # read back from disk, not recomputed
+    np.testing.assert_array_equal(again.shap_values, result.shap_values)
+    out = RANKING.to_json(again)
+    assert list(out) == ["dataset", "model", "task", "test_score", "rankings", "scores", "permutation_difference",
+                         "kendall_tau", "correlated_pairs", "explainer", "event"]
+    assert list(out["event"]) == ["index", "prediction", "base_value", "exact_shapley", "shap"]
+    argv = ["rank", "--dataset", "height", "--n-rows", "300", "--repeats", "2", "--shap-rows", "20", "--background", "10", "--json"]
+    assert cli.main(argv) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(cli.to_jsonable(out)))
+
+
+def test_an_upload_enters_the_config_as_its_digest(tmp_cache):
+    content = csv_bytes(rows=120)
+    digest, table = uploads.accept(content, "label", name="mine.csv")
+    assert digest == uploads.digest_of(content) and table.feature_names == ("a", "b")
+    config = RankingConfig(dataset="upload", upload_sha256=digest, upload_target="label", shap_rows=20,
+                           background_size=10, n_repeats=2).validate()
+    assert RANKING.key(config) == RANKING.key(RankingConfig(**{**config.__dict__}))  # same content, same key
+    result = experiments.run(RANKING, config)
+    assert result.task == "classification" and result.ranking_table()[PERMUTATION][0][0] == "a"
+    stored = next(tmp_cache.rglob("*.npz"))
+    with np.load(stored, allow_pickle=False):  # stored without pickle
+        pass
+    cache.clear_cache()
+    uploads._tables.cache_clear()
+    experiments.forget_memory()
+    with pytest.raises(InputError, match="upload it again"):
+        experiments.run(RANKING, config.replace(n_rows=200))
