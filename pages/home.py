@@ -1,14 +1,20 @@
-"""Home: what GANplify Lab is, and what each page teaches."""
+"""Home: what GANplify Lab is, what each page teaches, and the jets three of the pages work on."""
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
-from ganplify_core import cli, overview, ui
-from ganplify_core.jets import available_sources, get_classes, jet_images
+from ganplify_core import overview, params, ui
 from ganplify_core.jets import plots as jet_plots
+from ganplify_core.jets.experiment import OVERVIEW, JetOverviewConfig
+from ganplify_core.jets.sample import available_sources
 
-JET_PREVIEW_SIZE = 2000  # jets per class: enough for smooth histograms, a few seconds cold
-
-settings = ui.start_page("home", {"jet_source": ui.Choice(available_sources(), "toy", widget="radio")})
+PARAMS = ui.page_params(JetOverviewConfig, narrow={
+    "source": {"choices": available_sources()},
+    "n": {"choices": (1000, 2000, 5000, 10_000, 20_000, 50_000), "widget": "select_slider",
+          "help": "jets of each class in the histograms and the average images (the page keeps to 50 000; the "
+                  "reference sample holds 10 000 per class)"},
+})
+settings = ui.start_page("home", PARAMS)
 
 st.title("GANplify Lab")
 st.markdown(
@@ -19,30 +25,16 @@ st.markdown(
 
 left, right = st.columns([3, 2])
 with left:
-    st.markdown(
-        """
-| Page | What it teaches |
-|---|---|
-| **GAN amplification** | A GAN trained on 100 points can be worth *more* than 100 points: it interpolates. Quantile MSE against fit, kernel density and the sample itself; the amplification factor. |
-| **Birthday paradox** | How many distinct showers can a generator make? If *s* samples hold a duplicate pair half the time, the support is about *s*². Simulator vs GAN vs generators of known support. |
-| **VAE latent explorer** | β in a VAE is a distance resolution: the KL it pays counts the dimensions it resolves, D = dKL/d log β. Compared with the correlation dimension of the data. |
-| **Clustering & UMAP** | Clustering is an art: k-means, DBSCAN and the rest, the elbow and silhouette, and what PCA, t-SNE and UMAP keep of the geometry. |
-| **Feature ranking** | Which inputs matter? Permutation importance, SHAP, and exact Shapley values from their definition. |
-| **Autoencoder ROC** | An autoencoder trained on QCD jets flags top jets by their reconstruction error: unsupervised tagging, its ROC curve, and its limits. |
-"""
-    )
+    for file, title, icon, teaches in overview.PAGE_GUIDE:
+        try:
+            st.page_link(file, label=title, icon=icon)
+        except StreamlitPageNotFoundError:  # the page file run on its own (tests): no navigation to link to
+            st.markdown(f"**{title}**")
+        st.caption(teaches)
 with right:
-    st.plotly_chart(overview.camelback_teaser(seed=st.session_state[ui.SEED_KEY]), width="stretch")
+    st.plotly_chart(overview.camelback_teaser(seed=settings.seed), width="stretch")
     st.caption("100 points from ½N(−4, 1) + ½N(4, 1). How many *true* points is a GAN trained on them worth? "
                "The GAN amplification page answers.")
-
-
-@st.cache_resource(show_spinner="Generating jets…")
-def jet_preview(source: str, seed: int) -> tuple[dict, dict]:
-    """Jets of every class and their images (disk-cached underneath; read-only)."""
-    jets = get_classes(JET_PREVIEW_SIZE, seed=seed, source=source)
-    return jets, {name: jet_images(sample) for name, sample in jets.items()}
-
 
 st.divider()
 st.header("Jets")
@@ -54,27 +46,39 @@ st.markdown(
     "(pT, η, φ), centred, rotated and flipped, or a 40 × 40 image of it. The *toy* source is a fast parton "
     "shower written for this app; *reference*, where present, is a Pythia 8 sample."
 )
-with ui.user_errors():
-    source = settings.widget("jet_source", "Jet source", horizontal=True,
-                             help="toy: the app's fast shower (any number of jets); reference: Pythia 8 + FastJet jets shipped in assets/.")
-    jets_by_class, images_by_class = jet_preview(source, settings.seed)
-images_tab, clouds_tab, observables_tab = st.tabs(["Images", "Point clouds", "Observables"])
-with images_tab:
-    st.plotly_chart(jet_plots.example_images(images_by_class), width="stretch")
-with clouds_tab:
-    st.plotly_chart(jet_plots.example_point_clouds(jets_by_class), width="stretch")
-with observables_tab:
-    if "reference" in available_sources():
-        toy_jets, reference_jets = jet_preview("toy", settings.seed)[0], jet_preview("reference", settings.seed)[0]
-        st.plotly_chart(jet_plots.observable_histograms(toy_jets, reference_by_class=reference_jets), width="stretch")
-        st.caption("Solid: the toy; dashed: Pythia 8 (the reference sample). Where they differ, the toy is the "
-                   "simplification (see the README's Jets section).")
-    else:
-        st.plotly_chart(jet_plots.observable_histograms(jets_by_class), width="stretch")
-st.markdown(
-    "**What to notice.** A single jet image is sparse; the class averages are not. Top jets have a mass "
-    "peak near 173 GeV and three prongs (low τ₃₂ = τ₃/τ₂), W jets a peak near 80 GeV and two prongs (low "
-    "τ₂₁); QCD jets have a broad mass spectrum with a tail that reaches the top, and sometimes split hard "
-    "into two or three prongs themselves, which is why no tagger on these pages is perfect."
-)
-ui.show_cli(cli.format_command("jets", {"process": "top", "n": JET_PREVIEW_SIZE, "seed": settings.seed, "source": source}))
+source_column, size_column, button_column = st.columns([2, 3, 1], vertical_alignment="bottom")
+with source_column:
+    settings.widget("source", horizontal=True)
+with size_column:
+    settings.widget("n")
+with button_column:
+    pressed = st.button("Generate jets", type="primary", key="home.generate")
+config = settings.config(JetOverviewConfig)
+result = ui.result_of(OVERVIEW, config, pressed)
+
+if result is None:
+    ui.press_prompt(OVERVIEW, config, "Generate jets", "These jets have not been generated yet")
+else:
+    for column, process in zip(st.columns(len(result.classes)), result.classes):
+        mean, std = result.mean_and_std(process, "mass")
+        column.metric(f"{jet_plots.CLASS_NAMES[process]} jets: mean mass", f"{mean:.1f} GeV",
+                      help=f"standard deviation {std:.1f} GeV over {config.n:,} {config.source} jets")
+    start = st.selectbox("Example jets", (0, 3, 6), format_func=lambda s: f"jets {s + 1}–{s + 3}",
+                         help="A plot option: which of the stored example jets to show; never regenerates.", key="home.examples")
+    images_tab, clouds_tab, observables_tab = st.tabs(["Images", "Point clouds", "Observables"])
+    with images_tab:
+        st.plotly_chart(jet_plots.example_images(result, start), width="stretch")
+    with clouds_tab:
+        st.plotly_chart(jet_plots.example_point_clouds(result, start), width="stretch")
+    with observables_tab:
+        st.plotly_chart(jet_plots.observable_histograms(result), width="stretch")
+        if result.compared_source:
+            st.caption("Solid: the toy; dashed: Pythia 8 (the reference sample). Where they differ, the toy is the "
+                       "simplification (see the README's Jets section).")
+    st.markdown(
+        "**What to notice.** A single jet image is sparse; the class averages are not. Top jets have a mass "
+        "peak near 173 GeV and three prongs (low τ₃₂ = τ₃/τ₂), W jets a peak near 80 GeV and two prongs (low "
+        "τ₂₁); QCD jets have a broad mass spectrum with a tail that reaches the top, and sometimes split hard "
+        "into two or three prongs themselves, which is why no tagger on these pages is perfect."
+    )
+ui.show_cli(params.command_line("jets", config.jets_config("top")))

@@ -43,3 +43,13 @@ def test_seed_from_link_is_used_and_mirrored(app_path):
     assert at.sidebar.number_input(key="seed").value == 42
     at.sidebar.number_input(key="seed").set_value(7).run()
     assert at.query_params["seed"] == "7"
+
+
+def test_home_links_to_every_page(app_path):
+    from app_pages import PAGES
+
+    at = AppTest.from_file(app_path("app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    links = [element.proto for element in at.get("page_link")]
+    assert sorted(link.page for link in links) == sorted(path for _, path in PAGES if path)
+    assert all(link.label for link in links)

@@ -1,19 +1,70 @@
-"""The home page's Jets section: both sources draw their figures."""
+"""The home page's Jets section: read from a job, quick settings at once, larger ones after a press."""
 
 from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ganplify_core import experiments, jobs
 from ganplify_core.jets import available_sources
+from ganplify_core.jets.experiment import OVERVIEW, JetOverviewConfig
+
+TIMEOUT = 240
+
+
+def _finish_job(at: AppTest, config: JetOverviewConfig) -> None:
+    """Wait for the page's job (if it was not done within the page's own short wait) and rerun."""
+    job = jobs.find(OVERVIEW, config)
+    if job is not None:
+        assert job.wait(TIMEOUT) and job.state == jobs.DONE, job.error
+    at.run()
+    assert not at.exception, at.exception
 
 
 @pytest.mark.parametrize("source", available_sources())
-def test_home_jets_section_draws_images_clouds_and_histograms(app_path, source):
-    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=120)
+def test_home_jets_section_draws_images_clouds_and_histograms(app_path, tmp_cache, source):
+    config = JetOverviewConfig(source=source)
+    assert OVERVIEW.estimate_seconds(config) < experiments.QUICK_SECONDS, "the default shows without a press"
+    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
     at.query_params["jet_source"] = source
     at.run()
     assert not at.exception, at.exception
-    assert at.radio(key="home.jet_source").value == source
+    assert at.radio(key="home.source").value == source
+    _finish_job(at, config)
     assert len(at.get("plotly_chart")) >= 4  # the teaser and the three jet figures
+    assert [m for m in at.metric if "mean mass" in m.label]
     assert any("python -m ganplify_core jets" in c.value and f"--source {source}" in c.value for c in at.code)
+    # a plot option: other example jets, from the same result
+    at.selectbox(key="home.examples").set_value(3).run()
+    assert not at.exception, at.exception
+    assert jobs.find(OVERVIEW, config) is None or jobs.find(OVERVIEW, config).state == jobs.DONE
+
+
+def test_larger_samples_wait_for_the_press(app_path, tmp_cache):
+    config = JetOverviewConfig(n=5000, seed=3)
+    assert OVERVIEW.estimate_seconds(config) > experiments.QUICK_SECONDS
+    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
+    at.query_params["jets_per_class"] = "5000"
+    at.query_params["seed"] = "3"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Generate jets" in info.value for info in at.info), [i.value for i in at.info]
+    assert jobs.find(OVERVIEW, config) is None and not experiments.is_cached(OVERVIEW, config), "nothing starts"
+    assert len(at.get("plotly_chart")) == 1  # only the teaser
+    at.button(key="home.generate").click().run()
+    assert not at.exception, at.exception
+    assert jobs.find(OVERVIEW, config) is not None, "the press submits the job"
+    _finish_job(at, config)
+    assert len(at.get("plotly_chart")) >= 4
+    assert experiments.is_cached(OVERVIEW, config)
+
+
+def test_a_reference_sample_too_large_is_a_message_not_a_traceback(app_path, tmp_cache):
+    if "reference" not in available_sources():
+        pytest.skip("no reference sample shipped")
+    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
+    at.query_params["jet_source"] = "reference"
+    at.query_params["jets_per_class"] = "50000"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("more than the" in e.value for e in at.error)
