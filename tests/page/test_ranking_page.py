@@ -1,4 +1,4 @@
-"""Page test for the feature-ranking page (streamlit AppTest): default load, a small training run, bad input."""
+"""The feature-ranking page (streamlit AppTest): default load, press -> job -> rerun, two sessions, bad input."""
 
 from __future__ import annotations
 
@@ -6,39 +6,110 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
+from ganplify_core import experiments, jobs
+from ganplify_core.ranking.experiment import RANKING, RankingConfig
+
 PAGE = "pages/feature_ranking.py"
-TIMEOUT = 120
+TIMEOUT = 240
+
+# A random forest with 150 SHAP rows: estimated well above 5 s (so it waits for a press), done in about 10 s.
+SLOW = {"model": "rf", "n_rows": "2000", "shap_rows": "150", "event": "3"}
+SLOW_CONFIG = RankingConfig(model="rf", n_rows=2000, shap_rows=150, event=3)
 
 
-def test_default_load_shows_the_two_friends_game_and_the_data_without_training(app_path, tmp_cache):
-    at = AppTest.from_file(app_path(PAGE), default_timeout=TIMEOUT).run()
+def open_page(app_path, query=None) -> AppTest:
+    at = AppTest.from_file(app_path(PAGE), default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def press(at: AppTest) -> AppTest:
+    return next(b for b in at.button if b.label == "Train and rank").click().run()
+
+
+def test_default_load_shows_the_two_friends_game_and_the_data(app_path, tmp_cache):
+    experiments.forget_memory()
+    quick = RANKING.estimate_seconds(RankingConfig()) < experiments.QUICK_SECONDS
+    at = open_page(app_path)
     assert not at.exception, at.exception
     charts = at.get("plotly_chart")
-    assert len(charts) == 2  # Shapley bars + data preview; nothing trained yet
     shapley = json.loads(charts[0].proto.spec)
     assert [trace["text"] for trace in shapley["data"]] == [["200", "400"], ["200", "400"]]  # both formulas
     assert "Σφ = 600" in shapley["layout"]["title"]["text"]
-    assert any("Train and rank" in i.value for i in at.info)
+    assert any("shapley --missing zero --game" in c.value for c in at.code)
+    if quick:  # estimated under 5 s: computed without a press (or running), never a press prompt
+        assert not any("press **Train and rank**" in i.value for i in at.info)
+        assert jobs.find(RANKING, RankingConfig()) is not None
+    else:
+        assert len(charts) == 2  # Shapley bars + data preview; nothing trained
+        assert any("press **Train and rank** (about" in i.value for i in at.info)
+        assert jobs.find(RANKING, RankingConfig()) is None
 
 
-def test_small_training_run_draws_every_ranking_and_the_exact_comparison(app_path, tmp_cache):
-    at = AppTest.from_file(app_path(PAGE), default_timeout=TIMEOUT)
-    for name, value in {"n_rows": "600", "shap_rows": "30", "background_size": "20", "n_repeats": "2", "event": "3"}.items():
-        at.query_params[name] = value
-    at.run()
-    next(b for b in at.button if "Train" in b.label).click().run()
+def test_press_runs_one_job_and_a_rerun_and_a_second_session_read_it(app_path, tmp_cache):
+    experiments.forget_memory()
+    assert RANKING.estimate_seconds(SLOW_CONFIG) > experiments.QUICK_SECONDS, "needs settings that wait for a press"
+    at = open_page(app_path, SLOW)
     assert not at.exception, at.exception
-    assert not at.error
+    assert any("press **Train and rank** (about" in i.value for i in at.info), [i.value for i in at.info]
+    assert jobs.find(RANKING, SLOW_CONFIG) is None, "nothing starts without a press"
+
+    other = open_page(app_path, SLOW)  # a second session with the same settings, before the press
+    press(at)
+    assert not at.exception, at.exception
+    job = jobs.find(RANKING, SLOW_CONFIG)
+    assert job is not None
+    press(other)  # pressing the same settings joins the same job
+    assert jobs.find(RANKING, SLOW_CONFIG) is job
+    assert job.wait(TIMEOUT) and job.state == jobs.DONE, job.error
+
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
     assert len(at.get("plotly_chart")) >= 9
     text = " ".join(m.value for m in at.markdown)
     assert "rank last under 3 of 3 methods" in text
     gap = float(text.split("Largest difference between exact and shap: **")[1].split("**")[0])
     assert gap < 1e-6
-    assert any("rank --dataset calibration" in c.value for c in at.code)
+    assert any("rank --dataset calibration --model rf --n-rows 2000" in c.value for c in at.code)
+    numbers = [m.value for m in at.metric]
+
+    # a plot-only widget: never recomputes
+    dependence = next(s for s in at.selectbox if s.label == "Dependence plot for")
+    dependence.set_value("eta").run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric] == numbers
+
+    other.run()  # the other session reads the same result
+    assert not other.exception, other.exception
+    assert [m.value for m in other.metric] == numbers
+    assert len(list(tmp_cache.glob("rank/*.npz"))) == 1, "one result on disk"
 
 
-def test_malformed_game_shows_an_error_not_a_traceback(app_path, tmp_cache):
-    at = AppTest.from_file(app_path(PAGE), default_timeout=TIMEOUT).run()
+def test_bad_input_shows_messages_not_tracebacks(app_path, tmp_cache):
+    at = open_page(app_path)
     at.text_area(key="feature_ranking.game_text.two_friends").set_value('{"A,B": 1').run()
     assert not at.exception
     assert "not valid JSON" in at.error[0].value
+    at = open_page(app_path, {"event": "300", "shap_rows": "200"})  # an event beyond the SHAP rows
+    assert not at.exception
+    assert any("must index the SHAP rows" in e.value for e in at.error)
+    at = open_page(app_path, {"n_rows": "nan", "model": "svm"})  # a link with values the page cannot use
+    assert not at.exception
+    notices = " ".join(i.value for i in at.info)
+    assert "n_rows ignored" in notices and "model ignored" in notices
+
+
+def test_old_links_keep_their_keys(app_path, tmp_cache):
+    query = {"game": "glove", "missing": "additive", "dataset": "height", "model": "gbt", "n_rows": "600",
+             "n_repeats": "2", "shap_rows": "30", "background_size": "20", "event": "1", "seed": "7"}
+    at = open_page(app_path, query)
+    assert not at.exception, at.exception
+    assert not any("ignored" in i.value for i in at.info), [i.value for i in at.info]
+    assert next(s for s in at.selectbox if s.label == "Preset game").value == "glove"
+    assert next(r for r in at.radio if r.label == "Coalitions not listed are worth").value == "additive"
+    line = next(c.value for c in at.code if "rank --dataset" in c.value)
+    for option in ("--dataset height", "--n-rows 600", "--repeats 2", "--shap-rows 30", "--background 20",
+                   "--event 1", "--seed 7"):
+        assert option in line, (option, line)
