@@ -101,6 +101,12 @@ class Job:
                 self.runner.remove_queued(self)
                 self._finish(CANCELLED)
 
+    def stop(self) -> None:
+        """Cancel whoever asked for it (server shutdown, tests)."""
+        with self.runner.lock:
+            self.owners.clear()
+        self.cancel()
+
     def _report(self, fraction: float, message: str) -> None:
         if self._cancel.is_set():
             raise JobCancelled
@@ -211,3 +217,11 @@ def find(experiment: Experiment, config: Any) -> Job | None:
 def active() -> list[Job]:
     """Jobs queued or running in this process."""
     return _runner.active()
+
+
+def stop_all(timeout: float = 60.0) -> None:
+    """Cancel every job of this process and wait (up to ``timeout`` s each) for the running ones to stop."""
+    for job in active():
+        job.stop()
+    for job in active():
+        job.wait(timeout)

@@ -28,3 +28,10 @@ def tmp_cache(tmp_path, monkeypatch):
 def app_path():
     """Path of a page file, for ``AppTest.from_file``."""
     return lambda name: str(ROOT / name)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop jobs still running in worker threads (a failed test may leave one) before the interpreter exits."""
+    jobs = sys.modules.get("ganplify_core.jobs")
+    if jobs is not None:
+        jobs.stop_all()

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from ganplify_core import experiments, jobs
 from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig
 
-TIMEOUT = 240
+TIMEOUT = 600
 LINK = {"distribution": "camelback", "n_train": "30", "n_seeds": "1", "steps": "2000", "max_generated": "100000",
         "seed": "21"}
 CONFIG = AmplifyConfig(n_train=30, n_seeds=1, steps=2000, max_generated=100_000, seed=21)
