@@ -3,6 +3,9 @@
 The shipped ``assets/calo_gan.pt`` comes from::
 
     OMP_NUM_THREADS=1 nice -n 10 python -m ganplify_core train-calo-gan --seed 0 --steps 800 --out assets/calo_gan.pt --json
+
+The training goes through ``experiments.run(CALO_GAN, config)``: a second process with the same settings
+waits for the first and reads its (disk-cached) result; ``--out`` is written from that result.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ganplify_core import cli
-from ganplify_core.calorimeter.gan import CaloGanConfig, generate_showers, save_generator, train_calo_gan
+from ganplify_core import cli, experiments, params
+from ganplify_core.calorimeter.gan import CALO_GAN, CaloGanConfig, generate_showers, save_generator
 from ganplify_core.calorimeter.showers import simulate_showers
 from ganplify_core.errors import InputError
 
 CHECK_ENERGIES_GEV = (20.0, 100.0, 400.0)
+MAX_CHECK_SHOWERS = 5_000
 
 
 def response_check(generator, n: int = 200, seed: int = 12345) -> dict[str, dict[str, float]]:
@@ -40,34 +44,25 @@ def response_check(generator, n: int = 200, seed: int = 12345) -> dict[str, dict
 
 
 def _train_handler(args: argparse.Namespace) -> dict:
-    config = CaloGanConfig(seed=args.seed, steps=args.steps, batch_size=args.batch_size, n_train=args.n_train,
-                           channels=args.channels, projection_discriminator=args.energy_to_discriminator).validate()
+    config = params.config_from_args(CaloGanConfig, args)
     out = Path(args.out)
-    if args.check_showers < 2:
-        raise InputError(f"--check-showers must be at least 2, got {args.check_showers}")
+    if not 2 <= args.check_showers <= MAX_CHECK_SHOWERS:
+        raise InputError(f"--check-showers must be between 2 and {MAX_CHECK_SHOWERS}, got {args.check_showers}")
     if out.exists() and out.is_dir():
         raise InputError(f"--out must be a file path, got the directory {out}")
-    generator, history = train_calo_gan(config, use_cache=False)
-    tail = slice(int(0.9 * len(history["step"])), None)
-    final = {k: float(np.nanmean(v[tail])) for k, v in history.items() if k not in ("step", "train_seconds")}
+    trained = experiments.run(CALO_GAN, config, cli.stderr_progress(args))
+    generator = trained.generator()
     check = response_check(generator, n=args.check_showers)
-    save_generator(generator, out, extra={"final_losses": final})
-    return {"out": str(out), "size_bytes": out.stat().st_size, "train_seconds": float(history["train_seconds"][0]),
-            "config": config, "final_losses_last_10pct": final, "response_check": check}
+    save_generator(generator, out, extra={"final_losses": trained.final_losses()})
+    return {"out": str(out), "size_bytes": out.stat().st_size, **CALO_GAN.to_json(trained), "response_check": check}
 
 
 def register(subparsers) -> None:
     parser = cli.add_command(subparsers, "train-calo-gan",
                              "Train the conditional 3D GAN on toy calorimeter showers and save its checkpoint.",
                              _train_handler)
-    defaults = CaloGanConfig()
-    parser.add_argument("--seed", type=int, default=defaults.seed, help="training seed (data, initialisation, noise)")
-    parser.add_argument("--steps", type=int, default=defaults.steps, help="optimisation steps")
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="showers per step")
-    parser.add_argument("--n-train", type=int, default=defaults.n_train, help="simulated training showers (10–500 GeV)")
-    parser.add_argument("--channels", type=int, default=defaults.channels, help="network width")
-    parser.add_argument("--energy-to-discriminator", action="store_true",
-                        help="also give the discriminator the primary energy (projection term)")
+    params.add_options(parser, CaloGanConfig)
     parser.add_argument("--check-showers", type=int, default=200,
-                        help="showers per energy for the simulator-vs-GAN response check printed at the end")
+                        help=f"showers per energy for the simulator-vs-GAN response check printed at the end "
+                             f"(2 to {MAX_CHECK_SHOWERS})")
     parser.add_argument("--out", default="calo_gan.pt", help="checkpoint path (e.g. assets/calo_gan.pt)")

@@ -48,11 +48,12 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ganplify_core import cache
+from ganplify_core import experiments, params
 from ganplify_core.calorimeter.showers import apply_readout_threshold, simulate_showers
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
-from ganplify_core.training import Progress, run_training
+from ganplify_core.params import param
+from ganplify_core.training import Progress, no_progress, run_training, scaled
 
 CELL_UNIT_GEV = 0.01  # u = (x / CELL_UNIT_GEV) ** CELL_POWER
 CELL_POWER = 0.5
@@ -61,60 +62,41 @@ R1_EVERY = 4
 # oneDNN's 3D convolutions on CPU are 2-4 times faster in channels-last layout (backward above all).
 CHANNELS_LAST = torch.channels_last_3d
 PRETRAINED_PATH = Path(__file__).resolve().parents[2] / "assets" / "calo_gan.pt"
+# Steps of one training: 20 000 default-sized steps take about an hour on the 2-core machine class.
+MAX_STEPS = 20_000
 
 
 @dataclasses.dataclass(frozen=True)
-class CaloGanConfig:
-    """Everything that determines a trained generator.
+class CaloGanConfig(params.Config):
+    """Everything that determines a trained generator (each parameter declared once, on its field).
 
-    Attributes
-    ----------
-    seed : int
-        Seeds the training set and the networks' initialisation and noise.
-    steps : int
-        Optimisation steps (one D and one G update each).
-    batch_size : int
-    n_train : int
-        Training showers simulated at energies uniform in ``energy_range`` (the GAN's "GEANT4 sample").
-    energy_range : (float, float)
-        Primary energies of the training set, GeV; the generator is conditioned within it.
-    latent_dim : int
-    channels : int
-        Channels of the generator's 7³ volume (halved at each upsampling) and of D's last convolution.
-    lr_generator, lr_discriminator : float
-        Adam learning rates (betas 0.5, 0.9).
-    r1_gamma : float
-        Weight γ of the R1 penalty.
-    weight_energy, weight_sum : float
-        Weights of the energy-regression and total-energy auxiliary losses.
-    projection_discriminator : bool
-        Also give D the primary energy, as a projection term ``⟨v(e), h⟩`` added to its real/fake logit
-        (Miyato & Koyama 2018), so it can judge whether a shower's shape fits its energy.
+    ``energy_range`` (the primary energies of the training set, GeV; the generator is conditioned
+    within it) is fixed at 10–500 GeV from the CLI and the page; Python callers may change it.
     """
 
-    seed: int = 0
-    steps: int = 300
-    batch_size: int = 32
-    n_train: int = 2000
+    seed: int = params.seed_param(help="training seed (data, initialisation, noise)")
+    steps: int = param(300, lo=1, hi=MAX_STEPS, label="Training steps",
+                       help="optimisation steps (one D and one G update each)")
+    batch_size: int = param(32, lo=2, hi=256, unit="showers", help="showers per step")
+    n_train: int = param(2000, lo=2, hi=50_000, unit="showers",
+                         help="simulated training showers, primary energies uniform in 10–500 GeV")
     energy_range: tuple[float, float] = (10.0, 500.0)
-    latent_dim: int = 64
-    channels: int = 32
-    lr_generator: float = 4e-4
-    lr_discriminator: float = 4e-4
-    r1_gamma: float = 1.0
-    weight_energy: float = 0.5
-    weight_sum: float = 1.0
-    projection_discriminator: bool = False
+    latent_dim: int = param(64, lo=1, hi=512, help="latent size")
+    channels: int = param(32, lo=4, hi=128, help="network width")
+    lr_generator: float = param(4e-4, lo=1e-6, hi=0.1, help="Adam learning rate of the generator")
+    lr_discriminator: float = param(4e-4, lo=1e-6, hi=0.1, help="Adam learning rate of the discriminator")
+    r1_gamma: float = param(1.0, lo=0.0, hi=1000.0, help="weight of the R1 penalty")
+    weight_energy: float = param(0.5, lo=0.0, hi=100.0, help="weight of the energy-regression losses")
+    weight_sum: float = param(1.0, lo=0.0, hi=100.0, help="weight of the total-energy loss")
+    projection_discriminator: bool = param(False, cli="--energy-to-discriminator",
+                                           help="also give the discriminator the primary energy (projection term)")
 
-    def validate(self) -> "CaloGanConfig":
-        if self.steps < 1 or self.batch_size < 2 or self.n_train < self.batch_size:
-            raise InputError("steps must be >= 1, batch_size >= 2 and n_train >= batch_size")
+    def check(self) -> None:
+        if self.n_train < self.batch_size:
+            raise InputError(f"n_train={self.n_train}: use at least batch_size ({self.batch_size}) training showers")
         lo, hi = self.energy_range
         if not (1.0 <= lo < hi <= 10_000.0):
             raise InputError(f"energy_range must be (low, high) GeV with 1 <= low < high <= 10000, got {self.energy_range}")
-        if self.latent_dim < 1 or self.channels < 4:
-            raise InputError("latent_dim must be >= 1 and channels >= 4")
-        return self
 
 
 def to_network_units(cells_gev: torch.Tensor) -> torch.Tensor:
@@ -277,36 +259,88 @@ def generator_from_checkpoint(checkpoint: dict[str, Any]) -> CaloGenerator:
     return generator
 
 
-def train_calo_gan(config: CaloGanConfig, progress: Progress | None = None,
-                   use_cache: bool = True) -> tuple[CaloGenerator, dict[str, np.ndarray]]:
-    """Train the conditional 3D GAN on freshly simulated showers.
+@dataclasses.dataclass(frozen=True)
+class TrainedCaloGan:
+    """A trained generator as plain data (what the disk cache holds).
 
-    Parameters
+    Attributes
     ----------
-    config : CaloGanConfig
-    progress : callable, optional
-        ``progress(fraction, message)``.
-    use_cache : bool
-        Reuse a trained generator from the disk cache (keyed by the full config).
-
-    Returns
-    -------
-    generator : CaloGenerator
-        In eval mode on CPU, with its ``config`` attribute set.
-    history : dict of str to ndarray
-        ``step``, ``d_loss``, ``g_loss``, ``r1``, ``energy_error`` (D's relative energy error on fakes),
+    config : the :class:`CaloGanConfig` it was trained with.
+    checkpoint : float16 state dict, config as a dict, the simulator's mean response (see :func:`_checkpoint`).
+    history : ``step``, ``d_loss``, ``g_loss``, ``r1``, ``energy_error`` (D's relative energy error on fakes),
         ``sum_error`` (relative error of the fakes' total energy), plus ``train_seconds`` (one value).
     """
+
+    config: CaloGanConfig
+    checkpoint: dict
+    history: dict
+
+    def generator(self) -> CaloGenerator:
+        """The generator (eval mode, float32, on CPU)."""
+        return generator_from_checkpoint(self.checkpoint)
+
+    @property
+    def train_seconds(self) -> float:
+        return float(self.history["train_seconds"][0])
+
+    def final_losses(self) -> dict[str, float]:
+        """Each logged loss averaged over the last 10 % of training."""
+        tail = slice(int(0.9 * len(self.history["step"])), None)
+        return {k: float(np.nanmean(v[tail])) for k, v in self.history.items() if k not in ("step", "train_seconds")}
+
+    def summary(self) -> dict:
+        """The training's part of ``train-calo-gan --json`` (the CLI adds the file and the response check)."""
+        return {"train_seconds": self.train_seconds, "config": self.config,
+                "final_losses_last_10pct": self.final_losses()}
+
+
+def train_calo_gan(config: CaloGanConfig, progress: Progress | None = None) -> TrainedCaloGan:
+    """Train the conditional 3D GAN on freshly simulated showers (no cache: run it through
+    ``experiments.run(CALO_GAN, config)``, which caches the result on disk).
+    """
     config.validate()
+    progress = progress or no_progress
+    start = time.perf_counter()
+    progress(0.0, f"simulating {config.n_train} training showers")
+    generator, history, response = _train(config, scaled(progress, _simulation_share(config), 1.0))
+    history["train_seconds"] = np.array([time.perf_counter() - start])
+    return TrainedCaloGan(config=config, checkpoint=_checkpoint(generator, config, {"response": response}),
+                          history=history)
 
-    def compute() -> dict[str, Any]:
-        start = time.perf_counter()
-        generator, history, response = _train(config, progress)
-        history["train_seconds"] = np.array([time.perf_counter() - start])
-        return {"checkpoint": _checkpoint(generator, config, {"response": response}), "history": history}
 
-    result = cache.cached("calo-gan", config, compute) if use_cache else compute()
-    return generator_from_checkpoint(result["checkpoint"]), result["history"]
+def trained_generator(config: CaloGanConfig | None, progress: Progress | None = None) -> CaloGenerator:
+    """The shipped generator (``config`` None) or the one ``config`` trains (disk-cached)."""
+    if config is None:
+        return load_pretrained_generator()
+    return experiments.run(CALO_GAN, config, progress).generator()
+
+
+# Seconds on the 2-core machine class (measured; benchmarks/bench_estimates.py checks the estimate).
+SECONDS_PER_SIMULATED_SHOWER = 1.6e-3     # toy simulator, 10–500 GeV, 2 000 spots
+SECONDS_PER_STEP_PER_SHOWER = 6.0e-3       # one D + one G update, channels 32, per shower of the batch
+SECONDS_OVERHEAD = 1.0
+
+
+def _step_seconds(config: CaloGanConfig) -> float:
+    return SECONDS_PER_STEP_PER_SHOWER * config.batch_size * (config.channels / 32) ** 1.5
+
+
+def _simulation_share(config: CaloGanConfig) -> float:
+    """The fraction of the estimated time spent simulating the training set (for the progress bar)."""
+    simulate = config.n_train * SECONDS_PER_SIMULATED_SHOWER
+    return simulate / (simulate + config.steps * _step_seconds(config))
+
+
+def estimate_seconds(config: CaloGanConfig) -> float:
+    """Wall time of one training on the 2-core machine class: simulation, then the steps."""
+    return SECONDS_OVERHEAD + config.n_train * SECONDS_PER_SIMULATED_SHOWER + config.steps * _step_seconds(config)
+
+
+CALO_GAN = experiments.register(experiments.Experiment(
+    name="train-calo-gan", config_type=CaloGanConfig, compute=train_calo_gan, to_json=TrainedCaloGan.summary,
+    estimate_seconds=estimate_seconds, label="Training the 3D GAN",
+    calibration=(CaloGanConfig(steps=60), CaloGanConfig(steps=150, batch_size=16),
+                 CaloGanConfig(steps=40, n_train=4000, channels=16))))
 
 
 def save_generator(generator: CaloGenerator, path: str | Path, extra: dict[str, Any] | None = None) -> None:
