@@ -13,84 +13,128 @@ Source: K. Jaruskova and S. Vallecorsa, "Estimating Support Size of the 3DGAN", 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import math
+import re
 import time
 
 import numpy as np
 import torch
 
-from ganplify_core import cache
+from ganplify_core import experiments, params
 from ganplify_core.birthday import duplicates, support
 from ganplify_core.birthday.features import shower_features
 from ganplify_core.birthday.sources import SOURCE_LABELS, SOURCES, draw_pool
+from ganplify_core.calorimeter.gan import CALO_GAN, MAX_STEPS, PRETRAINED_PATH, CaloGanConfig
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
+from ganplify_core.params import param
 from ganplify_core.training import Progress, no_progress, scaled
 
 N_EXAMPLES = 3
+QUICK_POOL = 300  # the quick look's pool size and orderings (estimated under 5 s with every source)
 N_SIMILAR = 3
+ENERGY_LIMITS_GEV = (10.0, 500.0)
+# R orderings of M showers are held as R × M positions (8 bytes each, three arrays at the peak):
+# at most 2·10⁸ of them, about 5 GB.
+MAX_ORDERING_ELEMENTS = 200_000_000
+# Templates or uniform draws: a pool holds about C(M, 2)/K duplicate pairs, each one is kept in memory
+# and checked (with SSIM, the expensive feature); at most 10⁷ of them.
+MAX_EXPECTED_DUPLICATES = 10_000_000
+_ENERGY_TEXT = re.compile(r"^\s*([0-9.eE+]+)\s*(?:[-–]\s*([0-9.eE+]+))?\s*(?:GeV)?\s*$")
+
+
+def parse_energy(text: str) -> tuple[float, float]:
+    """``"100"`` or ``"100 GeV"`` → (100, 100); ``"10-500"`` or ``"10–500 GeV"`` → (10, 500)."""
+    match = _ENERGY_TEXT.match(str(text))
+    try:
+        if match is None:
+            raise ValueError
+        lo = float(match.group(1))
+        hi = float(match.group(2)) if match.group(2) else lo
+    except ValueError:
+        raise InputError(f"energy={str(text)[:40]}: a value (100) or a range (10-500) in GeV") from None
+    return lo, hi
+
+
+def energy_text(energy: tuple[float, float]) -> str:
+    """(100, 100) → ``"100"``, (10, 500) → ``"10-500"``: how the CLI writes an energy."""
+    lo, hi = (float(e) for e in energy)
+    return f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"
 
 
 @dataclasses.dataclass(frozen=True)
-class BirthdayConfig:
-    """Everything that determines a birthday-paradox result.
+class BirthdayConfig(params.Config):
+    """Everything that determines a birthday-paradox result (the page's controls and the CLI's options).
 
-    Attributes
-    ----------
-    sources : which generators to test (:data:`~ganplify_core.birthday.sources.SOURCES`).
-    energy : (lo, hi) primary energy in GeV: a fixed bin when lo = hi, else uniform in [lo, hi].
-    features : ``shapes``, ``shapes+energy`` or ``shapes+energy+ssim``.
-    alpha : quantile of training-pair distances used as threshold (0.02 or 0.05 in the seed).
-    pool_size : M, showers drawn per source; subsets of 2..M are read off its orderings.
-    replications : R, random orderings of each pool.
-    grid_points, grid_scale : the subset sizes shown (log- or linearly spaced from 2 to M).
-    templates, support : K of the template generator, d of the uniform one (their true supports).
-    threshold_showers : training showers whose pairs give the thresholds (the first of the ``sim`` pool).
-    seed : seeds every sample and ordering.
-    gan : a ``CaloGanConfig`` for a retrained GAN, or None for the shipped checkpoint.
+    ``energy`` is text: ``"100"`` (a fixed bin) or ``"10-500"`` (uniform in the range), GeV, written in
+    a canonical form (``"100.0"`` and ``(100, 100)`` become ``"100"``); :attr:`energy_range` is the pair.
+    ``gan_steps`` 0 uses the shipped checkpoint ``assets/calo_gan.pt``; otherwise the GAN is retrained
+    for that many steps with this config's seed (``train-calo-gan --steps N --seed S``, disk-cached).
     """
 
-    sources: tuple[str, ...] = ("sim", "sim-heldout", "gan", "templates")
-    energy: tuple[float, float] = (100.0, 100.0)
-    features: str = "shapes+energy+ssim"
-    alpha: float = 0.02
-    pool_size: int = 2000
-    replications: int = 1000
-    grid_points: int = 40
-    grid_scale: str = "log"
-    templates: int = 1000
-    support: int = 1000
-    threshold_showers: int = 1000
-    seed: int = 0
-    gan: object = None
+    sources: tuple[str, ...] = param(("sim", "sim-heldout", "gan", "templates"), choices=SOURCES, multiple=True,
+                                     cli="--source", labels=SOURCE_LABELS, label="Generators to compare",
+                                     help="which generators to test")
+    energy: str = param("100", unit="GeV", label="Primary energy",
+                        help="primary energy in GeV: a value (100) or a range (10-500) sampled uniformly, within 10–500")
+    features: str = param("shapes+energy+ssim", choices=tuple(duplicates.FEATURE_SETS), widget="radio",
+                          label="Duplicate = close in", help="what defines a duplicate (the seed's definitions (a) to (c))")
+    alpha: float = param(0.02, lo=0.001, hi=0.49, label="Threshold quantile α",
+                         help="threshold quantile of training-pair distances (the seed uses 0.02 or 0.05)")
+    pool_size: int = param(2000, lo=10, hi=20_000, unit="showers", url="pool", cli="--pool",
+                           label="Pool size M (showers per generator)", help="M, showers drawn per source")
+    replications: int = param(1000, lo=10, hi=100_000, label="Replications R (random orderings)",
+                              help="R, random orderings of the pool")
+    grid_points: int = param(40, lo=2, hi=500, label="Subset sizes shown", help="subset sizes reported, 2..M")
+    grid_scale: str = param("log", choices=("log", "linear"), widget="radio", label="Subset-size grid",
+                            help="subset sizes spaced on a log or a linear scale")
+    templates: int = param(1000, lo=1, hi=10_000_000, widget="number", label="K (templates: true support)",
+                           help="K, the template generator's support")
+    support: int = param(1000, lo=1, hi=10_000_000, widget="number", label="d (uniform: true support)",
+                         help="d, the uniform generator's support")
+    threshold_showers: int = param(1000, lo=10, hi=5000, unit="showers",
+                                   help="training showers whose pairs give the thresholds (the first of the sim pool)")
+    gan_steps: int = param(0, lo=0, hi=MAX_STEPS, label="GAN training steps",
+                           help="0: the shipped GAN checkpoint; else the GAN retrained for this many steps with this seed")
+    seed: int = params.seed_param(help="seeds every sample and ordering (and a retrained GAN)")
 
-    def validate(self) -> "BirthdayConfig":
-        """Raise :class:`InputError` naming the bad setting and the fix."""
-        if not self.sources:
-            raise InputError("sources: choose at least one source")
-        unknown = [s for s in self.sources if s not in SOURCES]
-        if unknown:
-            raise InputError(f"sources: unknown {', '.join(unknown)}; choose from {', '.join(SOURCES)}")
-        duplicates.feature_names(self.features)
-        if not 0 < self.alpha < 0.5:
-            raise InputError(f"alpha must be in (0, 0.5), e.g. 0.02 or 0.05; got {self.alpha}")
-        lo, hi = self.energy
-        if not 10.0 <= lo <= hi <= 500.0:
-            raise InputError(f"energy must satisfy 10 <= low <= high <= 500 GeV, got {self.energy}")
-        if not 10 <= self.pool_size <= 20_000:
-            raise InputError(f"pool size must be between 10 and 20000, got {self.pool_size}")
-        if not 10 <= self.replications <= 100_000:
-            raise InputError(f"replications must be between 10 and 100000, got {self.replications}")
-        if not 2 <= self.grid_points <= 500:
-            raise InputError(f"grid points must be between 2 and 500, got {self.grid_points}")
-        if self.grid_scale not in ("log", "linear"):
-            raise InputError(f"grid scale must be 'log' or 'linear', got {self.grid_scale!r}")
-        if not 1 <= self.templates <= 10_000_000 or not 1 <= self.support <= 10_000_000:
-            raise InputError("templates (K) and support (d) must be between 1 and 10000000")
-        if not 10 <= self.threshold_showers <= 5000:
-            raise InputError(f"threshold showers must be between 10 and 5000, got {self.threshold_showers}")
-        return self
+    def __post_init__(self):
+        # One text per energy, so that equal energies share one cache entry.
+        energy = self.energy
+        try:
+            canonical = energy_text(energy) if isinstance(energy, (tuple, list)) else energy_text(parse_energy(energy))
+        except (InputError, TypeError, ValueError):
+            return  # check() reports it
+        object.__setattr__(self, "energy", canonical)
+
+    def check(self) -> None:
+        lo, hi = parse_energy(self.energy)
+        if not ENERGY_LIMITS_GEV[0] <= lo <= hi <= ENERGY_LIMITS_GEV[1]:
+            raise InputError(f"energy={self.energy}: use a value or a range (low-high) within 10–500 GeV")
+        if self.replications * self.pool_size > MAX_ORDERING_ELEMENTS:
+            raise InputError(f"replications={self.replications} with pool={self.pool_size}: R × M must stay below "
+                             f"{MAX_ORDERING_ELEMENTS:.0e} (memory); use fewer replications or a smaller pool")
+        pairs = self.pool_size * (self.pool_size - 1) / 2
+        for source, name, size in (("templates", "templates", self.templates), ("uniform", "support", self.support)):
+            if source in self.sources and pairs / size > MAX_EXPECTED_DUPLICATES:
+                raise InputError(f"{name}={size} with pool={self.pool_size}: about {pairs / size:.1e} duplicate pairs "
+                                 f"(more than {MAX_EXPECTED_DUPLICATES:.0e}); use a larger {name} or a smaller pool")
+
+    @property
+    def energy_range(self) -> tuple[float, float]:
+        """(lo, hi) primary energy in GeV: a fixed bin when lo = hi, else uniform in [lo, hi]."""
+        return parse_energy(self.energy)
+
+    @property
+    def gan_config(self) -> CaloGanConfig | None:
+        """The retrained GAN's config, or None for the shipped checkpoint."""
+        return CaloGanConfig(seed=self.seed, steps=self.gan_steps) if self.gan_steps else None
+
+    @property
+    def uses_retrained_gan(self) -> bool:
+        return "gan" in self.sources and self.gan_steps > 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,7 +201,8 @@ def _source_result(config: BirthdayConfig, source: str, thresholds: duplicates.D
     device = get_device()
     start = time.perf_counter()
     if pool is None:
-        pool = draw_pool(source, config.pool_size, config.energy, config.seed, config.templates, config.support, config.gan)
+        pool = draw_pool(source, config.pool_size, config.energy_range, config.seed, config.templates, config.support,
+                         config.gan_config)
     features = shower_features(pool.images, device)
     drawn = time.perf_counter()
     search = duplicates.find_duplicates(features, thresholds, n_similar=N_SIMILAR)
@@ -182,77 +227,62 @@ def _source_result(config: BirthdayConfig, source: str, thresholds: duplicates.D
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
 def _gan_digest(config: BirthdayConfig) -> str | None:
     """The shipped checkpoint's SHA-256 (part of the cache key), if the GAN is used without retraining."""
-    if "gan" not in config.sources or config.gan is not None:
+    if "gan" not in config.sources or config.gan_steps:
         return None
-    from ganplify_core.calorimeter.gan import PRETRAINED_PATH
-
     if not PRETRAINED_PATH.exists():
         return "missing"  # the run itself then stops with the loader's message
-    return hashlib.sha256(PRETRAINED_PATH.read_bytes()).hexdigest()
+    stat = PRETRAINED_PATH.stat()
+    return _file_digest(str(PRETRAINED_PATH), stat.st_size, stat.st_mtime_ns)
 
 
 def gan_available() -> bool:
     """Whether the shipped GAN checkpoint exists (the ``gan`` source needs it unless retrained)."""
-    try:
-        from ganplify_core.calorimeter.gan import PRETRAINED_PATH
-    except ImportError:
-        return False
     return PRETRAINED_PATH.exists()
+
+
+def cache_key(config: BirthdayConfig) -> dict:
+    """What a result depends on: the config, and the shipped checkpoint's content when it is used."""
+    return {"config": config, "gan_checkpoint": _gan_digest(config)}
 
 
 def quick_look(config: BirthdayConfig) -> BirthdayConfig:
     """A small, fast version of ``config`` (a few seconds cold) for a page's first load.
 
-    Shapes + energy only (no SSIM), a pool of 400 showers, 400 orderings; without a GAN checkpoint the
-    ``gan`` source is dropped.
+    Shapes + energy only (no SSIM), a pool of 300 showers, 300 orderings; the ``gan`` source is dropped
+    when its generator is not at hand (no shipped checkpoint, or a retrained GAN not trained yet).
     """
-    sources = tuple(s for s in config.sources if s != "gan" or config.gan is not None or gan_available()) or ("sim",)
-    return dataclasses.replace(config, sources=sources, features="shapes+energy", pool_size=400, replications=400,
-                               threshold_showers=400, grid_points=25)
+    gan_ready = gan_available() if not config.gan_steps else experiments.is_cached(CALO_GAN, config.gan_config)
+    sources = tuple(s for s in config.sources if s != "gan" or gan_ready) or ("sim",)
+    return dataclasses.replace(config, sources=sources, features="shapes+energy", pool_size=QUICK_POOL,
+                               replications=QUICK_POOL, threshold_showers=QUICK_POOL, grid_points=25)
 
 
-def retrain_gan(steps: int, seed: int, progress: Progress | None = None):
-    """Train the calorimeter GAN (``train_calo_gan``, disk-cached) and return its config for ``BirthdayConfig.gan``."""
-    from ganplify_core.calorimeter.gan import CaloGanConfig, train_calo_gan
+def run_birthday(config: BirthdayConfig, progress: Progress | None = None) -> BirthdayResult:
+    """Duplicate-probability curves and support estimates for every source of ``config`` (no cache:
+    run it through ``experiments.run(BIRTHDAY, config)``).
 
-    gan_config = CaloGanConfig(seed=int(seed), steps=int(steps))
-    train_calo_gan(gan_config, progress)
-    return gan_config
-
-
-def _cache_key(config: BirthdayConfig) -> dict:
-    return {"config": config, "gan_checkpoint": _gan_digest(config)}
-
-
-def is_available(config: BirthdayConfig) -> bool:
-    """Whether ``run_birthday(config)`` is on disk already (so a page may show it without a button)."""
-    return cache.is_cached("birthday", _cache_key(config))
-
-
-def run_birthday(config: BirthdayConfig, progress: Progress | None = None, use_cache: bool = True) -> BirthdayResult:
-    """Duplicate-probability curves and support estimates for every source of ``config``.
-
-    Parameters
-    ----------
-    config : BirthdayConfig
-    progress : callable, optional
-        ``progress(fraction, message)``.
-    use_cache : bool
-        Read/write the disk cache (keyed by the config and the GAN checkpoint).
-
-    Returns
-    -------
-    BirthdayResult
+    A retrained GAN (``gan_steps`` > 0) is trained first (``experiments.run(CALO_GAN, …)``, disk-cached).
     """
     config.validate()
     progress = progress or no_progress
-
-    def compute() -> BirthdayResult:
+    start = 0.0
+    if config.uses_retrained_gan and not experiments.is_cached(CALO_GAN, config.gan_config):
+        gan_seconds = CALO_GAN.estimate_seconds(config.gan_config)
+        start = gan_seconds / (gan_seconds + _estimate_without_training(config))
+        experiments.run(CALO_GAN, config.gan_config, scaled(progress, 0.0, start))
+    progress = scaled(progress, start, 1.0)
+    with torch.inference_mode():
         grid = support.subset_grid(config.pool_size, config.grid_points, config.grid_scale)
         progress(0.0, "simulating the training sample")
-        train = draw_pool("sim", config.pool_size, config.energy, config.seed)
+        train = draw_pool("sim", config.pool_size, config.energy_range, config.seed)
         threshold_set = shower_features(train.images[: config.threshold_showers], get_device())
         progress(0.05, "fitting the duplicate thresholds on training pairs")
         thresholds = duplicates.fit_thresholds(threshold_set, config.features, config.alpha, config.seed)
@@ -263,9 +293,95 @@ def run_birthday(config: BirthdayConfig, progress: Progress | None = None, use_c
             scaled(progress, 0.1 + k * step, 0.1 + (k + 1) * step)(0.0, f"{SOURCE_LABELS[source]}: pool, duplicates, curve")
             results.append(_source_result(config, source, thresholds, grid, pool=train if source == "sim" else None))
         progress(1.0, "done")
-        return BirthdayResult(config=config, subset_sizes=grid, thresholds=thresholds, sources=tuple(results))
+    return BirthdayResult(config=config, subset_sizes=grid, thresholds=thresholds, sources=tuple(results))
 
-    if not use_cache:
-        return compute()
-    with torch.inference_mode():
-        return cache.cached("birthday", _cache_key(config), compute)
+
+def summary(result: BirthdayResult) -> dict:
+    """The numbers the CLI prints: the first source's at top level, every source's under ``by_source``."""
+    by_source = {}
+    for s in result.sources:
+        e = s.estimates
+        by_source[s.source] = {
+            "p_duplicate": s.p_duplicate, "band_low": s.band_low, "band_high": s.band_high,
+            "s_star": e.s_star, "support_estimate": e.support_estimate,
+            "support_estimate_refined": e.support_estimate_refined, "collision_estimate": e.collision_estimate,
+            "support_lower_bound": e.support_lower_bound,
+            "duplicate_pairs": e.n_duplicate_pairs, "pairs": s.n_pairs, "ssim_evaluations": s.n_ssim_evaluations,
+            "true_support": s.true_support,  # NaN (none known) and the other non-finite values: null, by cli.main
+        }
+    first = result.sources[0].source
+    thresholds = dict(zip(result.thresholds.features, result.thresholds.values))
+    return {"source": first, "subset_sizes": result.subset_sizes, **by_source[first],
+            "thresholds": thresholds, "by_source": by_source}
+
+
+# -- the time it takes, on the 2-core machine class (measured: see benchmarks/bench_estimates.py) --------------
+
+SECONDS_OVERHEAD = 0.5
+SECONDS_PER_SIMULATED_SHOWER = 1.0e-3   # toy simulator, 2 000 spots per shower
+SECONDS_PER_FEATURE_SHOWER = 1.0e-4     # shapes and energy of one shower
+SECONDS_PER_THRESHOLD_PAIR = 1.2e-5     # shape and energy distances of one training pair
+SECONDS_PER_PAIR_SCREENED = 9.0e-7      # the dense screen of M(M − 1)/2 pairs
+SECONDS_PER_SSIM_IMAGE = 8.0e-4         # SSIM statistics of one image (3D Gaussian filters)
+SECONDS_PER_SSIM_PAIR = 1.7e-3          # one SSIM of a pair
+SECONDS_PER_ORDERING_ELEMENT = 2.0e-7   # R × M positions (two argsorts)
+SECONDS_PER_ORDERING_PAIR = 4.0e-8      # R × D: each duplicate pair in each ordering
+SECONDS_PER_GAN_SHOWER = 6.0e-3         # the shipped generator, per shower
+SECONDS_GAN_LOAD = 0.3
+
+
+def _expected_duplicates(config: BirthdayConfig, source: str) -> float:
+    pairs = config.pool_size * (config.pool_size - 1) / 2
+    size = {"templates": config.templates, "uniform": config.support}.get(source)
+    return pairs / size if size else 0.0
+
+
+def _distinct_draws(config: BirthdayConfig, size: int) -> float:
+    """Expected number of distinct members among M uniform draws from ``size``."""
+    m = config.pool_size
+    return size * -math.expm1(m * math.log1p(-1.0 / size)) if size > 1 else 1.0
+
+
+def _estimate_without_training(config: BirthdayConfig) -> float:
+    m, r = config.pool_size, config.replications
+    ssim = config.features.endswith("ssim")
+    thresholds = min(config.threshold_showers, m)
+    threshold_pairs = min(thresholds * (thresholds - 1) // 2, duplicates.THRESHOLD_PAIRS)
+    seconds = (SECONDS_OVERHEAD + m * SECONDS_PER_SIMULATED_SHOWER + thresholds * SECONDS_PER_FEATURE_SHOWER
+               + threshold_pairs * SECONDS_PER_THRESHOLD_PAIR)
+    if ssim:
+        seconds += (thresholds * SECONDS_PER_SSIM_IMAGE
+                    + min(threshold_pairs, duplicates.SSIM_THRESHOLD_PAIRS) * SECONDS_PER_SSIM_PAIR)
+    for source in config.sources:
+        if source == "sim-heldout":
+            seconds += m * SECONDS_PER_SIMULATED_SHOWER
+        elif source in ("templates", "uniform"):
+            size = config.templates if source == "templates" else config.support
+            seconds += _distinct_draws(config, size) * SECONDS_PER_SIMULATED_SHOWER
+        elif source == "gan":
+            seconds += SECONDS_GAN_LOAD + m * SECONDS_PER_GAN_SHOWER
+        found = _expected_duplicates(config, source)
+        seconds += m * SECONDS_PER_FEATURE_SHOWER + m * (m - 1) / 2 * SECONDS_PER_PAIR_SCREENED
+        if ssim:
+            checked = found + 4 * N_SIMILAR
+            seconds += min(2 * checked, m) * SECONDS_PER_SSIM_IMAGE + checked * SECONDS_PER_SSIM_PAIR
+        seconds += r * m * SECONDS_PER_ORDERING_ELEMENT + r * found * SECONDS_PER_ORDERING_PAIR
+    return seconds
+
+
+def estimate_seconds(config: BirthdayConfig) -> float:
+    """Wall time on the 2-core machine class: pools, duplicate searches, orderings; a retrained GAN's
+    training too unless it is cached."""
+    seconds = _estimate_without_training(config)
+    if config.uses_retrained_gan and not experiments.is_cached(CALO_GAN, config.gan_config):
+        seconds += CALO_GAN.estimate_seconds(config.gan_config)
+    return seconds
+
+
+BIRTHDAY = experiments.register(experiments.Experiment(
+    name="birthday", config_type=BirthdayConfig, compute=run_birthday, to_json=summary,
+    estimate_seconds=estimate_seconds, cache_key=cache_key, label="Pools, duplicate pairs and curves",
+    calibration=(BirthdayConfig(sources=("sim", "templates"), features="shapes", pool_size=1000, replications=1000),
+                 BirthdayConfig(sources=("sim", "sim-heldout", "gan"), pool_size=2000, replications=1000),
+                 BirthdayConfig(sources=("templates", "uniform"), energy="10-500", pool_size=2000,
+                                replications=3000, templates=500, support=5000))))

@@ -65,12 +65,10 @@ def _drawn_from_finite_set(n: int, size: int, energy: tuple[float, float], seed:
 
 
 def gan_generator(gan_config=None):
-    """The shipped generator, or the one ``train_calo_gan(gan_config)`` gives (from its disk cache)."""
-    from ganplify_core.calorimeter.gan import load_pretrained_generator, train_calo_gan
+    """The shipped generator, or the one ``gan_config`` trains (``experiments.run``: disk-cached)."""
+    from ganplify_core.calorimeter.gan import trained_generator
 
-    if gan_config is None:
-        return load_pretrained_generator()
-    return train_calo_gan(gan_config)[0]
+    return trained_generator(gan_config)
 
 
 def draw_pool(source: str, n: int, energy: tuple[float, float], seed: int = 0, templates: int = 1000,
