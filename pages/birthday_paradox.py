@@ -2,31 +2,46 @@
 
 import streamlit as st
 
-from ganplify_core import cli, ui
+from ganplify_core import params, ui
 from ganplify_core.birthday import experiment, plots
-from ganplify_core.birthday.cli import command_args
-from ganplify_core.birthday.duplicates import ALPHAS, FEATURE_SETS
-from ganplify_core.birthday.experiment import BirthdayConfig
-from ganplify_core.birthday.sources import SOURCE_LABELS, SOURCES
+from ganplify_core.birthday.duplicates import ALPHAS
+from ganplify_core.birthday.experiment import BIRTHDAY, BirthdayConfig
+from ganplify_core.birthday.sources import SOURCE_LABELS
+from ganplify_core.calorimeter.gan import CALO_GAN, CaloGanConfig
 
-D = BirthdayConfig()
-ENERGIES = {"100 GeV": (100.0, 100.0), "50 GeV": (50.0, 50.0), "200 GeV": (200.0, 200.0), "10–500 GeV": (10.0, 500.0)}
+SMALL_PAGE = "the page keeps to what runs in minutes on a shared server; the CLI takes more"
+DECLARED = params.params_of(BirthdayConfig)
+PARAMS = ui.page_params(
+    BirthdayConfig, exclude=("threshold_showers", "gan_steps"),
+    narrow={
+        "sources": {"help": "Toy simulator: the training sample (thresholds come from it) and an independent held-out "
+                            "sample. K templates: K fixed showers plus 0.1 % noise. Uniform: d fixed showers, exact "
+                            "repeats."},
+        # Links have always written the energy as "100 GeV" or "10–500 GeV"; the CLI takes 100 or 10-500.
+        "energy": {"choices": ("100", "50", "200", "10-500"), "widget": "radio",
+                   "names": {"100": "100 GeV", "50": "50 GeV", "200": "200 GeV", "10-500": "10–500 GeV"},
+                   "help": "a fixed energy bin, or uniform in 10–500 GeV"},
+        "alpha": {"choices": ALPHAS, "widget": "radio",
+                  "help": "a pair is close in a feature when its distance is below the α-quantile of training pairs "
+                          "(SSIM: above the (1 − α)-quantile); the seed's two values"},
+        "pool_size": {"lo": 100, "hi": 5000, "step": 100, "widget": "slider", "help": f"M, showers per generator ({SMALL_PAGE})"},
+        "replications": {"lo": 100, "hi": 5000, "step": 100, "widget": "slider",
+                         "help": f"R, random orderings of each pool ({SMALL_PAGE})"},
+        "grid_points": {"lo": 5, "hi": 100, "widget": "slider"},
+        "templates": {"lo": 10, "hi": 1_000_000, "help": f"K, the template generator's true support ({SMALL_PAGE})"},
+        "support": {"lo": 10, "hi": 1_000_000, "help": f"d, the uniform generator's true support ({SMALL_PAGE})"},
+    },
+    extra={
+        "gan_steps": DECLARED["gan_steps"].narrowed(
+            lo=50, hi=5000, default=300, step=50, widget="slider", label="Training steps",
+            help=f"steps of the retrained GAN; a few hundred take minutes ({SMALL_PAGE})"),
+        "retrained": params.Param(False, label="Use the GAN retrained below",
+                                  help="otherwise the shipped checkpoint assets/calo_gan.pt. If this GAN is not trained "
+                                       "yet, *Estimate the supports* trains it first (the time estimate includes it)."),
+    },
+)
 
-FIELDS = {
-    "sources": ui.MultiChoice(SOURCES, D.sources),
-    "energy": ui.Choice(tuple(ENERGIES), "100 GeV", widget="radio"),
-    "features": ui.Choice(tuple(FEATURE_SETS), D.features, widget="radio"),
-    "alpha": ui.Choice(ALPHAS, D.alpha, widget="radio"),
-    "pool": ui.Int(100, 5000, D.pool_size, step=100),
-    "replications": ui.Int(100, 5000, D.replications, step=100),
-    "grid_points": ui.Int(5, 100, D.grid_points),
-    "grid_scale": ui.Choice(("log", "linear"), D.grid_scale, widget="radio"),
-    "templates": ui.Int(10, 1_000_000, D.templates, widget="number"),
-    "support": ui.Int(10, 1_000_000, D.support, widget="number"),
-    "gan_steps": ui.Int(50, 5000, 300, step=50),
-}
-
-settings = ui.start_page("birthday_paradox", FIELDS)
+settings = ui.start_page("birthday_paradox", PARAMS)
 
 st.title("Birthday paradox: how many different showers can a generator make?")
 intro, textbook = st.columns([3, 2])
@@ -45,55 +60,59 @@ intro.markdown(
 with st.form("birthday-settings"):
     left, middle, right = st.columns(3)
     with left:
-        settings.widget("sources", "Generators to compare",
-                        format_func=lambda s: SOURCE_LABELS[s],
-                        help="Toy simulator: the training sample (thresholds come from it) and an independent held-out "
-                             "sample. K templates: K fixed showers plus 0.1 % noise. Uniform: d fixed showers, exact repeats.")
-        settings.widget("energy", "Primary energy", horizontal=True, help="a fixed energy bin, or uniform in 10–500 GeV")
-        settings.widget("templates", "K (templates: true support)")
-        settings.widget("support", "d (uniform: true support)")
+        settings.widget("sources")
+        settings.widget("energy", horizontal=True)
+        settings.widget("templates")
+        settings.widget("support")
     with middle:
-        settings.widget("features", "Duplicate = close in", help="the seed's three definitions, (a) to (c)")
-        settings.widget("alpha", "Threshold quantile α", horizontal=True,
-                        help="a pair is close in a feature when its distance is below the α-quantile of training pairs "
-                             "(SSIM: above the (1 − α)-quantile)")
+        settings.widget("features")
+        settings.widget("alpha", horizontal=True)
+        settings.widget("retrained")
     with right:
-        settings.widget("pool", "Pool size M (showers per generator)")
-        settings.widget("replications", "Replications R (random orderings)")
-        settings.widget("grid_points", "Subset sizes shown")
-        settings.widget("grid_scale", "Subset-size grid", horizontal=True)
-    use_retrained = st.toggle("Use the GAN retrained below", value=False, disabled="birthday.gan_config" not in st.session_state,
-                              help="otherwise the shipped checkpoint assets/calo_gan.pt")
+        for name in ("pool_size", "replications", "grid_points"):
+            settings.widget(name)
+        settings.widget("grid_scale", horizontal=True)
     pressed = st.form_submit_button("Estimate the supports", type="primary")
 
-values = settings.values()
-config = BirthdayConfig(
-    sources=tuple(values["sources"]), energy=ENERGIES[values["energy"]], features=values["features"],
-    alpha=values["alpha"], pool_size=values["pool"], replications=values["replications"],
-    grid_points=values["grid_points"], grid_scale=values["grid_scale"], templates=values["templates"],
-    support=values["support"], seed=settings.seed,
-    gan=st.session_state.get("birthday.gan_config") if use_retrained else None,
-)
+config = settings.config(BirthdayConfig, gan_steps=settings.value("gan_steps") if settings.value("retrained") else 0)
+gan_config = CaloGanConfig(seed=settings.seed, steps=settings.value("gan_steps"))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def birthday_result(config: BirthdayConfig, _progress=None):
-    """Disk cache or a fresh run (keyed by the frozen config)."""
-    return experiment.run_birthday(config, _progress)
+def retrain_section() -> None:
+    """The expander that trains the GAN again (a job like any other: shared, cached, survives the tab)."""
+    with st.expander("Retrain the GAN"):
+        st.markdown("Train the conditional 3D GAN again (seed from the sidebar), then switch on *Use the GAN "
+                    "retrained below* and press **Estimate the supports**. Trained models are cached and shared "
+                    "by every session, and a link with the switch on reproduces the same GAN.")
+        with st.form("birthday-retrain"):
+            settings.widget("gan_steps")
+            retrain = st.form_submit_button("Retrain")
+        trained = ui.result_of(CALO_GAN, gan_config, retrain)
+        if trained is None:
+            ui.press_prompt(CALO_GAN, gan_config, "Retrain", "This GAN has not been trained yet")
+        else:
+            st.success(f"Trained: {gan_config.steps} steps, seed {gan_config.seed} ({trained.train_seconds:.0f} s). "
+                       "Switch on *Use the GAN retrained below* and press **Estimate the supports**.",
+                       icon=":material/check_circle:")
+        st.caption("In a terminal:")
+        st.code(params.command_line("train-calo-gan", gan_config, extra={"--out": "calo_gan.pt"},
+                                    exclude=[n for n in params.params_of(CaloGanConfig) if n not in ("seed", "steps")]),
+                language="bash")
 
 
-with ui.user_errors():
-    config.validate()
-    if pressed:
-        with ui.progress_bar("Pools, duplicate pairs and curves") as progress:
-            result = birthday_result(config, progress)
-    elif experiment.is_available(config):
-        result = birthday_result(config)
-    else:
-        result = birthday_result(experiment.quick_look(config))
-        st.info(f"**Quick look** (shapes + energy, pools of {result.config.pool_size} showers, "
-                f"{result.config.replications} orderings). Press **Estimate the supports** for your settings.",
-                icon=":material/bolt:")
+result = ui.result_of(BIRTHDAY, config, pressed)
+if result is None:
+    quick = experiment.quick_look(config)
+    result = ui.result_of(BIRTHDAY, quick, pressed=False) if quick != config else None
+    if result is None:
+        ui.press_prompt(BIRTHDAY, config, "Estimate the supports")
+        ui.show_cli(params.command_line("birthday", config))
+        retrain_section()
+        st.stop()
+    st.info(f"**Quick look** (shapes + energy, pools of {quick.pool_size} showers, {quick.replications} orderings"
+            f"{'' if 'gan' in quick.sources or 'gan' not in config.sources else ', without the GAN'}).",
+            icon=":material/bolt:")
+    ui.press_prompt(BIRTHDAY, config, "Estimate the supports", "Your settings have not been computed yet")
 
 st.subheader("Probability of a duplicate pair")
 st.plotly_chart(plots.duplicate_curves(result), width="stretch")
@@ -144,18 +163,5 @@ st.caption(
     "seed stresses: change the features or α and watch the estimates move."
 )
 ui.download_csv(plots.curves_frame(result), "birthday_curves.csv", "Download the curves (CSV)")
-ui.show_cli(cli.format_command("birthday", command_args(result.config)))
-if result.config.gan is not None:
-    st.caption("This run uses the GAN retrained on this page; the command above uses the shipped checkpoint.")
-
-with st.expander("Retrain the GAN"):
-    st.markdown("Train the conditional 3D GAN again (seed from the sidebar) and use it above with the toggle. "
-                "A few hundred steps take minutes on two CPU cores; trained models are cached.")
-    with st.form("birthday-retrain"):
-        settings.widget("gan_steps", "Training steps")
-        retrain = st.form_submit_button("Retrain")
-    if retrain:
-        with ui.user_errors(), ui.progress_bar("Training the GAN") as progress:
-            gan_config = experiment.retrain_gan(values["gan_steps"], settings.seed, progress)
-        st.session_state["birthday.gan_config"] = gan_config
-        st.success("Retrained: switch on *Use the GAN retrained below* and press **Estimate the supports**.")
+ui.show_cli(params.command_line("birthday", result.config))
+retrain_section()
