@@ -13,9 +13,12 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import binomtest
 from skimage.metrics import structural_similarity
 
-from ganplify_core import cli
+from ganplify_core import cli, experiments, params
 from ganplify_core.birthday import distances, duplicates, support
-from ganplify_core.birthday.experiment import BirthdayConfig, run_birthday
+from ganplify_core.birthday.experiment import (BIRTHDAY, BirthdayConfig, cache_key, energy_text, parse_energy,
+                                               quick_look)
+from ganplify_core.calorimeter.gan import CaloGanConfig
+from ganplify_core.errors import InputError
 from ganplify_core.birthday.features import shower_features, shower_shapes
 
 
@@ -179,7 +182,7 @@ def test_known_support_generators_recovered_within_factor_two(tmp_cache, source,
     pool = int(8 * math.sqrt(size)) + 40
     config = BirthdayConfig(sources=(source,), features="shapes+energy", pool_size=pool, replications=500,
                             templates=size, support=size, threshold_showers=150, grid_points=10)
-    result = run_birthday(config).source(source)
+    result = experiments.run(BIRTHDAY, config).source(source)
     e = result.estimates
     assert result.true_support == size
     for estimate in (e.support_estimate, e.support_estimate_refined, e.collision_estimate):
@@ -195,5 +198,63 @@ def test_cli_json(capsys, tmp_cache):
         assert key in out
     assert len(out["subset_sizes"]) == len(out["p_duplicate"]) and out["subset_sizes"][-1] == 150
     assert 100 <= out["support_estimate_refined"] <= 400
-    assert cli.main(["birthday", "--source", "nope", "--json"]) == 2
-    assert "sources: unknown nope" in capsys.readouterr().err
+    assert list(out)[:2] == ["source", "subset_sizes"] and "by_source" in out and "thresholds" in out
+    assert experiments.is_cached(BIRTHDAY, BirthdayConfig(sources=("uniform",), support=200, features="shapes", pool_size=150,
+                                                          replications=200, threshold_showers=60, grid_points=6))
+    for bad in (["--source", "nope"], ["--seed", "-1"], ["--pool", "100000000"], ["--alpha", "nan"], ["--energy", "nan"],
+                ["--energy", "5-600"], ["--replications", "inf"], ["--gan-steps", "-3"],
+                ["--source", "templates", "--templates", "1", "--pool", "20000"]):
+        try:
+            code = cli.main(["birthday", *bad, "--json"])
+        except SystemExit as exc:  # argparse's own errors
+            code = exc.code
+        err = capsys.readouterr().err.strip()
+        assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err, (bad, err)
+
+
+# -- the config: one declaration, old link texts, CLI texts ----------------------------------------------
+
+def test_energy_texts_of_links_and_of_the_cli():
+    assert parse_energy("100") == parse_energy("100 GeV") == (100.0, 100.0)
+    assert parse_energy("10-500") == parse_energy("10–500 GeV") == (10.0, 500.0)
+    assert energy_text((10.0, 500.0)) == "10-500" and energy_text((100.0, 100.0)) == "100"
+    # one canonical text per energy, so equal settings share a cache entry
+    assert BirthdayConfig(energy="100.0") == BirthdayConfig(energy=(100, 100)) == BirthdayConfig()
+    assert BirthdayConfig(energy="10 - 500 GeV").energy == "10-500"
+    for bad in ("abc", "nan", "5", "10-600", "200-100", "inf"):
+        with pytest.raises(InputError):
+            BirthdayConfig(energy=bad).validate()
+
+
+def test_bounds_are_declared_once_and_checked():
+    declared = params.params_of(BirthdayConfig)
+    assert declared["pool_size"].url_key == "pool" and declared["pool_size"].option == "--pool"
+    assert declared["sources"].option == "--source"
+    for bad in ({"seed": -1}, {"alpha": float("nan")}, {"alpha": 0.6}, {"pool_size": 5}, {"pool_size": 10**6},
+                {"replications": 10**7}, {"grid_points": 1}, {"sources": ()}, {"sources": ("nope",)},
+                {"features": "colour"}, {"gan_steps": 10**6}, {"replications": 20_000, "pool_size": 20_000},
+                {"sources": ("uniform",), "support": 1, "pool_size": 20_000}):
+        with pytest.raises(InputError):
+            BirthdayConfig(**bad).validate()
+    BirthdayConfig(sources=("sim",), templates=1, pool_size=20_000, replications=1000).validate()  # K unused: fine
+
+
+def test_retrained_gan_and_cache_key():
+    shipped, retrained = BirthdayConfig(), BirthdayConfig(gan_steps=400, seed=7)
+    assert shipped.gan_config is None and retrained.gan_config == CaloGanConfig(seed=7, steps=400)
+    assert cache_key(shipped)["gan_checkpoint"] not in (None, "missing"), "the shipped checkpoint's digest is in the key"
+    assert cache_key(retrained)["gan_checkpoint"] is None
+    assert BIRTHDAY.key(shipped) != BIRTHDAY.key(retrained)
+    # training the GAN is part of the estimate until it is cached
+    assert BIRTHDAY.estimate_seconds(retrained) > BIRTHDAY.estimate_seconds(retrained.replace(sources=("sim",))) + 30
+
+
+def test_estimate_grows_with_the_work_and_quick_look_is_quick():
+    base = BirthdayConfig()
+    assert BIRTHDAY.estimate_seconds(base.replace(pool_size=4000)) > 2 * BIRTHDAY.estimate_seconds(base)
+    assert BIRTHDAY.estimate_seconds(base.replace(features="shapes")) < BIRTHDAY.estimate_seconds(base)
+    assert BIRTHDAY.estimate_seconds(base.replace(sources=("templates",), templates=10)) > \
+        BIRTHDAY.estimate_seconds(base.replace(sources=("templates",), templates=100_000)), "duplicates cost SSIM"
+    assert BIRTHDAY.estimate_seconds(quick_look(base)) < experiments.QUICK_SECONDS
+    for config in BIRTHDAY.calibration:
+        assert 5 <= BIRTHDAY.estimate_seconds(config.validate()) <= 60

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from ganplify_core import cli
+from ganplify_core import cli, experiments
 from ganplify_core.calorimeter.gan import (
-    PRETRAINED_PATH, CaloGanConfig, CaloDiscriminator, CaloGenerator, generate_showers, load_pretrained_generator,
-    save_generator, to_gev, to_network_units, train_calo_gan, voxel_shuffle)
+    CALO_GAN, PRETRAINED_PATH, CaloGanConfig, CaloDiscriminator, CaloGenerator, TrainedCaloGan, generate_showers,
+    load_pretrained_generator, save_generator, to_gev, to_network_units, voxel_shuffle)
 from ganplify_core.errors import InputError
 
 TINY = CaloGanConfig(seed=1, steps=3, batch_size=4, n_train=8, latent_dim=8, channels=8)
@@ -45,7 +45,9 @@ def test_networks_shapes():
 
 
 def test_tiny_training_run_is_finite_and_checkpoint_round_trips(tmp_cache, tmp_path):
-    generator, history = train_calo_gan(TINY)  # computes, and writes the disk cache
+    trained = experiments.run(CALO_GAN, TINY)  # computes, and writes the disk cache
+    assert isinstance(trained, TrainedCaloGan) and experiments.is_cached(CALO_GAN, TINY)
+    generator, history = trained.generator(), trained.history
     assert len(history["step"]) == TINY.steps
     for name in ("d_loss", "g_loss", "energy_error", "sum_error"):
         assert np.all(np.isfinite(history[name])), name
@@ -59,7 +61,10 @@ def test_tiny_training_run_is_finite_and_checkpoint_round_trips(tmp_cache, tmp_p
     b = generate_showers(reloaded, [50.0, 200.0], seed=3)
     np.testing.assert_allclose(a, b, rtol=2e-2, atol=1e-4)  # float16 storage of the weights
     # The disk cache gives the same (float16-stored) generator back.
-    cached, cached_history = train_calo_gan(TINY)
+    experiments.forget_memory()
+    again = experiments.run(CALO_GAN, TINY)
+    assert again is not trained
+    cached, cached_history = again.generator(), again.history
     np.testing.assert_array_equal(generate_showers(cached, [80.0], seed=0), generate_showers(reloaded, [80.0], seed=0))
     np.testing.assert_array_equal(cached_history["d_loss"], history["d_loss"])
 
@@ -94,7 +99,17 @@ def test_energies_outside_training_range_are_refused():
         CaloGanConfig(steps=0).validate()
 
 
-def test_cli_trains_and_writes_a_checkpoint(tmp_path, capsys):
+def test_config_bounds_and_estimate():
+    for bad in ({"steps": 0}, {"steps": 10**6}, {"seed": -1}, {"lr_generator": float("nan")}, {"channels": 2},
+                {"n_train": 4, "batch_size": 8}, {"r1_gamma": float("inf")}):
+        with pytest.raises(InputError):
+            CaloGanConfig(**bad).validate()
+    small, large = CALO_GAN.estimate_seconds(CaloGanConfig(steps=100)), CALO_GAN.estimate_seconds(CaloGanConfig(steps=1000))
+    assert 0 < small < large and large > 5 * small / 2, "the estimate grows with the steps"
+    assert CALO_GAN.estimate_seconds(CaloGanConfig(n_train=20_000, steps=1)) > CALO_GAN.estimate_seconds(CaloGanConfig(steps=1))
+
+
+def test_cli_trains_and_writes_a_checkpoint(tmp_path, capsys, tmp_cache):
     out = tmp_path / "cli.pt"
     code = cli.main(["train-calo-gan", "--steps", "2", "--batch-size", "4", "--n-train", "8", "--channels", "8",
                      "--check-showers", "10", "--out", str(out), "--json"])
@@ -102,5 +117,15 @@ def test_cli_trains_and_writes_a_checkpoint(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["train_seconds"] > 0 and set(result["final_losses_last_10pct"]) >= {"d_loss", "g_loss"}
     assert "100 GeV" in result["response_check"]
+    assert list(result) == ["out", "size_bytes", "train_seconds", "config", "final_losses_last_10pct", "response_check"]
+    assert result["config"]["steps"] == 2 and result["config"]["channels"] == 8
     load_pretrained_generator(out)
-    assert cli.main(["train-calo-gan", "--steps", "0", "--out", str(out)]) == 2
+    capsys.readouterr()
+    for bad in (["--steps", "0"], ["--seed", "-1"], ["--lr-generator", "nan"], ["--n-train", "100000000"],
+                ["--n-train", "4", "--batch-size", "8"], ["--check-showers", "1"]):
+        try:
+            code = cli.main(["train-calo-gan", *bad, "--out", str(out)])
+        except SystemExit as exc:  # argparse's own errors
+            code = exc.code
+        err = capsys.readouterr().err.strip()
+        assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err, (bad, err)

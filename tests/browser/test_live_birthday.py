@@ -1,0 +1,63 @@
+"""Birthday paradox in a live session: press, wait, touch a plot option, rerun, open the link elsewhere.
+
+The issue's report: after *Estimate the supports* the next widget touch or Rerun showed
+``CacheReplayClosureError`` in ``birthday_result``. Here the job runs in the server's worker, and every
+view of the result reads it from the runner's memory or the disk cache.
+"""
+
+from __future__ import annotations
+
+from harness import (PAGE_TIMEOUT_MS, assert_no_exception, choose, computations, press, rerun, screenshot,
+                     wait_for_no_job, wait_for_script, wait_for_text)
+
+from ganplify_core import experiments
+from ganplify_core.birthday.experiment import BIRTHDAY, BirthdayConfig
+
+# Estimated above 5 s (so the link alone does not start it) and about 10–30 s on two cores.
+CONFIG = BirthdayConfig(sources=("sim", "gan"), features="shapes", pool_size=600, replications=500, seed=4)
+LINK = "birthday_paradox?sources=sim,gan&features=shapes&pool=600&replications=500&energy=100%20GeV&seed=4"
+
+
+def _comparison(page) -> str:
+    return page.locator("[data-testid='stMain']").get_by_text("Simulator support").first.inner_text()
+
+
+def _birthday_runs(server) -> int:
+    return sum(line.endswith("compute birthday") for line in computations(server))
+
+
+def test_estimate_rerun_and_shared_link(server):
+    assert BIRTHDAY.estimate_seconds(CONFIG) > experiments.QUICK_SECONDS
+    page = server.new_page()
+    page.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
+    wait_for_script(page)
+    wait_for_text(page, "Quick look")  # the small version, estimated under 5 s, runs at once
+    wait_for_text(page, "have not been computed yet")
+    assert_no_exception(page, "before the press")
+    quick_runs = _birthday_runs(server)
+    assert quick_runs <= 1, "only the quick look ran before the press"
+
+    press(page, "Estimate the supports")
+    wait_for_no_job(page)
+    wait_for_text(page, "Most similar pairs")
+    assert_no_exception(page, "after the press")
+    page.get_by_text("Quick look").first.wait_for(state="detached", timeout=PAGE_TIMEOUT_MS)
+    numbers = _comparison(page)
+    assert "GAN support" in numbers
+
+    choose(page, "Generator", "3D GAN")  # a plot option: computes nothing
+    assert_no_exception(page, "after a plot option")
+    rerun(page)
+    assert_no_exception(page, "after Rerun")
+    assert _comparison(page) == numbers
+    screenshot(page, "live-birthday")
+
+    fresh = server.new_page()  # the same link in another browser: read from the cache, not computed again
+    fresh.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
+    wait_for_script(fresh)
+    wait_for_text(fresh, "Most similar pairs")
+    assert_no_exception(fresh, "shared link")
+    assert _comparison(fresh) == numbers
+    assert _birthday_runs(server) == quick_runs + 1, computations(server)
+    page.context.close()
+    fresh.context.close()
