@@ -12,6 +12,14 @@ written by an incompatible version) is deleted and recomputed.
 
 The directory is ``$GANPLIFY_CACHE_DIR`` or ``~/.cache/ganplify``; the key includes the package version,
 so a new release never reads an old release's results.
+
+Hardening: an entry is validated on load (its tree is a non-empty structure of known nodes, no deeper
+than :data:`MAX_DEPTH`, and it expands to at most the cache's size cap); a bad one is deleted and
+recomputed. Dataclasses are rebuilt only from an allowlist: classes defined in an already-imported
+``ganplify_core`` module (nothing named in an entry is ever imported). The cache holds at most
+``$GANPLIFY_CACHE_MAX_MB`` (default 4096) MB; the least recently used entries go first. A cache
+directory that is a file or read-only turns the disk cache off (with one warning): results are then
+kept in memory only. Temporaries left by killed writers are swept when the directory is first used.
 """
 
 from __future__ import annotations
@@ -20,12 +28,13 @@ import contextlib
 import dataclasses
 import fcntl
 import hashlib
-import importlib
 import io
 import json
 import os
-import shutil
+import re
+import sys
 import tempfile
+import time
 import warnings
 import zipfile
 from pathlib import Path
@@ -48,12 +57,57 @@ def _trusted(module_name: str) -> bool:
     return any(module_name == m or module_name.startswith(m + ".") for m in TRUSTED_MODULES)
 
 
+MAX_DEPTH = 64
+ORPHAN_SECONDS = 3600.0
+_ENTRY_NAME = re.compile(r"^[0-9a-f]{64}\.npz$")
+_problem: str | None = None   # why the disk cache is off, if it is
+_swept: set[str] = set()
+
+
+def max_bytes() -> int:
+    """The cache's size cap: ``$GANPLIFY_CACHE_MAX_MB`` megabytes (default 4096)."""
+    value = os.environ.get("GANPLIFY_CACHE_MAX_MB", "").strip()
+    megabytes = float(value) if re.fullmatch(r"\d+(\.\d+)?", value) else 4096.0
+    return int(megabytes * 1024 * 1024)
+
+
 def cache_dir() -> Path:
-    """The cache directory (created on first use)."""
+    """The cache directory (created on first use; orphan temporaries swept then)."""
     root = os.environ.get("GANPLIFY_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "ganplify")
     path = Path(root)
     path.mkdir(parents=True, exist_ok=True)
+    if str(path) not in _swept:
+        _swept.add(str(path))
+        _sweep_orphans(path)
     return path
+
+
+def problem() -> str | None:
+    """Why the disk cache is off (a sentence), or ``None`` while it works."""
+    try:
+        root = cache_dir()
+    except OSError as exc:
+        return f"the cache directory cannot be used ({type(exc).__name__}: {exc.strerror or exc})"
+    if not os.access(root, os.W_OK | os.X_OK):
+        return f"the cache directory {root} is not writable"
+    return _problem
+
+
+def _disable(reason: str) -> None:
+    global _problem
+    if _problem is None:
+        warnings.warn(f"disk cache off: {reason}; results are kept in memory only", stacklevel=3)
+    _problem = reason
+
+
+def _sweep_orphans(root: Path) -> None:
+    now = time.time()
+    for tmp in root.glob("*/.*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > ORPHAN_SECONDS:
+                tmp.unlink()
+        except OSError:
+            pass
 
 
 def _jsonable(value: Any) -> Any:
@@ -133,16 +187,41 @@ def _decode(node: Any, arrays: Any) -> Any:
     if "__float__" in node:
         return float(node["__float__"])
     if "__dataclass__" in node:
-        module_name, qualname = node["__dataclass__"].split(":")
-        if not _trusted(module_name):
-            raise ValueError("cache entry names a class outside ganplify_core")
-        cls: Any = importlib.import_module(module_name)
-        for part in qualname.split("."):
-            cls = getattr(cls, part)
-        if not dataclasses.is_dataclass(cls):
-            raise ValueError(f"{qualname} is not a dataclass")
-        return cls(**{k: _decode(v, arrays) for k, v in node["fields"].items()})
+        cls = _allowed_dataclass(str(node["__dataclass__"]))
+        fields = node.get("fields")
+        if not isinstance(fields, dict):
+            raise ValueError("a cached dataclass without fields")
+        return cls(**{k: _decode(v, arrays) for k, v in fields.items()})
     raise ValueError("unknown node in cache entry")
+
+
+def _allowed_dataclass(name: str) -> type:
+    """The class an entry names, if it is a dataclass of an already-imported trusted module (never imports)."""
+    module_name, _, qualname = name.partition(":")
+    module = sys.modules.get(module_name)
+    if not _trusted(module_name) or module is None:
+        raise ValueError(f"cache entry names a class this process does not know: {name[:80]}")
+    cls: Any = module
+    for part in qualname.split("."):
+        cls = getattr(cls, part, None)
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module_name):
+        raise ValueError(f"{qualname[:80]} is not a dataclass of {module_name}")
+    return cls
+
+
+def _check_tree(tree: Any) -> None:
+    """A tree must be a non-empty structure no deeper than MAX_DEPTH."""
+    if tree is None or tree == {} or tree == []:
+        raise ValueError("empty cache entry")
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError("cache entry nested too deep")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
 
 
 def dump(value: Any, path: str | os.PathLike) -> None:
@@ -166,13 +245,18 @@ def dump(value: Any, path: str | os.PathLike) -> None:
 
 
 def load(path: str | os.PathLike) -> Any:
-    """Read a value written by :func:`dump` (never unpickles)."""
+    """Read a value written by :func:`dump` (never unpickles; validates the entry first)."""
+    with zipfile.ZipFile(path) as archive:
+        expanded = sum(info.file_size for info in archive.infolist())
+    if expanded > max_bytes():
+        raise ValueError(f"cache entry expands to {expanded} bytes, over the cache's cap")
     with np.load(path, allow_pickle=False) as arrays:
         tree = json.loads(bytes(arrays[_TREE_KEY]).decode())
+        _check_tree(tree)
         return _decode(tree, arrays)
 
 
-_UNREADABLE = (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError, ImportError,
+_UNREADABLE = (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError, RecursionError,
                zipfile.BadZipFile, json.JSONDecodeError, io.UnsupportedOperation)
 
 
@@ -184,31 +268,127 @@ def entry_path(kind: str, config: Any) -> Path:
 
 def read(kind: str, config: Any) -> Any:
     """The stored value for ``(kind, config)``, or ``None`` if there is none or it is unreadable (then deleted)."""
-    path = entry_path(kind, config)
-    if not path.exists():
+    try:
+        path = entry_path(kind, config)
+        if not path.exists():
+            return None
+    except OSError:
         return None
     try:
-        return load(path)
+        value = load(path)
     except _UNREADABLE as exc:
         warnings.warn(f"cache entry {path.name} is unreadable ({type(exc).__name__}); recomputing", stacklevel=2)
-        path.unlink(missing_ok=True)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
         return None
+    try:
+        os.utime(path)  # recently used: evicted last
+    except OSError:
+        pass
+    return value
 
 
 def write(kind: str, config: Any, value: Any) -> None:
-    """Store ``value`` for ``(kind, config)`` (atomically)."""
-    dump(value, entry_path(kind, config))
+    """Store ``value`` for ``(kind, config)`` (atomically), then keep the cache under its cap.
+
+    A cache directory that cannot be written turns the disk cache off (one warning) instead of failing.
+    """
+    try:
+        dump(value, entry_path(kind, config))
+    except OSError as exc:  # a file where the directory should be, read-only, full disk
+        _disable(f"{type(exc).__name__}: {exc.strerror or exc}")
+        return
+    evict()
+
+
+def entries() -> list[Path]:
+    """Every cache entry (``<kind>/<64 hex>.npz``), oldest use first."""
+    try:
+        root = cache_dir()
+    except OSError:
+        return []
+    found = []
+    for path in root.glob("*/*.npz"):
+        if _ENTRY_NAME.match(path.name):
+            try:
+                found.append((path.stat().st_mtime, path))
+            except OSError:
+                pass
+    return [path for _, path in sorted(found)]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def evict(cap: int | None = None) -> int:
+    """Delete least recently used entries until the cache holds at most ``cap`` bytes; how many went."""
+    cap = max_bytes() if cap is None else cap
+    paths = entries()
+    total = sum(_size(p) for p in paths)
+    removed = 0
+    for path in paths:
+        if total <= cap:
+            break
+        size = _size(path)
+        if _is_locked(path):
+            continue  # being computed or written right now
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        total -= size
+        removed += 1
+    return removed
+
+
+def info() -> dict:
+    """``{"dir", "entries", "bytes", "cap_bytes", "disk_cache"}``: what the CLI's ``cache info`` prints."""
+    paths = entries()
+    reason = problem()
+    try:
+        directory = str(cache_dir())
+    except OSError:
+        directory = os.environ.get("GANPLIFY_CACHE_DIR", "")
+    return {"dir": directory, "entries": len(paths), "bytes": sum(_size(p) for p in paths), "cap_bytes": max_bytes(),
+            "disk_cache": "off: " + reason if reason else "on"}
+
+
+def _is_locked(entry: Path) -> bool:
+    lock = entry.with_suffix(".lock")
+    if not lock.exists():
+        return False
+    try:
+        with open(lock, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
 def key_lock(kind: str, config: Any, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold the lock of ``(kind, config)``: one process at a time computes a key (``flock`` on a file).
 
-    ``on_wait`` is called once if another process holds it (we then block until it is released).
+    ``on_wait`` is called once if another process holds it (we then block until it is released). Without a
+    usable cache directory there is nothing to share, and nothing is locked.
     """
-    path = entry_path(kind, config).with_suffix(".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
+    try:
+        path = entry_path(kind, config).with_suffix(".lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+b")
+    except OSError:
+        yield
+        return
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -241,19 +421,31 @@ def cached(kind: str, config: Any, compute: Callable[[], T]) -> T:
 
 def exists(kind: str, config: Any) -> bool:
     """Whether an entry for ``(kind, config)`` exists (it may still turn out unreadable)."""
-    return entry_path(kind, config).exists()
+    try:
+        return entry_path(kind, config).exists()
+    except OSError:
+        return False
 
 
 is_cached = exists
 
 
 def clear_cache() -> int:
-    """Delete every entry; return how many files were removed."""
-    root = cache_dir()
-    count = sum(1 for p in root.rglob("*") if p.is_file())
-    for child in root.iterdir():
-        if child.is_dir():
-            shutil.rmtree(child, ignore_errors=True)
-        else:
-            child.unlink(missing_ok=True)
-    return count
+    """Delete every cache entry not being computed or written now; return how many were removed.
+
+    Only files the cache made go (``<kind>/<64 hex>.npz`` and their unused ``.lock`` files): anything
+    else a user keeps in that directory stays.
+    """
+    removed = 0
+    for path in entries():
+        if _is_locked(path):
+            continue
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+        lock = path.with_suffix(".lock")
+        if lock.exists() and not _is_locked(path):
+            lock.unlink(missing_ok=True)
+    return removed

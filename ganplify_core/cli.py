@@ -36,6 +36,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ganplify_core.birthday.cli",
     "ganplify_core.anomaly.cli",
     "ganplify_core.vae.cli",
+    "ganplify_core.cache_cli",
 )
 
 

@@ -128,3 +128,97 @@ def test_clear_cache(tmp_cache):
 
 def test_cache_dir_from_environment(tmp_cache):
     assert cache.cache_dir() == tmp_cache
+
+
+# -- hardening: what a damaged or hostile cache directory must not do -------------------------------------
+
+def _write_tree(path, tree) -> None:
+    import json as _json
+    text = "[" * 100_000 + "0" + "]" * 100_000 if tree == "deep" else _json.dumps(tree)
+    np.savez(path, **{cache._TREE_KEY: np.frombuffer(text.encode(), dtype=np.uint8)})
+
+
+@pytest.mark.parametrize("tree", [None, {}, [], "deep", {"__dataclass__": "ganplify_core.__main__:X", "fields": {}},
+                                  {"__dataclass__": "os:PathLike", "fields": {}},
+                                  {"__dataclass__": "ganplify_core.cache:Path", "fields": {}}])
+def test_a_bad_entry_is_deleted_and_recomputed(tmp_cache, tree):
+    import sys as _sys
+    config = Config(3, 0.3)
+    path = cache.entry_path("result", config)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_tree(path, tree)
+    before = set(_sys.modules)
+    with pytest.warns(UserWarning, match="unreadable"):
+        value = cache.cached("result", config, lambda: make_result(3))
+    assert isinstance(value, Result) and "ganplify_core.__main__" not in set(_sys.modules) - before
+    assert isinstance(cache.load(path), Result), "the bad entry was replaced"
+
+
+def test_an_entry_that_expands_past_the_cap_is_refused(tmp_cache, monkeypatch):
+    config = Config(4, 0.4)
+    cache.cached("result", config, lambda: {"x": np.zeros(1_000_000)})
+    monkeypatch.setenv("GANPLIFY_CACHE_MAX_MB", "0.5")
+    with pytest.warns(UserWarning, match="unreadable"):
+        assert cache.read("result", config) is None
+
+
+def test_least_recently_used_entries_go_first(tmp_cache, monkeypatch):
+    for n in range(4):
+        cache.cached("result", Config(n, 0.1), lambda n=n: {"x": np.zeros(100_000) + n})
+        os.utime(cache.entry_path("result", Config(n, 0.1)), (1000 + n, 1000 + n))
+    cache.read("result", Config(0, 0.1))  # used just now: kept
+    size = cache.entry_path("result", Config(0, 0.1)).stat().st_size
+    assert cache.evict(cap=int(2.5 * size)) == 2
+    assert [cache.is_cached("result", Config(n, 0.1)) for n in range(4)] == [True, False, False, True]
+
+
+def test_clear_removes_only_cache_entries(tmp_cache):
+    cache.cached("result", Config(1, 0.1), lambda: make_result(1))
+    mine = tmp_cache / "notes.txt"
+    mine.write_text("my notes")
+    (tmp_cache / "result" / "keep.npz").write_bytes(b"a user's file")
+    assert cache.clear_cache() == 1
+    assert mine.read_text() == "my notes" and (tmp_cache / "result" / "keep.npz").exists()
+
+
+def test_clear_skips_an_entry_being_computed(tmp_cache):
+    config = Config(2, 0.2)
+    cache.cached("result", config, lambda: make_result(2))
+    with cache.key_lock("result", config):
+        assert cache.clear_cache() == 0
+    assert cache.clear_cache() == 1
+
+
+def test_a_cache_dir_that_is_a_file_turns_the_disk_cache_off(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("GANPLIFY_CACHE_DIR", str(blocker))
+    monkeypatch.setattr(cache, "_problem", None)
+    with pytest.warns(UserWarning, match="disk cache off"):
+        value = cache.cached("result", Config(5, 0.5), lambda: make_result(5))
+    assert isinstance(value, Result) and not cache.is_cached("result", Config(5, 0.5))
+    assert "cannot be used" in cache.problem()
+
+
+def test_orphan_temporaries_are_swept(tmp_path, monkeypatch):
+    root = tmp_path / "fresh"
+    (root / "result").mkdir(parents=True)
+    orphan = root / "result" / ".abc.npz.123.tmp"
+    orphan.write_bytes(b"half")
+    os.utime(orphan, (1000, 1000))
+    monkeypatch.setenv("GANPLIFY_CACHE_DIR", str(root))
+    cache.cache_dir()
+    assert not orphan.exists()
+
+
+def test_cache_cli_info_and_clear(tmp_cache):
+    import json as _json
+    import subprocess
+    import sys as _sys
+    cache.cached("result", Config(1, 0.1), lambda: {"x": np.arange(10)})
+    env = {**os.environ, "GANPLIFY_CACHE_DIR": str(tmp_cache)}
+    run = lambda *a: subprocess.run([_sys.executable, "-m", "ganplify_core", "cache", *a, "--json"],  # noqa: E731
+                                    capture_output=True, text=True, env=env, timeout=120)
+    info = _json.loads(run("info").stdout)
+    assert info["entries"] == 1 and info["bytes"] > 0 and info["cap_bytes"] == 4096 * 1024 * 1024
+    assert _json.loads(run("clear").stdout) == {"removed": 1, "entries": 0, "bytes": 0}
