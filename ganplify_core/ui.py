@@ -190,8 +190,13 @@ class PageSettings:
         return st.text_input(label, key=key, help=help, **kwargs)
 
 
+def lecture_mode() -> bool:
+    """``?lecture=1`` in the link: a projector view (no cache controls)."""
+    return st.query_params.get("lecture") == "1"
+
+
 def sidebar() -> None:
-    """The sidebar every page shares: compute device, global seed, clear-cache button."""
+    """The sidebar every page shares: compute device, global seed, the cache's state and its clear button."""
     with st.sidebar:
         with user_errors():
             st.caption(f"Compute device: **{device_label()}**")
@@ -200,13 +205,16 @@ def sidebar() -> None:
         running = jobs.active()
         if running:
             st.caption(f"{len(running)} computation(s) queued or running on this server.")
-        if st.button("Clear cache", help="Delete cached models and results (memory and disk).",
-                     disabled=bool(running)):
+        problem = cache.problem()
+        if problem:
+            st.warning(f"Disk cache off: {problem}. Results are kept in memory only.", icon=":material/warning:")
+        elif not lecture_mode() and st.button("Clear cache", help="Delete cached results (memory and disk); entries "
+                                              "being computed are kept.", disabled=bool(running)):
             removed = cache.clear_cache()
             experiments.forget_memory()
             st.cache_data.clear()
             st.cache_resource.clear()
-            st.toast(f"Cache cleared ({removed} files removed).")
+            st.toast(f"Cache cleared ({removed} entries removed).")
 
 
 def start_page(page: str, params: Mapping[str, Param]) -> PageSettings:
