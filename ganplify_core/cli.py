@@ -146,3 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for key, value in result.items():
             print(f"{key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
     return 0
+
+
+def console_main() -> None:
+    """The ``ganplify`` console script: the same as ``python -m ganplify_core``."""
+    sys.exit(main())

@@ -17,6 +17,14 @@ os.environ.setdefault("GANPLIFY_CACHE_DIR", str(ROOT / ".cache" / "pytest-ganpli
 os.environ.setdefault("GANPLIFY_DEVICE", "cpu")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests are grouped by layer: tests/page are ``page`` tests, tests/browser ``browser`` tests."""
+    for item in items:
+        layer = Path(str(item.fspath)).parent.name
+        if layer in ("page", "browser"):
+            item.add_marker(getattr(pytest.mark, layer))
+
+
 @pytest.fixture
 def tmp_cache(tmp_path, monkeypatch):
     """A fresh, empty cache directory for one test."""
