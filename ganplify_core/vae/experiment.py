@@ -1,8 +1,11 @@
-"""The VAE latent explorer's experiments: a β sweep and a correlation dimension on one dataset.
+"""The VAE latent explorer's experiments: a β sweep (``vae``) and a correlation dimension (``corrdim``).
 
-A page (or the CLI) fills a frozen :class:`DatasetConfig` plus :class:`SweepSettings`, calls
-:func:`run_beta_sweep` or :func:`run_correlation_dimension` (both disk-cached per config) and plots
-the result. :func:`load_model` rebuilds the VAE at any β of a sweep for the latent explorer.
+Each experiment has one frozen config whose fields carry its parameters (:mod:`ganplify_core.params`):
+:class:`VaeConfig` (the data plus the β grid and training budget) and :class:`CorrdimConfig` (the data
+plus the number of Q values). Both derive from :class:`DatasetConfig`, the data settings, which
+:func:`load_dataset` turns into model inputs. Everything runs them through
+``experiments.run(VAE_SWEEP, config)`` / ``experiments.run(CORRDIM, config)``; :func:`load_model` rebuilds
+the VAE at any β of a finished sweep for the latent explorer (it never trains).
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ import dataclasses
 import numpy as np
 import torch
 
-from ganplify_core import cache
+from ganplify_core import experiments, params
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
+from ganplify_core.jets.sample import SOURCES
+from ganplify_core.params import param
+from ganplify_core.sweeps import n_jobs
 from ganplify_core.training import Progress
 from ganplify_core.vae.beta_sweep import (BetaSweepConfig, BetaSweepResult, jet_vae, log_beta_grid, point_vae,
                                           train_beta_sweep)
@@ -24,31 +30,62 @@ from ganplify_core.vae.model import VAE
 
 DATASETS = ("manifold", "jets")
 JET_PROCESSES = ("w", "qcd", "top")
+HIDDEN = 64  # hidden units of the VAEs (not a setting)
+# The CLI's β grid when --betas and --beta-min/--beta-max/--n-betas are not given: (LO, HI, N).
+DEFAULT_BETAS = {"manifold": (0.01, 2.0, 10), "jets": (0.005, 0.2, 6)}
+# Ambient dimensions a manifold needs (the sheet: d coordinates + d bends).
+MIN_AMBIENT = {"circle": 2, "mixed": 4}
+# Training steps a sweep may take in all (first β: 2 × steps per β): minutes on the 2-core machine class.
+MAX_TOTAL_STEPS = {"manifold": 100_000, "jets": 5_000}
+MAX_CORRDIM_JETS = 2_000  # n(n−1)/2 exact EMDs: 2 000 jets are 2·10⁶ of them, about 4 min on 2 idle cores
 
 
 @dataclasses.dataclass(frozen=True)
-class DatasetConfig:
+class DatasetConfig(params.Config):
     """Which data: a toy manifold (kind, d, D, noise) or jets (process, source); n points; seed."""
 
-    dataset: str = "manifold"
-    manifold: str = "sheet"
-    intrinsic_dim: int = 2
-    ambient_dim: int = 16
-    noise: float = 0.01
-    process: str = "w"
-    source: str = "toy"
-    n: int = 2500
-    seed: int = 0
+    dataset: str = param("manifold", choices=DATASETS, widget="radio", label="Data",
+                         help="toy manifolds of known dimension, or jets (distance: energy mover's distance)")
+    manifold: str = param("sheet", choices=MANIFOLDS, label="Toy manifold",
+                          help="sheet: a curved d-manifold; circle: S¹ (periodic, d = 1); "
+                               "mixed: a curve (d = 1) plus a surface (d = 2)")
+    intrinsic_dim: int = param(2, lo=1, hi=5, widget="slider", label="Intrinsic dimension d (sheet)",
+                               help="d of the sheet")
+    ambient_dim: int = param(16, lo=2, hi=1024, label="Ambient dimension D", help="D, the embedding dimension")
+    noise: float = param(0.01, lo=0.0, hi=1.0, step=0.001, format="%.3f", widget="slider",
+                         label="Noise per ambient direction (16 dims)",
+                         help="standard deviation of the Gaussian noise per ambient direction (the sheet's size is ≈ 1)")
+    process: str = param("w", choices=JET_PROCESSES, widget="radio", label="Jets",
+                         help="jet process (dataset jets); W: two prongs, QCD: one, top: three")
+    source: str = param("toy", choices=SOURCES, label="Jet source", help="jet source: toy or reference")
+    n: int = param(2500, lo=10, hi=50_000, unit="points", label="Points / jets",
+                   help="number of points or jets")
+    seed: int = params.seed_param()
 
-    def __post_init__(self):
-        if self.dataset not in DATASETS:
-            raise InputError(f"dataset={self.dataset!r} is unknown; use one of {', '.join(DATASETS)}")
-        if self.dataset == "manifold" and self.manifold not in MANIFOLDS:
-            raise InputError(f"manifold={self.manifold!r} is unknown; use one of {', '.join(MANIFOLDS)}")
-        if self.dataset == "jets" and self.process not in JET_PROCESSES:
-            raise InputError(f"process={self.process!r} is unknown; use one of {', '.join(JET_PROCESSES)}")
-        if self.n < 10:
-            raise InputError(f"n={self.n} is too small; use at least 10")
+    def check(self) -> None:
+        if self.dataset == "manifold":
+            need = MIN_AMBIENT.get(self.manifold, 2 * self.intrinsic_dim)
+            if self.ambient_dim < need:
+                raise InputError(f"ambient_dim={self.ambient_dim} is too small for the {self.manifold}"
+                                 f"{f' of dimension {self.intrinsic_dim}' if self.manifold == 'sheet' else ''}; "
+                                 f"use at least {need}")
+
+    @property
+    def data(self) -> "DatasetConfig":
+        """The data settings alone (what :func:`load_dataset` reads)."""
+        return DatasetConfig(**{f.name: getattr(self, f.name) for f in dataclasses.fields(DatasetConfig)})
+
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        """The settings this config's dataset does not use (left out of its terminal line and cache key)."""
+        if self.dataset == "jets":
+            return ("manifold", "intrinsic_dim", "ambient_dim", "noise")
+        return ("process", "source") + (("intrinsic_dim",) if self.manifold != "sheet" else ())
+
+    def canonical(self):
+        """This config with the settings its dataset ignores at their defaults (the cache key: one entry for both)."""
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        return dataclasses.replace(self, **{name: defaults[name] for name in self.ignored})
 
     @property
     def distance_unit(self) -> str:
@@ -75,7 +112,7 @@ class Dataset:
 
 
 def load_dataset(config: DatasetConfig) -> Dataset:
-    """Generate (or load) the data of ``config``."""
+    """Generate (or load) the data of ``config`` (any config deriving from :class:`DatasetConfig`)."""
     if config.dataset == "manifold":
         sample = make_manifold(config.manifold, config.n, config.intrinsic_dim, config.ambient_dim, config.noise, config.seed)
         properties = {f"coordinate t{k + 1}": sample.coordinates[:, k] for k in range(sample.coordinates.shape[1])}
@@ -93,104 +130,194 @@ def load_dataset(config: DatasetConfig) -> Dataset:
     return Dataset(inputs, {k: np.asarray(v, dtype=np.float32) for k, v in properties.items()})
 
 
-# -- the β sweep -----------------------------------------------------------------------------------------
-
-@dataclasses.dataclass(frozen=True)
-class SweepSettings:
-    """The β grid (log-spaced) and the training budget of a sweep."""
-
-    beta_min: float = 0.01
-    beta_max: float = 2.0
-    n_betas: int = 10
-    latent_dim: int = 5
-    steps_per_beta: int = 250
-    hidden: int = 64
-
-    def __post_init__(self):
-        if not 1 <= self.latent_dim <= 16:
-            raise InputError(f"latent_dim={self.latent_dim} must be between 1 and 16")
-        if not 1 <= self.steps_per_beta <= 100_000:
-            raise InputError(f"steps_per_beta={self.steps_per_beta} must be between 1 and 100000")
-        self.betas()  # validates the grid
-
-    def betas(self) -> tuple[float, ...]:
-        return log_beta_grid(self.beta_min, self.beta_max, self.n_betas)
-
-
 def _split(n: int) -> int:
     return max(1, int(round(0.8 * n)))
 
 
-def _sweep_config(data: DatasetConfig, settings: SweepSettings) -> BetaSweepConfig:
-    return BetaSweepConfig(betas=settings.betas(), latent_dim=settings.latent_dim, hidden=settings.hidden,
-                           steps_per_beta=settings.steps_per_beta, first_steps=2 * settings.steps_per_beta,
-                           batch_size=256 if data.dataset == "manifold" else 64,
-                           anneal_upwards=data.dataset == "jets", seed=data.seed)
-
-
-def new_model(data: DatasetConfig, settings: SweepSettings) -> VAE:
-    """An untrained VAE for ``data`` with the architecture of ``settings``."""
-    config = _sweep_config(data, settings)
-    if data.dataset == "jets":
-        return jet_vae(config)
-    return point_vae(data.ambient_dim, config)
-
-
-def run_beta_sweep(data: DatasetConfig, settings: SweepSettings, progress: Progress | None = None) -> BetaSweepResult:
-    """Train the annealed β sweep on ``data`` (disk-cached per config)."""
-
-    def compute() -> BetaSweepResult:
-        inputs = torch.as_tensor(load_dataset(data).inputs, device=get_device())
-        n_train = _split(len(inputs))
-        return train_beta_sweep(new_model(data, settings), inputs[:n_train], inputs[n_train:],
-                                _sweep_config(data, settings), progress)
-
-    return cache.cached("vae-beta-sweep", (data, settings), compute)
-
-
-def is_sweep_cached(data: DatasetConfig, settings: SweepSettings) -> bool:
-    """Whether :func:`run_beta_sweep` would load from disk instead of training."""
-    return cache.is_cached("vae-beta-sweep", (data, settings))
-
-
-def load_model(data: DatasetConfig, settings: SweepSettings, state_dict: dict) -> VAE:
-    """The VAE of a sweep at one β, in evaluation mode on the compute device."""
-    model = new_model(data, settings)
-    model.load_state_dict({k: torch.as_tensor(v) for k, v in state_dict.items()})
-    return model.to(get_device()).eval()
-
-
-def held_out(data: DatasetConfig, dataset: Dataset) -> tuple[np.ndarray, dict]:
+def held_out(dataset: Dataset) -> tuple[np.ndarray, dict]:
     """The evaluation part of a dataset (the inputs the sweep did not train on) and its properties."""
     n_train = _split(len(dataset.inputs))
     return dataset.inputs[n_train:], {k: v[n_train:] for k, v in dataset.properties.items()}
 
 
+# -- the β sweep -----------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class VaeConfig(DatasetConfig):
+    """A β sweep: the data, the β grid (log-spaced) and the training budget (``python -m ganplify_core vae``)."""
+
+    beta_min: float = param(0.01, lo=1e-4, hi=100.0, widget="number", format="%.4f", label="Smallest β",
+                            help="smallest β of the log grid (a distance: ambient units, or ΔR for jets)")
+    beta_max: float = param(2.0, lo=1e-4, hi=100.0, widget="number", format="%.3f", label="Largest β",
+                            help="largest β of the log grid")
+    n_betas: int = param(10, lo=3, hi=30, widget="slider", label="β values (log grid)", help="number of β values")
+    latent_dim: int = param(5, lo=1, hi=16, widget="slider", label="Latent dimensions", help="latent dimensions of the VAE")
+    steps_per_beta: int = param(250, lo=1, hi=5_000, widget="slider", label="Training steps per β (annealed)",
+                                help="training steps at each β (twice as many at the first)")
+
+    def check(self) -> None:
+        super().check()
+        if not self.beta_min < self.beta_max:
+            raise InputError(f"beta_min={self.beta_min:g} must be smaller than beta_max={self.beta_max:g}")
+        limit = MAX_TOTAL_STEPS[self.dataset]
+        if self.total_steps > limit:
+            raise InputError(f"{self.total_steps} training steps in all (steps_per_beta × (n_betas + 1)) is more than "
+                             f"the {limit} a {self.dataset} sweep may take; use fewer steps or β values")
+
+    @property
+    def total_steps(self) -> int:
+        return self.steps_per_beta * (self.n_betas + 1)  # the first β trains twice as long
+
+    def betas(self) -> tuple[float, ...]:
+        return log_beta_grid(self.beta_min, self.beta_max, self.n_betas)
+
+    @property
+    def sweep_config(self) -> BetaSweepConfig:
+        return BetaSweepConfig(betas=self.betas(), latent_dim=self.latent_dim, hidden=HIDDEN,
+                               steps_per_beta=self.steps_per_beta, first_steps=2 * self.steps_per_beta,
+                               batch_size=256 if self.dataset == "manifold" else 64,
+                               anneal_upwards=self.dataset == "jets", seed=self.seed)
+
+
+@dataclasses.dataclass(frozen=True)
+class VaeSweepResult(BetaSweepResult):
+    """A β sweep's per-β statistics and weights (:class:`BetaSweepResult`) and the unit of its distance."""
+
+    distance_unit: str = ""
+
+    def summary(self) -> dict:
+        """The CLI's JSON (``python -m ganplify_core vae --json``)."""
+        return {"betas": self.betas, "kl_total": self.kl_total, "kl_per_dim": self.kl_per_dim,
+                "dimensionality": self.dimensionality,
+                "dimensionality_reconstruction": self.dimensionality_reconstruction,
+                "distance2": self.distance2, "active_dims": self.active_dims, "distance_unit": self.distance_unit}
+
+
+def new_model(config: VaeConfig) -> VAE:
+    """An untrained VAE for ``config``'s data with its architecture."""
+    if config.dataset == "jets":
+        return jet_vae(config.sweep_config)
+    return point_vae(config.ambient_dim, config.sweep_config)
+
+
+def run_beta_sweep(config: VaeConfig, progress: Progress | None = None) -> VaeSweepResult:
+    """Train the annealed β sweep of ``config`` (the ``vae`` experiment's compute; not cached here)."""
+    inputs = torch.as_tensor(load_dataset(config).inputs, device=get_device())
+    n_train = _split(len(inputs))
+    sweep = train_beta_sweep(new_model(config), inputs[:n_train], inputs[n_train:], config.sweep_config, progress)
+    return VaeSweepResult(**{f.name: getattr(sweep, f.name) for f in dataclasses.fields(BetaSweepResult)},
+                          distance_unit=config.distance_unit)
+
+
+def load_model(config: VaeConfig, state_dict: dict) -> VAE:
+    """The VAE of a finished sweep at one β (one of its ``state_dicts``), in evaluation mode: no training."""
+    model = new_model(config)
+    model.load_state_dict({k: torch.as_tensor(v) for k, v in state_dict.items()})
+    return model.to(get_device()).eval()
+
+
+# Measured on the 2-core machine class (benchmarks/bench_estimates.py --only vae,corrdim).
+SECONDS_PER_POINT_STEP = 3.0e-3     # one Adam step of the point VAE, batch 256, 64 hidden units, one thread
+SECONDS_PER_JET_STEP = 0.070        # one step of the jet VAE, batch 64: a batched Sinkhorn EMD and its gradient
+SECONDS_PER_JET_EVALUATED = 6e-4    # one held-out jet through the jet VAE and Sinkhorn, per β
+SECONDS_PER_JET_GENERATED = 1.2e-3  # the toy shower generator (first use only; then read from the disk cache)
+
+
+def estimate_sweep_seconds(config: VaeConfig) -> float:
+    """Wall time of a β sweep: training steps (batch ≤ 256 points or 64 jets), evaluation at each β, data."""
+    n_train, n_test = _split(config.n), config.n - _split(config.n)
+    if config.dataset == "jets":
+        per_step = SECONDS_PER_JET_STEP * min(64, n_train) / 64 * (1 + config.latent_dim / 64)
+        data = SECONDS_PER_JET_GENERATED * config.n
+        evaluation = config.n_betas * n_test * SECONDS_PER_JET_EVALUATED
+    else:
+        batch = min(256, n_train)
+        per_step = SECONDS_PER_POINT_STEP * (0.4 + 0.6 * batch / 256) * (1 + config.ambient_dim / 256)
+        data = 2e-6 * config.n * config.ambient_dim
+        evaluation = config.n_betas * n_test * 2e-6
+    return 0.5 + data + config.total_steps * per_step + evaluation
+
+
 # -- the correlation dimension ---------------------------------------------------------------------------
 
-def pairwise_distances(data: DatasetConfig, dataset: Dataset, progress: Progress | None = None) -> np.ndarray:
+@dataclasses.dataclass(frozen=True)
+class CorrdimConfig(DatasetConfig):
+    """dim(Q) of the data from all pairwise distances (``python -m ganplify_core corrdim``)."""
+
+    n: int = param(1000, lo=10, hi=10_000, unit="points", label="Points / jets for the correlation dimension",
+                   help="points or jets; n(n−1)/2 pairwise distances (exact EMDs for jets)")
+    n_q: int = param(30, lo=3, hi=200, label="Q values", help="number of Q values (log grid)")
+
+    def check(self) -> None:
+        super().check()
+        if self.dataset == "jets" and self.n > MAX_CORRDIM_JETS:
+            raise InputError(f"n={self.n} jets need {self.n * (self.n - 1) // 2} exact EMDs; use at most "
+                             f"{MAX_CORRDIM_JETS} jets ({MAX_CORRDIM_JETS * (MAX_CORRDIM_JETS - 1) // 2} EMDs, minutes)")
+
+
+@dataclasses.dataclass(frozen=True)
+class CorrdimResult(CorrelationDimension):
+    """dim(Q) (:class:`CorrelationDimension`) and the unit of its distance."""
+
+    distance_unit: str = ""
+
+    def summary(self) -> dict:
+        """The CLI's JSON (``python -m ganplify_core corrdim --json``)."""
+        return {"q": self.q, "dim": self.dim, "dim_err": self.dim_err, "pair_fraction": self.pair_fraction,
+                "distance_unit": self.distance_unit}
+
+
+def pairwise_distances(config: DatasetConfig, dataset: Dataset, progress: Progress | None = None) -> np.ndarray:
     """Condensed pairwise distances: exact EMD for jets, Euclidean for manifolds."""
-    if data.dataset == "jets":
+    if config.dataset == "jets":
         weights, eta, phi = np.moveaxis(dataset.inputs, -1, 0)
         return emd_distances(weights, eta, phi, progress)
     return euclidean_distances(dataset.inputs)
 
 
-def run_correlation_dimension(data: DatasetConfig, n_q: int = 30, progress: Progress | None = None) -> CorrelationDimension:
-    """dim(Q) of ``data.n`` points of the dataset, with bootstrap error bars (disk-cached)."""
-
-    def compute() -> CorrelationDimension:
-        dataset = load_dataset(data)
-        distances = pairwise_distances(data, dataset, progress)
-        return correlation_dimension(distances, len(dataset.inputs), n_q=n_q, seed=data.seed)
-
-    return cache.cached("vae-correlation-dimension", (data, n_q), compute)
+def run_correlation_dimension(config: CorrdimConfig, progress: Progress | None = None) -> CorrdimResult:
+    """dim(Q) of ``config.n`` points of the dataset, with bootstrap error bars (the ``corrdim`` compute)."""
+    dataset = load_dataset(config)
+    distances = pairwise_distances(config, dataset, progress)
+    result = correlation_dimension(distances, len(dataset.inputs), n_q=config.n_q, seed=config.seed)
+    return CorrdimResult(**{f.name: getattr(result, f.name) for f in dataclasses.fields(CorrelationDimension)},
+                         distance_unit=config.distance_unit)
 
 
-def is_corrdim_cached(data: DatasetConfig, n_q: int = 30) -> bool:
-    """Whether :func:`run_correlation_dimension` would load from disk instead of computing."""
-    return cache.is_cached("vae-correlation-dimension", (data, n_q))
+SECONDS_PER_EMD = 2.3e-4          # one exact EMD between two jets (≈ 42 particles each) on one core
+SECONDS_JOBLIB_START = 4.0        # starting the worker processes of the EMD sweep
+SECONDS_PER_PAIR_BOOTSTRAP = 4e-8  # one pair in one of the 31 counts (30 bootstrap resamples + the sample)
 
+
+def estimate_corrdim_seconds(config: CorrdimConfig) -> float:
+    """Wall time of dim(Q): the pairwise distances (exact EMDs over the cores for jets), then 31 counts."""
+    pairs = config.n * (config.n - 1) / 2
+    counting = pairs * 31 * SECONDS_PER_PAIR_BOOTSTRAP
+    if config.dataset == "jets":
+        workers = max(1, min(n_jobs(), config.n // 8, 64))
+        return 0.5 + SECONDS_PER_JET_GENERATED * config.n + SECONDS_JOBLIB_START * (workers > 1) \
+            + pairs * SECONDS_PER_EMD / workers + counting
+    return 0.1 + pairs * 1e-8 * config.ambient_dim / 16 + counting
+
+
+VAE_SWEEP = experiments.register(experiments.Experiment(
+    name="vae", config_type=VaeConfig, compute=run_beta_sweep, to_json=VaeSweepResult.summary,
+    estimate_seconds=estimate_sweep_seconds, cache_key=VaeConfig.canonical,
+    label="Annealing the VAE along the β grid",
+    calibration=(VaeConfig(n_betas=6, steps_per_beta=1000),
+                 VaeConfig(manifold="circle", n=600, latent_dim=3, n_betas=4, steps_per_beta=2000),
+                 VaeConfig(dataset="jets", n=300, beta_min=0.005, beta_max=0.2, n_betas=3, steps_per_beta=40))))
+
+CORRDIM = experiments.register(experiments.Experiment(
+    name="corrdim", config_type=CorrdimConfig, compute=run_correlation_dimension, to_json=CorrdimResult.summary,
+    estimate_seconds=estimate_corrdim_seconds, cache_key=CorrdimConfig.canonical,
+    label="Pairwise distances and the correlation dimension",
+    calibration=(CorrdimConfig(n=6000),
+                 CorrdimConfig(dataset="jets", n=300),
+                 CorrdimConfig(dataset="jets", n=600, process="qcd"))))
+
+
+# -- reading a dimension curve -----------------------------------------------------------------------------
 
 def plateau_value(values: np.ndarray, scales: np.ndarray, window_decades: float = 0.5) -> tuple[float, float, float]:
     """The flattest stretch of a dimension curve: (mean value, lower scale, upper scale).
