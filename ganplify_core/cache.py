@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
-import torch
 
 from ganplify_core import __version__
 
@@ -138,7 +137,7 @@ def config_key(kind: str, config: Any) -> str:
 # -- the tree codec: structure as JSON, leaves as arrays ---------------------------------------------
 
 def _encode(value: Any, arrays: dict[str, np.ndarray]) -> Any:
-    if isinstance(value, torch.Tensor):
+    if type(value).__module__.startswith("torch") and hasattr(value, "detach"):  # a tensor (torch loaded by its maker)
         name = f"a{len(arrays)}"
         arrays[name] = value.detach().cpu().numpy()
         return {"__tensor__": name}
@@ -177,6 +176,8 @@ def _decode(node: Any, arrays: Any) -> Any:
     if not isinstance(node, dict):
         return node
     if "__tensor__" in node:
+        import torch
+
         return torch.from_numpy(np.array(arrays[node["__tensor__"]]))
     if "__array__" in node:
         return np.array(arrays[node["__array__"]])

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import functools
 import os
-
-import torch
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ganplify_core.errors import InputError
+
+if TYPE_CHECKING:
+    import torch
 
 
 @functools.lru_cache(maxsize=None)
@@ -17,6 +21,8 @@ def get_device() -> torch.device:
     ``GANPLIFY_DEVICE`` (``cpu``, ``cuda`` or ``cuda:N``) overrides the automatic choice; asking for CUDA
     on a machine without it is an error rather than a silent fallback.
     """
+    import torch
+
     requested = os.environ.get("GANPLIFY_DEVICE", "").strip().lower()
     if not requested:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -32,7 +38,20 @@ def get_device() -> torch.device:
 
 
 def device_label() -> str:
-    """A short human description, e.g. ``CPU (2 threads)`` or ``CUDA: NVIDIA H100``."""
+    """A short human description, e.g. ``CPU (2 threads)`` or ``CUDA: NVIDIA H100``.
+
+    Before anything has loaded torch (a page that never trains), the label comes from the environment and
+    the NVIDIA driver's presence, so that drawing it does not import torch (seconds on a first view).
+    """
+    if "torch" not in sys.modules:
+        requested = os.environ.get("GANPLIFY_DEVICE", "").strip().lower()
+        if requested.startswith("cuda") or (not requested and Path("/proc/driver/nvidia/gpus").is_dir()):
+            return "CUDA (chosen when a model first runs)"
+        if requested not in ("", "cpu"):
+            get_device()  # let the check say what is wrong
+        return f"CPU ({os.cpu_count()} cores)"
+    import torch
+
     device = get_device()
     if device.type == "cuda":
         return f"CUDA: {torch.cuda.get_device_name(device)}"
