@@ -1,14 +1,15 @@
 """Sweeps over seeds or settings, run in parallel through joblib.
 
 By default the work goes to joblib's process pool (``loky``) with one worker per core, each worker
-limited to one torch thread so the workers do not fight over cores. A user with a cluster sends the same
-sweep to Dask or Ray without changing this code::
+limited to one torch thread so the workers do not fight over cores.
 
-    from joblib import parallel_config
-    with parallel_config(backend="dask"):   # after creating a dask.distributed Client
-        result = run_amplification(config)
+**On a Dask cluster.** With ``GANPLIFY_DASK_SCHEDULER`` set to a scheduler's address
+(``tcp://host:8786``), every sweep goes to that cluster instead (joblib's ``dask`` backend; needs the
+``[dask]`` extra, and ``ganplify_core`` importable on the workers). Two experiments fan out through
+sweeps: the GAN amplification (one task per training set) and the correlation dimension (one task per
+chunk of EMD rows); everything else runs in the process that asked for it.
 
-``GANPLIFY_JOBS`` sets the number of workers (default: all cores; 1 runs in-process, useful to debug).
+``GANPLIFY_JOBS`` sets the number of local workers (default: all cores; 1 runs in-process, useful to debug).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from joblib import Parallel, delayed
 
+from ganplify_core.errors import InputError
 from ganplify_core.training import Progress, no_progress
 
 T = TypeVar("T")
@@ -43,6 +45,32 @@ def single_threaded() -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
+def dask_scheduler() -> str | None:
+    """The Dask scheduler's address from ``$GANPLIFY_DASK_SCHEDULER``, or None (run locally)."""
+    address = os.environ.get("GANPLIFY_DASK_SCHEDULER", "").strip()
+    return address or None
+
+
+@contextlib.contextmanager
+def _dask_backend(address: str) -> Iterator[None]:
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:
+        raise InputError("GANPLIFY_DASK_SCHEDULER is set but dask.distributed is not installed: "
+                         "pip install 'ganplify-lab[dask]'") from exc
+    from joblib import parallel_config
+
+    try:
+        client = Client(address, timeout="10s", set_as_default=False)
+    except OSError as exc:
+        raise InputError(f"GANPLIFY_DASK_SCHEDULER={address}: no Dask scheduler answers there ({exc})") from exc
+    try:
+        with parallel_config(backend="dask", wait_for_workers_timeout=30, client=client):
+            yield
+    finally:
+        client.close()
+
+
 def _single_threaded(fn: Callable[..., T], *args: Any) -> T:
     with single_threaded():
         return fn(*args)
@@ -61,6 +89,11 @@ def run_sweep(
     """
     tasks = list(tasks)
     progress = progress or no_progress
+    address = dask_scheduler()
+    if address:
+        with _dask_backend(address):
+            return _collect(Parallel(n_jobs=-1, return_as="generator")(
+                delayed(_single_threaded)(fn, *task) for task in tasks), len(tasks), progress, label)
     jobs = min(n_jobs(), len(tasks)) or 1
     if jobs == 1:
         results = []
@@ -69,8 +102,12 @@ def run_sweep(
             progress((i + 1) / len(tasks), f"{label}: {i + 1}/{len(tasks)} done")
         return results
     parallel = Parallel(n_jobs=jobs, return_as="generator")
+    return _collect(parallel(delayed(_single_threaded)(fn, *task) for task in tasks), len(tasks), progress, label)
+
+
+def _collect(results_in_order: Iterable[T], total: int, progress: Progress, label: str) -> list[T]:
     results = []
-    for i, result in enumerate(parallel(delayed(_single_threaded)(fn, *task) for task in tasks)):
+    for i, result in enumerate(results_in_order):
         results.append(result)
-        progress((i + 1) / len(tasks), f"{label}: {i + 1}/{len(tasks)} done")
+        progress((i + 1) / total, f"{label}: {i + 1}/{total} done")
     return results
