@@ -1,34 +1,36 @@
 """VAE latent explorer: β as a distance resolution, and the dimensionality of data measured two ways."""
 
-import dataclasses
-
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from ganplify_core import cli, ui
+from ganplify_core import params, ui
 from ganplify_core.vae import explorer, plots
-from ganplify_core.vae.experiment import (DATASETS, JET_PROCESSES, DatasetConfig, SweepSettings, flattest_half_decade,
-                                          held_out, is_corrdim_cached, is_sweep_cached, load_dataset, load_model,
-                                          run_beta_sweep, run_correlation_dimension)
-from ganplify_core.vae.manifolds import MANIFOLDS
+from ganplify_core.vae.experiment import (CORRDIM, VAE_SWEEP, CorrdimConfig, VaeConfig, flattest_half_decade, held_out,
+                                          load_dataset, load_model, plateau_value)
 
-FIELDS = {
-    "dataset": ui.Choice(DATASETS, "manifold", widget="radio"),
-    "manifold": ui.Choice(MANIFOLDS, "sheet"),
-    "intrinsic_dim": ui.Int(1, 5, 2),
-    "noise": ui.Float(0.001, 0.2, 0.01, step=0.001, format="%.3f"),
-    "process": ui.Choice(JET_PROCESSES, "w", widget="radio"),
-    "n": ui.Int(300, 5000, 2500, step=100),
-    "n_corrdim": ui.Int(100, 2000, 1000, step=50),
-    "beta_min": ui.Float(0.001, 1.0, 0.01, widget="number", format="%.4f"),
-    "beta_max": ui.Float(0.01, 10.0, 2.0, widget="number", format="%.3f"),
-    "n_betas": ui.Int(3, 20, 10),
-    "steps_per_beta": ui.Int(20, 2000, 250, step=10),
-    "latent_dim": ui.Int(2, 8, 5),
-}
+SMALL_PAGE = "the page keeps to what runs in minutes on a shared server; the CLI takes more"
+PARAMS = ui.page_params(
+    VaeConfig, exclude=("ambient_dim", "source"),
+    narrow={
+        "noise": {"hi": 0.2, "help": f"standard deviation of the Gaussian noise per ambient direction ({SMALL_PAGE})"},
+        "n": {"lo": 300, "hi": 5000, "step": 100, "widget": "slider",
+              "label": "Points / jets for the VAE (80 % train, 20 % held out)", "help": f"points or jets ({SMALL_PAGE})"},
+        "beta_min": {"lo": 0.001, "hi": 1.0,
+                     "help": "manifolds: 0.01 (below the noise scale 0.04); jets: 0.005 ΔR (the page allows 0.001 to 1)"},
+        "beta_max": {"lo": 0.01, "hi": 10.0,
+                     "help": "manifolds: 2 (above the sheet's size ≈ 1); jets: 0.2 ΔR (the page allows 0.01 to 10)"},
+        "n_betas": {"hi": 20, "help": f"number of β values ({SMALL_PAGE})"},
+        "steps_per_beta": {"lo": 20, "hi": 2000, "step": 10,
+                           "help": f"training steps at each β, twice as many at the first ({SMALL_PAGE})"},
+        "latent_dim": {"lo": 2, "hi": 8, "help": f"latent dimensions of the VAE ({SMALL_PAGE})"},
+    },
+    extra={"n_corrdim": params.params_of(CorrdimConfig)["n"].narrowed(
+        lo=100, hi=2000, step=50, widget="slider",
+        help=f"jets need n(n−1)/2 exact EMDs: 1 000 jets ≈ 500 000 of them ({SMALL_PAGE})")},
+)
+BUTTON = "Train the β sweep"
 
-settings = ui.start_page("vae_latent", FIELDS)
+settings = ui.start_page("vae_latent", PARAMS)
 
 st.title("VAE latent explorer: what does β resolve?")
 st.markdown(
@@ -46,127 +48,83 @@ st.markdown(
 with st.form("vae-settings"):
     left, middle, right = st.columns(3)
     with left:
-        settings.widget("dataset", "Data", horizontal=True)
-        settings.widget("manifold", "Toy manifold", help="sheet: a curved d-manifold; circle: S¹ (periodic, d = 1); "
-                        "mixed: a curve (d = 1) plus a surface (d = 2)")
-        settings.widget("intrinsic_dim", "Intrinsic dimension d (sheet)")
-        settings.widget("noise", "Noise per ambient direction (16 dims)")
-        settings.widget("process", "Jets", horizontal=True, help="W: two prongs; QCD: one; top: three")
+        settings.widget("dataset", horizontal=True)
+        for name in ("manifold", "intrinsic_dim", "noise"):
+            settings.widget(name)
+        settings.widget("process", horizontal=True)
     with middle:
-        settings.widget("n", "Points / jets for the VAE (80 % train, 20 % held out)")
-        settings.widget("n_corrdim", "Points / jets for the correlation dimension",
-                        help="jets need n(n−1)/2 exact EMDs: 1 000 jets ≈ 500 000 of them")
-        settings.widget("latent_dim", "Latent dimensions")
+        for name in ("n", "n_corrdim", "latent_dim"):
+            settings.widget(name)
     with right:
-        settings.widget("beta_min", "Smallest β", help="manifolds: 0.01 (below the noise scale 0.04); jets: 0.005 ΔR")
-        settings.widget("beta_max", "Largest β", help="manifolds: 2 (above the sheet's size ≈ 1); jets: 0.2 ΔR")
-        settings.widget("n_betas", "β values (log grid)")
-        settings.widget("steps_per_beta", "Training steps per β (annealed)")
-    pressed = st.form_submit_button("Train the β sweep", type="primary")
+        for name in ("beta_min", "beta_max", "n_betas", "steps_per_beta"):
+            settings.widget(name)
+    pressed = st.form_submit_button(BUTTON, type="primary")
 
-values = settings.values()
+config = settings.config(VaeConfig)
+corrdim_config = settings.config(CorrdimConfig, n=settings.value("n_corrdim"))
 with ui.user_errors():
-    data = DatasetConfig(dataset=values["dataset"], manifold=values["manifold"], intrinsic_dim=values["intrinsic_dim"],
-                         noise=values["noise"], process=values["process"], n=values["n"], seed=settings.seed)
-    corrdim_data = dataclasses.replace(data, n=values["n_corrdim"])
-    sweep = SweepSettings(beta_min=values["beta_min"], beta_max=values["beta_max"], n_betas=values["n_betas"],
-                          latent_dim=values["latent_dim"], steps_per_beta=values["steps_per_beta"])
-
-ui.show_cli(cli.format_command("vae", {
-    "dataset": data.dataset, "manifold": data.manifold if data.dataset == "manifold" else None,
-    "intrinsic_dim": data.intrinsic_dim if data.dataset == "manifold" else None,
-    "noise": data.noise if data.dataset == "manifold" else None,
-    "process": data.process if data.dataset == "jets" else None, "n": data.n, "seed": data.seed,
-    "betas": f"{sweep.beta_min}:{sweep.beta_max}:{sweep.n_betas}", "latent_dim": sweep.latent_dim,
-    "steps_per_beta": sweep.steps_per_beta}))
+    config.validate()
+    corrdim_config.validate()
+    dataset = load_dataset(config)  # generated in milliseconds, or read from the disk cache (jets)
+is_jets = config.dataset == "jets"
+unit = config.distance_unit
+inputs, properties = held_out(dataset)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def dataset_of(data: DatasetConfig):
-    return load_dataset(data)
+def show_cli() -> None:
+    ui.show_cli("\n".join([params.command_line("vae", config, exclude=config.ignored),
+                           params.command_line("corrdim", corrdim_config, exclude=corrdim_config.ignored)]))
 
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def correlation_dimension_of(data: DatasetConfig, _progress=None):
-    return run_correlation_dimension(data, progress=_progress)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def beta_sweep_of(data: DatasetConfig, sweep: SweepSettings, _progress=None):
-    return run_beta_sweep(data, sweep, _progress)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def model_at(data: DatasetConfig, sweep: SweepSettings, beta_index: int, _state_dict: dict):
-    return load_model(data, sweep, _state_dict)
-
-
-is_jets = data.dataset == "jets"
-unit = data.distance_unit
-sweep_cached = is_sweep_cached(data, sweep)
-corrdim_cached = is_corrdim_cached(corrdim_data)
-sweep_ready = pressed or sweep_cached
-# Euclidean pairs are cheap; exact EMDs between jets wait for the button.
-corrdim_ready = not is_jets or pressed or corrdim_cached
-
-with ui.user_errors():
-    dataset = dataset_of(data)
-    inputs, properties = held_out(data, dataset)
-    colour_names = list(properties)
 
 st.subheader("The data")
-colour_name = st.selectbox("Colour by", colour_names, help="a plot option: computes nothing")
+colour_name = st.selectbox("Colour by", list(properties), help="A plot option: computes nothing.")
 if is_jets:
     st.plotly_chart(plots.jet_clouds(inputs[:5], [f"m = {m:.0f} GeV" for m in properties["jet mass [GeV]"][:5]],
-                                     f"Five {data.process.upper()} jets: marker area ∝ pT fraction"), width="stretch")
+                                     f"Five {config.process.upper()} jets: marker area ∝ pT fraction"), width="stretch")
 else:
     projection = explorer.Projection.fit(dataset.inputs)
     st.plotly_chart(plots.manifold_preview(projection(inputs)[:, :2], properties[colour_name], colour_name,
                                            f"Held-out points, first two principal components (of {dataset.inputs.shape[1]})"),
                     width="stretch")
 
-with ui.user_errors():
-    corrdim = None
-    if corrdim_ready:
-        if is_jets and not corrdim_cached:
-            with ui.progress_bar(f"Exact EMDs between {corrdim_data.n} jets") as progress:
-                corrdim = correlation_dimension_of(corrdim_data, progress)
-        else:
-            corrdim = correlation_dimension_of(corrdim_data)
-    result = None
-    if sweep_ready:
-        if sweep_cached:
-            result = beta_sweep_of(data, sweep)
-        else:
-            with ui.progress_bar("Annealing the VAE from large to small β") as progress:
-                result = beta_sweep_of(data, sweep, progress)
-
 st.subheader("Dimensionality, measured two ways")
+# Euclidean distances between points take a second and start by themselves; exact EMDs between jets and
+# the VAE's training wait for the button (ui.result_of starts nothing estimated above 5 s without a press).
+corrdim = ui.result_of(CORRDIM, corrdim_config, pressed)
+result = ui.result_of(VAE_SWEEP, config, pressed)
 if corrdim is not None:
-    st.plotly_chart(plots.dimensionality_two_ways(result, corrdim, unit, data.expected_dimension), width="stretch")
+    headline = st.columns(3)
+    st.plotly_chart(plots.dimensionality_two_ways(result, corrdim, unit, config.expected_dimension), width="stretch")
     text = flattest_half_decade("dim(Q)", "Q", corrdim.dim, corrdim.q)
+    level_q = plateau_value(corrdim.dim, corrdim.q)[0]
+    headline[0].metric("dim(Q), flattest half-decade", "—" if np.isnan(level_q) else f"{level_q:.2f}",
+                       help="the mean of dim(Q) where it varies least over half a decade of Q")
     if result is not None:
         text += " " + flattest_half_decade("D(β)", "β", result.dimensionality, result.betas)
+        level_b = plateau_value(result.dimensionality, result.betas)[0]
+        headline[1].metric("D(β), flattest half-decade", "—" if np.isnan(level_b) else f"{level_b:.2f}",
+                           help="the mean of D(β) = −dKL/d ln β where it varies least over half a decade of β")
+    if config.expected_dimension is not None:
+        headline[2].metric("Dimension by construction", f"{config.expected_dimension:g}")
     st.markdown(text)
 else:
-    st.info("Press **Train the β sweep** to compute the exact EMDs between jets and the correlation dimension.",
-            icon=":material/play_arrow:")
+    ui.press_prompt(CORRDIM, corrdim_config, BUTTON,
+                    f"The {corrdim_config.n * (corrdim_config.n - 1) // 2:,} exact EMDs between {corrdim_config.n} "
+                    "jets (for the correlation dimension) have not been computed yet")
 
 if result is None:
-    st.info("Press **Train the β sweep** to train the VAE (annealed: one model carried from the largest β to the "
-            "smallest, a snapshot kept at each β). The default toy sheet takes well under a minute; jets take "
-            "minutes on a CPU (each step solves a Sinkhorn transport per jet).", icon=":material/play_arrow:")
+    ui.press_prompt(VAE_SWEEP, config, BUTTON, "The β sweep of these settings has not been trained yet")
+    st.caption("The sweep trains one VAE annealed along the β grid (a snapshot kept at each β); jets take longer "
+               "than points, since each step solves a Sinkhorn transport per jet. It runs on the server: you may "
+               "close this tab and reopen the same link later.")
     if not is_jets:
         st.markdown("**What to notice.** Between the noise (σ√16, 0.04 by default) and the size of the sheet (≈ 1), "
                     "dim(Q) sits at d; below the noise it rises towards 16, above the sheet it falls to 0.")
+    show_cli()
     st.stop()
 
 st.plotly_chart(plots.kl_curves(result, unit), width="stretch")
-table = pd.DataFrame({"beta": result.betas, "kl_total": result.kl_total, "D_from_kl": result.dimensionality,
-                      "D_from_reconstruction": result.dimensionality_reconstruction,
-                      "mean_distance2": result.distance2, "active_dims": result.active_dims,
-                      **{f"kl_z{i + 1}": result.kl_per_dim[:, i] for i in range(result.kl_per_dim.shape[1])}})
-ui.download_csv(table, "vae_beta_sweep.csv")
+ui.download_csv(plots.sweep_table(result), "vae_beta_sweep.csv")
 st.markdown(
     "**What to notice.** Each latent dimension's KL grows like ln(1/β) once it opens, so the total KL is a "
     "straight line in ln β with slope −D. Where D(β) is flat it counts the manifold's dimensions at that "
@@ -178,8 +136,9 @@ st.markdown(
 st.subheader("Latent explorer")
 beta_index = st.select_slider("β of the model to explore", options=list(range(len(result.betas))),
                               value=explorer.representative_beta_index(result),
-                              format_func=lambda i: f"{result.betas[i]:.3g}")
-model = model_at(data, sweep, beta_index, result.state_dicts[beta_index])
+                              format_func=lambda i: f"{result.betas[i]:.3g}",
+                              help="A plot option: decodes with the model stored at this β, never retrains.")
+model = load_model(config, result.state_dicts[beta_index])
 kl_here = result.kl_per_dim[beta_index]
 active = explorer.active_dimensions(kl_here)
 dims = explorer.most_active(kl_here, 2)
@@ -226,3 +185,4 @@ st.markdown(
     "varies along the manifold, which tilts D(β). The jet VAE decodes a fixed number of particles and its "
     "Sinkhorn distance has an entropic floor of order ε, so its smallest β values mean little."
 )
+show_cli()

@@ -129,3 +129,13 @@ def jet_clouds(jets: np.ndarray, titles: list[str], title: str, radius: float = 
                          scaleanchor=f"x{k + 1 if k else ''}")
     fig.update_yaxes(title="φ", row=1, col=1)
     return styled(fig, title, height=300)
+
+
+def sweep_table(result: BetaSweepResult):
+    """One row per β: KL (total and per latent dimension), both dimensionality estimates, ⟨dist²⟩, active dims."""
+    import pandas as pd
+
+    return pd.DataFrame({"beta": result.betas, "kl_total": result.kl_total, "D_from_kl": result.dimensionality,
+                         "D_from_reconstruction": result.dimensionality_reconstruction,
+                         "mean_distance2": result.distance2, "active_dims": result.active_dims,
+                         **{f"kl_z{i + 1}": result.kl_per_dim[:, i] for i in range(result.kl_per_dim.shape[1])}})

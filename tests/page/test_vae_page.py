@@ -1,45 +1,110 @@
-"""The VAE latent explorer page: default first load (data + correlation dimension) and a small sweep."""
+"""The VAE latent explorer page: first load, a small sweep pressed and explored, links old and bad."""
 
 from __future__ import annotations
 
+import shlex
+
 from streamlit.testing.v1 import AppTest
 
+from ganplify_core import cli, jobs
+from ganplify_core.vae import cli as vae_cli
+from ganplify_core.vae.experiment import CORRDIM, VAE_SWEEP, CorrdimConfig, VaeConfig
+
 PAGE = "pages/vae_latent.py"
+TIMEOUT = 240
+
+# A link as the page wrote it before the experiment contract (every URL key it had).
+OLD_LINK = {"dataset": "manifold", "manifold": "sheet", "intrinsic_dim": "1", "noise": "0.02", "process": "w",
+            "n": "600", "n_corrdim": "300", "beta_min": "0.05", "beta_max": "1.0", "n_betas": "4",
+            "steps_per_beta": "500", "latent_dim": "3", "seed": "4"}
+OLD_CONFIG = VaeConfig(intrinsic_dim=1, noise=0.02, n=600, beta_min=0.05, beta_max=1.0, n_betas=4, steps_per_beta=500,
+                       latent_dim=3, seed=4)
+
+
+def open_page(app_path, query=None, timeout=TIMEOUT):
+    at = AppTest.from_file(app_path(PAGE), default_timeout=timeout)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def computed(trace) -> list[str]:
+    return trace.read_text().split("\n") if trace.exists() else []
 
 
 def test_default_page_shows_data_and_correlation_dimension(app_path, tmp_cache):
-    at = AppTest.from_file(app_path(PAGE), default_timeout=60)
+    at = open_page(app_path)
+    assert not at.exception, [e.value for e in at.exception]
+    corrdim = jobs.find(CORRDIM, CorrdimConfig())
+    assert corrdim is not None, "Euclidean distances of 1 000 points are quick: they start without a press"
+    assert corrdim.wait(TIMEOUT) and corrdim.state == jobs.DONE, corrdim.error
+    assert jobs.find(VAE_SWEEP, VaeConfig()) is None, "the sweep (estimated above 5 s) waits for the press"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("plotly_chart")) >= 2  # data preview + dimensionality
+    assert [m for m in at.metric if m.label.startswith("dim(Q)")]
+    assert any("Train the β sweep" in info.value and "on this server" in info.value for info in at.info), \
+        "the time the sweep will take is said before the press"
 
 
-def test_small_sweep_then_explorer(app_path, tmp_cache):
-    at = AppTest.from_file(app_path(PAGE), default_timeout=120)
-    for name, value in {"n": "600", "n_corrdim": "300", "n_betas": "4", "steps_per_beta": "20",
-                        "beta_min": "0.05", "beta_max": "1.0", "latent_dim": "3"}.items():
-        at.query_params[name] = value
-    at.run()
-    next(b for b in at.button if b.label == "Train the β sweep").click()
+def test_old_link_press_wait_explore_without_retraining(app_path, tmp_cache, tmp_path, monkeypatch):
+    trace = tmp_path / "computations.log"
+    monkeypatch.setenv("GANPLIFY_TRACE_FILE", str(trace))
+    assert VAE_SWEEP.estimate_seconds(OLD_CONFIG) > 5, "this test needs settings that do not start without a press"
+    at = open_page(app_path, OLD_LINK)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [i for i in at.info if "Link parameter" in i.value], "every key of an old link is still read"
+    assert jobs.find(VAE_SWEEP, OLD_CONFIG) is None, "nothing trains without a press"
+
+    next(b for b in at.button if b.label == "Train the β sweep").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    job = jobs.find(VAE_SWEEP, OLD_CONFIG)
+    assert job is not None, "the press submits the sweep of the link's settings"
+    assert job.wait(TIMEOUT) and job.state == jobs.DONE, job.error
+    corrdim = jobs.find(CORRDIM, CorrdimConfig(intrinsic_dim=1, noise=0.02, n=300, seed=4))
+    assert corrdim is not None and corrdim.wait(TIMEOUT)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     # data, dimensionality, KL curves, latent scatter, traversal, prior samples, reconstructions
     assert len(at.get("plotly_chart")) >= 6
+    metrics = [(m.label, m.value) for m in at.metric]
+    assert any(label.startswith("D(β)") for label, _ in metrics)
+    assert sum(" compute vae" in line for line in computed(trace)) == 1
+
+    # plot-only widgets: what to colour by, which β to decode with; neither retrains
+    at.selectbox[0].select(at.selectbox[0].options[-1]).run()
+    at.select_slider[0].set_value(0).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [(m.label, m.value) for m in at.metric] == metrics
+    assert sum(" compute vae" in line for line in computed(trace)) == 1, "a plot option never retrains"
+    assert not jobs.active()
+
+    # the terminal lines rebuild the configs the page ran
+    code = next(c.value for c in at.code if "ganplify_core vae" in c.value)
+    vae_line, corrdim_line = code.splitlines()
+    parser = cli.build_parser()
+    assert vae_cli.vae_config(parser.parse_args(shlex.split(vae_line)[3:])) == OLD_CONFIG
+    rebuilt = parser.parse_args(shlex.split(corrdim_line)[3:])
+    from ganplify_core import params
+    assert params.config_from_args(CorrdimConfig, rebuilt) == CorrdimConfig(intrinsic_dim=1, noise=0.02, n=300, seed=4)
 
 
 def test_bad_link_value_is_a_notice_not_a_crash(app_path, tmp_cache):
-    at = AppTest.from_file(app_path(PAGE), default_timeout=60)
-    at.query_params["beta_min"] = "0.5"
-    at.query_params["beta_max"] = "0.1"
-    at.run()
+    at = open_page(app_path, {"beta_min": "0.5", "beta_max": "0.1"})
     assert not at.exception
-    assert at.error, "beta_min > beta_max must be reported as an error"
+    assert at.error and "beta_min" in at.error[0].value, "beta_min > beta_max must be reported as an error"
+    at = open_page(app_path, {"n": "99999999", "noise": "nan", "n_betas": "-3"})
+    assert not at.exception
+    notices = " ".join(i.value for i in at.info)
+    assert "Link parameter n ignored" in notices and "noise" in notices and "n_betas" in notices
 
 
-def test_jets_first_load_previews_without_training(app_path, tmp_cache):
-    at = AppTest.from_file(app_path(PAGE), default_timeout=90)
-    at.query_params["dataset"] = "jets"
-    at.query_params["n"] = "300"
-    at.run()
+def test_jets_first_load_previews_without_computing(app_path, tmp_cache):
+    at = open_page(app_path, {"dataset": "jets", "n": "300"})
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("plotly_chart")) >= 1  # jets preview; EMDs wait for the button
+    assert len(at.get("plotly_chart")) >= 1  # the jets preview
+    config = VaeConfig(dataset="jets", n=300)
+    assert jobs.find(CORRDIM, CorrdimConfig(dataset="jets")) is None, "exact EMDs wait for the press"
+    assert jobs.find(VAE_SWEEP, config) is None
+    prompts = [i.value for i in at.info if "Train the β sweep" in i.value]
+    assert len(prompts) == 2 and all("on this server" in p for p in prompts), prompts
