@@ -5,8 +5,9 @@
 2. The elbow curve (k-means, k = 1 … 15) on 100 000 points (blobs).
 
 "Cold" is the first computation with an empty disk cache (UMAP's numba compilation is timed
-separately, on a 200-point warm-up); "cached" is the same call again, served from the disk cache. The
-ratios are what to compare across machines: timings on a shared machine are noisy.
+separately, on a 200-point warm-up); "cached" is the same experiment run again
+(``experiments.run``), served from the disk cache. The ratios are what to compare across machines:
+timings on a shared machine are noisy.
 
     python benchmarks/bench_clustering.py
 """
@@ -26,8 +27,10 @@ os.environ["GANPLIFY_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-clustering-")
 import numpy as np  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 
-from ganplify_core.clustering.datasets import Dataset, DatasetConfig, make_dataset  # noqa: E402
-from ganplify_core.clustering.experiment import EmbeddingConfig, run_elbow, run_embedding  # noqa: E402
+from ganplify_core import experiments  # noqa: E402
+from ganplify_core.clustering.datasets import Dataset  # noqa: E402
+from ganplify_core.clustering.embedding import embed  # noqa: E402
+from ganplify_core.clustering.experiment import ELBOW, EMBED, ElbowConfig, EmbedConfig, standardised  # noqa: E402
 
 
 def digits_like(n: int, seed: int = 0) -> Dataset:
@@ -49,25 +52,28 @@ def timed(fn):
 def main() -> None:
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}")
-    _, compile_s = timed(lambda: run_embedding(digits_like(200, seed=1), EmbeddingConfig("umap")))
+    _, compile_s = timed(lambda: embed(digits_like(200, seed=1).points, "umap"))
     print(f"UMAP warm-up on 200 points (numba compilation): {compile_s:.1f} s")
 
-    data = digits_like(10_000)
-    umap_map, umap_cold = timed(lambda: run_embedding(data, EmbeddingConfig("umap")))
-    _, umap_cached = timed(lambda: run_embedding(data, EmbeddingConfig("umap")))
-    pca_map, pca_cold = timed(lambda: run_embedding(data, EmbeddingConfig("pca")))
-    print(f"UMAP, 10 000 digits-like points: cold {umap_cold:.1f} s (fit {umap_map.seconds:.1f} s), "
-          f"cached {umap_cached * 1000:.0f} ms, cold/cached = {umap_cold / umap_cached:.0f}x; "
-          f"trustworthiness {umap_map.trustworthiness:.3f}")
-    print(f"PCA, same points (baseline): cold {pca_cold:.2f} s, trustworthiness {pca_map.trustworthiness:.3f}; "
-          f"UMAP/PCA time = {umap_cold / pca_cold:.0f}x")
+    data = standardised(digits_like(10_000).points, True)
+    umap_map, umap_cold = timed(lambda: embed(data, "umap"))
+    pca_map, pca_cold = timed(lambda: embed(data, "pca"))
+    print(f"UMAP, 10 000 digits-like points: {umap_cold:.1f} s (fit {umap_map.seconds:.1f} s), trustworthiness "
+          f"{umap_map.trustworthiness:.3f}; PCA (baseline): {pca_cold:.2f} s, trustworthiness "
+          f"{pca_map.trustworthiness:.3f}; UMAP/PCA time = {umap_cold / pca_cold:.0f}x")
+    digits_umap = EmbedConfig("digits", method="umap")
+    _, cold = timed(lambda: experiments.run(EMBED, digits_umap))
+    experiments.forget_memory()
+    _, cached = timed(lambda: experiments.run(EMBED, digits_umap))
+    print(f"UMAP of the 1 797 digits as an experiment: cold {cold:.1f} s, cached {cached * 1000:.0f} ms, "
+          f"cold/cached = {cold / cached:.0f}x")
 
-    blobs = make_dataset(DatasetConfig("blobs", n_samples=100_000, n_centers=3))
-    curve, elbow_cold = timed(lambda: run_elbow(blobs, k_max=15))
-    _, elbow_cached = timed(lambda: run_elbow(blobs, k_max=15))
+    elbow = ElbowConfig("blobs", n_samples=100_000, k_max=15)
+    curve, elbow_cold = timed(lambda: experiments.run(ELBOW, elbow))
+    experiments.forget_memory()
+    _, elbow_cached = timed(lambda: experiments.run(ELBOW, elbow))
     print(f"Elbow k = 1…15, 100 000 points: cold {elbow_cold:.1f} s, cached {elbow_cached * 1000:.0f} ms, "
           f"cold/cached = {elbow_cold / elbow_cached:.0f}x; elbow found at k = {curve.elbow_k} (true 3)")
-
 
 if __name__ == "__main__":
     main()

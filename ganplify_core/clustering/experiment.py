@@ -125,10 +125,13 @@ def load(config: DataSettings, progress: Progress | None = None) -> PreparedData
 
 
 # -- time estimates: measured rates on the 2-core machine class (benchmarks/bench_estimates.py) -------------
+# The rates are the CPU seconds the calibration configs took (time.process_time, one thread), measured while
+# the machine was shared (load average 19–30 on 2 cores), when wall times were 3–15x the CPU time: they
+# stand for an idle machine.
 
-JET_SECONDS = 3.6e-4            # one toy jet generated (observables)
-JET_IMAGE_SECONDS = 1.0e-4      # one jet image drawn and flattened
-PCA_SECONDS_PER_VALUE = 2.0e-8  # 2-component PCA, per point × feature
+JET_SECONDS = 1.5e-4            # one toy jet generated (observables)
+JET_IMAGE_SECONDS = 1.0e-4      # one jet image drawn, flattened and stacked
+PCA_SECONDS_PER_VALUE = 5.0e-8  # 2-component PCA, per point × feature
 OVERHEAD_SECONDS = 0.3
 
 
@@ -152,8 +155,8 @@ def estimate_data(config: DataSettings) -> float:
 DATA = experiments.register(experiments.Experiment(
     name="clustering-data", config_type=DataSettings, compute=prepare_data, to_json=data_summary,
     estimate_seconds=estimate_data, cache_key=DataSettings.data_key, label="Making the data set",
-    calibration=(DataSettings("jets", n_samples=20_000),
-                 DataSettings("jets", n_samples=4_000, jet_features="images"),
+    calibration=(DataSettings("jets", n_samples=40_000, seed=2),
+                 DataSettings("jets", n_samples=100_000),
                  DataSettings("jets", n_samples=60_000, seed=1))))
 
 
@@ -224,7 +227,7 @@ def run_cluster(config: ClusterConfig, progress: Progress | None = None) -> Clus
     if config.space == "features":
         points = data.points
     else:
-        points = experiments.run(EMBED, config.map_config(), scaled(progress, 0.2, 0.6)).coords.astype(np.float64)
+        points = experiments.run(EMBED, config.map_config(), scaled(progress, 0.2, 0.6)).embedding.coords.astype(np.float64)
     result, scores, sil = cluster_points(points, config.algorithm, dict(config.algorithm_params),
                                          data.dataset.true_labels, config.seed, scaled(progress, 0.6, 1.0))
     return ClusteringOutcome(result, scores, sil, data.dataset.name, data.dataset.n_samples, data.dataset.n_features,
@@ -247,9 +250,9 @@ def cluster_summary(outcome: ClusteringOutcome) -> dict:
 
 
 # Seconds per point × feature of one fit with the defaults (k = 3), measured on 2-D and 64-D data.
-FIT_SECONDS = {"kmeans": 2.5e-6, "minibatch_kmeans": 2.5e-6, "dbscan": 2e-6, "hdbscan": 2e-6, "optics": 2e-4,
-               "agglomerative": 1e-5, "spectral": 3e-5, "gaussian_mixture": 1e-6, "birch": 2e-6, "mean_shift": 3e-4}
-SCORE_SECONDS_PER_PAIR = 4e-8  # the silhouette: n² distances on at most 4 000 points
+FIT_SECONDS = {"kmeans": 6e-7, "minibatch_kmeans": 6e-7, "dbscan": 5e-7, "hdbscan": 9e-6, "optics": 5e-5,
+               "agglomerative": 2.5e-6, "spectral": 7e-6, "gaussian_mixture": 2.5e-7, "birch": 5e-7, "mean_shift": 7e-5}
+SCORE_SECONDS_PER_PAIR = 1e-8  # the silhouette: n² distances on at most 4 000 points
 
 
 def fit_seconds(algorithm: str, n: int, d: int, k: int = 3) -> float:
@@ -259,6 +262,8 @@ def fit_seconds(algorithm: str, n: int, d: int, k: int = 3) -> float:
         scale *= max(k, 1) / 3
     if algorithm in ("agglomerative", "spectral"):
         scale *= max(n / 2000, 1.0)  # the n × n matrix
+    if algorithm == "hdbscan":
+        scale *= max(n / 5000, 1.0) ** 1.4  # its spanning tree: measured 1 s at 10 000 points, 59 s at 50 000
     return rate * scale
 
 
@@ -302,13 +307,13 @@ def elbow_summary(curve: ElbowCurve) -> dict:
     return {"k": curve.k_values, "inertia": curve.inertias, "elbow_k": curve.elbow_k, "seconds": float(curve.seconds.sum())}
 
 
-ELBOW_SECONDS = 1.2e-7  # per point × (feature + 4) × k, summed over k, one restart
+ELBOW_SECONDS = 1e-8  # per point × (feature + 4) × k, summed over k, one restart
 
 
 def estimate_elbow(config: ElbowConfig) -> float:
     n, d = config.size, config.dimensions
     ks = config.k_max * (config.k_max + 1) / 2
-    return OVERHEAD_SECONDS + data_seconds(config) + 0.02 * config.k_max + ELBOW_SECONDS * n * (d + 4) * ks
+    return OVERHEAD_SECONDS + data_seconds(config) + 0.005 * config.k_max + ELBOW_SECONDS * n * (d + 4) * ks
 
 
 # -- several algorithms side by side --------------------------------------------------------------------------
@@ -439,9 +444,9 @@ def embed_summary(data_map: DataMap) -> dict:
     return summary
 
 
-UMAP_COMPILE_SECONDS = 12.0     # numba compiles UMAP's code once per process
-TSNE_SECONDS = 1.0e-5           # Barnes–Hut, per point × iteration (exact: × n / 250)
-UMAP_SECONDS = 2.0e-4           # per point at 15 neighbours
+UMAP_COMPILE_SECONDS = 6.0     # numba compiles UMAP's code once per process
+TSNE_SECONDS = 2.5e-6           # Barnes–Hut, per point × iteration (exact: × n / 250)
+UMAP_SECONDS = 5.0e-5           # per point at 15 neighbours
 TRUST_SECONDS = 0.4             # trustworthiness on at most 2 000 points
 
 
@@ -496,7 +501,7 @@ def mapper_summary(graph: MapperGraph) -> dict:
     return {"nodes": graph.n_nodes, "edges": int(len(graph.edges)), "node_sizes": [int(len(m)) for m in graph.members]}
 
 
-MAPPER_SECONDS = 2e-6  # per point × feature × interval (DBSCAN in each)
+MAPPER_SECONDS = 5e-7  # per point × feature × interval (DBSCAN in each)
 
 
 def estimate_mapper(config: MapperJobConfig) -> float:
@@ -515,23 +520,23 @@ def estimate_mapper(config: MapperJobConfig) -> float:
 CLUSTER = experiments.register(experiments.Experiment(
     name="cluster", config_type=ClusterConfig, compute=run_cluster, to_json=cluster_summary,
     estimate_seconds=estimate_cluster, cache_key=ClusterConfig.cache_key, label="Clustering",
-    calibration=(ClusterConfig("jets", n_samples=20_000, algorithm="kmeans"),
-                 ClusterConfig("digits", algorithm="spectral"),
+    calibration=(ClusterConfig("jets", n_samples=60_000, algorithm="kmeans"),
+                 ClusterConfig("digits", algorithm="kmeans", space="tsne"),
                  ClusterConfig("blobs", n_samples=50_000, algorithm="hdbscan"))))
 
 ELBOW = experiments.register(experiments.Experiment(
     name="clustering-elbow", config_type=ElbowConfig, compute=run_elbow, to_json=elbow_summary,
     estimate_seconds=estimate_elbow, cache_key=ElbowConfig.cache_key, label="Elbow curve",
-    calibration=(ElbowConfig("blobs", n_samples=100_000, k_max=20),
-                 ElbowConfig("digits", k_max=20),
-                 ElbowConfig("jets", n_samples=3_000, jet_features="images", k_max=8))))
+    calibration=(ElbowConfig("jets", n_samples=100_000, k_max=20),
+                 ElbowConfig("jets", n_samples=6_000, jet_features="images", k_max=12),
+                 ElbowConfig("jets", n_samples=10_000, jet_features="images", k_max=20))))
 
 COMPARE = experiments.register(experiments.Experiment(
     name="clustering-compare", config_type=CompareConfig, compute=run_comparison, to_json=comparison_summary,
     estimate_seconds=estimate_comparison, cache_key=CompareConfig.cache_key, label="Fitting each algorithm",
-    calibration=(CompareConfig("moons", n_samples=4_000),
-                 CompareConfig("digits"),
-                 CompareConfig("jets", n_samples=12_000))))
+    calibration=(CompareConfig("moons", n_samples=5_000),
+                 CompareConfig("jets", n_samples=5_000),
+                 CompareConfig("jets", n_samples=30_000))))
 
 EMBED = experiments.register(experiments.Experiment(
     name="embed", config_type=EmbedConfig, compute=run_embed, to_json=embed_summary,

@@ -11,15 +11,16 @@ import pytest
 from sklearn import metrics
 from sklearn.neighbors import NearestNeighbors
 
-from ganplify_core import cache, cli
+from ganplify_core import cli, experiments
+from ganplify_core.clustering import csv_input
 from ganplify_core.clustering.algorithms import ALGORITHMS, fit_clusters, get_algorithm
 from ganplify_core.clustering.csv_input import MAX_CSV_BYTES, parse_csv, read_csv_dataset
 from ganplify_core.clustering.datasets import DatasetConfig, make_dataset, separated_centres
 from ganplify_core.clustering.embedding import embed
 from ganplify_core.clustering.evaluation import cluster_scores, elbow_curve, find_elbow, silhouette
-from ganplify_core.clustering.experiment import (ClusteringConfig, EmbeddingConfig, run_clustering, run_comparison,
-                                                 run_embedding, run_mapper, standardised)
-from ganplify_core.clustering.mapper import MapperConfig
+from ganplify_core.clustering.experiment import (CLUSTER, COMPARE, DATA, ELBOW, EMBED, MAPPER, ClusterConfig,
+                                                 CompareConfig, ElbowConfig, EmbedConfig, MapperJobConfig, standardised)
+from ganplify_core.clustering.mapper import MapperConfig, mapper_graph, pca_lens
 from ganplify_core.errors import InputError
 
 
@@ -151,59 +152,116 @@ def test_pca_of_points_on_a_plane_keeps_all_variance_and_is_fully_trustworthy():
     assert result.trustworthiness == pytest.approx(1.0)
 
 
-def test_tsne_and_umap_keep_neighbourhoods_of_digits(tmp_cache):
+def test_tsne_and_umap_keep_neighbourhoods_of_digits():
     digits = make_dataset(DatasetConfig("digits"))
-    subset = dataclass_subset(digits, 400)
-    tsne = run_embedding(subset, EmbeddingConfig("tsne", (("max_iter", 250), ("perplexity", 20))))
-    umap = run_embedding(subset, EmbeddingConfig("umap", (("n_neighbors", 10),)))
-    pca = run_embedding(subset, EmbeddingConfig("pca"))
+    points = standardised(digits.points[:400], True)
+    tsne = embed(points, "tsne", {"max_iter": 250, "perplexity": 20})
+    umap = embed(points, "umap", {"n_neighbors": 10})
+    pca = embed(points, "pca")
     assert tsne.coords.shape == umap.coords.shape == (400, 2)
     assert tsne.trustworthiness > 0.9 and umap.trustworthiness > 0.9
     assert pca.trustworthiness < min(tsne.trustworthiness, umap.trustworthiness)  # the non-linear maps keep more
-    # cached by data and parameters: the second call loads the same map
-    assert cache.is_cached("clustering-embedding", (subset.digest, EmbeddingConfig("umap", (("n_neighbors", 10),))))
-    again = run_embedding(subset, EmbeddingConfig("umap", (("n_neighbors", 10),)))
-    np.testing.assert_array_equal(again.coords, umap.coords)
 
 
-def dataclass_subset(data, n):
-    import dataclasses
-
-    return dataclasses.replace(data, points=data.points[:n], true_labels=data.true_labels[:n])
+def test_a_map_is_computed_once_and_read_back(tmp_cache):
+    config = EmbedConfig("blobs", n_samples=300, method="umap", n_neighbors=10)
+    assert not experiments.is_cached(EMBED, config)
+    first = experiments.run(EMBED, config)
+    assert experiments.is_cached(EMBED, config)
+    experiments.forget_memory()  # read from disk, not memory
+    again = experiments.run(EMBED, config)
+    np.testing.assert_array_equal(again.embedding.coords, first.embedding.coords)
+    # settings a result ignores are not part of its key: t-SNE's perplexity does not change a UMAP map
+    assert EMBED.key(config.replace(perplexity=5.0)) == EMBED.key(config)
+    assert EMBED.key(config.replace(n_neighbors=11)) != EMBED.key(config)
 
 
 def test_mapper_graph_of_separated_blobs_has_one_component_per_blob(tmp_cache):
-    data = make_dataset(DatasetConfig("blobs", n_samples=600, seed=0))
-    graph = run_mapper(data, MapperConfig(lens="pca1", n_cubes=8, overlap=0.3, eps=0.3, min_samples=3))
+    config = MapperJobConfig("blobs", n_samples=600, seed=0, lens="pca1", n_cubes=8, overlap=0.3, mapper_eps=0.3,
+                             mapper_min_samples=3)
+    graph = experiments.run(MAPPER, config)
     g = nx.Graph()
     g.add_nodes_from(range(graph.n_nodes))
     g.add_edges_from(map(tuple, graph.edges.tolist()))
     assert nx.number_connected_components(g) == 3
+    assert MAPPER.key(config.replace(n_neighbors=40)) == MAPPER.key(config)  # UMAP settings count only with its lens
+    assert MAPPER.key(config.replace(lens="umap", n_neighbors=40)) != MAPPER.key(config.replace(lens="umap"))
 
 
-def test_mapper_graph_of_a_circle_has_a_loop(tmp_cache):
+def test_mapper_graph_of_a_circle_has_a_loop():
     angle = np.random.default_rng(0).uniform(0, 2 * np.pi, 800)
-    from ganplify_core.clustering.datasets import Dataset
-
-    circle = Dataset(np.column_stack([np.cos(angle), np.sin(angle)]), None, ("x1", "x2"), (), "circle")
-    graph = run_mapper(circle, MapperConfig(lens="pca1", n_cubes=6, overlap=0.3, eps=0.4, min_samples=3))
+    circle = np.column_stack([np.cos(angle), np.sin(angle)])
+    graph = mapper_graph(circle, pca_lens(circle, 1), MapperConfig(lens="pca1", n_cubes=6, overlap=0.3, mapper_eps=0.4,
+                                                                    mapper_min_samples=3))
     g = nx.Graph(list(map(tuple, graph.edges.tolist())))
     assert len(nx.cycle_basis(g)) == 1
 
 
-def test_comparison_runs_every_algorithm_and_refuses_what_does_not_scale(tmp_cache):
-    data = make_dataset(DatasetConfig("moons", n_samples=6000, seed=0))
-    entries = run_comparison(data, ("dbscan", "spectral"), n_clusters=2)
-    assert entries[0].outcome.scores.ari > 0.9 and not entries[0].refused
-    assert entries[1].outcome is None and "refused above 5,000" in entries[1].refused
+def test_comparison_runs_every_algorithm_with_the_k_it_shows_and_refuses_what_does_not_scale(tmp_cache):
+    config = CompareConfig("moons", n_samples=6000, seed=0, compare=("dbscan", "spectral", "kmeans"), compare_k=2)
+    comparison = experiments.run(COMPARE, config)
+    dbscan, spectral, kmeans = comparison.entries
+    assert dbscan.outcome.scores.ari > 0.9 and not dbscan.refused
+    assert spectral.outcome is None and "refused above 5,000" in spectral.refused
+    assert comparison.k == 2 and kmeans.outcome.result.n_clusters == 2
+    assert COMPARE.to_json(comparison)["algorithms"][2]["k given"] == 2
 
 
 def test_clustering_on_an_embedding_uses_the_map(tmp_cache):
-    data = make_dataset(DatasetConfig("blobs", n_samples=300))
-    outcome = run_clustering(data, ClusteringConfig("kmeans", space="pca"))
+    outcome = experiments.run(CLUSTER, ClusterConfig("blobs", n_samples=300, space="pca"))
     assert outcome.result.labels.shape == (300,) and outcome.scores.ari > 0.95
-    with pytest.raises(InputError, match="space must be one of"):
-        run_clustering(data, ClusteringConfig(space="raw"))
+    assert experiments.is_cached(EMBED, ClusterConfig("blobs", n_samples=300, space="pca").map_config())
+    with pytest.raises(InputError, match="space=raw: choose one of"):
+        ClusterConfig(space="raw").validate()
+
+
+def test_a_clustering_key_holds_only_what_the_result_depends_on():
+    kmeans = ClusterConfig("blobs")
+    assert CLUSTER.key(kmeans.replace(dbscan_eps=0.9, noise=0.3, perplexity=5.0)) == CLUSTER.key(kmeans)
+    assert CLUSTER.key(kmeans.replace(n_clusters=4)) != CLUSTER.key(kmeans)
+    assert CLUSTER.key(kmeans.replace(seed=1)) != CLUSTER.key(kmeans)
+    dbscan = kmeans.replace(algorithm="dbscan")
+    assert CLUSTER.key(dbscan.replace(n_clusters=4)) == CLUSTER.key(dbscan)
+    assert CLUSTER.key(dbscan.replace(dbscan_eps=0.9)) != CLUSTER.key(dbscan)
+    # digits always has 1 797 points: the number of points asked for does not change it
+    assert DATA.key(ClusterConfig("digits", n_samples=500).data_settings()) == DATA.key(ClusterConfig("digits").data_settings())
+
+
+def test_sizes_are_bounded_and_bad_numbers_rejected():
+    with pytest.raises(InputError, match="n_samples=1000000: use between 10 and 100000"):
+        ClusterConfig(n_samples=1_000_000).validate()
+    with pytest.raises(InputError, match="jets as images: use at most 10,000 points"):
+        ClusterConfig("jets", n_samples=100_000, jet_features="images").validate()
+    with pytest.raises(InputError, match="must be a finite number"):
+        ClusterConfig(noise=float("nan")).validate()
+    with pytest.raises(InputError, match="spectral clustering is refused above 5,000 points"):
+        ClusterConfig(n_samples=6000, algorithm="spectral").validate()
+    with pytest.raises(InputError, match="barnes_hut t-SNE is refused above 20,000"):
+        EmbedConfig(n_samples=30_000, method="tsne").validate()
+
+
+def test_estimates_grow_with_the_work():
+    small, large = ElbowConfig("jets", n_samples=1000), ElbowConfig("jets", n_samples=100_000)
+    assert ELBOW.estimate_seconds(large) > 10 * ELBOW.estimate_seconds(small)
+    assert ELBOW.estimate_seconds(large.replace(k_max=20)) > 2 * ELBOW.estimate_seconds(large)
+    tsne = EmbedConfig("digits", method="tsne")
+    assert EMBED.estimate_seconds(tsne.replace(max_iter=3000)) > 2 * EMBED.estimate_seconds(tsne)
+    # the link of issue 12 (100 000 jet images, k up to 20) was too heavy; at the largest size it allows, it
+    # still is not started without a press
+    assert CLUSTER.estimate_seconds(ClusterConfig("jets", n_samples=10_000, jet_features="images")) > \
+        experiments.QUICK_SECONDS
+
+
+def test_an_uploaded_csv_enters_a_config_by_its_digest(tmp_cache):
+    content = GOOD_CSV.encode()
+    fields = csv_input.upload_fields(content, "good.csv", None, "kind")
+    assert fields["csv_digest"] == csv_input.upload_digest(content) and fields["columns"] == ("a", "b")
+    config = ClusterConfig(**fields, n_clusters=2)
+    outcome = experiments.run(CLUSTER, config)
+    assert outcome.dataset == "good.csv" and outcome.n_samples == 20 and outcome.scores.ari is not None
+    assert (tmp_cache / "uploads" / f"{fields['csv_digest']}.csv").read_bytes() == content
+    with pytest.raises(InputError, match="64 hex digits"):
+        make_dataset(DatasetConfig("upload", csv_digest="../../etc/passwd"))
 
 
 def test_jets_as_observables_carry_their_process_as_true_label():
@@ -274,7 +332,7 @@ def test_cli_cluster_on_csv_without_labels_and_bad_params(capsys, tmp_path, tmp_
     out = json.loads(capsys.readouterr().out)
     assert "ari" not in out and len(out["labels_summary"]) == 2
     assert cli.main(["cluster", "--dataset", "blobs", "--param", "n_clusters=abc"]) == 2
-    assert "n_clusters must be a number" in capsys.readouterr().err
+    assert "n_clusters=abc: must be a whole number" in capsys.readouterr().err
 
 
 def test_cli_embed_writes_the_map(capsys, tmp_path, tmp_cache):
@@ -284,6 +342,45 @@ def test_cli_embed_writes_the_map(capsys, tmp_path, tmp_cache):
     assert out["shape"] == [1797, 2] and 0.5 < out["trustworthiness"] <= 1
     written = np.loadtxt(out_file, delimiter=",", skiprows=1)
     assert written.shape == (1797, 3)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--seed", "-1"], "seed=-1: use between 0 and 4294967295"),
+    (["--n-samples", "100000000"], "n_samples=100000000: use between 10 and 100000"),
+    (["--noise", "nan"], "noise=nan: must be a finite number"),
+    (["--algorithm", "dbscan", "--param", "eps=inf"], "eps=inf: must be a finite number"),
+    (["--param", "eps=0.2"], "kmeans has no parameter eps"),
+    (["--dataset", "jets", "--jet-features", "images", "--n-samples", "100000"], "use at most 10,000 points"),
+])
+def test_cli_bad_values_exit_2_with_one_line(capsys, args, message):
+    try:
+        status = cli.main(["cluster", *args])
+    except SystemExit as exc:  # argparse's own checks exit from the parser
+        status = exc.code
+    assert status == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_cli_keeps_its_option_names():
+    parser = cli.build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command").choices
+    for command, extra in (("cluster", ("--algorithm", "--space")), ("embed", ("--method", "--out"))):
+        options = set(subparsers[command]._option_string_actions)
+        assert {"--dataset", "--n-samples", "--noise", "--cluster-std", "--n-centers", "--jet-features", "--columns",
+                "--label-column", "--no-standardise", "--param", "--seed", "--json", *extra} <= options
+
+
+def test_the_page_command_line_rebuilds_the_same_config(capsys, tmp_cache):
+    import shlex
+
+    from ganplify_core.clustering.cli import cluster_config, command_line
+
+    config = ClusterConfig("moons", n_samples=400, noise=0.1, algorithm="dbscan", dbscan_eps=0.25, standardise=False,
+                           space="umap", n_neighbors=8, seed=4)
+    line = command_line("cluster", config)
+    args = cli.build_parser().parse_args(shlex.split(line)[3:])
+    assert CLUSTER.key(cluster_config(args)) == CLUSTER.key(config)
 
 
 def test_dbscan_with_neighbourhoods_too_large_for_memory_is_refused():

@@ -1,0 +1,50 @@
+"""Clustering in a live session: a link that waits for its press, the jobs, a plot option, rerun, a shared link."""
+
+from __future__ import annotations
+
+from harness import (PAGE_TIMEOUT_MS, assert_no_exception, choose, computations, metric_values, press, rerun, screenshot,
+                     wait_for_no_job, wait_for_script, wait_for_text)
+
+from ganplify_core.clustering.experiment import CLUSTER, ClusterConfig
+
+# 40 000 toy jets: making them is estimated above 5 s (so the link waits for the press) and takes under half a
+# minute on an idle machine; the other sections (comparison, PCA map, Mapper) are quick and follow by themselves.
+LINK = "clustering?dataset=jets&n_samples=40000&k_max=5&compare=kmeans,gaussian_mixture&maps=pca&seed=3"
+
+
+def test_cluster_rerun_and_shared_link(server):
+    assert CLUSTER.estimate_seconds(ClusterConfig("jets", n_samples=40_000, seed=3)) > 5
+    page = server.new_page()
+    page.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
+    wait_for_script(page)
+    wait_for_text(page, "press Cluster")
+    assert_no_exception(page, "before the press")
+    assert not [line for line in computations(server) if "compute cluster" in line], "nothing starts without a press"
+
+    press(page, "Cluster")
+    wait_for_no_job(page)
+    wait_for_text(page, "What to notice")
+    wait_for_no_job(page)
+    assert_no_exception(page, "after clustering")
+    numbers = metric_values(page)
+    assert len(numbers) == 7 and numbers[0].strip().isdigit(), numbers
+
+    # a plot-only widget: what the Mapper nodes are coloured by
+    choose(page, "Colour nodes by the mean of", "true class")
+    assert_no_exception(page, "after a plot option")
+    rerun(page)
+    assert_no_exception(page, "after Rerun")
+    assert metric_values(page) == numbers
+    screenshot(page, "live-clustering")
+
+    fresh = server.new_page()  # the same link in another browser: read from the cache, not computed again
+    fresh.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
+    wait_for_script(fresh)
+    wait_for_text(fresh, "What to notice")
+    assert_no_exception(fresh, "shared link")
+    assert metric_values(fresh) == numbers
+    lines = computations(server)
+    for name in ("cluster", "clustering-data", "clustering-elbow", "clustering-compare", "embed", "clustering-mapper"):
+        assert sum(line.endswith(f"compute {name}") for line in lines) == 1, (name, lines)
+    page.context.close()
+    fresh.context.close()
