@@ -16,9 +16,11 @@ import dataclasses
 import importlib
 import json
 import math
+import os
 import re
 import shlex
 import sys
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -65,6 +67,30 @@ def build_parser() -> ArgumentParser:
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
     return parser
+
+
+def output_file(*suffixes: str) -> Callable[[str], Path]:
+    """An argparse type for ``--out``: checked before any work is done, so a bad path loses nothing.
+
+    The file must end in one of ``suffixes``, its folder must already exist (it is never created) and be
+    writable, and it must not be a directory or lie under ``/proc``, ``/sys`` or ``/dev``.
+    """
+    def check(text: str) -> Path:
+        path = Path(text).expanduser()
+        resolved = path.resolve()
+        if suffixes and path.suffix.lower() not in suffixes:
+            raise argparse.ArgumentTypeError(f"{text[:80]}: name a {' or '.join(suffixes)} file")
+        if any(resolved.is_relative_to(p) for p in ("/proc", "/sys", "/dev")):
+            raise argparse.ArgumentTypeError(f"{text[:80]}: not a place for results")
+        if resolved.is_dir():
+            raise argparse.ArgumentTypeError(f"{text[:80]} is a directory: name a file in it")
+        if not resolved.parent.is_dir():
+            raise argparse.ArgumentTypeError(f"the folder {str(resolved.parent)[:80]} does not exist")
+        if not os.access(resolved.parent, os.W_OK):
+            raise argparse.ArgumentTypeError(f"the folder {str(resolved.parent)[:80]} is not writable")
+        return path
+    check.__name__ = "output file"
+    return check
 
 
 def stderr_progress(args: argparse.Namespace):
