@@ -1,86 +1,79 @@
 """The two experiments of the Autoencoder ROC page, each a frozen config in and a result of arrays out.
 
-* :func:`run_curve_toy` — Part 1: an autoencoder with a one-number bottleneck learns a curve
+* :data:`CURVE` (``ae-curve``) — Part 1: an autoencoder with a one-number bottleneck learns a curve
   ``y = f(x)``; off-curve points reconstruct badly (see :mod:`.curve_toy`).
-* :func:`run_top_tagging` — Part 2: an autoencoder trained on jet images of one class (QCD by default)
-  scores jets of both classes by reconstruction error; compared on one ROC plot with the jet mass, τ32
-  and a supervised CNN trained on labelled jets (Heimel et al., arXiv:1808.08979).
+* :data:`TOP_TAGGING` (``ae-roc``) — Part 2: an autoencoder trained on jet images of one class (QCD by
+  default) scores jets of both classes by reconstruction error; compared on one ROC plot with the jet
+  mass, τ32 and a supervised CNN trained on labelled jets (Heimel et al., arXiv:1808.08979).
 
-Both are cached on disk (:func:`ganplify_core.cache.cached`), keyed by the full config.
+Each is registered with :mod:`ganplify_core.experiments`: run it with ``experiments.run(CURVE, config)``
+(cached on disk by the config, single flight across processes). The two trained networks of Part 2 are
+cached on their own as well, so changing only the score retrains nothing. The page's default settings of
+both parts ship as precomputed results in ``assets/`` (``python -m ganplify_core ae-curve --save-asset``,
+``... ae-roc --save-asset``).
+
+The networks train on one torch thread (:func:`ganplify_core.sweeps.single_threaded`): on the 2-core
+machine class the default top tagging took 48.8 s on one thread and 196 s on two (the threads fight
+over the cores with everything else the server runs).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
 
-from ganplify_core import cache
+from ganplify_core import cache, experiments, params
 from ganplify_core.anomaly import curve_toy, roc
 from ganplify_core.anomaly.fitting import classifier_probability, fit_autoencoder, fit_classifier
-from ganplify_core.anomaly.models import CurveAutoencoder, JetImageCNN, build_jet_autoencoder, check_jet_autoencoder
+from ganplify_core.anomaly.models import AUTOENCODER_KINDS, CurveAutoencoder, JetImageCNN, build_jet_autoencoder
 from ganplify_core.anomaly.scores import SCORE_KINDS, reconstruct, score_in_batches
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
 from ganplify_core.jets import available_sources, get_jets, jet_images
 from ganplify_core.jets.sample import reference_size
+from ganplify_core.params import param
 from ganplify_core.seeding import make_rng
 from ganplify_core.sweeps import single_threaded
 from ganplify_core.training import Progress, no_progress, scaled
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+CURVE_ASSET = ASSETS / "ae-curve-default.npz"
+TOP_TAGGING_ASSET = ASSETS / "ae-roc-default.npz"
 
 # -- Part 1: the curve toy ------------------------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
-class CurveToyConfig:
-    """Settings of the curve toy.
+class CurveToyConfig(params.Config):
+    """Settings of the curve toy (the page's Part 1 and ``ae-curve``)."""
 
-    Parameters
-    ----------
-    curve : str
-        One of :data:`ganplify_core.anomaly.curve_toy.CURVES`.
-    noise : float
-        Standard deviation σ of the Gaussian noise on ``y``.
-    n_train : int
-        Points on the curve the autoencoder is trained on.
-    n_anomalies : int
-        Off-curve points injected into the test sample.
-    distance : float
-        Vertical offset ``d`` of the off-curve points.
-    n_test : int
-        On-curve points in the test sample.
-    steps : int
-        Full-batch Adam steps.
-    seed : int
-    """
-
-    curve: str = "sine"
-    noise: float = 0.03
-    n_train: int = 500
-    n_anomalies: int = 100
-    distance: float = 0.3
-    n_test: int = 1000
-    steps: int = 1000
-    seed: int = 0
-
-    def validate(self) -> None:
-        curve_toy.curve_function(self.curve)
-        if not 0.0 <= self.noise <= 1.0:
-            raise InputError(f"noise={self.noise} must be between 0 and 1")
-        if not 0.0 < self.distance <= 2.0:
-            raise InputError(f"distance={self.distance} must be in (0, 2]")
-        for name in ("n_train", "n_anomalies", "n_test", "steps"):
-            if not 1 <= getattr(self, name) <= 1_000_000:
-                raise InputError(f"{name}={getattr(self, name)} must be between 1 and 1000000")
+    curve: str = param("sine", choices=tuple(curve_toy.CURVES), label="Curve y = f(x)",
+                       labels={name: f"{name}: {formula}" for name, (_, formula) in curve_toy.CURVES.items()},
+                       help="the curve the training points lie on")
+    noise: float = param(0.03, lo=0.0, hi=1.0, label="Noise σ on y", help="Gaussian noise on y")
+    n_train: int = param(500, lo=1, hi=10_000, unit="points", label="Training points",
+                         help="points on the curve the autoencoder is trained on (one full batch per step)")
+    n_anomalies: int = param(100, lo=1, hi=100_000, unit="points", label="Off-curve points injected",
+                             help="off-curve points injected into the test sample")
+    distance: float = param(0.3, lo=0.01, hi=2.0, label="Their distance d from the curve (vertical)",
+                            help="vertical offset of the off-curve points")
+    n_test: int = param(1000, lo=1, hi=1_000_000, unit="points", label="On-curve test points",
+                        help="on-curve test points")
+    steps: int = param(1000, lo=1, hi=20_000, label="Training steps", help="training steps (full-batch Adam)")
+    seed: int = params.seed_param()
 
 
 @dataclasses.dataclass(frozen=True)
 class CurveToyResult:
     """What the curve toy produced. Points are float32 ``(n, 2)``; errors are per-point MSE scores."""
 
+    config: CurveToyConfig
     train_points: np.ndarray
     test_points: np.ndarray          # on-curve test points
     anomalies: np.ndarray            # off-curve test points
@@ -101,18 +94,15 @@ class CurveToyResult:
 HEATMAP_RANGE = (-1.6, 1.6)
 
 
-def run_curve_toy(config: CurveToyConfig, progress: Progress | None = None) -> CurveToyResult:
-    """Train the curve autoencoder and score on- and off-curve points (cached)."""
+def curve_toy_json(result: CurveToyResult) -> dict:
+    """What ``ae-curve --json`` prints: the AUC, the ROC curve and the config."""
+    return {"auc": result.auc, "roc": {"fpr": result.roc_fpr, "tpr": result.roc_tpr},
+            "config": dataclasses.asdict(result.config)}
+
+
+def compute_curve_toy(config: CurveToyConfig, progress: Progress | None = None) -> CurveToyResult:
+    """Train the curve autoencoder and score on- and off-curve points (not cached: use ``experiments.run``)."""
     config.validate()
-    return cache.cached("ae-curve-toy", config, lambda: _compute_curve_toy(config, progress))
-
-
-def is_curve_toy_cached(config: CurveToyConfig) -> bool:
-    """Whether :func:`run_curve_toy` would load from disk instead of training."""
-    return cache.is_cached("ae-curve-toy", config)
-
-
-def _compute_curve_toy(config: CurveToyConfig, progress: Progress | None) -> CurveToyResult:
     rng = make_rng(config.seed)
     train = curve_toy.sample_on_curve(config.curve, config.n_train, config.noise, rng)
     test = curve_toy.sample_on_curve(config.curve, config.n_test, config.noise, rng)
@@ -141,11 +131,66 @@ def _compute_curve_toy(config: CurveToyConfig, progress: Progress | None) -> Cur
     true_curve = np.stack([xs, curve_toy.curve_function(config.curve)(xs)], axis=1)
     curve = roc.roc(test_scores, anomaly_scores)
     return CurveToyResult(
-        train_points=train, test_points=test, anomalies=anomalies, test_scores=test_scores,
+        config=config, train_points=train, test_points=test, anomalies=anomalies, test_scores=test_scores,
         anomaly_scores=anomaly_scores, learned_curve=learned_curve, true_curve=true_curve, grid_x=grid_x,
         grid_y=grid_y, grid_error=grid_error, roc_fpr=curve.fpr, roc_tpr=curve.tpr, auc=curve.auc,
         loss_step=history["step"], loss=history["loss"],
     )
+
+
+def _shipped(path: Path, config, result_type: type, check: Callable = lambda result: True):
+    """The precomputed result at ``path`` if it was made with exactly ``config``, else None."""
+    result = _load_asset(path)
+    if isinstance(result, result_type) and result.config == config and check(result):
+        return result
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _load_asset(path: Path):
+    if not path.exists():
+        return None
+    try:
+        return cache.load(path)
+    except Exception:  # a damaged asset only costs a computation
+        return None
+
+
+def save_asset(result, path: Path) -> Path:
+    """Write ``result`` as a shipped default (the CLI's ``--save-asset``)."""
+    cache.dump(result, path)
+    _load_asset.cache_clear()
+    return path
+
+
+# Seconds on the idle 2-core machine class, torch on one thread, from the CPU time of small runs (300
+# full-batch steps on 500 and 4000 points: 2.98 and 11.4 ms a step): a fixed part plus a part per
+# training point; scoring the 121 x 121 grid and the test points is cheap.
+# ``benchmarks/bench_estimates.py --only ae-curve`` compares them with measured times.
+CURVE_SECONDS_PER_STEP = 1.8e-3
+CURVE_SECONDS_PER_STEP_AND_POINT = 2.4e-6
+CURVE_SECONDS_PER_SCORED_POINT = 2e-6
+CURVE_SECONDS_OVERHEAD = 0.3
+
+
+def estimate_curve_toy_seconds(config: CurveToyConfig) -> float:
+    """Wall time of :func:`compute_curve_toy` on the 2-core machine class."""
+    scored = config.n_test + config.n_anomalies + 121 * 121
+    return (CURVE_SECONDS_OVERHEAD + scored * CURVE_SECONDS_PER_SCORED_POINT
+            + config.steps * (CURVE_SECONDS_PER_STEP + config.n_train * CURVE_SECONDS_PER_STEP_AND_POINT))
+
+
+CURVE_DEFAULT = CurveToyConfig()
+# The page shows four of the toy's settings; the others keep their defaults (the page's n_train and
+# n_test are Part 2's jets).
+CURVE_PAGE_FIXED = {name: getattr(CURVE_DEFAULT, name) for name in ("n_train", "n_test", "steps")}
+CURVE = experiments.register(experiments.Experiment(
+    name="ae-curve", config_type=CurveToyConfig, compute=compute_curve_toy, to_json=curve_toy_json,
+    estimate_seconds=estimate_curve_toy_seconds, label="Training the curve autoencoder",
+    shipped=lambda config: _shipped(CURVE_ASSET, config, CurveToyResult),
+    calibration=(CurveToyConfig(steps=4000),
+                 CurveToyConfig(curve="parabola", n_train=2000, steps=5000),
+                 CurveToyConfig(curve="cubic", n_train=5000, n_test=20_000, steps=2000))))
 
 
 # -- Part 2: top tagging on jet images ------------------------------------------------------------------
@@ -155,69 +200,52 @@ TRAIN_CLASSES = ("qcd", "top")
 EXAMPLE_QUANTILES = (0.1, 0.5, 0.9)
 INTENSITIES = ("linear", "sqrt")
 # Mini-batch size and Adam learning rate of each network; part of the cache keys, so a change retrains.
+_CLASS_NAMES = {"qcd": "QCD", "top": "top"}
 AUTOENCODER_TRAINING = {"batch_size": 128, "learning_rate": 1e-3}
 CLASSIFIER_TRAINING = {"batch_size": 128, "learning_rate": 3e-3}
 
 
 @dataclasses.dataclass(frozen=True)
-class TopTaggingConfig:
-    """Settings of the top-tagging experiment.
+class TopTaggingConfig(params.Config):
+    """Settings of the top-tagging experiment (the page's Part 2 and ``ae-roc``).
 
-    Parameters
-    ----------
-    dataset : {"toy", "reference"}
-        Jets from the toy shower or the Pythia reference sample (:func:`ganplify_core.jets.get_jets`).
-    model : {"conv", "dense"}
-        Autoencoder architecture (:mod:`ganplify_core.anomaly.models`).
-    bottleneck : int
-        Size ``B`` of the code.
-    train_on : {"qcd", "top"}
-        The class the autoencoder learns; the other class is the anomaly to be found.
-    score : {"mse", "relative"}
-        Anomaly score (:mod:`ganplify_core.anomaly.scores`).
-    intensity : {"linear", "sqrt"}
-        Pixel values the networks see: the pT fraction of each pixel (unit-sum image), or its square root
-        (which lifts the soft, wide-angle radiation against the hardest pixel; the image then has unit
-        sum of squares, so the relative score equals 1600 × MSE).
-    n_train : int
-        Jets per class for training (the autoencoder uses those of ``train_on``; the supervised CNN both).
-    n_test : int
-        Jets per class scored.
-    epochs, classifier_epochs : int
-        Passes over the training jets for the autoencoder and for the supervised CNN.
-    seed : int
+    ``intensity``: the pixel values the networks see, the pT fraction of each pixel (unit-sum image) or
+    its square root (which lifts the soft, wide-angle radiation against the hardest pixel; the image then
+    has unit sum of squares, so the relative score equals 1600 × MSE). The supervised CNN trains on
+    ``n_train`` jets of each class; the autoencoder on those of ``train_on`` only.
     """
 
-    dataset: str = "toy"
-    model: str = "conv"
-    bottleneck: int = 20
-    train_on: str = "qcd"
-    score: str = "mse"
-    intensity: str = "sqrt"
-    n_train: int = 20_000
-    n_test: int = 20_000
-    epochs: int = 4
-    classifier_epochs: int = 3
-    seed: int = 0
+    dataset: str = param("toy", choices=DATASETS, widget="radio", label="Jets",
+                         labels={"toy": "toy shower", "reference": "Pythia reference"},
+                         help="jets from the toy shower or the Pythia reference sample (assets/reference_jets.npz)")
+    model: str = param("conv", choices=AUTOENCODER_KINDS, widget="radio", label="Autoencoder",
+                       labels={"conv": "convolutional", "dense": "dense"}, help="autoencoder architecture")
+    bottleneck: int = param(20, lo=1, hi=400, label="Bottleneck size B",
+                            help="size of the code (the literature uses 6–40 numbers for jet images)")
+    train_on: str = param("qcd", choices=TRAIN_CLASSES, widget="radio", label="Train the autoencoder on",
+                          labels={"qcd": "QCD jets", "top": "top jets"},
+                          help="the class the autoencoder learns; the other one is the anomaly. Training on top "
+                               "and asking for QCD shows the asymmetry: the autoencoder flags complexity, not novelty")
+    score: str = param("mse", choices=SCORE_KINDS, widget="radio", label="Anomaly score",
+                       labels={"mse": "MSE: mean of (x − x̂)²", "relative": "relative: Σ(x − x̂)² / Σx²"},
+                       help="the reconstruction error used as anomaly score")
+    intensity: str = param("sqrt", choices=INTENSITIES, widget="radio", label="Pixel intensity",
+                           labels={"linear": "pT fraction", "sqrt": "√(pT fraction)"},
+                           help="pixel intensity fed to the networks: pT fraction, or its square root "
+                                "(√ lifts the soft, wide-angle radiation against the hardest pixel)")
+    n_train: int = param(20_000, lo=100, hi=50_000, unit="jets", label="Training jets per class",
+                         help="training jets per class")
+    n_test: int = param(20_000, lo=100, hi=100_000, unit="jets", label="Test jets per class",
+                        help="test jets per class")
+    epochs: int = param(4, lo=1, hi=30, label="Autoencoder epochs", help="autoencoder epochs")
+    classifier_epochs: int = param(3, lo=1, hi=30, label="Supervised CNN epochs", help="supervised CNN epochs")
+    seed: int = params.seed_param()
 
     @property
     def anomaly_class(self) -> str:
         return "top" if self.train_on == "qcd" else "qcd"
 
-    def validate(self) -> None:
-        if self.dataset not in DATASETS:
-            raise InputError(f"dataset={self.dataset!r} is unknown; choose one of {', '.join(DATASETS)}")
-        if self.train_on not in TRAIN_CLASSES:
-            raise InputError(f"train_on={self.train_on!r} is unknown; choose qcd or top")
-        if self.intensity not in INTENSITIES:
-            raise InputError(f"intensity={self.intensity!r} is unknown; choose one of {', '.join(INTENSITIES)}")
-        if self.score not in SCORE_KINDS:
-            raise InputError(f"score={self.score!r} is unknown; choose one of {', '.join(SCORE_KINDS)}")
-        check_jet_autoencoder(self.model, self.bottleneck)
-        for name, lo, hi in (("n_train", 100, 200_000), ("n_test", 100, 200_000), ("epochs", 1, 200),
-                             ("classifier_epochs", 1, 200)):
-            if not lo <= getattr(self, name) <= hi:
-                raise InputError(f"{name}={getattr(self, name)} must be between {lo} and {hi}")
+    def check(self) -> None:
         if self.dataset == "reference":
             if "reference" not in available_sources():
                 raise InputError("dataset 'reference' is not available (assets/reference_jets.npz is missing); "
@@ -238,6 +266,8 @@ class TopTaggingResult:
     anomaly-like; AUCs come from the full samples.
     """
 
+    config: TopTaggingConfig
+    training: dict                     # the two networks' training recipes (part of the cache key)
     normal_class: str
     anomaly_class: str
     normal_scores: np.ndarray          # autoencoder score of each test jet of the normal class
@@ -279,73 +309,136 @@ def _cached_network(kind: str, key: dict, model: torch.nn.Module,
     return model.to(get_device()).eval(), np.asarray(stored["loss"])
 
 
+def _autoencoder_key(config: TopTaggingConfig) -> dict:
+    """What the trained autoencoder depends on (its disk-cache key)."""
+    key = {f: getattr(config, f) for f in ("dataset", "intensity", "model", "bottleneck", "train_on",
+                                           "n_train", "epochs", "seed")}
+    key["training"] = AUTOENCODER_TRAINING
+    return key
+
+
+def _classifier_key(config: TopTaggingConfig) -> dict:
+    """What the trained supervised CNN depends on (its disk-cache key)."""
+    return {"dataset": config.dataset, "intensity": config.intensity, "n_train": config.n_train,
+            "epochs": config.classifier_epochs, "seed": config.seed, "training": CLASSIFIER_TRAINING}
+
+
 def _train_autoencoder(config: TopTaggingConfig, images: np.ndarray,
                        progress: Progress | None) -> tuple[torch.nn.Module, np.ndarray]:
     """The autoencoder of ``config`` trained on ``images`` (the training jets of ``train_on``), and its losses."""
-    key = {f: getattr(config, f) for f in ("dataset", "intensity", "model", "bottleneck", "train_on",
-                                                "n_train", "epochs", "seed")}
-    key["training"] = AUTOENCODER_TRAINING
     torch.manual_seed(config.seed)  # the initial weights
     model = build_jet_autoencoder(config.model, config.bottleneck)
-    return _cached_network("ae-jet-autoencoder", key, model, lambda m: fit_autoencoder(
+    return _cached_network("ae-jet-autoencoder", _autoencoder_key(config), model, lambda m: fit_autoencoder(
         m, images, config.epochs, seed=config.seed, device=get_device(), progress=progress, **AUTOENCODER_TRAINING))
 
 
 def _train_supervised(config: TopTaggingConfig, images: np.ndarray, labels: np.ndarray,
                       progress: Progress | None) -> tuple[torch.nn.Module, np.ndarray]:
     """The supervised CNN trained on labelled QCD (0) and top (1) training jets, and its losses."""
-    key = {"dataset": config.dataset, "intensity": config.intensity, "n_train": config.n_train,
-           "epochs": config.classifier_epochs, "seed": config.seed, "training": CLASSIFIER_TRAINING}
     torch.manual_seed(config.seed)  # the initial weights
-    return _cached_network("ae-supervised-cnn", key, JetImageCNN(), lambda m: fit_classifier(
+    return _cached_network("ae-supervised-cnn", _classifier_key(config), JetImageCNN(), lambda m: fit_classifier(
         m, images, labels, config.classifier_epochs, seed=config.seed, device=get_device(), progress=progress,
         **CLASSIFIER_TRAINING))
 
 
-def run_top_tagging(config: TopTaggingConfig, progress: Progress | None = None) -> TopTaggingResult:
-    """Train (or load) the autoencoder and the supervised CNN, score the test jets, build the ROC curves.
-
-    The whole result is disk-cached by the config; the two trained networks are cached on their own, so
-    changing only the score (or anything the other network does not depend on) retrains nothing.
-    """
-    config.validate()
-    return cache.cached("ae-top-tagging", result_key(config), lambda: _compute_top_tagging(config, progress))
+def training_recipes() -> dict:
+    """Mini-batch size and learning rate of both networks: part of a result's cache key."""
+    return {"autoencoder": dict(AUTOENCODER_TRAINING), "classifier": dict(CLASSIFIER_TRAINING)}
 
 
 def result_key(config: TopTaggingConfig) -> dict:
     """The disk-cache key of a top-tagging result: the config and both training recipes."""
-    return {"config": config, "autoencoder": AUTOENCODER_TRAINING, "classifier": CLASSIFIER_TRAINING}
+    return {"config": config, **training_recipes()}
 
 
-def is_top_tagging_cached(config: TopTaggingConfig) -> bool:
-    """Whether the result for ``config`` is on disk (a page can then show it without a button press)."""
-    return cache.is_cached("ae-top-tagging", result_key(config))
+def top_tagging_json(result: TopTaggingResult) -> dict:
+    """What ``ae-roc --json`` prints: the AUCs of the autoencoder and the baselines, its ROC, the config."""
+    curve = result.rocs["autoencoder"]
+    return {
+        "anomaly_class": result.anomaly_class,
+        "auc": curve.auc,
+        **{f"auc_{name}": result.rocs[name].auc for name in ("mass", "tau32", "supervised")},
+        "roc": {"fpr": curve.fpr, "tpr": curve.tpr},
+        "config": dataclasses.asdict(result.config),
+    }
 
 
-def _compute_top_tagging(config: TopTaggingConfig, progress: Progress | None) -> TopTaggingResult:
-    progress = progress or no_progress
+# Seconds on the idle 2-core machine class, torch on one thread. Anchored on the default run measured on
+# the idle machine (benchmarks/RESULTS.md, load 1.9: jets + images 15.5 s, autoencoder 14.5 s, supervised
+# CNN 8.4 s, scoring 4.9 s on two torch threads; 48.8 s in all on one thread, so the torch stages take
+# about 1.2x longer on one thread); the rates of the dense autoencoder and the reference jets relative
+# to those from the CPU time of small runs (dense / conv: 0.19 training, 0.4 scoring; reference / toy
+# jets: 0.5). ``benchmarks/bench_estimates.py --only ae-roc`` compares them with measured times.
+# Jets: generating both classes and their images, per jet of each class. Training: per jet and epoch.
+# Scoring: per test jet of either class (the autoencoder's score and the CNN's probability).
+SECONDS_PER_JET = {"toy": 3.9e-4, "reference": 2.0e-4}
+SECONDS_PER_AUTOENCODER_JET_EPOCH = {"conv": 2.2e-4, "dense": 4.5e-5}
+SECONDS_PER_CLASSIFIER_JET_EPOCH = 8.4e-5
+SECONDS_PER_SCORED_JET = {"conv": 1.5e-4, "dense": 6.0e-5}
+TOP_TAGGING_OVERHEAD = 0.5
+
+
+def top_tagging_stages(config: TopTaggingConfig) -> dict[str, float]:
+    """Estimated seconds of each stage; a network already trained (disk-cached) costs nothing."""
+    stages = {"jets": TOP_TAGGING_OVERHEAD + (config.n_train + config.n_test) * SECONDS_PER_JET[config.dataset]}
+    stages["autoencoder"] = 0.0 if cache.exists("ae-jet-autoencoder", _autoencoder_key(config)) else \
+        config.n_train * config.epochs * SECONDS_PER_AUTOENCODER_JET_EPOCH[config.model]
+    stages["supervised"] = 0.0 if cache.exists("ae-supervised-cnn", _classifier_key(config)) else \
+        2 * config.n_train * config.classifier_epochs * SECONDS_PER_CLASSIFIER_JET_EPOCH
+    stages["scoring"] = 2 * config.n_test * SECONDS_PER_SCORED_JET[config.model]
+    return stages
+
+
+def estimate_top_tagging_seconds(config: TopTaggingConfig) -> float:
+    """Wall time of :func:`compute_top_tagging` on the 2-core machine class."""
+    return sum(top_tagging_stages(config).values())
+
+
+def compute_top_tagging(config: TopTaggingConfig, progress: Progress | None = None) -> TopTaggingResult:
+    """Train (or load) the autoencoder and the supervised CNN, score the test jets, build the ROC curves.
+
+    Not cached as a whole (use ``experiments.run(TOP_TAGGING, config)``); the two trained networks are
+    cached on their own, so changing only the score (or anything the other network does not depend on)
+    retrains nothing. torch runs on one thread (see the module docstring).
+    """
+    config.validate()
+    with single_threaded():
+        return _compute_top_tagging(config, progress or no_progress)
+
+
+def _compute_top_tagging(config: TopTaggingConfig, progress: Progress) -> TopTaggingResult:
+    # each stage's share of the progress bar is its share of the estimated time, so the time left the
+    # job view extrapolates from the rate so far stays honest across stages
+    stages = top_tagging_stages(config)
+    total = sum(stages.values())
+    bounds, done = {}, 0.0
+    for name, estimate in stages.items():
+        bounds[name] = (done / total, (done + estimate) / total)
+        done += estimate
     seconds = {}
     clock = time.perf_counter()
-    progress(0.0, "generating jets and jet images")
     images, observables = {}, {}
-    for process in ("qcd", "top"):
+    jets_progress = scaled(progress, *bounds["jets"])
+    for i, process in enumerate(("qcd", "top")):
+        jets_progress(i / 2, f"generating {_CLASS_NAMES[process]} jets and their images")
         images[process], observables[process] = _jet_images_and_observables(config, process)
     train = {p: images[p][:config.n_train] for p in images}
     test = {p: images[p][config.n_train:] for p in images}
     seconds["jets"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    autoencoder, autoencoder_loss = _train_autoencoder(config, train[config.train_on], scaled(progress, 0.1, 0.7))
+    autoencoder, autoencoder_loss = _train_autoencoder(config, train[config.train_on],
+                                                         scaled(progress, *bounds["autoencoder"]))
     seconds["autoencoder"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     labels = np.concatenate([np.zeros(config.n_train), np.ones(config.n_train)]).astype(np.float32)
     classifier, classifier_loss = _train_supervised(config, np.concatenate([train["qcd"], train["top"]]), labels,
-                                   scaled(progress, 0.7, 0.95))
+                                                    scaled(progress, *bounds["supervised"]))
     seconds["supervised"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    progress(0.95, "scoring the test jets")
+    progress(bounds["scoring"][0], "scoring the test jets")
     device = get_device()
     normal, anomaly = config.train_on, config.anomaly_class
     ae_scores = {p: score_in_batches(autoencoder, test[p], config.score, device=device) for p in test}
@@ -367,10 +460,23 @@ def _compute_top_tagging(config: TopTaggingConfig, progress: Progress | None) ->
     seconds["scoring"] = time.perf_counter() - clock
     progress(1.0, "done")
     return TopTaggingResult(
-        normal_class=normal, anomaly_class=anomaly, normal_scores=ae_scores[normal],
+        config=config, training=training_recipes(), normal_class=normal, anomaly_class=anomaly, normal_scores=ae_scores[normal],
         anomaly_scores=ae_scores[anomaly], rocs=rocs, example_images=example_images[:, 0],
         example_reconstructions=example_reconstructions[:, 0], example_classes=[p for p, _ in picks],
         example_scores=np.array([ae_scores[p][i] for p, i in picks]),
         autoencoder_loss=autoencoder_loss, classifier_loss=classifier_loss,
         seconds=seconds,
     )
+
+
+TOP_TAGGING_DEFAULT = TopTaggingConfig()
+TOP_TAGGING = experiments.register(experiments.Experiment(
+    name="ae-roc", config_type=TopTaggingConfig, compute=compute_top_tagging, to_json=top_tagging_json,
+    estimate_seconds=estimate_top_tagging_seconds, cache_key=result_key,
+    label="Generating jets, training the autoencoder and the supervised CNN",
+    shipped=lambda config: _shipped(TOP_TAGGING_ASSET, config, TopTaggingResult,
+                                    lambda result: result.training == training_recipes()),
+    calibration=(TopTaggingConfig(n_train=5000, n_test=5000),
+                 TopTaggingConfig(model="dense", n_train=10_000, n_test=10_000, epochs=6),
+                 TopTaggingConfig(dataset="reference", train_on="top", n_train=4000, n_test=4000, epochs=3,
+                                  classifier_epochs=2))))

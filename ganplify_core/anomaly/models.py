@@ -19,8 +19,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ganplify_core.errors import InputError
-
 IMAGE_SIZE = 40
 AUTOENCODER_KINDS = ("conv", "dense")
 
@@ -92,15 +90,11 @@ class JetImageCNN(nn.Module):
         return self.net(images).squeeze(1)
 
 
-def check_jet_autoencoder(kind: str, bottleneck: int) -> None:
-    """InputError unless ``kind`` is a known autoencoder and ``bottleneck`` in 1…400."""
-    if kind not in AUTOENCODER_KINDS:
-        raise InputError(f"model={kind!r} is unknown; choose one of {', '.join(AUTOENCODER_KINDS)}")
-    if not 1 <= int(bottleneck) <= 400:
-        raise InputError(f"bottleneck={bottleneck} must be between 1 and 400")
-
-
 def build_jet_autoencoder(kind: str, bottleneck: int) -> nn.Module:
-    """A fresh jet-image autoencoder of ``kind`` ("conv" or "dense") with a ``bottleneck``-number code."""
-    check_jet_autoencoder(kind, bottleneck)
+    """A fresh jet-image autoencoder of ``kind`` ("conv" or "dense") with a ``bottleneck``-number code.
+
+    The allowed kinds and sizes are declared on :class:`ganplify_core.anomaly.experiment.TopTaggingConfig`.
+    """
+    if kind not in AUTOENCODER_KINDS:
+        raise ValueError(f"unknown autoencoder kind {kind!r}; one of {', '.join(AUTOENCODER_KINDS)}")
     return ConvJetAutoencoder(int(bottleneck)) if kind == "conv" else DenseJetAutoencoder(int(bottleneck))
