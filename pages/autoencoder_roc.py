@@ -2,51 +2,41 @@
 
 import streamlit as st
 
-from ganplify_core import cli, ui
+from ganplify_core import params, ui
 from ganplify_core.anomaly import plots, roc
-from ganplify_core.anomaly.curve_toy import CURVES
-from ganplify_core.anomaly.experiment import (INTENSITIES, TRAIN_CLASSES, CurveToyConfig, TopTaggingConfig,
-                                              is_curve_toy_cached, is_top_tagging_cached, run_curve_toy,
-                                              run_top_tagging)
-from ganplify_core.anomaly.models import AUTOENCODER_KINDS
-from ganplify_core.anomaly.scores import SCORE_KINDS
+from ganplify_core.anomaly.experiment import (CURVE, CURVE_PAGE_FIXED, TOP_TAGGING, CurveToyConfig,
+                                              TopTaggingConfig)
 from ganplify_core.jets import available_sources
 
+SMALL_PAGE = "the page keeps to what trains in minutes on a shared server; the CLI takes more"
 SIZES = (1000, 2000, 5000, 10_000, 20_000, 40_000)
-DEFAULTS = TopTaggingConfig()
-FIELDS = {
-    "curve": ui.Choice(tuple(CURVES), "sine"),
-    "noise": ui.Float(0.0, 0.2, 0.03, step=0.01),
-    "n_anomalies": ui.Int(10, 1000, 100, step=10),
-    "distance": ui.Float(0.05, 1.0, 0.3, step=0.05),
-    "dataset": ui.Choice(available_sources(), "toy", widget="radio"),
-    "model": ui.Choice(AUTOENCODER_KINDS, DEFAULTS.model, widget="radio"),
-    "bottleneck": ui.Int(2, 64, DEFAULTS.bottleneck),
-    "train_on": ui.Choice(TRAIN_CLASSES, DEFAULTS.train_on, widget="radio"),
-    "score": ui.Choice(SCORE_KINDS, DEFAULTS.score, widget="radio"),
-    "intensity": ui.Choice(INTENSITIES, DEFAULTS.intensity, widget="radio"),
-    "n_train": ui.Choice(SIZES, DEFAULTS.n_train, widget="select_slider"),
-    "n_test": ui.Choice(SIZES, DEFAULTS.n_test, widget="select_slider"),
-    "epochs": ui.Int(1, 30, DEFAULTS.epochs),
-    "cut_percent": ui.Float(1.0, 99.9, 90.0, step=0.1),
-    "log_fpr": ui.Bool(False),
-}
+CURVE_PARAMS = params.params_of(CurveToyConfig)
+PARAMS = ui.page_params(
+    TopTaggingConfig, exclude=("classifier_epochs",),
+    narrow={
+        "dataset": {"choices": available_sources(),
+                    "help": "Jets from the toy shower, or the Pythia reference sample (it appears once "
+                            "assets/reference_jets.npz exists)."},
+        "bottleneck": {"lo": 2, "hi": 64, "widget": "slider"},
+        "n_train": {"choices": SIZES, "widget": "select_slider", "help": f"training jets per class ({SMALL_PAGE})"},
+        "n_test": {"choices": SIZES, "widget": "select_slider", "help": f"test jets per class ({SMALL_PAGE})"},
+        "epochs": {"widget": "slider"},
+    },
+    extra={
+        "curve": CURVE_PARAMS["curve"],
+        "noise": CURVE_PARAMS["noise"].narrowed(hi=0.2, step=0.01, widget="slider"),
+        "n_anomalies": CURVE_PARAMS["n_anomalies"].narrowed(lo=10, hi=1000, step=10, widget="slider"),
+        "distance": CURVE_PARAMS["distance"].narrowed(lo=0.05, hi=1.0, step=0.05, widget="slider"),
+        # plot options: they never retrain
+        "cut_percent": params.Param(90.0, lo=1.0, hi=99.9, step=0.1, widget="slider",
+                                    label="Cut: percent of all test jets below it",
+                                    help="Jets scoring above the cut are flagged as anomalous (signal). "
+                                         "A plot option: never retrains."),
+        "log_fpr": params.Param(False, widget="checkbox", label="Logarithmic FPR axis"),
+    },
+)
 
-
-# The in-memory caches only read results the disk cache holds: a computation that draws a progress bar
-# runs outside them, since Streamlit would replay its elements into a later run's layout.
-@st.cache_resource(show_spinner=False)
-def curve_toy_result(config: CurveToyConfig):
-    return run_curve_toy(config)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def top_tagging_result(config: TopTaggingConfig):
-    return run_top_tagging(config)
-
-
-settings = ui.start_page("autoencoder_roc", FIELDS)
-values = settings.values()
+settings = ui.start_page("autoencoder_roc", PARAMS)
 
 st.title("Autoencoder ROC")
 st.markdown(
@@ -69,36 +59,32 @@ st.markdown(
 with st.form("ae-curve-settings"):
     left, right = st.columns(2)
     with left:
-        settings.widget("curve", "Curve y = f(x)", format_func=lambda c: f"{c}: {CURVES[c][1]}")
-        settings.widget("noise", "Noise σ on y")
+        settings.widget("curve")
+        settings.widget("noise")
     with right:
-        settings.widget("n_anomalies", "Off-curve points injected")
-        settings.widget("distance", "Their distance d from the curve (vertical)")
-    st.form_submit_button("Train the curve autoencoder")
+        settings.widget("n_anomalies")
+        settings.widget("distance")
+    curve_pressed = st.form_submit_button("Train the curve autoencoder")
 
-curve_config = CurveToyConfig(curve=values["curve"], noise=values["noise"], n_anomalies=values["n_anomalies"],
-                              distance=values["distance"], seed=settings.seed)
-with ui.user_errors():
-    if not is_curve_toy_cached(curve_config):
-        with ui.progress_bar("Training the curve autoencoder") as progress:
-            run_curve_toy(curve_config, progress)
-    toy = curve_toy_result(curve_config)
-
-left, right = st.columns([3, 2])
-with left:
-    st.plotly_chart(plots.curve_toy_figure(toy), width="stretch")
-with right:
-    st.plotly_chart(plots.roc_figure({"off-curve points": roc.RocCurve(toy.roc_fpr, toy.roc_tpr, toy.auc)},
-                                     title="Finding the off-curve points"), width="stretch")
-    st.metric("AUC, off-curve vs on-curve test points", f"{toy.auc:.3f}")
-st.caption(
-    "**What to notice.** The orange learned curve D(z) follows the true one: the autoencoder has stored the relation "
-    "between x and y, although it never predicts y from x. The error is small along the curve and grows with the "
-    "distance from it, so the off-curve points score high. Lower d towards the noise σ and the AUC drops to 0.5; "
-    "where the learned curve misses a bend, on-curve points there look anomalous too."
-)
-ui.show_cli(cli.format_command("ae-curve", {k: getattr(curve_config, k) for k in
-                                            ("curve", "noise", "n_anomalies", "distance", "seed")}))
+curve_config = settings.config(CurveToyConfig, **CURVE_PAGE_FIXED)
+toy = ui.result_of(CURVE, curve_config, curve_pressed)
+if toy is None:
+    ui.press_prompt(CURVE, curve_config, "Train the curve autoencoder")
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(plots.curve_toy_figure(toy), width="stretch")
+    with right:
+        st.plotly_chart(plots.roc_figure({"off-curve points": roc.RocCurve(toy.roc_fpr, toy.roc_tpr, toy.auc)},
+                                         title="Finding the off-curve points"), width="stretch")
+        st.metric("AUC, off-curve vs on-curve test points", f"{toy.auc:.3f}")
+    st.caption(
+        "**What to notice.** The orange learned curve D(z) follows the true one: the autoencoder has stored the "
+        "relation between x and y, although it never predicts y from x. The error is small along the curve and "
+        "grows with the distance from it, so the off-curve points score high. Lower d towards the noise σ and the "
+        "AUC drops to 0.5; where the learned curve misses a bend, on-curve points there look anomalous too."
+    )
+ui.show_cli(params.command_line("ae-curve", curve_config))
 
 # -- Part 2 ----------------------------------------------------------------------------------------------
 st.header("Part 2: tagging top jets without labels")
@@ -107,56 +93,33 @@ st.markdown(
     "background, hadronic top jets the signal. The autoencoder sees **only QCD jets** in training; its "
     "reconstruction error then ranks the test jets of both classes. On the same ROC plot: the jet mass alone, "
     "the N-subjettiness ratio τ32 alone, and a supervised CNN trained on labelled jets, the upper bound. "
-    "Training takes a minute or two on two CPU cores; results are cached."
+    "Results are cached: the default settings show at once, and the two networks are reused when only the "
+    "score changes."
 )
 with st.form("ae-roc-settings"):
     c1, c2, c3 = st.columns(3)
     with c1:
-        settings.widget("dataset", "Jets", format_func=lambda d: {"toy": "toy shower", "reference": "Pythia reference"}[d],
-                        help="The Pythia reference sample appears once assets/reference_jets.npz exists.")
-        settings.widget("model", "Autoencoder", format_func=lambda m: {"conv": "convolutional", "dense": "dense"}[m])
-        settings.widget("bottleneck", "Bottleneck size B", help="The literature uses 6–40 numbers for jet images.")
+        for name in ("dataset", "model", "bottleneck"):
+            settings.widget(name)
     with c2:
-        settings.widget("train_on", "Train the autoencoder on", format_func=lambda c: f"{plots.CLASS_LABELS[c]} jets",
-                        help="Training on top and asking for QCD shows the asymmetry: the autoencoder flags "
-                             "complexity, not novelty.")
-        settings.widget("score", "Anomaly score", format_func=lambda s: {
-            "mse": "MSE: mean of (x − x̂)²", "relative": "relative: Σ(x − x̂)² / Σx²"}[s])
-        settings.widget("intensity", "Pixel intensity", format_func=lambda i: {
-            "linear": "pT fraction", "sqrt": "√(pT fraction)"}[i],
-            help="√ lifts the soft, wide-angle radiation against the hardest pixel.")
+        for name in ("train_on", "score", "intensity"):
+            settings.widget(name)
     with c3:
-        settings.widget("n_train", "Training jets per class")
-        settings.widget("n_test", "Test jets per class")
-        settings.widget("epochs", "Autoencoder epochs")
+        for name in ("n_train", "n_test", "epochs"):
+            settings.widget(name)
     pressed = st.form_submit_button("Train and score", type="primary")
 
-config = TopTaggingConfig(
-    dataset=values["dataset"], model=values["model"], bottleneck=values["bottleneck"], train_on=values["train_on"],
-    score=values["score"], intensity=values["intensity"], n_train=values["n_train"], n_test=values["n_test"],
-    epochs=values["epochs"], seed=settings.seed,
-)
-ui.show_cli(cli.format_command("ae-roc", {k: getattr(config, k) for k in (
-    "dataset", "model", "bottleneck", "train_on", "score", "intensity", "n_train", "n_test", "epochs", "seed")}))
-
-result = None
-with ui.user_errors():
-    config.validate()
-    if pressed and not is_top_tagging_cached(config):
-        with ui.progress_bar("Generating jets, training the autoencoder and the supervised CNN") as progress:
-            run_top_tagging(config, progress)
-    if is_top_tagging_cached(config):
-        result = top_tagging_result(config)
-
+config = settings.config(TopTaggingConfig)
+result = ui.result_of(TOP_TAGGING, config, pressed)
 if result is None:
-    st.info("Press **Train and score** to train the autoencoder with these settings.", icon=":material/play_arrow:")
+    ui.press_prompt(TOP_TAGGING, config, "Train and score", "These settings have not been trained yet")
+    ui.show_cli(params.command_line("ae-roc", config))
     st.stop()
 
 normal, anomaly = plots.CLASS_LABELS[result.normal_class], plots.CLASS_LABELS[result.anomaly_class]
 st.subheader(f"Trained on {normal} jets, looking for {anomaly} jets")
-settings.widget("cut_percent", "Cut: percent of all test jets below it",
-                help="Jets scoring above the cut are flagged as anomalous (signal).")
-cut = roc.cut_at_quantile(result.normal_scores, result.anomaly_scores, values["cut_percent"] / 100)
+settings.widget("cut_percent")
+cut = roc.cut_at_quantile(result.normal_scores, result.anomaly_scores, settings.value("cut_percent") / 100)
 point = roc.working_point(result.normal_scores, result.anomaly_scores, cut)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("AUC (autoencoder)", f"{result.auc:.3f}")
@@ -167,18 +130,18 @@ m4.metric("Background rejection 1/FPR", "∞" if point.fpr == 0 else f"{point.re
 left, right = st.columns(2)
 with left:
     st.plotly_chart(plots.score_histograms(result.normal_scores, result.anomaly_scores, result.normal_class,
-                                           f"{normal} (trained on)",
-                                           f"{anomaly} (anomaly)", cut=cut,
+                                           f"{normal} (trained on)", f"{anomaly} (anomaly)", cut=cut,
                                            score_label=f"reconstruction error ({config.score})"), width="stretch")
 with right:
-    settings.widget("log_fpr", "Logarithmic FPR axis")
-    st.plotly_chart(plots.roc_figure(result.rocs, point, log_fpr=values["log_fpr"],
+    settings.widget("log_fpr")
+    st.plotly_chart(plots.roc_figure(result.rocs, point, log_fpr=settings.value("log_fpr"),
                                      title=f"ROC: finding {anomaly} jets"), width="stretch")
 st.plotly_chart(plots.jet_image_grid(result.example_images, result.example_reconstructions, result.example_classes,
                                      result.example_scores), width="stretch")
 
 st.dataframe(plots.auc_table(result), hide_index=True)
 ui.download_csv(plots.scores_frame(result), "autoencoder_scores.csv", "Download the test jets' scores (CSV)")
+ui.show_cli(params.command_line("ae-roc", config))
 
 st.markdown(
     f"""
