@@ -40,7 +40,7 @@ DATA_LABELS = {
     "upload": "Your own CSV",
 }
 # The network's SHAP (KernelExplainer) evaluates the model about 2 000 times per explained row and
-# background row (~2 ms per pair): 50 000 pairs are about 3 minutes.
+# background row (~2.5 ms per pair on a shared machine): 50 000 pairs are about 2 minutes.
 MAX_KERNEL_PAIRS = 50_000
 
 
@@ -66,8 +66,8 @@ class RankingConfig(params.Config):
     n_repeats: int = param(5, lo=1, hi=50, cli="--repeats", label="Permutation repeats per feature",
                            help="permutation repeats per feature")
     shap_rows: int = param(200, lo=10, hi=5000, step=10, widget="number", label="Held-out rows explained with SHAP",
-                           help="held-out rows explained with SHAP (trees: about 0.002–0.03 s per row; the "
-                                "network's model-agnostic KernelExplainer: about 0.2 s per row)")
+                           help="held-out rows explained with SHAP (trees: about 0.001–0.02 s per row; the "
+                                "network's model-agnostic KernelExplainer: about 0.1 s per row)")
     background_size: int = param(50, lo=5, hi=1000, step=10, cli="--background",
                                  label="Background rows (interventional expectation)",
                                  help="background rows (interventional): SHAP's and the exact values' cost grows with them")
@@ -190,19 +190,20 @@ def preview_table(config: RankingConfig) -> FeatureTable:
 
 
 # -- how long it takes ---------------------------------------------------------------------------------------
-# Seconds on the 2-core machine class (one core per job), measured with small runs of each phase of
-# compute_ranking (calibration data, d = 10; breast cancer, d = 30; jets, d = 8) and checked by
-# benchmarks/bench_estimates.py --only rank.
-IMPORT_SECONDS = 3.0                      # shap, scikit-learn's ensembles and networks, once per process
-OVERHEAD_SECONDS = 0.3
-JET_SECONDS_PER_ROW = 5.5e-4              # the toy jet shower, on the first use of a jet sample
+# Seconds on the 2-core machine class (one core per job), from small runs of each phase of compute_ranking
+# (calibration data, d = 10; breast cancer, d = 30; jets, d = 8), as process CPU time: the machine was shared
+# while calibrating (wall time 1.3–2x the CPU time), so wall-clock rates would overstate an idle server.
+# Checked by benchmarks/bench_estimates.py --only rank.
+IMPORT_SECONDS = 1.6                      # shap, scikit-learn's ensembles and networks, once per process
+OVERHEAD_SECONDS = 0.2
+JET_SECONDS_PER_ROW = 3e-4                # the toy jet shower, on the first use of a jet sample
 TRAIN = {  # (fixed, per training row × feature [× log2 rows for the forest]); the network per row
-    "gbt": (0.3, 7e-5), "rf": (0.2, 7.1e-6), "mlp": (0.2, 1.2e-3)}
+    "gbt": (0.15, 3.9e-5), "rf": (0.1, 3.9e-6), "mlp": (0.1, 6.6e-4)}
 CLASSIFICATION_SLOWER = 1.4               # gradient boosting's log-loss trees
-PREDICT_PER_ROW = {"gbt": 3.8e-6, "rf": 1.6e-5, "mlp": 9e-6}      # permutation importance, exact enumeration
-SHAP_PER_ROW = {"gbt": (1e-3, 1.1e-5), "rf": (1.8e-2, 5.3e-5)}    # (per row, per row × background row)
-KERNEL_PER_ROW, KERNEL_PER_EVAL = 0.02, 4.1e-6                   # KernelExplainer: per row, per coalition × background
-INTERACTION_PER_PAIR = (1e-3, 2.5e-6)     # per feature pair, (fixed, per explained row)
+PREDICT_PER_ROW = {"gbt": 2.1e-6, "rf": 8.8e-6, "mlp": 5e-6}      # permutation importance, exact enumeration
+SHAP_PER_ROW = {"gbt": (5.5e-4, 6e-6), "rf": (1e-2, 2.9e-5)}      # (per row, per row × background row)
+KERNEL_PER_ROW, KERNEL_PER_EVAL = 0.011, 2.3e-6                  # KernelExplainer: per row, per coalition × background
+INTERACTION_PER_PAIR = (5.5e-4, 1.4e-6)   # per feature pair, (fixed, per explained row)
 
 
 def _sizes(config: RankingConfig) -> tuple[int, int, str]:
@@ -321,7 +322,7 @@ def compute_ranking(config: RankingConfig, progress: Progress | None = None) -> 
 RANKING = experiments.register(experiments.Experiment(
     name="rank", config_type=RankingConfig, compute=compute_ranking, to_json=RankingResult.summary,
     estimate_seconds=estimate_seconds, label="Training and ranking",
-    calibration=(RankingConfig(n_rows=12_000),
+    calibration=(RankingConfig(n_rows=16_000),
                  RankingConfig(model="rf", n_rows=6000, shap_rows=400),
                  RankingConfig(model="mlp", n_rows=3000, shap_rows=60),
-                 RankingConfig(dataset="jets", n_rows=8000, shap_rows=300))))
+                 RankingConfig(dataset="jets", n_rows=10_000, shap_rows=300))))

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from harness import (PAGE_TIMEOUT_MS, assert_no_exception, choose, computations, metric_values, press, rerun, screenshot,
+from harness import (PAGE_TIMEOUT_MS, assert_no_exception, computations, metric_values, press, rerun, screenshot,
                      wait_for_no_job, wait_for_script, wait_for_text)
 
-# A random forest explained on 150 rows: estimated above 5 s (the page waits for the press), about 10 s to run.
-LINK = "feature_ranking?dataset=calibration&model=rf&n_rows=2000&shap_rows=150&event=2&seed=11"
+# A random forest explained on 400 rows: estimated above 5 s (the page waits for the press), about 10 s to run.
+LINK = "feature_ranking?dataset=calibration&model=rf&n_rows=4000&shap_rows=400&event=2&seed=11"
+
+
+def pick(page, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label`` (its input, not the label's help icon) and wait."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
+    box.locator("input").click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(800)
+    wait_for_script(page)
+
+
+def dependence_title(page) -> str:
+    """The dependence plot's title (Plotly draws it as SVG text)."""
+    titles = [t.text_content() or "" for t in page.locator("text.gtitle").all()]
+    return next((t for t in titles if t.startswith("Dependence")), "")
 
 
 def test_train_rerun_and_shared_link(server):
@@ -24,11 +40,14 @@ def test_train_rerun_and_shared_link(server):
     numbers = metric_values(page)
     assert len(numbers) == 3 and all(numbers), numbers  # R², RMSE, rows
 
-    choose(page, "Dependence plot for", "eta")  # a plot-only widget
+    assert dependence_title(page).startswith("Dependence: E_raw")
+    pick(page, "Dependence plot for", "eta")  # a plot-only widget
     assert_no_exception(page, "after a plot option")
+    assert dependence_title(page).startswith("Dependence: eta"), dependence_title(page)
     rerun(page)
     assert_no_exception(page, "after Rerun")
     wait_for_text(page, "What to notice")
+    assert dependence_title(page).startswith("Dependence: eta")
     assert metric_values(page) == numbers
     screenshot(page, "live-ranking")
 

@@ -12,9 +12,9 @@ from ganplify_core.ranking.experiment import RANKING, RankingConfig
 PAGE = "pages/feature_ranking.py"
 TIMEOUT = 240
 
-# A random forest with 150 SHAP rows: estimated well above 5 s (so it waits for a press), done in about 10 s.
-SLOW = {"model": "rf", "n_rows": "2000", "shap_rows": "150", "event": "3"}
-SLOW_CONFIG = RankingConfig(model="rf", n_rows=2000, shap_rows=150, event=3)
+# A random forest with 400 SHAP rows: estimated above 5 s (so it waits for a press), done in about 10 s.
+SLOW = {"model": "rf", "n_rows": "4000", "shap_rows": "400", "event": "3"}
+SLOW_CONFIG = RankingConfig(model="rf", n_rows=4000, shap_rows=400, event=3)
 
 
 def open_page(app_path, query=None) -> AppTest:
@@ -72,7 +72,7 @@ def test_press_runs_one_job_and_a_rerun_and_a_second_session_read_it(app_path, t
     assert "rank last under 3 of 3 methods" in text
     gap = float(text.split("Largest difference between exact and shap: **")[1].split("**")[0])
     assert gap < 1e-6
-    assert any("rank --dataset calibration --model rf --n-rows 2000" in c.value for c in at.code)
+    assert any("rank --dataset calibration --model rf --n-rows 4000" in c.value for c in at.code)
     numbers = [m.value for m in at.metric]
 
     # a plot-only widget: never recomputes
