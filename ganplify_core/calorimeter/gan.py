@@ -62,7 +62,7 @@ R1_EVERY = 4
 # oneDNN's 3D convolutions on CPU are 2-4 times faster in channels-last layout (backward above all).
 CHANNELS_LAST = torch.channels_last_3d
 PRETRAINED_PATH = Path(__file__).resolve().parents[2] / "assets" / "calo_gan.pt"
-# Steps of one training: 20 000 default-sized steps take about an hour on the 2-core machine class.
+# Steps of one training: 20 000 default-sized steps take about six hours on the 2-core machine class.
 MAX_STEPS = 20_000
 
 
@@ -315,10 +315,11 @@ def trained_generator(config: CaloGanConfig | None, progress: Progress | None = 
     return experiments.run(CALO_GAN, config, progress).generator()
 
 
-# Seconds on the 2-core machine class (measured; benchmarks/bench_estimates.py checks the estimate).
-SECONDS_PER_SIMULATED_SHOWER = 1.6e-3     # toy simulator, 10–500 GeV, 2 000 spots
-SECONDS_PER_STEP_PER_SHOWER = 6.0e-3       # one D + one G update, channels 32, per shower of the batch
-SECONDS_OVERHEAD = 1.0
+# Seconds on the 2-core machine class (measured from the process time of 20-step runs on a shared
+# machine; benchmarks/bench_estimates.py checks the estimate).
+SECONDS_PER_SIMULATED_SHOWER = 5.0e-4     # toy simulator, 10–500 GeV, 2 000 spots
+SECONDS_PER_STEP_PER_SHOWER = 3.5e-2      # one D + one G update, channels 32, per shower of the batch
+SECONDS_OVERHEAD = 3.0                    # building the networks, the first (slow) step
 
 
 def _step_seconds(config: CaloGanConfig) -> float:
@@ -339,8 +340,8 @@ def estimate_seconds(config: CaloGanConfig) -> float:
 CALO_GAN = experiments.register(experiments.Experiment(
     name="train-calo-gan", config_type=CaloGanConfig, compute=train_calo_gan, to_json=TrainedCaloGan.summary,
     estimate_seconds=estimate_seconds, label="Training the 3D GAN",
-    calibration=(CaloGanConfig(steps=60), CaloGanConfig(steps=150, batch_size=16),
-                 CaloGanConfig(steps=40, n_train=4000, channels=16))))
+    calibration=(CaloGanConfig(steps=20), CaloGanConfig(steps=30, batch_size=16),
+                 CaloGanConfig(steps=20, n_train=4000, channels=16))))
 
 
 def save_generator(generator: CaloGenerator, path: str | Path, extra: dict[str, Any] | None = None) -> None:
