@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # app_pages, shared by the page and browser tests
+sys.path.insert(0, str(ROOT / "tests" / "browser"))  # harness, shared by the browser and load tests
 
 # Set before ganplify_core reads them (it reads them lazily, at call time).
 os.environ.setdefault("GANPLIFY_CACHE_DIR", str(ROOT / ".cache" / "pytest-ganplify"))
