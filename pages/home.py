@@ -63,7 +63,7 @@ else:
         mean, std = result.mean_and_std(process, "mass")
         column.metric(f"{jet_plots.CLASS_NAMES[process]} jets: mean mass", f"{mean:.1f} GeV",
                       help=f"standard deviation {std:.1f} GeV over {config.n:,} {config.source} jets")
-    start = st.selectbox("Example jets", (0, 3, 6), format_func=lambda s: f"jets {s + 1}–{s + 3}",
+    start = st.columns([1, 3])[0].selectbox("Example jets", (0, 3, 6), format_func=lambda s: f"jets {s + 1}–{s + 3}",
                          help="A plot option: which of the stored example jets to show; never regenerates.", key="home.examples")
     images_tab, clouds_tab, observables_tab = st.tabs(["Images", "Point clouds", "Observables"])
     with images_tab:
