@@ -313,8 +313,9 @@ def _job_panel(experiment: experiments.Experiment, config: Any) -> None:
     if job is None or job.state in jobs.FINISHED:
         st.rerun(scope="app")
     label = experiment.label or "Computing"
-    if job.state == jobs.QUEUED:
-        position = job.queue_position
+    with job.runner.lock:  # state and queue place read together
+        state, position = job.state, job.queue_position
+    if state == jobs.QUEUED and position > 0:
         st.info(f"**{label}: queued**, position {position} in the queue ({len(jobs.active()) - position} "
                 f"job(s) of other settings run now; at most {jobs.max_workers()} at once). Estimated "
                 f"{format_seconds(job.estimate)} once it starts.", icon=":material/hourglass_top:")

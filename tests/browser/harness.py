@@ -180,7 +180,8 @@ def screenshot(page, name: str) -> None:
 
 def choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the selectbox labelled ``label`` and wait for the rerun."""
-    page.get_by_label(label).first.click()
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
+    box.locator("input").first.click()
     page.keyboard.type(option)
     page.keyboard.press("Enter")
     page.wait_for_timeout(800)
