@@ -6,7 +6,8 @@
 
 Modules: :mod:`~ganplify_core.jets.shower` (toy generator), :mod:`~ganplify_core.jets.preprocessing`,
 :mod:`~ganplify_core.jets.observables`, :mod:`~ganplify_core.jets.images`, :mod:`~ganplify_core.jets.sample`
-(the API), :mod:`~ganplify_core.jets.plots`, :mod:`~ganplify_core.jets.cli`.
+(the API), :mod:`~ganplify_core.jets.experiment` (the registered ``jets`` and ``jet-overview`` experiments),
+:mod:`~ganplify_core.jets.plots`, :mod:`~ganplify_core.jets.cli`.
 """
 
 from ganplify_core.jets.images import jet_images
