@@ -187,14 +187,15 @@ class Param:
             return f"use at most {_number(self.hi)}{unit}"
         return ""
 
-    def describe(self) -> str:
-        """The ``--help`` text: what it is, what it accepts, the default."""
+    def describe(self, default: Any = None) -> str:
+        """The ``--help`` text: what it is, what it accepts, the default (the declared one unless given)."""
         parts = [self.help or self.label or self.name]
         if self.choices is not None:
             parts.append(("any of " if self.multiple else "one of ") + ", ".join(map(self._name_of, self.choices)))
         elif self.kind in (int, float):
             parts.append(self.range_text().replace("use ", ""))
-        parts.append(f"default {self.text(self.default)}")
+        default = self.default if default is None else default
+        parts.append(f"default {self.text(default)}")
         return "; ".join(p for p in parts if p).replace("%", "%%")
 
 
@@ -270,10 +271,10 @@ def add_options(parser: argparse.ArgumentParser, config_type: Any, exclude: Iter
         default = defaults.get(name, p.default)
         if p.kind is bool and p.choices is None:
             parser.add_argument(p.option, dest=name, action=argparse.BooleanOptionalAction, default=default,
-                                help=p.describe())
+                                help=p.describe(default))
         else:
             parser.add_argument(p.option, dest=name, type=_argparse_type(p), default=default, metavar=p.name.upper(),
-                                help=p.describe())
+                                help=p.describe(default) if default is not None else p.describe().rsplit("; default", 1)[0])
 
 
 def config_from_args(config_type: Any, args: argparse.Namespace, **fixed: Any):
