@@ -74,7 +74,7 @@ class BetaSweepResult:
 
 def log_beta_grid(lo: float, hi: float, n: int) -> tuple[float, ...]:
     """``n`` values of β from ``lo`` to ``hi``, evenly spaced in ln β."""
-    if not (0 < lo < hi) or n < 3:
+    if not (0 < lo < hi < np.inf) or n < 3:
         raise InputError(f"betas must satisfy 0 < LO < HI and N >= 3; got {lo}:{hi}:{n}")
     return tuple(float(b) for b in np.geomspace(lo, hi, n))
 
