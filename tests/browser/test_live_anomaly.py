@@ -1,0 +1,50 @@
+"""Autoencoder ROC in a live session: press, wait, touch plot options, rerun, open the link elsewhere."""
+
+from __future__ import annotations
+
+from harness import (PAGE_TIMEOUT_MS, assert_no_exception, computations, metric_values, press, rerun, screenshot,
+                     wait_for_no_job, wait_for_script, wait_for_text)
+
+# Part 2 on small settings: estimated above 5 s, so the page waits for the press, and about 10–30 s to train.
+# Part 1 keeps its defaults, which ship with the page (shown at once, never computed).
+LINK = "autoencoder_roc?n_train=2000&n_test=2000&epochs=4&cut_percent=80.0"
+RESULT = "Trained on QCD jets, looking for top jets"
+
+
+def test_train_rerun_and_shared_link(server):
+    page = server.new_page()
+    page.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
+    wait_for_script(page)
+    wait_for_text(page, "have not been trained yet")
+    assert_no_exception(page, "before the press")
+    assert len(metric_values(page)) == 1, "Part 1's shipped result shows, Part 2 waits for the press"
+
+    press(page, "Train and score")
+    wait_for_no_job(page)
+    wait_for_text(page, RESULT)
+    assert_no_exception(page, "after training")
+    numbers = metric_values(page)
+    assert len(numbers) == 5 and all(numbers), numbers
+
+    # plot options: the logarithmic FPR axis (the numbers stay), then rerun
+    page.get_by_text("Logarithmic FPR axis").first.click()
+    page.wait_for_timeout(800)
+    wait_for_script(page)
+    assert_no_exception(page, "after a plot option")
+    assert metric_values(page) == numbers
+    rerun(page)
+    assert_no_exception(page, "after Rerun")
+    assert metric_values(page) == numbers
+    screenshot(page, "live-anomaly")
+
+    fresh = server.new_page()  # the same link in another browser: read from the cache, not trained again
+    fresh.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
+    wait_for_script(fresh)
+    wait_for_text(fresh, RESULT)
+    assert_no_exception(fresh, "shared link")
+    assert metric_values(fresh) == numbers
+    lines = computations(server)
+    assert sum("compute ae-roc" in line for line in lines) == 1, lines
+    assert not any("compute ae-curve" in line for line in lines), "Part 1's default ships with the page"
+    page.context.close()
+    fresh.context.close()
