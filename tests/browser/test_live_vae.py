@@ -1,0 +1,47 @@
+"""VAE latent explorer in a live session: press, wait, touch plot options, rerun, open the link elsewhere."""
+
+from __future__ import annotations
+
+from harness import (PAGE_TIMEOUT_MS, assert_no_exception, choose, computations, metric_values, press, rerun, screenshot,
+                     wait_for_no_job, wait_for_script, wait_for_text)
+
+# About 7 s estimated (so it waits for the press) and well under 30 s to train on an idle machine; the
+# correlation dimension of 300 points is quick and starts by itself.
+LINK = ("vae_latent?dataset=manifold&manifold=sheet&intrinsic_dim=2&noise=0.01&n=600&n_corrdim=300"
+        "&beta_min=0.02&beta_max=2.0&n_betas=6&steps_per_beta=300&latent_dim=3&seed=11")
+
+
+def test_train_rerun_and_shared_link(server):
+    page = server.new_page()
+    page.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
+    wait_for_script(page)
+    wait_for_text(page, "has not been trained yet")
+    assert_no_exception(page, "before the press")
+    assert not any(" compute vae" in line for line in computations(server)), "a link alone never trains"
+
+    press(page, "Train the β sweep")
+    wait_for_no_job(page)
+    wait_for_text(page, "What the toy leaves out")
+    assert_no_exception(page, "after training")
+    numbers = metric_values(page)
+    assert len(numbers) == 3 and all(numbers), numbers  # dim(Q), D(β), the dimension by construction
+
+    choose(page, "Colour by", "coordinate t2")  # plot-only: what to colour the points by
+    assert_no_exception(page, "after a plot option")
+    rerun(page)
+    assert_no_exception(page, "after Rerun")
+    wait_for_text(page, "What the toy leaves out")
+    assert metric_values(page) == numbers
+    screenshot(page, "live-vae")
+
+    fresh = server.new_page()  # the same link in another browser: read from the cache, not trained again
+    fresh.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
+    wait_for_script(fresh)
+    wait_for_text(fresh, "What the toy leaves out")
+    assert_no_exception(fresh, "shared link")
+    assert metric_values(fresh) == numbers
+    lines = computations(server)
+    assert sum(" compute vae" in line for line in lines) == 1, lines
+    assert sum(" compute corrdim" in line for line in lines) == 1, lines
+    page.context.close()
+    fresh.context.close()
