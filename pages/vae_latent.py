@@ -29,6 +29,7 @@ PARAMS = ui.page_params(
         help=f"jets need n(n−1)/2 exact EMDs: 1 000 jets ≈ 500 000 of them ({SMALL_PAGE})")},
 )
 BUTTON = "Train the β sweep"
+PREVIEW_JETS = 1000  # toy jets come in chunks of 1 000: the first n of a larger sample are the same jets
 
 settings = ui.start_page("vae_latent", PARAMS)
 
@@ -62,11 +63,13 @@ with st.form("vae-settings"):
 
 config = settings.config(VaeConfig)
 corrdim_config = settings.config(CorrdimConfig, n=settings.value("n_corrdim"))
+is_jets = config.dataset == "jets"
 with ui.user_errors():
     config.validate()
     corrdim_config.validate()
-    dataset = load_dataset(config)  # generated in milliseconds, or read from the disk cache (jets)
-is_jets = config.dataset == "jets"
+    # Points are generated in milliseconds; for jets the preview needs only the first chunk (the sweep's
+    # job generates and caches all of them, read back below once it is done).
+    dataset = load_dataset(config.data.replace(n=min(config.n, PREVIEW_JETS)) if is_jets else config)
 unit = config.distance_unit
 inputs, properties = held_out(dataset)
 
@@ -123,6 +126,8 @@ if result is None:
     show_cli()
     st.stop()
 
+if is_jets:
+    inputs, properties = held_out(load_dataset(config))  # on disk since the sweep ran
 st.plotly_chart(plots.kl_curves(result, unit), width="stretch")
 ui.download_csv(plots.sweep_table(result), "vae_beta_sweep.csv")
 st.markdown(

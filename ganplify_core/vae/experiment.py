@@ -218,7 +218,7 @@ def load_model(config: VaeConfig, state_dict: dict) -> VAE:
 
 # Measured on the 2-core machine class as CPU seconds of one thread (time.process_time, which is what an idle
 # core gives; the machine was shared when they were measured), checked by benchmarks/bench_estimates.py.
-SECONDS_PER_POINT_STEP = 3.0e-3     # one Adam step of the point VAE, batch 256, 64 hidden units, one thread
+SECONDS_PER_POINT_STEP = 2.2e-3     # one Adam step of the point VAE, batch 256, 64 hidden units, one thread
 SECONDS_PER_JET_STEP = 0.030        # one step of the jet VAE, batch 64: a batched Sinkhorn EMD and its gradient
 SECONDS_PER_JET_EVALUATED = 6e-4    # one held-out jet through the jet VAE and Sinkhorn, per β
 SECONDS_PER_JET_GENERATED = 1.2e-3  # the toy shower generator (first use only; then read from the disk cache)
@@ -285,8 +285,8 @@ def run_correlation_dimension(config: CorrdimConfig, progress: Progress | None =
                          distance_unit=config.distance_unit)
 
 
-SECONDS_PER_EMD = 2.5e-4          # one exact EMD between two jets on one core (W: 248 µs, QCD: 330 µs measured)
-SECONDS_JOBLIB_START = 4.0        # starting the worker processes of the EMD sweep
+SECONDS_PER_EMD = 3.3e-4          # one exact EMD between two jets on one core (W: 248 µs, QCD: 330 µs measured)
+SECONDS_JOBLIB_START = 6.0        # starting the worker processes of the EMD sweep
 SECONDS_PER_PAIR_BOOTSTRAP = 1.8e-8 # one pair in one of the 31 counts (30 bootstrap resamples + the sample)
 
 
@@ -307,7 +307,7 @@ VAE_SWEEP = experiments.register(experiments.Experiment(
     label="Annealing the VAE along the β grid",
     calibration=(VaeConfig(n_betas=6, steps_per_beta=1000),
                  VaeConfig(manifold="circle", n=600, latent_dim=3, n_betas=4, steps_per_beta=2000),
-                 VaeConfig(dataset="jets", n=300, beta_min=0.005, beta_max=0.2, n_betas=3, steps_per_beta=40))))
+                 VaeConfig(dataset="jets", n=300, beta_min=0.005, beta_max=0.2, n_betas=3, steps_per_beta=60))))
 
 CORRDIM = experiments.register(experiments.Experiment(
     name="corrdim", config_type=CorrdimConfig, compute=run_correlation_dimension, to_json=CorrdimResult.summary,
