@@ -40,6 +40,7 @@ def main() -> int:
     args = parser.parse_args()
     cli.build_parser()  # imports every topic, which registers its experiments
     only = {name for name in args.only.split(",") if name}
+    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start", flush=True)
     rows, bad = [], 0
     for name, experiment in sorted(experiments.REGISTRY.items()):
         if only and name not in only:
@@ -49,18 +50,21 @@ def main() -> int:
                 os.environ["GANPLIFY_CACHE_DIR"] = cache_dir
                 experiments.forget_memory()
                 estimate = experiment.estimate_seconds(config)
-                start = time.perf_counter()
+                load = os.getloadavg()[0]
+                start, cpu_start = time.perf_counter(), time.process_time()
                 experiment.compute(config.validate(), lambda fraction, message: None)
-                measured = time.perf_counter() - start
+                measured, cpu = time.perf_counter() - start, time.process_time() - cpu_start
             ratio = measured / estimate
             ok = TARGET[0] <= ratio <= TARGET[1]
             bad += not ok
-            rows.append((name, describe(config), estimate, measured, ratio, ok))
+            rows.append((name, describe(config), estimate, measured, ratio, ok, cpu, load))
             print(f"{name:24s} {describe(config)[:70]:70s} est {estimate:7.1f} s  measured {measured:7.1f} s  "
-                  f"ratio {ratio:4.2f} {'ok' if ok else 'OUT'}", flush=True)
-    print("\n| experiment | settings | estimate | measured | measured / estimate |\n|---|---|---|---|---|")
-    for name, settings, estimate, measured, ratio, ok in rows:
-        print(f"| {name} | {settings} | {estimate:.1f} s | {measured:.1f} s | {ratio:.2f}{'' if ok else ' (outside 0.5–2)'} |")
+                  f"ratio {ratio:4.2f} {'ok' if ok else 'OUT'}  (CPU {cpu:.1f} s, load {load:.1f})", flush=True)
+    print("\n| experiment | settings | estimate | measured | measured / estimate | CPU of this process | load before |\n"
+          "|---|---|---|---|---|---|---|")
+    for name, settings, estimate, measured, ratio, ok, cpu, load in rows:
+        print(f"| {name} | {settings} | {estimate:.1f} s | {measured:.1f} s | {ratio:.2f}{'' if ok else ' (outside 0.5–2)'} "
+              f"| {cpu:.1f} s | {load:.1f} |")
     return 1 if bad else 0
 
 

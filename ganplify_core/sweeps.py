@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from joblib import Parallel, delayed
@@ -32,17 +33,33 @@ def n_jobs() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
 
 
+_threads_lock = threading.Lock()
+_single_threaded_users = 0
+_threads_before = 1
+
+
 @contextlib.contextmanager
 def single_threaded() -> Iterator[None]:
-    """torch on one intra-op thread inside the block (small networks, or one worker per core)."""
+    """torch on one intra-op thread inside the block (small networks, or one worker per core).
+
+    torch's thread count belongs to the whole process, and jobs run side by side in worker threads: the
+    count is set to 1 when the first block opens and restored when the last one closes.
+    """
     import torch
 
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
+    global _single_threaded_users, _threads_before
+    with _threads_lock:
+        if _single_threaded_users == 0:
+            _threads_before = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _single_threaded_users += 1
     try:
         yield
     finally:
-        torch.set_num_threads(previous)
+        with _threads_lock:
+            _single_threaded_users -= 1
+            if _single_threaded_users == 0:
+                torch.set_num_threads(_threads_before)
 
 
 def dask_scheduler() -> str | None:

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("GANPLIFY_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PAGE_TIMEOUT_MS = 240_000
+PAGE_TIMEOUT_MS = int(os.environ.get("GANPLIFY_BROWSER_TIMEOUT_S", "600")) * 1000
 VIEWPORT = {"width": 1400, "height": 1000}
 
 
@@ -72,7 +72,7 @@ def server(tmp_path_factory):
            "GANPLIFY_CACHE_DIR": str(scratch / "cache"), "GANPLIFY_TRACE_FILE": str(scratch / "computations.log")}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -148,8 +148,12 @@ def wait_for_text(page, text: str, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
 
 
 def wait_for_no_job(page, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
-    """Wait until no job progress bar shows (the job ended and the page reran with its result)."""
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stProgress\"]')", timeout=timeout_ms)
+    """Wait until no job shows (no progress bar, no queue notice): the job ended and the page reran with its result."""
+    script = ("() => !document.querySelector('[data-testid=\"stProgress\"]') && "
+              "!document.querySelector('[data-testid=\"stMain\"]').innerText.includes('queued')")
+    page.wait_for_function(script, timeout=timeout_ms)
+    page.wait_for_timeout(1500)  # the bar can blink out while the panel redraws
+    page.wait_for_function(script, timeout=timeout_ms)
     wait_for_script(page)
 
 

@@ -85,7 +85,7 @@ def run_class(scratch: Path, sessions: int = 30, pressing: int = 10, timeout_s: 
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "GANPLIFY_CACHE_DIR": str(scratch / "cache"),
            "GANPLIFY_TRACE_FILE": str(trace)}
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                               "--server.port", str(port), "--server.address", "127.0.0.1"],
+                               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     peak = [0.0]
