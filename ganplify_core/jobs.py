@@ -137,7 +137,7 @@ class JobRunner:
         with self.lock:
             self._forget_old()
             job = self._jobs.get(key)
-            if job is None or job.state in (FAILED, CANCELLED):
+            if job is None or job.state in FINISHED:  # a finished one is asked for again: its result is gone
                 job = Job(experiment, config, key, self)
                 self._jobs[key] = job
                 if job.state == QUEUED:

@@ -272,10 +272,11 @@ def result_of(experiment: experiments.Experiment, config: Any, pressed: bool,
         return result
     job = jobs.find(experiment, config)
     estimate = experiment.estimate_seconds(config)
-    if (job is None or job.state in (jobs.FAILED, jobs.CANCELLED)) and (pressed or estimate < quick_seconds):
-        if job is not None and job.state == jobs.FAILED and not pressed:
-            _show_failed(job)
-            return None
+    if job is not None and job.state == jobs.FAILED and not pressed:
+        _show_failed(job)
+        return None
+    # A finished job whose result is gone (the cache was cleared) counts as no job.
+    if (job is None or job.state in jobs.FINISHED) and (pressed or estimate < quick_seconds):
         job = jobs.submit(experiment, config, owner=_session_id())
         if estimate < quick_seconds:
             job.wait(timeout=min(2 * estimate + 0.5, quick_seconds))
@@ -288,7 +289,7 @@ def result_of(experiment: experiments.Experiment, config: Any, pressed: bool,
     if job.state == jobs.FAILED:
         _show_failed(job)
         return None
-    if job.state == jobs.CANCELLED:
+    if job.state in jobs.FINISHED:  # cancelled, or done but its result was cleared since
         return None
     _job_panel(experiment, config)
     return None
