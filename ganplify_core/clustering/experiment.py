@@ -125,9 +125,8 @@ def load(config: DataSettings, progress: Progress | None = None) -> PreparedData
 
 
 # -- time estimates: measured rates on the 2-core machine class (benchmarks/bench_estimates.py) -------------
-# The rates are the CPU seconds the calibration configs took (time.process_time, one thread), measured while
-# the machine was shared (load average 19–30 on 2 cores), when wall times were 3–15x the CPU time: they
-# stand for an idle machine.
+# First taken from the CPU seconds of the calibration configs while the machine was shared (load average 19–30
+# on 2 cores, wall times 3–15x the CPU time), then checked against wall times at load average 2–3.
 
 JET_SECONDS = 1.5e-4            # one toy jet generated (observables)
 JET_IMAGE_SECONDS = 1.0e-4      # one jet image drawn, flattened and stacked
@@ -250,8 +249,8 @@ def cluster_summary(outcome: ClusteringOutcome) -> dict:
 
 
 # Seconds per point × feature of one fit with the defaults (k = 3), measured on 2-D and 64-D data.
-FIT_SECONDS = {"kmeans": 6e-7, "minibatch_kmeans": 6e-7, "dbscan": 5e-7, "hdbscan": 9e-6, "optics": 5e-5,
-               "agglomerative": 2.5e-6, "spectral": 7e-6, "gaussian_mixture": 2.5e-7, "birch": 5e-7, "mean_shift": 7e-5}
+FIT_SECONDS = {"kmeans": 6e-7, "minibatch_kmeans": 6e-7, "dbscan": 1.5e-6, "hdbscan": 9e-6, "optics": 5e-5,
+               "agglomerative": 7e-6, "spectral": 2e-5, "gaussian_mixture": 2.5e-7, "birch": 5e-7, "mean_shift": 2e-4}
 SCORE_SECONDS_PER_PAIR = 1e-8  # the silhouette: n² distances on at most 4 000 points
 
 
@@ -444,9 +443,10 @@ def embed_summary(data_map: DataMap) -> dict:
     return summary
 
 
-UMAP_COMPILE_SECONDS = 6.0     # numba compiles UMAP's code once per process
-TSNE_SECONDS = 2.5e-6           # Barnes–Hut, per point × iteration (exact: × n / 250)
-UMAP_SECONDS = 5.0e-5           # per point at 15 neighbours
+UMAP_COMPILE_SECONDS = 12.0     # numba compiles UMAP's code once per process
+TSNE_SECONDS = 5.0e-7           # Barnes–Hut, per point × iteration × log2(points) (exact: × n / 250)
+UMAP_FIXED_SECONDS = 3.0        # its layout runs 500 epochs whatever the size (200 above 10 000 points)
+UMAP_SECONDS = 2.0e-4           # per point at 15 neighbours
 TRUST_SECONDS = 0.4             # trustworthiness on at most 2 000 points
 
 
@@ -455,12 +455,12 @@ def map_seconds(config: EmbedConfig) -> float:
     if config.method == "pca":
         return TRUST_SECONDS + 4 * PCA_SECONDS_PER_VALUE * n * d
     if config.method == "tsne":
-        per = TSNE_SECONDS * (1 + d / 64) * (config.perplexity / 30) ** 0.5
+        per = TSNE_SECONDS * np.log2(max(n, 2)) * (config.perplexity / 30) ** 0.5
         if config.tsne_method == "exact":
             per *= max(n / 250, 1.0)
         return TRUST_SECONDS + 1.0 + per * n * config.max_iter
     compile_ = 0.0 if "umap" in sys.modules else UMAP_COMPILE_SECONDS  # imported by the first UMAP run
-    return TRUST_SECONDS + compile_ + UMAP_SECONDS * n * (1 + d / 64) * (config.n_neighbors / 15) ** 0.5
+    return TRUST_SECONDS + compile_ + UMAP_FIXED_SECONDS + UMAP_SECONDS * n * (1 + d / 64) * (config.n_neighbors / 15) ** 0.5
 
 
 def estimate_embed(config: EmbedConfig) -> float:
@@ -501,7 +501,7 @@ def mapper_summary(graph: MapperGraph) -> dict:
     return {"nodes": graph.n_nodes, "edges": int(len(graph.edges)), "node_sizes": [int(len(m)) for m in graph.members]}
 
 
-MAPPER_SECONDS = 5e-7  # per point × feature × interval (DBSCAN in each)
+MAPPER_SECONDS = 5e-8  # DBSCAN in each interval: per pair of points that share one (n² / intervals)
 
 
 def estimate_mapper(config: MapperJobConfig) -> float:
@@ -512,7 +512,7 @@ def estimate_mapper(config: MapperJobConfig) -> float:
         if not experiments.is_cached(EMBED, umap):
             seconds += map_seconds(umap)
     cubes = config.n_cubes ** (2 if config.lens in ("pca2", "umap") else 1)
-    return seconds + MAPPER_SECONDS * n * (1 + d / 8) * (1 + config.overlap) * max(cubes, 10) / 10
+    return seconds + MAPPER_SECONDS * n * n / cubes * (1 + config.overlap) * (1 + d / 64)
 
 
 # -- registration ------------------------------------------------------------------------------------------------
