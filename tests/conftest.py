@@ -26,6 +26,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(getattr(pytest.mark, layer))
 
 
+_MAIN = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def restore_main_module():
+    """AppTest runs a page as ``__main__``; a later spawned process (multiprocessing, Dask) would re-run it."""
+    yield
+    sys.modules["__main__"] = _MAIN
+
+
 @pytest.fixture
 def tmp_cache(tmp_path, monkeypatch):
     """A fresh, empty cache directory for one test."""

@@ -235,11 +235,11 @@ def test_cli_rejects_bad_input_in_one_line():
 def test_the_pages_command_line_rebuilds_the_same_config():
     import shlex
 
-    from ganplify_core import cli
-    from ganplify_core.amplify.cli import command_args, config_from_args
+    from ganplify_core import cli, params
+    from ganplify_core.amplify.cli import config_from_args
 
     config = AmplifyConfig(distribution="shell", dim=5, n_train=200, n_quant=20, width=32, r1_gamma=3.0, steps=1000,
                            gans_per_set=2, n_seeds=3, methods=("kde", "gan"), max_generated=100_000, seed=4)
-    words = shlex.split(cli.format_command("amplify", command_args(config)))
+    words = shlex.split(params.command_line("amplify", config))
     args = cli.build_parser().parse_args(words[3:])  # after "python -m ganplify_core"
     assert config_from_args(args) == config
