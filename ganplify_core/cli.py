@@ -18,7 +18,6 @@ import json
 import math
 import os
 import re
-import shlex
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -118,26 +117,6 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def format_command(command: str, args: dict[str, Any]) -> str:
-    """The shell line that reproduces a page's settings, e.g. ``python -m ganplify_core amplify --n-train 100``.
-
-    Keys become ``--kebab-case`` options; ``True`` gives a bare flag, ``False``/``None`` omit the option,
-    lists are comma-joined.
-    """
-    parts = ["python", "-m", "ganplify_core", command]
-    for key, value in args.items():
-        option = "--" + key.replace("_", "-")
-        if value is None or value is False:
-            continue
-        if value is True:
-            parts.append(option)
-            continue
-        if isinstance(value, (list, tuple)):
-            value = ",".join(str(v) for v in value)
-        parts += [option, str(value)]
-    return " ".join(shlex.quote(p) for p in parts) + " --json"
 
 
 _NEGATIVE_VALUE = re.compile(r"^-(inf|infinity|nan|\d|\.\d)", re.IGNORECASE)

@@ -350,10 +350,15 @@ def show_cli(command_line: str) -> None:
 
 
 def download_csv(frame: Any, filename: str, label: str = "Download results (CSV)") -> None:
-    """A download button for a pandas DataFrame as CSV."""
-    st.download_button(label, frame.to_csv(index=False).encode(), file_name=filename, mime="text/csv")
+    """A download button for a pandas DataFrame as CSV (text cells that a spreadsheet would run as formulas are quoted)."""
+    st.download_button(label, spreadsheet_safe(frame).to_csv(index=False).encode(), file_name=filename, mime="text/csv")
 
 
-def coming_next(what: str) -> None:
-    """The note a page shows until it is built."""
-    st.info(f"**Coming next.** {what}", icon=":material/construction:")
+def spreadsheet_safe(frame: Any) -> Any:
+    """A copy of ``frame`` whose text cells starting with ``= + - @`` (a formula to a spreadsheet) begin with ``'``."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].dtype == object or str(frame[column].dtype) in ("string", "str"):
+            frame[column] = frame[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v)
+    return frame

@@ -98,9 +98,14 @@ def test_sweep_keeps_order_and_reports(monkeypatch, jobs):
     assert reports[-1] == 1.0 and len(reports) == 6
 
 
-def test_format_command():
-    line = cli.format_command("amplify", {"dataset": "ring", "n_train": 100, "method": ["fit", "gan"], "ema": True, "off": False})
-    assert line == "python -m ganplify_core amplify --dataset ring --n-train 100 --method fit,gan --ema --json"
+def test_csv_downloads_quote_spreadsheet_formulas():
+    import pandas as pd
+
+    frame = pd.DataFrame({"label": ["=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\")", "top", "-x", "@sum"],
+                          "score": [-1.5, 2.0, 3.0, 4.0, 5.0]})
+    safe = ui.spreadsheet_safe(frame)
+    assert list(safe["label"]) == ["'=cmd|' /C calc'!A0", "'=HYPERLINK(\"http://x\")", "top", "'-x", "'@sum"]
+    assert list(safe["score"]) == [-1.5, 2.0, 3.0, 4.0, 5.0] and list(frame["label"])[2] == "top"
 
 
 def test_to_jsonable():
