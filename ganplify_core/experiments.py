@@ -81,27 +81,66 @@ def register(experiment: Experiment) -> Experiment:
     return experiment
 
 
-# -- results held in memory: the last few loaded or computed, shared by every session --------------------
+# -- results held in memory: the most recently used, shared by every session, bounded in bytes ------------
 
-_MEMO_ENTRIES = int(os.environ.get("GANPLIFY_RESULTS_IN_MEMORY", "16"))
-_memo: "collections.OrderedDict[str, Any]" = collections.OrderedDict()
+def memory_cap_bytes() -> int:
+    """Bytes of results held in memory: ``$GANPLIFY_RESULTS_MEMORY_MB`` (default 1024) megabytes."""
+    value = os.environ.get("GANPLIFY_RESULTS_MEMORY_MB", "").strip()
+    try:
+        megabytes = float(value) if value else 1024.0
+    except ValueError:
+        megabytes = 1024.0
+    return int(max(megabytes, 0.0) * 2**20)
+
+
+def size_in_bytes(value: Any, _depth: int = 0) -> int:
+    """The bytes a result's arrays and tensors hold (what dominates its memory), found through its fields."""
+    if _depth > 32:
+        return 0
+    nbytes = getattr(value, "nbytes", None)
+    if isinstance(nbytes, int):
+        return nbytes
+    if hasattr(value, "element_size") and hasattr(value, "nelement"):  # a torch tensor
+        return int(value.element_size() * value.nelement())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(size_in_bytes(getattr(value, f.name), _depth + 1) for f in dataclasses.fields(value))
+    if isinstance(value, dict):
+        return sum(size_in_bytes(v, _depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(size_in_bytes(v, _depth + 1) for v in value)
+    return 64
+
+
+_memo: "collections.OrderedDict[str, tuple[Any, int]]" = collections.OrderedDict()
 _memo_lock = threading.Lock()
 
 
 def _remember(key: str, result: Any) -> None:
+    size = size_in_bytes(result)
+    cap = memory_cap_bytes()
     with _memo_lock:
-        _memo[key] = result
-        _memo.move_to_end(key)
-        while len(_memo) > _MEMO_ENTRIES:
-            _memo.popitem(last=False)
+        _memo.pop(key, None)
+        if size > cap:
+            return  # larger than all the memory results may hold: read it from disk each time
+        _memo[key] = (result, size)
+        total = sum(s for _, s in _memo.values())
+        while total > cap:
+            _, (_, dropped) = _memo.popitem(last=False)
+            total -= dropped
 
 
 def _recall(key: str) -> Any:
     with _memo_lock:
         if key in _memo:
             _memo.move_to_end(key)
-            return _memo[key]
+            return _memo[key][0]
     return None
+
+
+def held_bytes() -> int:
+    """Bytes of results held in memory now."""
+    with _memo_lock:
+        return sum(size for _, size in _memo.values())
 
 
 def forget_memory() -> None:

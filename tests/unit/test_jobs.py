@@ -126,3 +126,17 @@ def test_two_cli_processes_compute_once(tmp_cache, tmp_path):
     assert first.returncode == 0 and second.returncode == 0, outputs
     assert json.loads(outputs[0][0]) == json.loads(outputs[1][0])
     assert trace.read_text().count("compute amplify") == 1
+
+
+def test_results_held_in_memory_are_bounded_in_bytes(tmp_cache, monkeypatch):
+    import numpy as np
+
+    monkeypatch.setenv("GANPLIFY_RESULTS_MEMORY_MB", "3")
+    experiments.forget_memory()
+    for tag in range(5):
+        experiments._remember(f"key{tag}", {"x": np.zeros(2**17)})  # 1 MB each
+    assert experiments.held_bytes() <= 3 * 2**20
+    assert experiments._recall("key4") is not None and experiments._recall("key0") is None
+    experiments._remember("huge", {"x": np.zeros(2**20)})  # 8 MB: never held
+    assert experiments._recall("huge") is None and experiments._recall("key4") is not None
+    experiments.forget_memory()
