@@ -4,8 +4,9 @@ The file is decoded as UTF-8 text and parsed with pandas' C CSV parser; nothing 
 unpickled or evaluated. Every way a file can be unusable gives one :class:`InputError` whose message
 says what is wrong and what to do:
 
-- larger than :data:`MAX_CSV_BYTES` (20 MB) or than :data:`MAX_ROWS` rows;
-- not CSV (binary, not UTF-8, ragged rows, empty);
+- larger than :data:`MAX_CSV_BYTES` (20 MB), than :data:`MAX_ROWS` rows or than :data:`MAX_COLUMNS`
+  columns (counted on the header row, before the table is parsed);
+- not CSV (binary, UTF-16, not UTF-8, ragged rows, empty, a header row and no data rows);
 - no numeric column (or a chosen column that is not numeric);
 - NaN (empty cells) or infinities in a chosen column;
 - fewer than :data:`MIN_ROWS` rows.
@@ -36,6 +37,9 @@ MAX_CSV_BYTES = 20 * 1024 * 1024
 MAX_CSV_MB = MAX_CSV_BYTES // (1024 * 1024)
 MAX_ROWS = MAX_SAMPLES
 MIN_ROWS = MIN_SAMPLES
+# Columns of an uploaded table: a 28 x 28 image per row fits; 100 000 columns of 20 rows (4.7 MB) would take
+# pandas minutes to parse. Counted on the header row before the table is parsed.
+MAX_COLUMNS = 1_000
 
 
 @dataclasses.dataclass
@@ -66,6 +70,9 @@ def parse_csv(data: bytes, name: str = "csv", max_bytes: int = MAX_CSV_BYTES) ->
     if len(data) > max_bytes:
         raise InputError(f"{name} is {len(data) / 1024 / 1024:.1f} MB, larger than the {max_bytes / 1024 / 1024:g} MB "
                          f"limit: upload a sample of its rows.")
+    if _looks_utf16(data[:65536]):
+        raise InputError(f"{name} is UTF-16 text (as Excel's 'Unicode Text' saves it), not UTF-8: save it as "
+                         f"CSV UTF-8 (comma delimited) and upload it again.")
     if b"\x00" in data[:65536]:
         raise InputError(f"{name} is not a valid CSV file: it is binary (it contains NUL bytes). Export the table as CSV text.")
     try:
@@ -74,6 +81,10 @@ def parse_csv(data: bytes, name: str = "csv", max_bytes: int = MAX_CSV_BYTES) ->
         raise InputError(f"{name} is not a valid CSV file: it is not UTF-8 text. Save it as CSV (UTF-8).") from None
     if not text.strip():
         raise InputError(f"{name} is not a valid CSV file: it is empty.")
+    n_columns = _header_width(text)
+    if n_columns > MAX_COLUMNS:
+        raise InputError(f"{name} has {n_columns:,} columns, more than the {MAX_COLUMNS:,}-column limit: "
+                         f"keep the columns you need.")
     try:
         frame = pd.read_csv(io.StringIO(text), engine="c", quoting=csv.QUOTE_MINIMAL)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
@@ -82,29 +93,51 @@ def parse_csv(data: bytes, name: str = "csv", max_bytes: int = MAX_CSV_BYTES) ->
                          f"comma-separated fields as the header.") from None
     if len(frame) > MAX_ROWS:
         raise InputError(f"{name} has {len(frame):,} rows, more than the {MAX_ROWS:,}-row limit: upload a sample of its rows.")
+    if len(frame) == 0:
+        raise InputError(f"{name} has a header row but no data rows: add the rows of values below it.")
     frame.columns = [str(c) for c in frame.columns]
-    numeric = tuple(c for c in frame.columns
-                    if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))
+    numeric = tuple(c for c, dtype in zip(frame.columns, frame.dtypes)
+                    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))
     if not numeric:
         raise InputError(f"{name} has no numeric columns (columns: {', '.join(frame.columns[:10])}). "
                          f"Clustering needs at least one column of numbers.")
     return CsvTable(frame, numeric, name)
 
 
+def _looks_utf16(head: bytes) -> bool:
+    """True if ``head`` (a file's first bytes) is UTF-16 text: a byte-order mark, or a NUL beside every ASCII byte."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return not head.startswith(b"\xff\xfe\x00\x00")  # UTF-32-LE's mark begins like UTF-16-LE's
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return ((odd.count(0) >= 0.75 * len(odd) and even.count(0) == 0)  # little-endian: "a" is b"a\x00"
+            or (even.count(0) >= 0.75 * len(even) and odd.count(0) == 0))  # big-endian: b"\x00a"
+
+
+def _header_width(text: str) -> int:
+    """The number of fields on the header row (quotes respected); 0 if the csv module cannot read it."""
+    try:
+        return len(next(csv.reader(io.StringIO(text)), []))
+    except csv.Error:  # e.g. a field longer than the csv module's limit: pandas reads it, or says why not
+        return 0
+
+
 def table_to_dataset(table: CsvTable, columns=None, label_column: str | None = None,
                      min_rows: int = MIN_ROWS) -> Dataset:
     """The chosen numeric ``columns`` (default: all numeric except the label) as a :class:`Dataset`."""
     if label_column is not None and label_column not in table.columns:
-        raise InputError(f"label column {label_column!r} is not in {table.name} (columns: {', '.join(table.columns)})")
+        raise InputError(f"label column {label_column[:40]!r} is not in {table.name} (columns: {_some(table.columns)})")
     if columns is None or len(columns) == 0:
         columns = [c for c in table.numeric_columns if c != label_column]
     columns = list(columns)
     if not columns:
         raise InputError(f"{table.name}: choose at least one numeric column besides the label column.")
-    not_numeric = [c for c in columns if c not in table.numeric_columns]
+    numeric = set(table.numeric_columns)  # a set: `in` on the tuple made this quadratic in the columns
+    not_numeric = [c for c in columns if c not in numeric]
     if not_numeric:
-        raise InputError(f"column(s) {', '.join(map(repr, not_numeric))} of {table.name} are not numeric; "
-                         f"numeric columns are {', '.join(table.numeric_columns)}.")
+        raise InputError(f"column(s) {_some(map(repr, not_numeric))} of {table.name} are not numeric; "
+                         f"numeric columns are {_some(table.numeric_columns)}.")
     if label_column in columns:
         raise InputError(f"the label column {label_column!r} cannot also be a feature column.")
     points = table.frame[columns].to_numpy(dtype=np.float64)
@@ -127,6 +160,13 @@ def table_to_dataset(table: CsvTable, columns=None, label_column: str | None = N
         codes, uniques = pd.factorize(raw, sort=True)
         true_labels, label_names = codes.astype(np.int64), tuple(str(u) for u in uniques)
     return Dataset(points, true_labels, tuple(columns), label_names, table.name)
+
+
+def _some(names, limit: int = 10) -> str:
+    """The first ``limit`` of ``names``, comma-joined ("… and 990 more" after them)."""
+    names = list(names)
+    more = f" and {len(names) - limit:,} more" if len(names) > limit else ""
+    return ", ".join(str(n)[:40] for n in names[:limit]) + more
 
 
 def read_csv_dataset(data: bytes, name: str = "csv", columns=None, label_column: str | None = None) -> Dataset:

@@ -234,7 +234,8 @@ def parse_feature_csv(content: bytes, target: str | None = None, name: str = "up
                                                               "(one or more features and a target).")
         raise InputError(message) from None
     columns = list(parsed.numeric_columns)
-    dropped = [c for c in parsed.columns if c not in columns]
+    numeric = set(columns)  # a set: `in` on the list made this quadratic in the columns
+    dropped = [c for c in parsed.columns if c not in numeric]
     if len(columns) < 2:
         raise InputError(f"{name} needs at least two numeric columns (one or more features and a target); "
                          f"found {len(columns)}" + (f" (not numeric: {', '.join(dropped[:5])})" if dropped else ""))
@@ -252,7 +253,7 @@ def parse_feature_csv(content: bytes, target: str | None = None, name: str = "up
         raise InputError(f"{name} has {len(values)} rows; at least {MIN_CSV_ROWS} are needed to train and test a model")
     target = columns[-1] if target in (None, "") else target
     if target not in columns:
-        raise InputError(f"target column '{target}' is not a numeric column of {name}; numeric columns: {', '.join(columns)}")
+        raise InputError(f"target column '{str(target)[:40]}' is not a numeric column of {name}; numeric columns: {', '.join(columns)}")
     t = columns.index(target)
     y = values[:, t]
     classes = np.unique(y)
@@ -262,4 +263,5 @@ def parse_feature_csv(content: bytes, target: str | None = None, name: str = "up
     features = tuple(c for i, c in enumerate(columns) if i != t)
     return FeatureTable(name, np.delete(values, t, axis=1), y, features, target, task,
                         f"Uploaded CSV: {len(y)} rows, {len(features)} numeric features, target '{target}' ({task})."
-                        + (f" Ignored non-numeric column(s): {', '.join(dropped)}." if dropped else ""))
+                        + (f" Ignored non-numeric column(s): {', '.join(dropped[:10])}"
+                           f"{f' and {len(dropped) - 10} more' if len(dropped) > 10 else ''}." if dropped else ""))
