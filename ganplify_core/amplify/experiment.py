@@ -260,7 +260,8 @@ def shipped_result(config: AmplifyConfig) -> AmplifyResult | None:
 
 
 # Seconds on one core of the 2-core machine class, measured by benchmarks/bench_estimates.py.
-SECONDS_PER_GAN_STEP = 2.8e-3        # width 64, depth 3, n = 100
+SECONDS_PER_GAN_STEP = 3.5e-3        # width 64, depth 3, n = 100
+SECONDS_TO_START_WORKERS = 5.0       # joblib's worker processes import torch and scikit-learn
 SECONDS_PER_GAN_OVERHEAD = 1.5       # snapshots scored, profiles drawn
 SECONDS_PER_GENERATED_POINT = 8e-8   # sampling and binning, per method
 
@@ -274,8 +275,9 @@ def estimate_seconds(config: AmplifyConfig) -> float:
         step = SECONDS_PER_GAN_STEP * (max(config.width, 16) / 64) ** 1.1 * (config.depth / 3) \
             * (1 + config.n_train / 1500)
         per_set += config.gans_per_set * (SECONDS_PER_GAN_OVERHEAD + config.steps * step)
-    rounds = -(-config.n_seeds // max(1, min(n_jobs(), config.n_seeds)))
-    return 1.0 + rounds * per_set
+    workers = max(1, min(n_jobs(), config.n_seeds))
+    rounds = -(-config.n_seeds // workers)
+    return 1.0 + (SECONDS_TO_START_WORKERS if workers > 1 else 0.0) + rounds * per_set
 
 
 AMPLIFY = experiments.register(experiments.Experiment(
