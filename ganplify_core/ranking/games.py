@@ -31,6 +31,7 @@ import dataclasses
 import itertools
 import json
 import math
+import numbers
 from typing import Mapping
 
 import numpy as np
@@ -146,8 +147,14 @@ def _parse_coalition(key: str) -> tuple[str, ...]:
         raise InputError(f"coalition '{key[:60]}…' names more than {MAX_PLAYERS} players; at most {MAX_PLAYERS} are allowed")
     names = tuple(name.strip() for name in key.split(",") if name.strip())
     if len(set(names)) != len(names):
-        raise InputError(f"coalition '{key}' names a player twice; list each player once, e.g. \"F1,F2\"")
+        raise InputError(f"coalition '{key[:60]}' names a player twice; list each player once, e.g. \"F1,F2\"")
     return names
+
+
+def _clip_repr(value: object, limit: int = 40) -> str:
+    """A user's value as Python writes it, cut short enough to echo back in a message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def make_game(worths: Mapping[str, float], players: tuple[str, ...] | None = None, missing: str = "zero") -> CoalitionGame:
@@ -178,18 +185,22 @@ def make_game(worths: Mapping[str, float], players: tuple[str, ...] | None = Non
         if len(named) > MAX_PLAYERS:
             raise InputError(f"at most {MAX_PLAYERS} players (got more: {', '.join(list(named)[:MAX_PLAYERS + 1])[:120]}…): "
                              "the orderings formula sums over n! orders")
+        # A JSON number only: true/false (bool is an int in Python) and text such as "600" are refused,
+        # never read as 1.0 or parsed.
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise InputError(f"worth of coalition '{str(key)[:40]}' must be a number, not {_clip_repr(value)}")
         try:
             worth = float(value)
-        except (TypeError, ValueError):
-            raise InputError(f"worth of coalition '{key}' must be a number, not {value!r}") from None
+        except OverflowError:  # a JSON integer with hundreds of digits
+            worth = math.inf
         if not math.isfinite(worth):
-            raise InputError(f"worth of coalition '{key}' must be finite, not {value!r}")
+            raise InputError(f"worth of coalition '{str(key)[:40]}' must be finite, not {_clip_repr(value)}")
         if not names:
             if worth != 0:
                 raise InputError("the empty coalition must have worth 0 (v(∅) = 0)")
             continue
         if frozenset(names) in seen:
-            raise InputError(f"coalition '{key}' is given twice")
+            raise InputError(f"coalition '{str(key)[:60]}' is given twice")
         seen.add(frozenset(names))
         parsed[names] = worth
     if players is None:
@@ -229,6 +240,12 @@ def parse_game_json(text: str, missing: str = "zero") -> CoalitionGame:
     except json.JSONDecodeError as exc:
         raise InputError(f"--game is not valid JSON ({exc.msg} at character {exc.pos}); "
                          "example: '{\"F1,F2\": 600, \"F2\": 200}'") from None
+    except ValueError:  # an integer of more than 4300 digits (Python's limit on converting text to int)
+        raise InputError("--game has a number with thousands of digits: give each worth as an ordinary number, "
+                         "e.g. '{\"F1,F2\": 600, \"F2\": 200}'") from None
+    except RecursionError:  # brackets nested thousands deep: Python's parser gives up
+        raise InputError("--game is nested too deep: a game is one flat JSON object mapping coalitions to "
+                         "worths, e.g. '{\"F1,F2\": 600, \"F2\": 200}'") from None
     if not isinstance(data, dict):
         raise InputError("--game must be a JSON object mapping coalitions to worths, e.g. '{\"F1,F2\": 600, \"F2\": 200}'")
     return make_game(data, missing=missing)
