@@ -11,7 +11,6 @@ waits for the first and reads its (disk-cached) result; ``--out`` is written fro
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
@@ -45,11 +44,9 @@ def response_check(generator, n: int = 200, seed: int = 12345) -> dict[str, dict
 
 def _train_handler(args: argparse.Namespace) -> dict:
     config = params.config_from_args(CaloGanConfig, args)
-    out = Path(args.out)
+    out = args.out  # checked by cli.output_file while the options were parsed: its folder exists, is never created
     if not 2 <= args.check_showers <= MAX_CHECK_SHOWERS:
         raise InputError(f"--check-showers must be between 2 and {MAX_CHECK_SHOWERS}, got {args.check_showers}")
-    if out.exists() and out.is_dir():
-        raise InputError(f"--out must be a file path, got the directory {out}")
     trained = experiments.run(CALO_GAN, config, cli.stderr_progress(args))
     generator = trained.generator()
     check = response_check(generator, n=args.check_showers)
@@ -65,4 +62,5 @@ def register(subparsers) -> None:
     parser.add_argument("--check-showers", type=int, default=200,
                         help=f"showers per energy for the simulator-vs-GAN response check printed at the end "
                              f"(2 to {MAX_CHECK_SHOWERS})")
-    parser.add_argument("--out", default="calo_gan.pt", help="checkpoint path (e.g. assets/calo_gan.pt)")
+    parser.add_argument("--out", default="calo_gan.pt", type=cli.output_file(".pt", ".pth"),
+                        help="checkpoint path (e.g. assets/calo_gan.pt; its folder must exist)")

@@ -104,7 +104,7 @@ def embed_command(args: argparse.Namespace) -> dict:
     data_map = experiments.run(EMBED, config, cli.stderr_progress(args))
     summary = EMBED.to_json(data_map)
     if args.out:
-        out = Path(args.out)
+        out = args.out  # checked by cli.output_file while the options were parsed, before the map is computed
         coords = data_map.embedding.coords
         if out.suffix == ".npy":
             np.save(out, coords, allow_pickle=False)
@@ -126,7 +126,8 @@ def register(subparsers) -> None:
     _add_data_arguments(parser, ClusterConfig, exclude=())
     parser = cli.add_command(subparsers, "embed", "Map a data set to 2-D (PCA, t-SNE, UMAP) and score the map.", embed_command)
     _add_data_arguments(parser, EmbedConfig, exclude=())
-    parser.add_argument("--out", default=None, help="write the map to this file (.csv, or .npy)")
+    parser.add_argument("--out", default=None, type=cli.output_file(".csv", ".npy"),
+                        help="write the map to this file (.csv, or .npy; its folder must exist)")
 
 
 def command_line(command: str, config, method: str | None = None) -> str:

@@ -8,29 +8,16 @@ parameters of :class:`~ganplify_core.jets.experiment.JetsConfig` (``--n`` at mos
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
 from ganplify_core import cli, experiments, params
-from ganplify_core.errors import InputError
 from ganplify_core.jets.experiment import JETS, JetsConfig
-
-
-def _out_path(text: str | None) -> Path | None:
-    if not text:
-        return None
-    out = Path(text)
-    if out.suffix != ".npz":
-        raise InputError(f"--out must name an .npz file, not {text!r}")
-    if not out.parent.exists():
-        raise InputError(f"--out: folder {str(out.parent)!r} does not exist")
-    return out
 
 
 def run_jets(args: argparse.Namespace) -> dict:
     config = params.config_from_args(JetsConfig, args)
-    out = _out_path(args.out)  # checked before the jets are generated
+    out = args.out  # checked by cli.output_file while the options were parsed, before any jet is generated
     result = JETS.to_json(experiments.run(JETS, config, cli.stderr_progress(args)))
     if out is not None:
         jets = config.sample()  # read from get_jets's cache, where the run above left them
@@ -46,4 +33,5 @@ def register(subparsers) -> None:
     process = params.params_of(JetsConfig)["process"]  # required, as it always was: no default class
     parser.add_argument(process.option, dest="process", choices=process.choices, required=True, help=process.help)
     params.add_options(parser, JetsConfig, exclude=("process",))
-    parser.add_argument("--out", default=None, help="write the jets to this .npz file")
+    parser.add_argument("--out", default=None, type=cli.output_file(".npz"),
+                        help="write the jets to this .npz file (its folder must exist)")
