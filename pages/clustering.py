@@ -50,7 +50,8 @@ st.caption(f"**{algorithm.title}.** {algorithm.idea}")
 
 upload = {}
 if dataset == "upload":
-    file = st.file_uploader(f"CSV with a header row (at most {csv_input.MAX_CSV_MB} MB, {csv_input.MAX_ROWS:,} rows)",
+    file = st.file_uploader(f"CSV with a header row (at most {csv_input.MAX_CSV_MB} MB, {csv_input.MAX_ROWS:,} rows, "
+                            f"{csv_input.MAX_COLUMNS:,} columns)",
                             type=["csv"], key="clustering.upload")
     if file is None:
         st.info("Upload a CSV file: choose its numeric columns to cluster and, optionally, a column with the true "
