@@ -137,7 +137,7 @@ def assert_no_exception(page, where: str = "") -> None:
 
 def press(page, label: str) -> None:
     """Press the button labelled ``label`` (a form's submit button or a plain one) and wait for the rerun."""
-    page.get_by_role("button", name=label).first.click()
+    page.get_by_role("button", name=label, exact=True).first.click()
     page.wait_for_timeout(800)
     wait_for_script(page)
 
