@@ -61,7 +61,7 @@ def main() -> None:
                 x = out
 
     grid = generated_grid(N)
-    full = lambda: mse_vs_generated(sampler.sample, dist.cell_index, 10, grid, chunk)  # noqa: E731
+    full = lambda: mse_vs_generated(sampler.sample, dist.cell_index, 10, grid, chunk)
     t_matmul, t_full = [], []
     for _ in range(3):  # interleaved, so load from other jobs hits both alike
         t_matmul.append(best_of(matmuls_only, 1))

@@ -31,11 +31,11 @@ from skimage.metrics import structural_similarity
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ganplify_core.birthday import duplicates, support  # noqa: E402
-from ganplify_core.birthday.experiment import gan_available  # noqa: E402
-from ganplify_core.birthday.features import shower_features  # noqa: E402
-from ganplify_core.birthday.sources import draw_pool  # noqa: E402
-from ganplify_core.device import device_label, get_device  # noqa: E402
+from ganplify_core.birthday import duplicates, support
+from ganplify_core.birthday.experiment import gan_available
+from ganplify_core.birthday.features import shower_features
+from ganplify_core.birthday.sources import draw_pool
+from ganplify_core.device import device_label, get_device
 
 ENERGY = (100.0, 100.0)
 

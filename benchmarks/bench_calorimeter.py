@@ -20,9 +20,9 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from ganplify_core.calorimeter import showers as S  # noqa: E402
+from ganplify_core.calorimeter import showers as S
 
 
 def naive_shower(energy: float, rng: random.Random, grid=(25, 25, 25)) -> np.ndarray:

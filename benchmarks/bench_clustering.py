@@ -24,13 +24,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ["GANPLIFY_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-clustering-")
 
-import numpy as np  # noqa: E402
-from sklearn.datasets import load_digits  # noqa: E402
+import numpy as np
+from sklearn.datasets import load_digits
 
-from ganplify_core import experiments  # noqa: E402
-from ganplify_core.clustering.datasets import Dataset  # noqa: E402
-from ganplify_core.clustering.embedding import embed  # noqa: E402
-from ganplify_core.clustering.experiment import ELBOW, EMBED, ElbowConfig, EmbedConfig, standardised  # noqa: E402
+from ganplify_core import experiments
+from ganplify_core.clustering.datasets import Dataset
+from ganplify_core.clustering.embedding import embed
+from ganplify_core.clustering.experiment import ELBOW, EMBED, ElbowConfig, EmbedConfig, standardised
 
 
 def digits_like(n: int, seed: int = 0) -> Dataset:

@@ -24,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from ganplify_core.ranking import datasets, explain, models  # noqa: E402
-from ganplify_core.ranking.games import shapley_by_subsets  # noqa: E402
+from ganplify_core.ranking import datasets, explain, models
+from ganplify_core.ranking.games import shapley_by_subsets
 
 
 def naive_exact_shapley(predict, x, background):

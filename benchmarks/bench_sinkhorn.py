@@ -25,10 +25,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ganplify_core.jets import get_jets  # noqa: E402
-from ganplify_core.vae.corrdim import correlation_dimension, emd_distances  # noqa: E402
-from ganplify_core.vae.experiment import plateau_value  # noqa: E402
-from ganplify_core.vae.sinkhorn import sinkhorn_emd  # noqa: E402
+from ganplify_core.jets import get_jets
+from ganplify_core.vae.corrdim import correlation_dimension, emd_distances
+from ganplify_core.vae.experiment import plateau_value
+from ganplify_core.vae.sinkhorn import sinkhorn_emd
 
 
 def jet_batch(n: int, seed: int):

@@ -19,8 +19,9 @@ import math
 import os
 import re
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 class ArgumentParser(argparse.ArgumentParser):
     """An argparse parser whose errors are one line and exit status 2."""
 
-    def error(self, message: str) -> None:  # noqa: D102 (argparse API)
+    def error(self, message: str) -> None:
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import torch
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def get_device() -> torch.device:
     """The device every model and heavy metric runs on.
 

@@ -20,7 +20,8 @@ import dataclasses
 import os
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ganplify_core import cache
 from ganplify_core.training import Progress, no_progress
@@ -111,7 +112,7 @@ def size_in_bytes(value: Any, _depth: int = 0) -> int:
     return 64
 
 
-_memo: "collections.OrderedDict[str, tuple[Any, int]]" = collections.OrderedDict()
+_memo: collections.OrderedDict[str, tuple[Any, int]] = collections.OrderedDict()
 _memo_lock = threading.Lock()
 
 

@@ -45,7 +45,7 @@ def max_workers() -> int:
 class Job:
     """One computation of one experiment for one config; shared by every session that asks for it."""
 
-    def __init__(self, experiment: Experiment, config: Any, key: str, runner: "JobRunner"):
+    def __init__(self, experiment: Experiment, config: Any, key: str, runner: JobRunner):
         self.runner = runner
         self.experiment = experiment
         self.config = config

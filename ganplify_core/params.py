@@ -21,7 +21,8 @@ import argparse
 import dataclasses
 import math
 import shlex
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ganplify_core.errors import InputError
 
@@ -81,7 +82,7 @@ class Param:
         return self.cli or "--" + self.name.replace("_", "-")
 
     def narrowed(self, lo: float | None = None, hi: float | None = None, choices: tuple | None = None,
-                 **changes: Any) -> "Param":
+                 **changes: Any) -> Param:
         """This parameter with a smaller range or fewer choices (a page's view of it)."""
         if lo is not None and self.lo is not None and lo < self.lo or hi is not None and self.hi is not None and hi > self.hi:
             raise ValueError(f"{self.name}: a narrowed range must lie inside [{self.lo}, {self.hi}]")

@@ -6,7 +6,8 @@ nothing of models: ``step(i)`` does one optimisation step and returns its losses
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Protocol
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 import numpy as np
 

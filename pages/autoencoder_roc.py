@@ -4,8 +4,7 @@ import streamlit as st
 
 from ganplify_core import params, ui
 from ganplify_core.anomaly import plots, roc
-from ganplify_core.anomaly.experiment import (CURVE, CURVE_PAGE_FIXED, TOP_TAGGING, CurveToyConfig,
-                                              TopTaggingConfig)
+from ganplify_core.anomaly.experiment import CURVE, CURVE_PAGE_FIXED, TOP_TAGGING, CurveToyConfig, TopTaggingConfig
 from ganplify_core.jets import available_sources
 
 SMALL_PAGE = "the page keeps to what trains in minutes on a shared server; the CLI takes more"

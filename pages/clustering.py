@@ -6,9 +6,22 @@ from ganplify_core import params, ui
 from ganplify_core.clustering import csv_input, embedding, plots
 from ganplify_core.clustering.algorithms import ALGORITHMS
 from ganplify_core.clustering.cli import command_line
-from ganplify_core.clustering.experiment import (CLUSTER, COMPARE, DATA, ELBOW, EMBED, MAPPER, SPACE_LABELS, ClusterConfig,
-                                                 CompareConfig, ElbowConfig, MapperJobConfig, comparison_rows,
-                                                 embed_config, refusal)
+from ganplify_core.clustering.experiment import (
+    CLUSTER,
+    COMPARE,
+    DATA,
+    ELBOW,
+    EMBED,
+    MAPPER,
+    SPACE_LABELS,
+    ClusterConfig,
+    CompareConfig,
+    ElbowConfig,
+    MapperJobConfig,
+    comparison_rows,
+    embed_config,
+    refusal,
+)
 from ganplify_core.clustering.mapper import MapperConfig
 
 DECLARED = {**params.params_of(ElbowConfig), **params.params_of(CompareConfig), **params.params_of(MapperConfig)}

@@ -5,8 +5,17 @@ import streamlit as st
 
 from ganplify_core import params, ui
 from ganplify_core.vae import explorer, plots
-from ganplify_core.vae.experiment import (CORRDIM, VAE_SWEEP, CorrdimConfig, VaeConfig, flattest_half_decade, held_out,
-                                          load_dataset, load_model, plateau_value)
+from ganplify_core.vae.experiment import (
+    CORRDIM,
+    VAE_SWEEP,
+    CorrdimConfig,
+    VaeConfig,
+    flattest_half_decade,
+    held_out,
+    load_dataset,
+    load_model,
+    plateau_value,
+)
 
 SMALL_PAGE = "the page keeps to what runs in minutes on a shared server; the CLI takes more"
 PARAMS = ui.page_params(

@@ -24,10 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from importlib import metadata
 import platform
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np

@@ -20,11 +20,15 @@ import torch
 
 from ganplify_core import cache, experiments, params
 from ganplify_core.amplify.baselines import fit_kde, fit_parametric
-from ganplify_core.amplify.distributions import (DATASETS, MODE, SHELL_DIMS, folded_normal_pdf,
-                                                 get_distribution)
+from ganplify_core.amplify.distributions import DATASETS, MODE, SHELL_DIMS, folded_normal_pdf, get_distribution
 from ganplify_core.amplify.gan import GanSettings, GeneratorSampler, PooledSampler, train_gan
-from ganplify_core.amplify.metrics import (amplification, expected_mse_of_true_samples,
-                                           generated_grid, mse_vs_generated, quantile_mse)
+from ganplify_core.amplify.metrics import (
+    amplification,
+    expected_mse_of_true_samples,
+    generated_grid,
+    mse_vs_generated,
+    quantile_mse,
+)
 from ganplify_core.params import param
 from ganplify_core.sweeps import n_jobs, run_sweep
 from ganplify_core.training import Progress, no_progress
@@ -183,7 +187,7 @@ def one_training_set(config: AmplifyConfig, k: int) -> dict:
                         for j in range(config.gans_per_set)]
             sampler = PooledSampler([GeneratorSampler(t, int(sample_seed % 2**31) + j) for j, t in enumerate(ensemble)])
             sample_chunk = sampler.sample
-            draw = lambda m: sampler.sample(m).numpy().astype(np.float64)  # noqa: E731
+            draw = lambda m, sampler=sampler: sampler.sample(m).numpy().astype(np.float64)
             trained = ensemble[0]  # the losses shown are the first GAN's
             out["losses"] = {name: values for name, values in trained.history.items() if name != "step"}
             out["loss_steps"] = trained.history["step"]
@@ -196,8 +200,8 @@ def one_training_set(config: AmplifyConfig, k: int) -> dict:
         else:
             model = fit_parametric(data, config.distribution, seed=int(fit_seed % 2**31)) if method == "fit" \
                 else fit_kde(data, seed=int(fit_seed % 2**31))
-            draw = lambda m, model=model, rng=rng: model.sample(m, rng)  # noqa: E731
-            sample_chunk = lambda m, draw=draw: torch.from_numpy(draw(m))  # noqa: E731
+            draw = lambda m, model=model, rng=rng: model.sample(m, rng)
+            sample_chunk = lambda m, draw=draw: torch.from_numpy(draw(m))
         chunk_size = sampler.chunk_size if method == "gan" else 1 << 20  # the sampler's buffer: no concatenation
         out["mse"][method] = mse_vs_generated(sample_chunk, dist.cell_index, config.n_quant, grid, chunk_size)
         profile_points = draw(PROFILE_SAMPLES)
@@ -220,7 +224,7 @@ def run_amplification(config: AmplifyConfig, progress: Progress | None = None) -
     amp = {m: amplification(mse[m][:, -1], n_quant, n_train) for m in config.methods}
     amp["train"] = amplification(train_mse, n_quant, n_train)
     has_gan = "gan" in config.methods
-    stack = lambda key, name: np.stack([p[key][name] for p in parts]).astype(np.float32)  # noqa: E731
+    stack = lambda key, name: np.stack([p[key][name] for p in parts]).astype(np.float32)
     return AmplifyResult(
         config=config,
         generated=generated_grid(config.max_generated),

@@ -147,8 +147,8 @@ class GeneratorSampler:
         model = mlp(s.latent, s.width, s.depth, trained.dim)
         model.load_state_dict(trained.generator_state if state is None else state)
         linears = [m for m in model if isinstance(m, nn.Linear)]
-        self.weights = [l.weight.detach().t().contiguous().to(device) for l in linears]
-        self.biases = [l.bias.detach().to(device) for l in linears]
+        self.weights = [layer.weight.detach().t().contiguous().to(device) for layer in linears]
+        self.biases = [layer.bias.detach().to(device) for layer in linears]
         self.weights[-1] = self.weights[-1] * DATA_SCALE  # fold the un-scaling into the last layer
         self.biases[-1] = self.biases[-1] * DATA_SCALE
         self.chunk_size = chunk_size

@@ -14,7 +14,7 @@ amplification factor is n_eq / n_train (> 1: better than its own training sample
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch

@@ -13,8 +13,15 @@ from __future__ import annotations
 import argparse
 
 from ganplify_core import cli, experiments, params
-from ganplify_core.anomaly.experiment import (CURVE, CURVE_ASSET, TOP_TAGGING, TOP_TAGGING_ASSET, CurveToyConfig,
-                                              TopTaggingConfig, save_asset)
+from ganplify_core.anomaly.experiment import (
+    CURVE,
+    CURVE_ASSET,
+    TOP_TAGGING,
+    TOP_TAGGING_ASSET,
+    CurveToyConfig,
+    TopTaggingConfig,
+    save_asset,
+)
 from ganplify_core.errors import InputError
 
 

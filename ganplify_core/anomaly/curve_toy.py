@@ -12,7 +12,7 @@ pair matches the function the loss is small, if it does not match the loss is bi
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -10,7 +10,7 @@ seeded generator), with the learning rate halved for the last quarter of the ste
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch

@@ -234,7 +234,7 @@ def find_duplicates(features: ShowerFeatures, thresholds: DuplicateThresholds, n
         score = full
     order = torch.argsort(score)[:n_similar]
     order = order[torch.isfinite(score[order])]
-    to_np = lambda t: t.cpu().numpy()  # noqa: E731
+    to_np = lambda t: t.cpu().numpy()
     return DuplicateSearch(
         i=to_np(i[duplicate]).astype(np.int64), j=to_np(j[duplicate]).astype(np.int64),
         n_pairs=n * (n - 1) // 2, n_ssim_evaluations=n_ssim,

@@ -20,6 +20,7 @@ import dataclasses
 import numpy as np
 import torch
 
+
 @dataclasses.dataclass(frozen=True)
 class ShowerFeatures:
     """The features of ``n`` showers.

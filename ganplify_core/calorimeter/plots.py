@@ -6,7 +6,7 @@ axes are drawn in those physical units, with the grid centre (the beam axis) at 
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go

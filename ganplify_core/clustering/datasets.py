@@ -154,7 +154,7 @@ class DatasetConfig(params.Config):
         if self.name == UPLOAD and not self.csv_digest:
             raise InputError("upload a CSV file first (the CLI reads one as --dataset csv:PATH)")
 
-    def data_only(self) -> "DatasetConfig":
+    def data_only(self) -> DatasetConfig:
         """Only what shapes the points: the settings a data set ignores at their defaults (its cache key)."""
         keep = {"name", "seed"}
         if self.name == "digits":

@@ -22,15 +22,28 @@ import sys
 import numpy as np
 from sklearn.decomposition import PCA
 
-from ganplify_core import experiments, params
+from ganplify_core import experiments
 from ganplify_core.clustering import mapper as mapper_module
-from ganplify_core.clustering.algorithms import (ALGORITHM_NAMES, ALGORITHMS, AlgorithmSettings, ClusterResult,
-                                                 fit_clusters, get_algorithm)
+from ganplify_core.clustering.algorithms import (
+    ALGORITHM_NAMES,
+    ALGORITHMS,
+    AlgorithmSettings,
+    ClusterResult,
+    fit_clusters,
+    get_algorithm,
+)
 from ganplify_core.clustering.datasets import Dataset, DatasetConfig, make_dataset
 from ganplify_core.clustering.embedding import METHOD_TITLES, METHODS, Embedding, MapSettings, embed, values_of
 from ganplify_core.clustering.embedding import check_size as check_map_size
-from ganplify_core.clustering.evaluation import (SILHOUETTE_MAX_POINTS, ClusterScores, ElbowCurve, Silhouette,
-                                                 cluster_scores, elbow_curve, silhouette)
+from ganplify_core.clustering.evaluation import (
+    SILHOUETTE_MAX_POINTS,
+    ClusterScores,
+    ElbowCurve,
+    Silhouette,
+    cluster_scores,
+    elbow_curve,
+    silhouette,
+)
 from ganplify_core.clustering.mapper import MapperConfig, MapperGraph, mapper_graph, pca_lens
 from ganplify_core.errors import InputError
 from ganplify_core.params import param
@@ -69,7 +82,7 @@ class DataSettings(DatasetConfig):
     standardise: bool = param(True, label="Standardise features (mean 0, standard deviation 1)",
                               help="cluster (x − mean) / std of each feature; off: the raw features")
 
-    def data_settings(self) -> "DataSettings":
+    def data_settings(self) -> DataSettings:
         """Only the data settings (what :data:`DATA` is keyed by), from any config of this module."""
         names = {f.name for f in dataclasses.fields(DataSettings)}
         return DataSettings(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name in names})
@@ -180,7 +193,7 @@ class ClusterConfig(MapSettings, AlgorithmSettings, DataSettings):
         """The chosen algorithm's parameters, as sorted (name, value) pairs."""
         return ALGORITHMS[self.algorithm].values_of(self)
 
-    def map_config(self) -> "EmbedConfig":
+    def map_config(self) -> EmbedConfig:
         """The map clustered when ``space`` is not the features."""
         return embed_config(self, self.space)
 

@@ -20,8 +20,15 @@ import numpy as np
 
 from ganplify_core import experiments, params
 from ganplify_core.jets.images import pixelate
-from ganplify_core.jets.sample import (CHUNK, SOURCES, JetSample, _validate, available_sources, jet_sample,
-                                       reference_size)
+from ganplify_core.jets.sample import (
+    CHUNK,
+    SOURCES,
+    JetSample,
+    _validate,
+    available_sources,
+    jet_sample,
+    reference_size,
+)
 from ganplify_core.jets.shower import PROCESSES, ToyShowerConfig
 from ganplify_core.params import param
 from ganplify_core.training import Progress, no_progress, scaled
@@ -195,8 +202,8 @@ def compute_overview(config: JetOverviewConfig, progress: Progress | None = None
 
 # -- estimates ------------------------------------------------------------------------------------------------
 # Wall seconds on one core of the 2-core machine class (benchmarks/bench_estimates.py checks them).
-_TOY_SECONDS_PER_JET = 3.6e-4       # shower, hadronisation, observables, preprocessing, cache write
-_REFERENCE_SECONDS_PER_JET = 1.2e-4  # observables and preprocessing of the stored constituents
+_TOY_SECONDS_PER_JET = 1.4e-4       # shower, hadronisation, observables, preprocessing, cache write (idle 2 cores)
+_REFERENCE_SECONDS_PER_JET = 6e-5    # observables and preprocessing of the stored constituents
 _REFERENCE_LOAD_SECONDS = 0.3       # reading assets/reference_jets.npz
 _IMAGE_SECONDS_PER_JET = 2.5e-5      # pixelating for the average image
 _START_SECONDS = 0.2

@@ -195,7 +195,7 @@ def compute_observables(pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, mask: 
     pt = np.where(mask, pt, 0.0)
     seeds = exclusive_kt_axes(pt, eta, phi, (1, 2, 3))
     taus = [nsubjettiness(pt, eta, phi, n, radius, kt_seeds=seeds[n]) for n in (1, 2, 3)]
-    ratio = lambda a, b: np.where(b > 0, a / np.where(b > 0, b, 1.0), 0.0)  # noqa: E731
+    ratio = lambda a, b: np.where(b > 0, a / np.where(b > 0, b, 1.0), 0.0)
     if whole_jet is None:
         whole_jet = {"mass": jet_mass(pt, eta, phi), "pt": jet_pt(pt, eta, phi), "n_constituents": mask.sum(axis=1)}
     values = {

@@ -202,7 +202,7 @@ TRAIN = {  # (fixed, per training row × feature [× log2 rows for the forest]);
 CLASSIFICATION_SLOWER = 1.4               # gradient boosting's log-loss trees
 PREDICT_PER_ROW = {"gbt": 2.1e-6, "rf": 8.8e-6, "mlp": 5e-6}      # permutation importance, exact enumeration
 SHAP_PER_ROW = {"gbt": (5.5e-4, 6e-6), "rf": (1e-2, 2.9e-5)}      # (per row, per row × background row)
-KERNEL_PER_ROW, KERNEL_PER_EVAL = 0.011, 2.3e-6                  # KernelExplainer: per row, per coalition × background
+KERNEL_PER_ROW, KERNEL_PER_EVAL = 0.006, 0.6e-6                  # KernelExplainer: per row, per coalition × background
 INTERACTION_PER_PAIR = (5.5e-4, 1.4e-6)   # per feature pair, (fixed, per explained row)
 
 

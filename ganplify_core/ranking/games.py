@@ -32,7 +32,7 @@ import itertools
 import json
 import math
 import numbers
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 

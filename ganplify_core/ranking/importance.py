@@ -17,7 +17,7 @@ times worse", the difference "how much loss, in the loss's units".
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

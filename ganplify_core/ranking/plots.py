@@ -6,11 +6,16 @@ interactively, from the arrays in :class:`~ganplify_core.ranking.experiment.Rank
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ganplify_core.plotstyle import COLORS, SEQUENCE, styled
+
+if TYPE_CHECKING:
+    import pandas as pd
 from ganplify_core.ranking.games import ShapleyResult
 
 FEATURE_COLORSCALE = [[0.0, "#0072B2"], [0.5, "#BBBBBB"], [1.0, "#D55E00"]]  # low -> high feature value
@@ -195,7 +200,7 @@ def feature_preview(feature_names, X: np.ndarray, y: np.ndarray, target_name: st
 
 # -- tables the page shows or offers for download ------------------------------------------------------------
 
-def marginal_table(game) -> "pd.DataFrame":
+def marginal_table(game) -> pd.DataFrame:
     """Every order and each player's marginal contribution in it (formula 2), for games of up to 4 players."""
     import pandas as pd
 
@@ -204,14 +209,14 @@ def marginal_table(game) -> "pd.DataFrame":
     return pd.DataFrame(marginal_contribution_table(game))
 
 
-def relevance_frame(true_relevance: dict) -> "pd.DataFrame":
+def relevance_frame(true_relevance: dict) -> pd.DataFrame:
     """Each feature's role in the generating formula."""
     import pandas as pd
 
     return pd.DataFrame({"feature": list(true_relevance), "role in the generator": list(true_relevance.values())})
 
 
-def results_frame(result) -> "pd.DataFrame":
+def results_frame(result) -> pd.DataFrame:
     """One row per feature: every method's score and both permutation statistics (the page's CSV)."""
     import pandas as pd
 

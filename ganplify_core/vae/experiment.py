@@ -22,8 +22,14 @@ from ganplify_core.jets.sample import SOURCES
 from ganplify_core.params import param
 from ganplify_core.sweeps import n_jobs
 from ganplify_core.training import Progress
-from ganplify_core.vae.beta_sweep import (BetaSweepConfig, BetaSweepResult, jet_vae, log_beta_grid, point_vae,
-                                          train_beta_sweep)
+from ganplify_core.vae.beta_sweep import (
+    BetaSweepConfig,
+    BetaSweepResult,
+    jet_vae,
+    log_beta_grid,
+    point_vae,
+    train_beta_sweep,
+)
 from ganplify_core.vae.corrdim import CorrelationDimension, correlation_dimension, emd_distances, euclidean_distances
 from ganplify_core.vae.manifolds import MANIFOLDS, make_manifold
 from ganplify_core.vae.model import VAE
@@ -71,7 +77,7 @@ class DatasetConfig(params.Config):
                                  f"use at least {need}")
 
     @property
-    def data(self) -> "DatasetConfig":
+    def data(self) -> DatasetConfig:
         """The data settings alone (what :func:`load_dataset` reads)."""
         return DatasetConfig(**{f.name: getattr(self, f.name) for f in dataclasses.fields(DatasetConfig)})
 

@@ -88,7 +88,7 @@ class Projection:
     components: np.ndarray
 
     @classmethod
-    def fit(cls, points: np.ndarray) -> "Projection":
+    def fit(cls, points: np.ndarray) -> Projection:
         pca = PCA(n_components=min(3, points.shape[1])).fit(points)
         return cls(pca.mean_, pca.components_)
 

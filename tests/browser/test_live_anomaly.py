@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from harness import (PAGE_TIMEOUT_MS, assert_no_exception, computations, metric_values, press, rerun, screenshot,
-                     wait_for_no_job, wait_for_script, wait_for_text)
+from harness import (
+    PAGE_TIMEOUT_MS,
+    assert_no_exception,
+    computations,
+    metric_values,
+    press,
+    rerun,
+    screenshot,
+    wait_for_no_job,
+    wait_for_script,
+    wait_for_text,
+)
 
 # Part 2 on small settings: estimated above 5 s, so the page waits for the press, and about 10–30 s to train.
 # Part 1 keeps its defaults, which ship with the page (shown at once, never computed).

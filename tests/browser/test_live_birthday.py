@@ -7,8 +7,18 @@ view of the result reads it from the runner's memory or the disk cache.
 
 from __future__ import annotations
 
-from harness import (PAGE_TIMEOUT_MS, assert_no_exception, choose, computations, press, rerun, screenshot,
-                     wait_for_no_job, wait_for_script, wait_for_text)
+from harness import (
+    PAGE_TIMEOUT_MS,
+    assert_no_exception,
+    choose,
+    computations,
+    press,
+    rerun,
+    screenshot,
+    wait_for_no_job,
+    wait_for_script,
+    wait_for_text,
+)
 
 from ganplify_core import experiments
 from ganplify_core.birthday.experiment import BIRTHDAY, BirthdayConfig

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from harness import (PAGE_TIMEOUT_MS, assert_no_exception, computations, metric_values, rerun, screenshot,
-                     wait_for_no_job, wait_for_script, wait_for_text)
+from harness import (
+    PAGE_TIMEOUT_MS,
+    assert_no_exception,
+    computations,
+    metric_values,
+    rerun,
+    screenshot,
+    wait_for_no_job,
+    wait_for_script,
+    wait_for_text,
+)
 
 from ganplify_core.clustering.experiment import CLUSTER, ClusterConfig
 

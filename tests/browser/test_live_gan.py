@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from harness import (PAGE_TIMEOUT_MS, assert_no_exception, choose, computations, metric_values, press, rerun, screenshot,
-                     wait_for_no_job, wait_for_script, wait_for_text)
+from harness import (
+    PAGE_TIMEOUT_MS,
+    assert_no_exception,
+    choose,
+    computations,
+    metric_values,
+    press,
+    rerun,
+    screenshot,
+    wait_for_no_job,
+    wait_for_script,
+    wait_for_text,
+)
 
 # Small enough for CI (about 10 s), large enough that the page does not start it without a press.
 LINK = "gan_amplification?distribution=ring&n_train=40&n_seeds=2&steps=2000&max_generated=100000&seed=11"

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from harness import (PAGE_TIMEOUT_MS, assert_no_exception, computations, metric_values, press, rerun, screenshot,
-                     wait_for_no_job, wait_for_script, wait_for_text)
+from harness import (
+    PAGE_TIMEOUT_MS,
+    assert_no_exception,
+    computations,
+    metric_values,
+    press,
+    rerun,
+    screenshot,
+    wait_for_no_job,
+    wait_for_script,
+    wait_for_text,
+)
 
 # A random forest explained on 400 rows: estimated above 5 s (the page waits for the press), about 10 s to run.
 LINK = "feature_ranking?dataset=calibration&model=rf&n_rows=4000&shap_rows=400&event=2&seed=11"

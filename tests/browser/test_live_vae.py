@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from harness import (PAGE_TIMEOUT_MS, assert_no_exception, choose, computations, metric_values, press, rerun, screenshot,
-                     wait_for_no_job, wait_for_script, wait_for_text)
+from harness import (
+    PAGE_TIMEOUT_MS,
+    assert_no_exception,
+    choose,
+    computations,
+    metric_values,
+    press,
+    rerun,
+    screenshot,
+    wait_for_no_job,
+    wait_for_script,
+    wait_for_text,
+)
 
 # About 7 s estimated (so it waits for the press) and well under 30 s to train on an idle machine; the
 # correlation dimension of 300 points is quick and starts by itself.

@@ -107,7 +107,7 @@ def run_class(scratch: Path, sessions: int = 30, pressing: int = 10, timeout_s: 
                 break
             except OSError:
                 if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError("streamlit did not start")
+                    raise RuntimeError("streamlit did not start") from None
                 time.sleep(0.5)
         start_rss = _rss_mb(server.pid)
         sampler.start()
@@ -123,7 +123,7 @@ def run_class(scratch: Path, sessions: int = 30, pressing: int = 10, timeout_s: 
                 page.set_default_timeout(int(timeout_s * 1000))
                 page.goto(f"{base}/{link}")
                 plan.append((page, link, button, text, time.time()))
-            for page, link, button, text, _ in plan:  # every pressing session presses, without waiting for results
+            for page, _link, button, _text, _opened in plan:  # every pressing session presses, without waiting for results
                 if button:
                     page.get_by_role("button", name=button).first.click()
             queue_shown = False

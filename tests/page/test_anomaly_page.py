@@ -8,8 +8,15 @@ from streamlit.testing.v1 import AppTest
 
 from ganplify_core import experiments, jobs
 from ganplify_core.anomaly import roc
-from ganplify_core.anomaly.experiment import (CURVE, CURVE_DEFAULT, CURVE_PAGE_FIXED, TOP_TAGGING, TOP_TAGGING_DEFAULT,
-                                              CurveToyConfig, TopTaggingConfig)
+from ganplify_core.anomaly.experiment import (
+    CURVE,
+    CURVE_DEFAULT,
+    CURVE_PAGE_FIXED,
+    TOP_TAGGING,
+    TOP_TAGGING_DEFAULT,
+    CurveToyConfig,
+    TopTaggingConfig,
+)
 
 PAGE = "pages/autoencoder_roc.py"
 TIMEOUT = 300

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from app_pages import PAGE_FILES
 from streamlit.testing.v1 import AppTest
-
-from app_pages import PAGE_FILES  # noqa: F401  (tests/app_pages.py lists every page)
 
 TIMEOUT = 120
 

@@ -14,12 +14,23 @@ import torch
 from scipy import integrate
 
 from ganplify_core.amplify.baselines import fit_kde, fit_parametric
-from ganplify_core.amplify.distributions import (camelback_cdf, factor_cells, folded_normal_cdf, folded_normal_pdf,
-                                                 get_distribution)
+from ganplify_core.amplify.distributions import (
+    camelback_cdf,
+    factor_cells,
+    folded_normal_cdf,
+    folded_normal_pdf,
+    get_distribution,
+)
 from ganplify_core.amplify.experiment import DEFAULT_CONFIG, AmplifyConfig
 from ganplify_core.amplify.gan import DATA_SCALE, GanSettings, GeneratorSampler, PooledSampler, mlp, train_gan
-from ganplify_core.amplify.metrics import (amplification, equivalent_true_samples, expected_mse_of_true_samples,
-                                           generated_grid, mse_vs_generated, quantile_mse)
+from ganplify_core.amplify.metrics import (
+    amplification,
+    equivalent_true_samples,
+    expected_mse_of_true_samples,
+    generated_grid,
+    mse_vs_generated,
+    quantile_mse,
+)
 from ganplify_core.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +77,7 @@ def test_shell_cells_hold_equal_probability(dim):
     rho_edges = np.r_[0.0, radial, 14.0]
     radial_mass = [integrate.quad(folded_normal_pdf, a, b, epsabs=1e-12)[0] for a, b in zip(rho_edges[:-1], rho_edges[1:])]
     np.testing.assert_allclose(radial_mass, 1 / n_radial, atol=1e-6)
-    law = lambda u: (1 - u * u) ** ((dim - 3) / 2)  # noqa: E731
+    law = lambda u: (1 - u * u) ** ((dim - 3) / 2)
     u_edges = np.r_[-1.0, angular, 1.0]
     total = integrate.quad(law, -1, 1, epsabs=1e-13)[0]
     slab_mass = [integrate.quad(law, a, b, epsabs=1e-13)[0] / total for a, b in zip(u_edges[:-1], u_edges[1:])]

@@ -13,8 +13,16 @@ from sklearn.metrics import roc_auc_score, roc_curve
 
 from ganplify_core import cli, experiments, params
 from ganplify_core.anomaly import curve_toy, roc
-from ganplify_core.anomaly.experiment import (CURVE, CURVE_DEFAULT, TOP_TAGGING, TOP_TAGGING_DEFAULT, CurveToyConfig,
-                                              TopTaggingConfig, compute_curve_toy, top_tagging_stages)
+from ganplify_core.anomaly.experiment import (
+    CURVE,
+    CURVE_DEFAULT,
+    TOP_TAGGING,
+    TOP_TAGGING_DEFAULT,
+    CurveToyConfig,
+    TopTaggingConfig,
+    compute_curve_toy,
+    top_tagging_stages,
+)
 from ganplify_core.anomaly.models import ConvJetAutoencoder, DenseJetAutoencoder, JetImageCNN
 from ganplify_core.anomaly.scores import reconstruction_error
 from ganplify_core.errors import InputError

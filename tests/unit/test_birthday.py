@@ -15,11 +15,10 @@ from skimage.metrics import structural_similarity
 
 from ganplify_core import cli, experiments, params
 from ganplify_core.birthday import distances, duplicates, support
-from ganplify_core.birthday.experiment import (BIRTHDAY, BirthdayConfig, cache_key, energy_text, parse_energy,
-                                               quick_look)
+from ganplify_core.birthday.experiment import BIRTHDAY, BirthdayConfig, cache_key, energy_text, parse_energy, quick_look
+from ganplify_core.birthday.features import shower_features, shower_shapes
 from ganplify_core.calorimeter.gan import CaloGanConfig
 from ganplify_core.errors import InputError
-from ganplify_core.birthday.features import shower_features, shower_shapes
 
 
 def _random_shapes(rng, n, length=25, sparse=0.3):

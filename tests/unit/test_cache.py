@@ -217,7 +217,7 @@ def test_cache_cli_info_and_clear(tmp_cache):
     import sys as _sys
     cache.cached("result", Config(1, 0.1), lambda: {"x": np.arange(10)})
     env = {**os.environ, "GANPLIFY_CACHE_DIR": str(tmp_cache)}
-    run = lambda *a: subprocess.run([_sys.executable, "-m", "ganplify_core", "cache", *a, "--json"],  # noqa: E731
+    run = lambda *a: subprocess.run([_sys.executable, "-m", "ganplify_core", "cache", *a, "--json"],
                                     capture_output=True, text=True, env=env, timeout=120)
     info = _json.loads(run("info").stdout)
     assert info["entries"] == 1 and info["bytes"] > 0 and info["cap_bytes"] == 4096 * 1024 * 1024

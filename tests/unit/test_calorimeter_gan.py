@@ -10,8 +10,19 @@ import torch
 
 from ganplify_core import cli, experiments
 from ganplify_core.calorimeter.gan import (
-    CALO_GAN, PRETRAINED_PATH, CaloGanConfig, CaloDiscriminator, CaloGenerator, TrainedCaloGan, generate_showers,
-    load_pretrained_generator, save_generator, to_gev, to_network_units, voxel_shuffle)
+    CALO_GAN,
+    PRETRAINED_PATH,
+    CaloDiscriminator,
+    CaloGanConfig,
+    CaloGenerator,
+    TrainedCaloGan,
+    generate_showers,
+    load_pretrained_generator,
+    save_generator,
+    to_gev,
+    to_network_units,
+    voxel_shuffle,
+)
 from ganplify_core.errors import InputError
 
 TINY = CaloGanConfig(seed=1, steps=3, batch_size=4, n_train=8, latent_dim=8, channels=8)

@@ -7,7 +7,12 @@ import pytest
 
 from ganplify_core.calorimeter import simulate_showers
 from ganplify_core.calorimeter.showers import (
-    CELL_SIZE_RM, SAMPLING_FRACTION, expected_shower_maximum, longitudinal_parameters, radial_parameters)
+    CELL_SIZE_RM,
+    SAMPLING_FRACTION,
+    expected_shower_maximum,
+    longitudinal_parameters,
+    radial_parameters,
+)
 from ganplify_core.errors import InputError
 
 

@@ -18,11 +18,22 @@ from ganplify_core.clustering.csv_input import MAX_CSV_BYTES, parse_csv, read_cs
 from ganplify_core.clustering.datasets import DatasetConfig, make_dataset, separated_centres
 from ganplify_core.clustering.embedding import embed
 from ganplify_core.clustering.evaluation import cluster_scores, elbow_curve, find_elbow, silhouette
-from ganplify_core.clustering.experiment import (CLUSTER, COMPARE, DATA, ELBOW, EMBED, MAPPER, ClusterConfig,
-                                                 CompareConfig, ElbowConfig, EmbedConfig, MapperJobConfig, standardised)
+from ganplify_core.clustering.experiment import (
+    CLUSTER,
+    COMPARE,
+    DATA,
+    ELBOW,
+    EMBED,
+    MAPPER,
+    ClusterConfig,
+    CompareConfig,
+    ElbowConfig,
+    EmbedConfig,
+    MapperJobConfig,
+    standardised,
+)
 from ganplify_core.clustering.mapper import MapperConfig, mapper_graph, pca_lens
 from ganplify_core.errors import InputError
-
 
 # -- acceptance: blobs and moons --------------------------------------------------------------------
 

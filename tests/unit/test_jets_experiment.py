@@ -11,8 +11,15 @@ import pytest
 from ganplify_core import experiments
 from ganplify_core.errors import InputError
 from ganplify_core.jets import available_sources, get_jets, jet_images
-from ganplify_core.jets.experiment import (JETS, MAX_JETS, N_EXAMPLES, OVERVIEW, JetOverviewConfig, JetsConfig,
-                                           average_image)
+from ganplify_core.jets.experiment import (
+    JETS,
+    MAX_JETS,
+    N_EXAMPLES,
+    OVERVIEW,
+    JetOverviewConfig,
+    JetsConfig,
+    average_image,
+)
 from ganplify_core.jets.shower import ToyShowerConfig
 
 CLI_KEYS = ["process", "source", "n", "seed", "mass", "tau21", "tau32", "n_constituents"]

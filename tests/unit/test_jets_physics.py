@@ -9,7 +9,13 @@ from scipy import integrate
 
 from ganplify_core.jets import shower
 from ganplify_core.jets.images import pixelate
-from ganplify_core.jets.observables import compute_observables, exclusive_kt_axes, jet_mass, nsubjettiness, whole_jet_summary
+from ganplify_core.jets.observables import (
+    compute_observables,
+    exclusive_kt_axes,
+    jet_mass,
+    nsubjettiness,
+    whole_jet_summary,
+)
 from ganplify_core.jets.preprocessing import leading_constituents, preprocess, principal_angle
 from ganplify_core.jets.shower import ToyShowerConfig, alpha_s
 
@@ -28,7 +34,7 @@ def test_two_body_decay_conserves_four_momentum_and_mass():
     parent = shower._resonance(np.full(k, 173.0), rng.uniform(550, 650, k))
     d1, d2 = shower._two_body(parent, np.full(k, 4.8), np.full(k, 80.4), rng)
     np.testing.assert_allclose(d1 + d2, parent, atol=1e-8)
-    mass = lambda p: np.sqrt(p[:, 0] ** 2 - np.sum(p[:, 1:] ** 2, 1))  # noqa: E731
+    mass = lambda p: np.sqrt(p[:, 0] ** 2 - np.sum(p[:, 1:] ** 2, 1))
     np.testing.assert_allclose(mass(d1), 4.8, rtol=1e-6)
     np.testing.assert_allclose(mass(d2), 80.4, rtol=1e-7)
 

@@ -10,8 +10,15 @@ import pytest
 from ganplify_core import cache, cli, experiments
 from ganplify_core.errors import InputError
 from ganplify_core.ranking import datasets, explain, games, importance, models, uploads
-from ganplify_core.ranking.experiment import (BUILTIN, MEAN_ABS_SHAP, PERMUTATION, RANKING, RankingConfig,
-                                              compute_ranking, estimate_seconds)
+from ganplify_core.ranking.experiment import (
+    BUILTIN,
+    MEAN_ABS_SHAP,
+    PERMUTATION,
+    RANKING,
+    RankingConfig,
+    compute_ranking,
+    estimate_seconds,
+)
 
 
 def exit_status(argv) -> int:

@@ -11,8 +11,15 @@ import torch
 from ganplify_core import cli, experiments
 from ganplify_core.errors import InputError
 from ganplify_core.vae import cli as vae_cli
-from ganplify_core.vae.experiment import (CORRDIM, VAE_SWEEP, CorrdimConfig, DatasetConfig, VaeConfig, load_dataset,
-                                          load_model)
+from ganplify_core.vae.experiment import (
+    CORRDIM,
+    VAE_SWEEP,
+    CorrdimConfig,
+    DatasetConfig,
+    VaeConfig,
+    load_dataset,
+    load_model,
+)
 from ganplify_core.vae.model import JetVAE
 
 VAE_KEYS = {"betas", "kl_total", "kl_per_dim", "dimensionality", "dimensionality_reconstruction", "distance2",

@@ -9,8 +9,14 @@ import torch
 from scipy.spatial.distance import squareform
 
 from ganplify_core.errors import InputError
-from ganplify_core.vae.beta_sweep import (BetaSweepConfig, dimensionality_from_kl, log_beta_grid, parse_beta_grid,
-                                          point_vae, train_beta_sweep)
+from ganplify_core.vae.beta_sweep import (
+    BetaSweepConfig,
+    dimensionality_from_kl,
+    log_beta_grid,
+    parse_beta_grid,
+    point_vae,
+    train_beta_sweep,
+)
 from ganplify_core.vae.corrdim import correlation_dimension, emd_distances, euclidean_distances
 from ganplify_core.vae.experiment import flattest_half_decade, plateau_value
 from ganplify_core.vae.manifolds import make_manifold
