@@ -319,7 +319,7 @@ def elbow_summary(curve: ElbowCurve) -> dict:
     return {"k": curve.k_values, "inertia": curve.inertias, "elbow_k": curve.elbow_k, "seconds": float(curve.seconds.sum())}
 
 
-ELBOW_SECONDS = 1e-8  # per point × (feature + 4) × k, summed over k, one restart
+ELBOW_SECONDS = 5.5e-9  # per point × (feature + 4) × k, summed over k, one restart
 
 
 def estimate_elbow(config: ElbowConfig) -> float:
@@ -457,7 +457,7 @@ def embed_summary(data_map: DataMap) -> dict:
 
 
 UMAP_COMPILE_SECONDS = 12.0     # numba compiles UMAP's code once per process
-TSNE_SECONDS = 5.0e-7           # Barnes–Hut, per point × iteration × log2(points) (exact: × n / 250)
+TSNE_SECONDS = 3.5e-7           # Barnes–Hut, per point × iteration × log2(points) (exact: × n / 250)
 UMAP_FIXED_SECONDS = 3.0        # its layout runs 500 epochs whatever the size (200 above 10 000 points)
 UMAP_SECONDS = 2.0e-4           # per point at 15 neighbours
 TRUST_SECONDS = 0.4             # trustworthiness on at most 2 000 points
