@@ -316,18 +316,18 @@ def summary(result: BirthdayResult) -> dict:
 
 
 # -- the time it takes, on the 2-core machine class (measured: see benchmarks/bench_estimates.py) --------------
-# Rates from the process time of small runs (the machine was shared, so wall times were 4–12 times longer).
+# Rates from the process time of small runs, then the idle-machine benchmark (screening, SSIM and GAN rates).
 
 SECONDS_OVERHEAD = 2.5e-01
 SECONDS_PER_SIMULATED_SHOWER = 5.0e-04   # toy simulator, 2 000 spots per shower
 SECONDS_PER_FEATURE_SHOWER = 5.0e-05     # shapes and energy of one shower
 SECONDS_PER_THRESHOLD_PAIR = 6.0e-06     # shape and energy distances of one training pair
-SECONDS_PER_PAIR_SCREENED = 4.5e-07      # the dense screen of M(M − 1)/2 pairs
-SECONDS_PER_SSIM_IMAGE = 4.0e-04         # SSIM statistics of one image (3D Gaussian filters)
-SECONDS_PER_SSIM_PAIR = 8.5e-04          # one SSIM of a pair
+SECONDS_PER_PAIR_SCREENED = 2.5e-08      # the dense screen of M(M − 1)/2 pairs
+SECONDS_PER_SSIM_IMAGE = 1.0e-04         # SSIM statistics of one image (3D Gaussian filters)
+SECONDS_PER_SSIM_PAIR = 2.1e-04          # one SSIM of a pair
 SECONDS_PER_ORDERING_ELEMENT = 1.0e-07   # R × M positions (two argsorts)
 SECONDS_PER_ORDERING_PAIR = 2.0e-08      # R × D: each duplicate pair in each ordering
-SECONDS_PER_GAN_SHOWER = 3.0e-03         # the shipped generator, per shower
+SECONDS_PER_GAN_SHOWER = 1.2e-03         # the shipped generator, per shower
 SECONDS_GAN_LOAD = 1.5e-01
 
 
@@ -382,7 +382,7 @@ def estimate_seconds(config: BirthdayConfig) -> float:
 BIRTHDAY = experiments.register(experiments.Experiment(
     name="birthday", config_type=BirthdayConfig, compute=run_birthday, to_json=summary,
     estimate_seconds=estimate_seconds, cache_key=cache_key, label="Pools, duplicate pairs and curves",
-    calibration=(BirthdayConfig(sources=("sim", "templates"), features="shapes", pool_size=2000, replications=2000),
+    calibration=(BirthdayConfig(sources=("sim", "templates"), features="shapes", pool_size=3000, replications=2000),
                  BirthdayConfig(sources=("sim", "sim-heldout", "gan"), pool_size=2000, replications=1000),
                  BirthdayConfig(sources=("templates", "uniform"), energy="10-500", pool_size=2000,
                                 replications=3000, templates=500, support=5000))))

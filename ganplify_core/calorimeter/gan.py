@@ -318,8 +318,8 @@ def trained_generator(config: CaloGanConfig | None, progress: Progress | None = 
 # Seconds on the 2-core machine class (measured from the process time of 20-step runs on a shared
 # machine; benchmarks/bench_estimates.py checks the estimate).
 SECONDS_PER_SIMULATED_SHOWER = 5.0e-4     # toy simulator, 10–500 GeV, 2 000 spots
-SECONDS_PER_STEP_PER_SHOWER = 3.5e-2      # one D + one G update, channels 32, per shower of the batch
-SECONDS_OVERHEAD = 3.0                    # building the networks, the first (slow) step
+SECONDS_PER_STEP_PER_SHOWER = 4.4e-3      # one D + one G update, channels 32, per shower of the batch (idle 2 cores)
+SECONDS_OVERHEAD = 0.5                    # building the networks, the first (slow) step
 
 
 def _step_seconds(config: CaloGanConfig) -> float:

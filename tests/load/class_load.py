@@ -29,7 +29,7 @@ from harness import CHROMIUM, CHROMIUM_FLAGS, VIEWPORT, _free_port  # noqa: E402
 PRESSES = [
     ("gan_amplification?distribution=ring&n_train=40&n_seeds=2&steps=2000&max_generated=100000&seed=11",
      "Train and compare", "What to notice"),
-    ("birthday_paradox?sources=sim,gan&features=shapes&pool=600&replications=500&energy=100%20GeV&seed=4",
+    ("birthday_paradox?sources=sim,gan&features=shapes&pool=2000&replications=2000&energy=100%20GeV&seed=4",
      "Estimate the supports", "Most similar pairs"),
     ("feature_ranking?dataset=calibration&model=rf&n_rows=4000&shap_rows=400&event=2&seed=11",
      "Train and rank", "What to notice"),

@@ -37,12 +37,12 @@ def test_default_page_shows_the_quick_look_and_the_estimate(app_path, tmp_cache)
     assert "--pool 300" in at.code[0].value, "the terminal line reproduces what is shown"
 
 
-SMALL = {"sources": "templates,uniform", "features": "shapes+energy+ssim", "pool": "200", "replications": "200",
+SMALL = {"sources": "templates,uniform", "features": "shapes+energy+ssim", "pool": "1500", "replications": "200",
          "grid_points": "8", "templates": "300", "support": "300", "energy": "100 GeV", "gan_steps": "300"}
 
 
 def test_small_button_run_then_rerun(app_path, tmp_cache):
-    config = BirthdayConfig(sources=("templates", "uniform"), features="shapes+energy+ssim", pool_size=200,
+    config = BirthdayConfig(sources=("templates", "uniform"), features="shapes+energy+ssim", pool_size=1500,
                             replications=200, grid_points=8, templates=300, support=300)
     assert BIRTHDAY.estimate_seconds(config) > experiments.QUICK_SECONDS, "this test needs a press"
     at = AppTest.from_file(app_path(PAGE), default_timeout=TIMEOUT)
