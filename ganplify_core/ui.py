@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -56,6 +57,14 @@ def page_params(config_type: Any, narrow: Mapping[str, Mapping[str, Any]] | None
 
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def plain(text: str) -> str:
+    """``text`` with every Markdown character escaped: a user's value shows as typed, never as a link or markup."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def parse_query(params: Mapping[str, Param], query: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
@@ -118,7 +127,7 @@ class PageSettings:
             state[read_flag] = True
             values, notices = parse_query(self._all, st.query_params.to_dict())
             for notice in notices:
-                st.info(notice, icon=":material/link_off:")
+                st.info(plain(notice), icon=":material/link_off:")
             for name, value in values.items():
                 if name == SEED_KEY and SEED_KEY in state and SEED_KEY not in st.query_params:
                     continue  # a seed chosen on another page carries over
