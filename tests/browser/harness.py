@@ -190,3 +190,13 @@ def choose(page, label: str, option: str) -> None:
     page.keyboard.press("Enter")
     page.wait_for_timeout(800)
     wait_for_script(page)
+
+
+def open_link(server: Server, link: str, text: str, where: str = "") -> object:
+    """A shared link opened in a fresh browser context: wait for ``text``, fail on any exception box."""
+    page = server.new_page()
+    page.goto(f"{server.base}/{link}", timeout=PAGE_TIMEOUT_MS)
+    wait_for_script(page)
+    wait_for_text(page, text)
+    assert_no_exception(page, where or link)
+    return page

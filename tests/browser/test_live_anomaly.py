@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from harness import (
-    PAGE_TIMEOUT_MS,
     assert_no_exception,
     computations,
     metric_values,
+    open_link,
     press,
     rerun,
     screenshot,
@@ -22,11 +22,7 @@ RESULT = "Trained on QCD jets, looking for top jets"
 
 
 def test_train_rerun_and_shared_link(server):
-    page = server.new_page()
-    page.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
-    wait_for_script(page)
-    wait_for_text(page, "have not been trained yet")
-    assert_no_exception(page, "before the press")
+    page = open_link(server, LINK, "have not been trained yet", "before the press")
     assert len(metric_values(page)) == 1, "Part 1's shipped result shows, Part 2 waits for the press"
 
     press(page, "Train and score")
@@ -47,11 +43,7 @@ def test_train_rerun_and_shared_link(server):
     assert metric_values(page) == numbers
     screenshot(page, "live-anomaly")
 
-    fresh = server.new_page()  # the same link in another browser: read from the cache, not trained again
-    fresh.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
-    wait_for_script(fresh)
-    wait_for_text(fresh, RESULT)
-    assert_no_exception(fresh, "shared link")
+    fresh = open_link(server, LINK, RESULT, "shared link")  # the same link in another browser: read from the cache, not trained again
     assert metric_values(fresh) == numbers
     lines = computations(server)
     assert sum("compute ae-roc" in line for line in lines) == 1, lines

@@ -12,6 +12,7 @@ from harness import (
     assert_no_exception,
     choose,
     computations,
+    open_link,
     press,
     rerun,
     screenshot,
@@ -62,11 +63,7 @@ def test_estimate_rerun_and_shared_link(server):
     assert _comparison(page) == numbers
     screenshot(page, "live-birthday")
 
-    fresh = server.new_page()  # the same link in another browser: read from the cache, not computed again
-    fresh.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
-    wait_for_script(fresh)
-    wait_for_text(fresh, "Most similar pairs")
-    assert_no_exception(fresh, "shared link")
+    fresh = open_link(server, LINK, "Most similar pairs", "shared link")  # the same link in another browser: read from the cache, not computed again
     assert _comparison(fresh) == numbers
     assert _birthday_runs(server) == quick_runs + 1, computations(server)
     page.context.close()

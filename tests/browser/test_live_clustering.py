@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from harness import (
-    PAGE_TIMEOUT_MS,
     assert_no_exception,
     computations,
     metric_values,
+    open_link,
     rerun,
     screenshot,
     wait_for_no_job,
@@ -24,11 +24,7 @@ LINK = "clustering?dataset=jets&n_samples=40000&k_max=5&compare=kmeans,gaussian_
 
 def test_cluster_rerun_and_shared_link(server):
     assert CLUSTER.estimate_seconds(ClusterConfig("jets", n_samples=40_000, seed=3)) > 5
-    page = server.new_page()
-    page.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
-    wait_for_script(page)
-    wait_for_text(page, "press Cluster")
-    assert_no_exception(page, "before the press")
+    page = open_link(server, LINK, "press Cluster", "before the press")
     assert not [line for line in computations(server) if "compute cluster" in line], "nothing starts without a press"
 
     # harness.press matches a label by substring, and "Cluster" also names the help button of "Clustering algorithm"
@@ -53,11 +49,7 @@ def test_cluster_rerun_and_shared_link(server):
     assert metric_values(page) == numbers
     screenshot(page, "live-clustering")
 
-    fresh = server.new_page()  # the same link in another browser: read from the cache, not computed again
-    fresh.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
-    wait_for_script(fresh)
-    wait_for_text(fresh, "Colour points by")
-    assert_no_exception(fresh, "shared link")
+    fresh = open_link(server, LINK, "Colour points by", "shared link")  # the same link in another browser: read from the cache, not computed again
     assert metric_values(fresh) == numbers
     lines = computations(server)
     print("\n".join(lines))

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from harness import (
-    PAGE_TIMEOUT_MS,
     assert_no_exception,
     choose,
     computations,
     metric_values,
+    open_link,
     press,
     rerun,
     screenshot,
     wait_for_no_job,
-    wait_for_script,
     wait_for_text,
 )
 
@@ -21,11 +20,7 @@ LINK = "gan_amplification?distribution=ring&n_train=40&n_seeds=2&steps=2000&max_
 
 
 def test_train_rerun_and_shared_link(server):
-    page = server.new_page()
-    page.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
-    wait_for_script(page)
-    wait_for_text(page, "have not been trained yet")
-    assert_no_exception(page, "before the press")
+    page = open_link(server, LINK, "have not been trained yet", "before the press")
 
     press(page, "Train and compare")
     wait_for_no_job(page)
@@ -44,11 +39,7 @@ def test_train_rerun_and_shared_link(server):
     assert metric_values(page) == numbers
     screenshot(page, "live-gan")
 
-    fresh = server.new_page()  # the same link in another browser: read from the cache, not trained again
-    fresh.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
-    wait_for_script(fresh)
-    wait_for_text(fresh, "What to notice")
-    assert_no_exception(fresh, "shared link")
+    fresh = open_link(server, LINK, "What to notice", "shared link")  # the same link in another browser: read from the cache, not trained again
     assert metric_values(fresh) == numbers
     assert sum("compute amplify" in line for line in computations(server)) == 1
     page.context.close()

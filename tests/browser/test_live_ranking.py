@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 from harness import (
-    PAGE_TIMEOUT_MS,
     assert_no_exception,
+    choose,
     computations,
     metric_values,
+    open_link,
     press,
     rerun,
     screenshot,
     wait_for_no_job,
-    wait_for_script,
     wait_for_text,
 )
 
 # A random forest explained on 400 rows: estimated above 5 s (the page waits for the press), about 10 s to run.
 LINK = "feature_ranking?dataset=calibration&model=rf&n_rows=4000&shap_rows=400&event=2&seed=11"
-
-
-def pick(page, label: str, option: str) -> None:
-    """Pick ``option`` in the selectbox labelled ``label`` (its input, not the label's help icon) and wait."""
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
-    box.locator("input").click()
-    page.keyboard.type(option)
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(800)
-    wait_for_script(page)
 
 
 def dependence_title(page) -> str:
@@ -36,11 +26,7 @@ def dependence_title(page) -> str:
 
 
 def test_train_rerun_and_shared_link(server):
-    page = server.new_page()
-    page.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
-    wait_for_script(page)
-    wait_for_text(page, "has not been trained and ranked yet")
-    assert_no_exception(page, "before the press")
+    page = open_link(server, LINK, "has not been trained and ranked yet", "before the press")
     assert not any("compute rank" in line for line in computations(server)), "a link alone starts nothing heavy"
 
     press(page, "Train and rank")
@@ -51,7 +37,7 @@ def test_train_rerun_and_shared_link(server):
     assert len(numbers) == 3 and all(numbers), numbers  # R², RMSE, rows
 
     assert dependence_title(page).startswith("Dependence: E_raw")
-    pick(page, "Dependence plot for", "eta")  # a plot-only widget
+    choose(page, "Dependence plot for", "eta")  # a plot-only widget
     assert_no_exception(page, "after a plot option")
     assert dependence_title(page).startswith("Dependence: eta"), dependence_title(page)
     rerun(page)
@@ -61,11 +47,7 @@ def test_train_rerun_and_shared_link(server):
     assert metric_values(page) == numbers
     screenshot(page, "live-ranking")
 
-    fresh = server.new_page()  # the same link in another browser: read from the cache, not trained again
-    fresh.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
-    wait_for_script(fresh)
-    wait_for_text(fresh, "What to notice")
-    assert_no_exception(fresh, "shared link")
+    fresh = open_link(server, LINK, "What to notice", "shared link")  # the same link in another browser: read from the cache, not trained again
     assert metric_values(fresh) == numbers
     assert sum("compute rank" in line for line in computations(server)) == 1
     page.context.close()

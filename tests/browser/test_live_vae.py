@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from harness import (
-    PAGE_TIMEOUT_MS,
     assert_no_exception,
     choose,
     computations,
     metric_values,
+    open_link,
     press,
     rerun,
     screenshot,
     wait_for_no_job,
-    wait_for_script,
     wait_for_text,
 )
 
@@ -23,11 +22,7 @@ LINK = ("vae_latent?dataset=manifold&manifold=sheet&intrinsic_dim=2&noise=0.01&n
 
 
 def test_train_rerun_and_shared_link(server):
-    page = server.new_page()
-    page.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
-    wait_for_script(page)
-    wait_for_text(page, "has not been trained yet")
-    assert_no_exception(page, "before the press")
+    page = open_link(server, LINK, "has not been trained yet", "before the press")
     assert not any(" compute vae" in line for line in computations(server)), "a link alone never trains"
 
     press(page, "Train the β sweep")
@@ -45,11 +40,7 @@ def test_train_rerun_and_shared_link(server):
     assert metric_values(page) == numbers
     screenshot(page, "live-vae")
 
-    fresh = server.new_page()  # the same link in another browser: read from the cache, not trained again
-    fresh.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
-    wait_for_script(fresh)
-    wait_for_text(fresh, "What the toy leaves out")
-    assert_no_exception(fresh, "shared link")
+    fresh = open_link(server, LINK, "What the toy leaves out", "shared link")  # the same link in another browser: read from the cache, not trained again
     assert metric_values(fresh) == numbers
     lines = computations(server)
     assert sum(" compute vae" in line for line in lines) == 1, lines

@@ -41,10 +41,10 @@ def test_home_jets_section_draws_images_clouds_and_histograms(app_path, tmp_cach
 
 
 def test_larger_samples_wait_for_the_press(app_path, tmp_cache):
-    config = JetOverviewConfig(n=5000, seed=3)
+    config = JetOverviewConfig(n=10000, seed=3)
     assert OVERVIEW.estimate_seconds(config) > experiments.QUICK_SECONDS
     at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
-    at.query_params["jets_per_class"] = "5000"
+    at.query_params["jets_per_class"] = "10000"
     at.query_params["seed"] = "3"
     at.run()
     assert not at.exception, at.exception
