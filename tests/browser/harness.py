@@ -198,5 +198,12 @@ def open_link(server: Server, link: str, text: str, where: str = "") -> object:
     page.goto(f"{server.base}/{link}", timeout=PAGE_TIMEOUT_MS)
     wait_for_script(page)
     wait_for_text(page, text)
+    wait_for_no_job(page)  # quick jobs the link starts by itself end with a rerun of the page
     assert_no_exception(page, where or link)
     return page
+
+
+def selected(page, label: str) -> str:
+    """The option the selectbox labelled ``label`` shows now."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
+    return box.locator("input").first.input_value()

@@ -11,6 +11,7 @@ from harness import (
     press,
     rerun,
     screenshot,
+    selected,
     wait_for_no_job,
     wait_for_text,
 )
@@ -31,8 +32,7 @@ def test_train_rerun_and_shared_link(server):
 
     # a plot-only widget: which training set to show
     choose(page, "Training set to show", "training set 2")
-    shown = page.locator("[data-testid='stSelectbox']").filter(has_text="Training set to show").first.inner_text()
-    assert "training set 2" in shown, shown
+    assert selected(page, "Training set to show") == "training set 2"
     assert_no_exception(page, "after a plot option")
     rerun(page)
     assert_no_exception(page, "after Rerun")
