@@ -3,6 +3,11 @@
 The app is a navigation over six pages; each page is a thin UI over ``ganplify_core``.
 """
 
+# pandas is imported here, with an import statement, before any page runs: plotly picks pandas up from
+# sys.modules, and when a class opens the app at once another session's first import of pandas may be
+# half done there ("partially initialized module 'pandas' has no attribute 'Series'"). An import
+# statement waits for the import in progress to finish.
+import pandas  # noqa: F401
 import streamlit as st
 
 st.set_page_config(page_title="GANplify Lab", page_icon=":material/blur_on:", layout="wide")

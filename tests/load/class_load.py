@@ -37,7 +37,7 @@ PRESSES = [
      "Train and score", "Trained on QCD jets, looking for top jets"),
     ("vae_latent?dataset=manifold&manifold=sheet&intrinsic_dim=2&noise=0.01&n=600&n_corrdim=300"
      "&beta_min=0.02&beta_max=2.0&n_betas=4&steps_per_beta=500&latent_dim=3&seed=11",
-     "Train the β sweep", "What to notice"),
+     "Train the β sweep", "What the toy leaves out"),
 ]
 VIEWS = ["", "gan_amplification", "birthday_paradox", "vae_latent", "clustering", "feature_ranking", "autoencoder_roc"]
 
@@ -55,6 +55,7 @@ class LoadReport:
     start_rss_mb: float
     seconds: float
     slowest_answer_s: float
+    unanswered: list
 
 
 def _rss_mb(pid: int) -> float:
@@ -151,6 +152,8 @@ def run_class(scratch: Path, sessions: int = 30, pressing: int = 10, timeout_s: 
                 pending = still
                 if pending:
                     time.sleep(2.0)
+            unanswered = [f"{link or 'home'} ({'pressed ' + button if button else 'viewing'})"
+                          for _page, link, button, _text, _opened in pending]
             browser.close()
         lines = trace.read_text().splitlines() if trace.exists() else []
         computed = collections.Counter(line.split()[-1] for line in lines)
@@ -158,7 +161,7 @@ def run_class(scratch: Path, sessions: int = 30, pressing: int = 10, timeout_s: 
                                                                                      for i in range(pressing)}),
                           computations=dict(computed), answered=answered, exceptions=exceptions,
                           queue_shown=queue_shown, peak_rss_mb=peak[0], start_rss_mb=start_rss,
-                          seconds=time.time() - started, slowest_answer_s=slowest)
+                          seconds=time.time() - started, slowest_answer_s=slowest, unanswered=unanswered)
     finally:
         stop.set()
         server.terminate()
