@@ -25,7 +25,7 @@ from ganplify_core import experiments
 from ganplify_core.birthday.experiment import BIRTHDAY, BirthdayConfig
 
 # Estimated above 5 s (so the link alone does not start it) and about 10–30 s on two cores.
-CONFIG = BirthdayConfig(sources=("sim", "gan"), features="shapes", pool_size=1000, replications=1000, seed=4)
+CONFIG = BirthdayConfig(sources=("sim", "gan"), features="shapes", pool_size=2000, replications=2000, seed=4)
 LINK = "birthday_paradox?sources=sim,gan&features=shapes&pool=2000&replications=2000&energy=100%20GeV&seed=4"
 
 
