@@ -69,7 +69,7 @@ def test_small_button_run_then_rerun(app_path, tmp_cache):
     assert not at.exception, at.exception
     assert at.dataframe[0].value.equals(table)
     assert jobs.find(BIRTHDAY, config).state == jobs.DONE
-    assert at.query_params["energy"] == "100 GeV" and at.query_params["pool"] == "200"
+    assert at.query_params["energy"] == "100 GeV" and at.query_params["pool"] == "1500"
 
 
 def test_retrained_gan_is_a_setting_of_the_link(app_path, tmp_cache):

