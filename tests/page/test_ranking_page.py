@@ -100,7 +100,7 @@ def test_bad_input_shows_messages_not_tracebacks(app_path, tmp_cache):
     at = open_page(app_path, {"n_rows": "nan", "model": "svm"})  # a link with values the page cannot use
     assert not at.exception
     notices = " ".join(i.value for i in at.info)
-    assert "n_rows ignored" in notices and "model ignored" in notices
+    assert "n\\_rows ignored" in notices and "model ignored" in notices  # Markdown-escaped
 
 
 def test_old_links_keep_their_keys(app_path, tmp_cache):
