@@ -105,5 +105,5 @@ def test_bad_setting_from_a_link_falls_back_with_a_notice(app_path, tmp_cache):
     at = _open_with(app_path, bottleneck=999, model="vae", noise="nan", n_train=3)
     assert not at.exception
     notices = " ".join(i.value for i in at.info)
-    for key in ("bottleneck=999", "model=vae", "noise=nan", "n_train=3"):
+    for key in ("bottleneck=999", "model=vae", "noise=nan", "n\\_train=3"):  # Markdown-escaped, as shown
         assert key in notices, notices
