@@ -43,6 +43,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_healthy(base: str, process: subprocess.Popen, seconds: float = 60) -> bool:
+    """Whether the Streamlit server at ``base`` answered its health check within ``seconds``."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
+            return True
+        except OSError:
+            if time.time() > deadline or process.poll() is not None:
+                return False
+            time.sleep(0.5)
+
+
 class Server:
     """A Streamlit server of the app on 127.0.0.1 and a Chromium that browses it."""
 
@@ -77,15 +90,8 @@ def server(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or process.poll() is not None:
-                    pytest.fail("streamlit did not start:\n" + process.stdout.read().decode(errors="replace")[-3000:])
-                time.sleep(0.5)
+        if not wait_until_healthy(base, process):
+            pytest.fail("streamlit did not start:\n" + process.stdout.read().decode(errors="replace")[-3000:])
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from harness import CHROMIUM, CHROMIUM_FLAGS, VIEWPORT, _free_port  # noqa: E402
+from harness import CHROMIUM, CHROMIUM_FLAGS, VIEWPORT, _free_port, wait_until_healthy  # noqa: E402
 
 # (link, button, text shown with the result): small settings, each estimated above 5 s so they wait for a press.
 PRESSES = [
@@ -100,16 +100,8 @@ def run_class(scratch: Path, sessions: int = 30, pressing: int = 10, timeout_s: 
     sampler = threading.Thread(target=sample, daemon=True)
     started = time.time()
     try:
-        import urllib.request
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.5)
+        if not wait_until_healthy(base, server):
+            raise RuntimeError("streamlit did not start")
         start_rss = _rss_mb(server.pid)
         sampler.start()
         with sync_playwright() as p:
