@@ -27,6 +27,10 @@ test: install
 	@$(PY) -m pytest -q -rs tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is broken" >&2; fi; exit $$rc
 
+# The shipped results every page shows on first view (assets/shipped/, with a manifest of config and code version).
+assets: install
+	$(PY) scripts/make_assets.py
+
 bench: install
 	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done
 

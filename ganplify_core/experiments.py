@@ -17,10 +17,15 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import datetime
+import hashlib
+import json
 import os
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ganplify_core import cache
@@ -28,6 +33,31 @@ from ganplify_core.training import Progress, no_progress
 
 # How many seconds of estimated work a page may start without a press (issue: "no heavy work without a press").
 QUICK_SECONDS = 5.0
+
+
+# Results made by ``make assets`` (scripts/make_assets.py) for the configs each experiment ships.
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "assets" / "shipped"
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Preset:
+    """A one-click setting of a page: "the paper's setting", "a 30-second demo", "where it fails".
+
+    Attributes
+    ----------
+    key : short name, also what ``benchmarks/bench_presets.py`` records its time under (``"demo"``).
+    label : what the button says ("A 30-second demo"); the measured time is added by the page.
+    config : the experiment's full config for this preset (what is timed and shipped).
+    page_values : values of page-only settings (page parameters that are not config fields).
+    note : one sentence on what the preset shows (the button's help).
+    """
+
+    key: str
+    label: str
+    config: Any
+    page_values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    note: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +77,9 @@ class Experiment:
     shipped : ``shipped(config) -> result | None``: a precomputed result in ``assets/`` for this config.
     label : what the job does, for progress messages ("Training the GANs").
     calibration : configs whose measured time ``benchmarks/bench_estimates.py`` compares with the estimate.
+    presets : the page's one-click settings (:class:`Preset`).
+    ship : configs whose results ``make assets`` stores under ``assets/shipped/`` (a page's default, so its
+        first view shows the answer with nothing pressed).
     """
 
     name: str
@@ -58,6 +91,8 @@ class Experiment:
     shipped: Callable[[Any], Any] | None = None
     label: str = ""
     calibration: tuple = ()
+    presets: tuple = ()
+    ship: tuple = ()
 
     def key(self, config: Any) -> str:
         """The hex key of ``config``'s result (the disk cache's file name)."""
@@ -159,7 +194,7 @@ def is_cached(experiment: Experiment, config: Any) -> bool:
         return True
     if experiment.shipped is not None and experiment.shipped(config) is not None:
         return True
-    return cache.exists(experiment.name, experiment._keyed(config))
+    return cache.exists(experiment.name, experiment._keyed(config)) or shipped_path(experiment, config).exists()
 
 
 def cached_result(experiment: Experiment, config: Any) -> Any:
@@ -172,19 +207,25 @@ def cached_result(experiment: Experiment, config: Any) -> Any:
         result = experiment.shipped(config)
     if result is None:
         result = cache.read(experiment.name, experiment._keyed(config))
+    if result is None:  # a recomputed result (on disk) wins over the shipped one
+        result = _read_shipped(experiment, config)
     if result is not None:
         _remember(key, result)
     return result
 
 
-def run(experiment: Experiment, config: Any, progress: Progress | None = None) -> Any:
+def run(experiment: Experiment, config: Any, progress: Progress | None = None, use_shipped: bool = True) -> Any:
     """The result for ``config``: held in memory, shipped, on disk, or computed once (and stored).
 
     Single flight across processes: while one process computes a key, others wait for it (a lock file
-    beside the entry) and then read its result.
+    beside the entry) and then read its result. ``use_shipped=False`` recomputes a config whose only
+    result is a shipped one (made by older code); the new result is stored in the disk cache.
     """
     config.validate()
-    result = cached_result(experiment, config)
+    if use_shipped or not shipped_path(experiment, config).exists():
+        result = cached_result(experiment, config)
+    else:
+        result = cache.read(experiment.name, experiment._keyed(config))
     if result is not None:
         return result
     progress = progress or no_progress
@@ -198,6 +239,74 @@ def run(experiment: Experiment, config: Any, progress: Progress | None = None) -
             cache.write(experiment.name, keyed, result)
     _remember(experiment.key(config), result)
     return result
+
+
+# -- shipped results: made once by `make assets`, found by key ------------------------------------------
+
+def shipped_path(experiment: Experiment, config: Any) -> Path:
+    """Where ``make assets`` puts the result for ``config`` (it may not exist)."""
+    return SHIPPED_DIR / f"{experiment.name}-{experiment.key(config)[:24]}.npz"
+
+
+def code_version(experiment: Experiment) -> str:
+    """A hash of the source of the experiment's topic package: it changes when the code that computes it does."""
+    module = sys.modules.get(experiment.config_type.__module__)
+    folder = Path(module.__file__).parent if module is not None and module.__file__ else None
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")) if folder else ():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _manifest() -> dict:
+    try:
+        return json.loads((SHIPPED_DIR / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _read_shipped(experiment: Experiment, config: Any) -> Any:
+    path = shipped_path(experiment, config)
+    if not path.exists():
+        return None
+    try:
+        return cache.load(path)
+    except Exception:  # a damaged asset is ignored (recomputed), never trusted
+        return None
+
+
+def shipped_info(experiment: Experiment, config: Any) -> dict | None:
+    """What the manifest says of the shipped result for ``config``, with ``"stale"``: made by other code.
+
+    ``None`` when there is no shipped result, or when a recomputed result (disk cache) replaces it.
+    """
+    path = shipped_path(experiment, config)
+    if not path.exists() or cache.exists(experiment.name, experiment._keyed(config)):
+        return None
+    entry = dict(_manifest().get(path.name, {}))
+    entry["stale"] = entry.get("code_version") != code_version(experiment)
+    return entry
+
+
+def make_shipped(experiment: Experiment, config: Any, progress: Progress | None = None) -> Path:
+    """Compute ``config`` with the current code and store it under ``assets/shipped/`` with its manifest entry."""
+    config.validate()
+    started = time.perf_counter()
+    result = experiment.compute(config, progress or no_progress)
+    seconds = time.perf_counter() - started
+    path = shipped_path(experiment, config)
+    cache.dump(result, path)
+    manifest = _manifest()
+    manifest[path.name] = {
+        "experiment": experiment.name, "key": experiment.key(config), "config": cache._jsonable(config),
+        "code_version": code_version(experiment), "package_version": cache.__version__,
+        "made": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"), "seconds": round(seconds, 2),
+    }
+    (SHIPPED_DIR / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    with _memo_lock:
+        _memo.pop(experiment.key(config), None)
+    return path
 
 
 # -- a trace of computations, for tests that count them across sessions and processes ------------------

@@ -45,8 +45,9 @@ def max_workers() -> int:
 class Job:
     """One computation of one experiment for one config; shared by every session that asks for it."""
 
-    def __init__(self, experiment: Experiment, config: Any, key: str, runner: JobRunner):
+    def __init__(self, experiment: Experiment, config: Any, key: str, runner: JobRunner, fresh: bool = False):
         self.runner = runner
+        self.fresh = fresh  # recompute even if a shipped result exists (it was made by older code)
         self.experiment = experiment
         self.config = config
         self.key = key
@@ -131,14 +132,14 @@ class JobRunner:
         self._running = 0
         self._threads: list[threading.Thread] = []
 
-    def submit(self, experiment: Experiment, config: Any, owner: str | None = None) -> Job:
+    def submit(self, experiment: Experiment, config: Any, owner: str | None = None, fresh: bool = False) -> Job:
         config.validate()
         key = experiment.key(config)
         with self.lock:
             self._forget_old()
             job = self._jobs.get(key)
             if job is None or job.state in FINISHED:  # a finished one is asked for again: its result is gone
-                job = Job(experiment, config, key, self)
+                job = Job(experiment, config, key, self, fresh=fresh)
                 self._jobs[key] = job
                 if job.state == QUEUED:
                     self._queue.append(job)
@@ -186,7 +187,7 @@ class JobRunner:
                 job = self._queue.pop(0)
                 job.state, job.started, job.message = RUNNING, time.time(), "starting…"
             try:
-                experiments.run(job.experiment, job.config, job._report)  # held in memory and on disk
+                experiments.run(job.experiment, job.config, job._report, use_shipped=not job.fresh)  # memory and disk
                 job.fraction = 1.0
                 state = DONE
             except JobCancelled:
@@ -204,9 +205,12 @@ class JobRunner:
 _runner = JobRunner()
 
 
-def submit(experiment: Experiment, config: Any, owner: str | None = None) -> Job:
-    """The job computing ``config`` (an existing one for the same key, or a new one queued now)."""
-    return _runner.submit(experiment, config, owner)
+def submit(experiment: Experiment, config: Any, owner: str | None = None, fresh: bool = False) -> Job:
+    """The job computing ``config`` (an existing one for the same key, or a new one queued now).
+
+    ``fresh``: compute even where a shipped result exists (the page's "Recompute with the current code").
+    """
+    return _runner.submit(experiment, config, owner, fresh)
 
 
 def find(experiment: Experiment, config: Any) -> Job | None:

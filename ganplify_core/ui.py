@@ -20,9 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
+import json
 import re
+import zipfile
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -171,6 +176,21 @@ class PageSettings:
         if st.query_params.to_dict() != query:
             st.query_params.from_dict(query)
 
+    def apply(self, values: Mapping[str, Any]) -> None:
+        """Set the widgets to ``values`` (a preset). Call from a widget's ``on_click``, before the page runs."""
+        for name, value in values.items():
+            if name in self._all:
+                st.session_state[self.key(name)] = self._widget_value(self._all[name], value)
+
+    def query_for(self, values: Mapping[str, Any]) -> str:
+        """The link query (``?…``) of the current settings with ``values`` changed."""
+        merged = {name: self.value(name) for name in self._all}
+        merged.update({name: value for name, value in values.items() if name in self._all})
+        query = dump_query(self._all, merged)
+        if lecture_mode():
+            query["lecture"] = "1"
+        return "?" + urlencode(query)
+
     def widget(self, name: str, label: str | None = None, help: str | None = None, **kwargs: Any) -> Any:
         """Draw the widget for setting ``name`` (its type, label, help and range follow the Param)."""
         p, key = self.params[name], self.key(name)
@@ -201,13 +221,45 @@ class PageSettings:
 
 
 def lecture_mode() -> bool:
-    """``?lecture=1`` in the link: a projector view (no cache controls)."""
+    """``?lecture=1`` in the link (or the sidebar's toggle): the projector view."""
     return st.query_params.get("lecture") == "1"
+
+
+def _toggle_lecture() -> None:
+    if st.session_state.get("_lecture_toggle"):
+        st.query_params["lecture"] = "1"
+    elif "lecture" in st.query_params:
+        del st.query_params["lecture"]
+
+
+# Larger type for a projector; charts get theirs from :func:`projector_style`.
+_LECTURE_CSS = """<style>
+html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
+[data-testid="stMetricValue"] { font-size: 2.6rem; }
+h1 { font-size: 3rem !important; }
+</style>"""
+
+
+def prose(markdown: str, title: str = "What this page shows") -> None:
+    """Explanatory text: shown in full, or folded into an expander in lecture mode (the lecturer says it)."""
+    if lecture_mode():
+        with st.expander(title):
+            st.markdown(markdown)
+    else:
+        st.markdown(markdown)
 
 
 def sidebar() -> None:
     """The sidebar every page shares: compute device, global seed, the cache's state and its clear button."""
+    if lecture_mode():
+        st.markdown(_LECTURE_CSS, unsafe_allow_html=True)
     with st.sidebar:
+        st.toggle("Lecture mode", value=lecture_mode(), key="_lecture_toggle", on_change=_toggle_lecture,
+                  help="A projector view: larger type, thicker lines and markers, no minor labels on log axes, "
+                       "long text folded away. Kept in the link (lecture=1).")
+        st.radio("Camera button saves", IMAGE_FORMATS, key="_image_format", horizontal=True,
+                 help="What the camera icon above each chart downloads: PNG at twice the screen resolution, or SVG "
+                      "(vector, for slides).")
         with user_errors():
             st.caption(f"Compute device: **{device_label()}**")
         st.number_input(SEED_PARAM.label, min_value=SEED_PARAM.lo, max_value=SEED_PARAM.hi, step=1, key=SEED_KEY,
@@ -237,7 +289,139 @@ def start_page(page: str, params: Mapping[str, Param]) -> PageSettings:
     settings.load()
     settings.sync()
     sidebar()
+    st.session_state[_FIGURES_KEY] = []
     return settings
+
+
+# -- presets: one click to a setting worth showing ---------------------------------------------------------
+
+PRESET_TIMES = Path(__file__).resolve().parents[1] / "assets" / "preset_times.json"
+
+
+def preset_seconds(experiment: experiments.Experiment, preset: experiments.Preset) -> float | None:
+    """The preset's measured time on this machine class (``benchmarks/bench_presets.py``), if recorded."""
+    try:
+        times = json.loads(PRESET_TIMES.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    seconds = times.get(experiment.name, {}).get(preset.key)
+    return float(seconds) if isinstance(seconds, (int, float)) else None
+
+
+def preset_values(settings: PageSettings, preset: experiments.Preset) -> dict[str, Any]:
+    """The page settings (and seed) a preset sets: its config's fields the page shows, and its page values."""
+    values = {name: getattr(preset.config, name) for name in settings._all if hasattr(preset.config, name)}
+    values.update(preset.page_values)
+    return values
+
+
+def preset_label(experiment: experiments.Experiment, preset: experiments.Preset) -> str:
+    """``"A 30-second demo · 19 s"``: measured where recorded, else ``"≈ 20 s"`` from the estimate."""
+    seconds = preset_seconds(experiment, preset)
+    if seconds is None:
+        return f"{preset.label} · ≈ {format_seconds(experiment.estimate_seconds(preset.config))}"
+    return f"{preset.label} · {format_seconds(seconds)}"
+
+
+def preset_buttons(settings: PageSettings, experiment: experiments.Experiment) -> None:
+    """One button per preset of ``experiment`` (it sets the page's widgets), and a link to each."""
+    if not experiment.presets:
+        return
+    columns = st.columns(len(experiment.presets))
+    links = []
+    for column, preset in zip(columns, experiment.presets, strict=True):
+        values = preset_values(settings, preset)
+        column.button(preset_label(experiment, preset), key=f"preset.{settings.page}.{preset.key}",
+                      help=preset.note or None, on_click=settings.apply, args=(values,), width="stretch")
+        links.append(f"[{plain(preset.label)}]({settings.query_for(values)})")
+    st.caption("Presets set the widgets below; press the page's button to compute what is not shipped. "
+               "Links to share: " + " · ".join(links))
+
+
+# -- charts: one look, projector style, downloads for slides ----------------------------------------------
+
+IMAGE_FORMATS = ("PNG 2×", "SVG")
+_FIGURES_KEY = "_page_figures"
+
+
+def projector_style(fig: Any) -> Any:
+    """A copy of ``fig`` for a projector: larger type, thicker lines, larger markers, decades only on log axes."""
+    fig = type(fig)(fig)
+    fig.update_layout(font=dict(size=20), title_font=dict(size=24), legend=dict(font=dict(size=18)))
+    fig.update_traces(selector=dict(type="scatter"), line=dict(width=4))
+    for trace in fig.data:
+        marker = getattr(trace, "marker", None)
+        if marker is not None and getattr(marker, "size", None) is not None and isinstance(marker.size, (int, float)):
+            trace.marker.size = marker.size * 1.6
+    fig.for_each_xaxis(lambda axis: axis.update(dtick=1, minor=dict(showgrid=False)) if axis.type == "log" else None)
+    fig.for_each_yaxis(lambda axis: axis.update(dtick=1, minor=dict(showgrid=False)) if axis.type == "log" else None)
+    return fig
+
+
+def chart_config(name: str) -> dict:
+    """Plotly's modebar settings: the camera button saves ``name`` as PNG at 2× or as SVG (the sidebar's choice)."""
+    svg = st.session_state.get("_image_format") == "SVG"
+    return {"toImageButtonOptions": {"format": "svg" if svg else "png", "filename": name, "scale": 1 if svg else 2},
+            "displaylogo": False}
+
+
+def _figure_name(fig: Any, fallback: str) -> str:
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else fallback
+    name = re.sub(r"<[^>]+>", "", str(title))
+    name = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:60]
+    return name or fallback
+
+
+def chart(fig: Any, key: str | None = None, container: Any = None) -> None:
+    """Draw a Plotly figure (projector style in lecture mode) and collect it for the page's zip download."""
+    figures = st.session_state.setdefault(_FIGURES_KEY, [])
+    name = _figure_name(fig, f"figure-{len(figures) + 1}")
+    if lecture_mode():
+        fig = projector_style(fig)
+    figures.append((name, fig))
+    (container or st).plotly_chart(fig, width="stretch", key=key, config=chart_config(name))
+
+
+def figures_zip(figures: list[tuple[str, Any]], tables: Mapping[str, Any], images: bool = True) -> bytes:
+    """A zip of the figures (interactive HTML and Plotly JSON; SVG, PNG at 2× and PDF where kaleido can draw) and tables (CSV)."""
+    buffer = io.BytesIO()
+    notes = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        used: set[str] = set()
+        for name, fig in figures:
+            stem, n = name, 2
+            while stem in used:
+                stem, n = f"{name}-{n}", n + 1
+            used.add(stem)
+            archive.writestr(f"figures/{stem}.json", fig.to_json())
+            archive.writestr(f"figures/{stem}.html", fig.to_html(include_plotlyjs="cdn", full_html=True))
+            if images:
+                try:
+                    archive.writestr(f"figures/{stem}.svg", fig.to_image(format="svg"))
+                    archive.writestr(f"figures/{stem}.png", fig.to_image(format="png", scale=2))
+                    archive.writestr(f"figures/{stem}.pdf", fig.to_image(format="pdf"))
+                except Exception as exc:  # no kaleido or no Chrome: the HTML and JSON still open anywhere
+                    notes.append(f"Images not drawn ({type(exc).__name__}: {exc}); open the .html files and use "
+                                 "the camera button.")
+                    images = False
+        for filename, frame in tables.items():
+            archive.writestr(f"data/{filename}", spreadsheet_safe(frame).to_csv(index=False))
+        archive.writestr("README.txt", "Figures from GANplify Lab: .html (interactive), .json (Plotly), .svg/.png/.pdf "
+                         "(for slides).\n" + "\n".join(notes[:1]) + "\n")
+    return buffer.getvalue()
+
+
+def download_all(page: str, tables: Mapping[str, Any] | None = None) -> None:
+    """One button: every chart drawn on this page (SVG, PNG 2×, PDF, HTML) and its data (CSV), as a zip."""
+    figures = list(st.session_state.get(_FIGURES_KEY, []))
+    tables = dict(tables or {})
+    if not figures and not tables:
+        return
+    st.download_button(f"Download all figures and data (zip, {len(figures)} figures)",
+                       data=lambda: figures_zip(figures, tables), file_name=f"ganplify-{page}.zip",
+                       mime="application/zip", icon=":material/download:", on_click="ignore",
+                       help="Each chart as SVG, PNG at 2× and PDF (drawn on the server; takes a few seconds), as "
+                            "interactive HTML, and the data as CSV.")
 
 
 # -- long work: submitted to the job runner, shown while it runs -------------------------------------------
@@ -279,6 +463,9 @@ def result_of(experiment: experiments.Experiment, config: Any, pressed: bool,
         config.validate()
     result = experiments.cached_result(experiment, config)
     if result is not None:
+        info = experiments.shipped_info(experiment, config)
+        if info is not None:
+            _shipped_note(experiment, config, info)
         return result
     job = jobs.find(experiment, config)
     estimate = experiment.estimate_seconds(config)
@@ -303,6 +490,25 @@ def result_of(experiment: experiments.Experiment, config: Any, pressed: bool,
         return None
     _job_panel(experiment, config)
     return None
+
+
+def _shipped_note(experiment: experiments.Experiment, config: Any, info: dict) -> None:
+    """Say that a result is the shipped one; offer to recompute it when the code changed since."""
+    job = jobs.find(experiment, config)
+    if job is not None and job.fresh and job.state not in jobs.FINISHED:
+        _job_panel(experiment, config)
+        return
+    made = f" on {info['made']}" if info.get("made") else ""
+    took = f", {format_seconds(info['seconds'])} to compute" if info.get("seconds") else ""
+    if not info["stale"]:
+        st.caption(f"Shipped result for these settings (made{made} by this version of the code{took}).")
+        return
+    st.warning(f"This shipped result was made{made} by an earlier version of the code{took}. It is shown as "
+               "made; recompute it to see what the current code gives.", icon=":material/history:")
+    if st.button(f"Recompute with the current code ({estimate_text(experiment, config)})",
+                 key=f"recompute-{experiment.name}"):
+        jobs.submit(experiment, config, owner=_session_id(), fresh=True)
+        st.rerun()
 
 
 def press_prompt(experiment: experiments.Experiment, config: Any, button: str, what: str = "These settings have not been computed yet") -> None:
