@@ -68,15 +68,34 @@ if result is None:
     st.stop()
 
 summary = result.summary()
-gan = summary.get("gan")
+headline.markdown(plots.headline_markdown(summary, "gan" if "gan" in config.methods else config.methods[-1]))
 columns = headline.columns(4)
 columns[0].metric("Training sample: amplification", f"{summary['train_amplification']['mean']:.2f}",
-                  help="its own MSE vs the expectation for n true points (≈ (N−1)/(N−3) on average, by Jensen)")
+                  help="its own MSE vs the expectation for n true points (the mean of ratios is above 1 on average, "
+                       "by Jensen's inequality); from the mean MSE: "
+                       f"{summary['train_amplification_of_mean_mse']:.2f}")
 for column, method in zip(columns[1:], ("fit", "kde", "gan")):
     if method in summary:
         amp = summary[method]["amplification"]
+        lo, hi = summary[method]["amplification_ci95"]
         column.metric(f"{experiment.METHOD_LABELS[method]}: amplification", f"{amp['mean']:.2f} ± {amp['std']:.2f}",
-                      help=f"mean ± std over {config.n_seeds} training sets, at {int(result.generated[-1]):,} generated points")
+                      help=f"mean ± std over {config.n_seeds} training sets, at {int(result.generated[-1]):,} generated "
+                           f"points; bootstrap 95 % interval of the mean [{lo:.2f}, {hi:.2f}]")
+headline.dataframe(plots.uncertainty_table(summary, config.methods), hide_index=True, width="stretch")
+headline.caption("Intervals: percentile bootstrap over the training sets (10 000 resamples, seeded by the config). "
+                 "Tests: two-sided, paired by training set, on log(sample MSE / method MSE). With few training "
+                 "sets the bootstrap interval is too narrow rather than too wide.")
+with headline.expander("How the GAN's settings were chosen (a selection the fit and the KDE did not get)"):
+    st.markdown(
+        f"The GAN's default R1 weight γ = {experiment.DEFAULT_CONFIG.r1_gamma:g} and its "
+        f"{experiment.DEFAULT_CONFIG.steps:,} training steps were **chosen after the first result was seen**, by "
+        "the true-law metric (the amplification of the mean quantile MSE, which needs the true distribution), out "
+        "of about 12 configurations (γ from 0.3 to 100, 1 500 to 10 000 steps, one or two GANs per training set; "
+        "the table is in docs/amplify.md). The selection ran on other training sets (config seeds 1 and 2) than "
+        "the ones shown by default (seed 0), so these sets were not fitted to; but the recipe was still picked "
+        "with knowledge of the truth, which a real analysis does not have. **The ML fit and the kernel density "
+        "got no such selection**: the fit's family is fixed, and the KDE's bandwidth comes from a cross-validated "
+        "likelihood on the training points alone. Read the GAN's numbers as its best case over those settings.")
 
 headline.plotly_chart(plots.mse_figure(result), width="stretch")
 show = st.selectbox("Training set to show", range(config.n_seeds), format_func=lambda k: f"training set {k + 1}",
@@ -86,7 +105,8 @@ if config.distribution == "ring":
     st.plotly_chart(plots.ring_scatter_figure(result, show), width="stretch")
 st.dataframe(plots.amplification_table(result), hide_index=True, width="stretch")
 st.caption("Amplification = equivalent true points / n. The mean of ratios favours lucky training sets "
-           "(even the training sample averages (N−1)/(N−3) ≈ 1.29 for N = 10); the amplification of the "
+           f"(even the training samples average {summary['train_amplification']['mean']:.2f} here, against "
+           f"{summary['train_amplification_of_mean_mse']:.2f} from their mean MSE); the amplification of the "
            "mean MSE is the stricter number.")
 
 if "gan" in config.methods:
@@ -100,33 +120,4 @@ ui.download_csv(plots.results_frame(result), "gan_amplification.csv")
 ui.show_cli(params.command_line("amplify", config))
 
 st.subheader("What to notice")
-st.markdown(
-    """
-* **Curves flatten.** Every method's MSE falls as 1/(points generated) at first, like true samples, then
-  levels off at a floor set by what it learned from the *n* training points. Amplification lives in that floor:
-  below the training sample's line means the generated points are worth more than the *n* you started with.
-* **The fit wins when it knows the family.** The ML fit of the right functional form is the best one can do;
-  the GAN knows nothing about Gaussians and still gets part of the way, because a smooth generator
-  *interpolates* between training points instead of copying them.
-* **Is it more than smoothing?** The kernel density is the honest baseline: if the GAN is not better than a
-  KDE with a cross-validated bandwidth, its gain is smoothing.
-* **What made the GAN work here.** A plain GAN (BCE, Adam 1e-3) was 5–15× *worse* than its 100 points and
-  WGAN-GP collapsed into one cell. What worked: a **strong R1 gradient penalty** on the data (γ = 30: it
-  limits how steeply the discriminator may rise at a training point, so the generator learns a *smoothed*
-  sample instead of the points, much as a kernel's bandwidth does), **Adam with lr 1e-4, β = (0, 0.99)**, data
-  scaled to O(1), the **whole training set** in every batch against 256 generated points, sampling from an
-  **exponential moving average of the generator's weights** (0.999).
-  γ was the main lever: on 9 other training sets the amplification of the mean MSE went 0.82, 1.21, 1.27,
-  1.56, 1.42, 0.93 for γ = 0.3, 1, 3, 10, 30, 100 at 3000 steps, and 1.79 for γ = 30 at 6000 steps (1.64 on
-  9 more sets). Strong smoothing needs longer training (at 1500 steps the GAN is far from converged: 0.05);
-  weak smoothing lets the GAN drift back to its points with time. All of this was fixed on training sets that
-  are never shown, never on the truth of the sets shown here (the diagnostic plot above uses the truth).
-* **The honest result.** With the default settings (camel back, n = 100, N = 10, 10 training sets) we
-  measured a GAN amplification of **1.64 ± 0.84** (mean ± std over training sets; **1.34** from the mean MSE),
-  against 1.18 (1.01) for the training samples themselves: the GAN beats its own sample on 7 of the 10 sets,
-  as the paper found ("10 000 GAN points match 150 true points"). Pooling 2 GANs per set adds little now
-  (1.73 ± 1.01; 1.36). The first recipe (γ = 1, 3000 steps) gave 1.03 ± 0.50 (0.84), no better than the
-  sample. But the kernel density (2.2; 1.47) is as good, and the ML fit of the right family (2.6; 1.81)
-  better: on the camel back the GAN's gain is what smoothing gives.
-"""
-)
+st.markdown(plots.what_to_notice(result))

@@ -29,6 +29,7 @@ from ganplify_core.amplify.metrics import (
     mse_vs_generated,
     quantile_mse,
 )
+from ganplify_core.amplify.uncertainty import uncertainty_summary
 from ganplify_core.params import param
 from ganplify_core.sweeps import n_jobs, run_sweep
 from ganplify_core.training import Progress, no_progress
@@ -116,18 +117,28 @@ class AmplifyResult:
     seconds: dict
 
     def summary(self) -> dict:
-        """Mean and standard deviation over seeds: the CLI's JSON and the page's table."""
+        """Mean and standard deviation over seeds, bootstrap 95 % intervals over the training sets and the
+        paired test of each method against its own training samples (:mod:`.uncertainty`): the CLI's JSON
+        and the page's table. ``gan_vs_sample`` is the GAN's paired test (None without a GAN)."""
         n_quant, n_train = self.config.n_quant, self.config.n_train
         out = {"dataset": self.config.distribution, "dim": self.config.dim, "n_train": n_train,
                "quantiles": n_quant, "seeds": self.config.n_seeds, "max_generated": int(self.generated[-1]),
                "expected_mse_true": float(expected_mse_of_true_samples(n_train, n_quant)),
                "train_mse": _mean_std(self.train_mse),
                "train_amplification": _mean_std(self.amplification["train"])}
-        for method in self.config.methods:
-            mse = self.mse[method][:, -1]
+        final = {method: self.mse[method][:, -1] for method in self.config.methods}
+        spread = uncertainty_summary(final, self.train_mse, n_quant, n_train, self.config.seed)
+        out["train_amplification_ci95"] = spread["train"]["amplification_ci95"]
+        out["train_amplification_of_mean_mse"] = float(amplification(self.train_mse.mean(), n_quant, n_train))
+        out["train_amplification_of_mean_mse_ci95"] = spread["train"]["amplification_of_mean_mse_ci95"]
+        for method, mse in final.items():
             out[method] = {"mse": _mean_std(mse), "amplification": _mean_std(self.amplification[method]),
+                           "amplification_ci95": spread[method]["amplification_ci95"],
                            "amplification_of_mean_mse": float(amplification(mse.mean(), n_quant, n_train)),
+                           "amplification_of_mean_mse_ci95": spread[method]["amplification_of_mean_mse_ci95"],
+                           "vs_sample": spread[method]["vs_sample"],
                            "seconds": round(float(self.seconds[method]), 2)}
+        out["gan_vs_sample"] = spread["gan"]["vs_sample"] if "gan" in spread else None
         return out
 
 

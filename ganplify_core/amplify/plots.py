@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from ganplify_core.amplify.experiment import METHOD_LABELS, AmplifyResult
 from ganplify_core.amplify.metrics import amplification, equivalent_true_samples, expected_mse_of_true_samples
+from ganplify_core.amplify.uncertainty import format_p
 from ganplify_core.plotstyle import COLORS, legend_below, rgba, styled
 
 
@@ -173,3 +174,101 @@ def preview_figure(config, data: np.ndarray) -> go.Figure:
     fig.update_xaxes(title="x" if one_d else "radius ρ = ‖x‖")
     fig.update_yaxes(title="probability density")
     return styled(fig, "The first training set (press Train to fit, smooth and GANplify it)")
+
+
+def _interval(ci: list[float]) -> str:
+    return f"[{ci[0]:.2f}, {ci[1]:.2f}]"
+
+
+def headline_markdown(summary: dict, method: str = "gan") -> str:
+    """The answer in one sentence, every number read from ``summary`` (:meth:`AmplifyResult.summary`):
+    the amplification of the mean MSE with its bootstrap interval, and the paired test against the sample."""
+    entry = summary[method]
+    test = entry["vs_sample"]
+    label = METHOD_LABELS[method]
+    return (f"**{label[0].upper() + label[1:]}: amplification {entry['amplification_of_mean_mse']:.2f} "
+            f"(95 % CI {_interval(entry['amplification_of_mean_mse_ci95'])})** from the mean quantile MSE over "
+            f"{summary['seeds']} training sets of n = {summary['n_train']}; better than its own training sample on "
+            f"**{test['sets_better']} of {test['sets']} sets** (two-sided sign-test p = {format_p(test['p_sign'])}, "
+            f"Wilcoxon signed-rank p = {format_p(test['p_wilcoxon'])}). The training samples themselves: "
+            f"{summary['train_amplification_of_mean_mse']:.2f} "
+            f"(95 % CI {_interval(summary['train_amplification_of_mean_mse_ci95'])}).")
+
+
+def uncertainty_table(summary: dict, methods) -> pd.DataFrame:
+    """Per method: the two amplifications with their bootstrap intervals and the paired test."""
+    rows = [{"method": METHOD_LABELS["train"],
+             "amplification of mean MSE": round(summary["train_amplification_of_mean_mse"], 2),
+             "95 % CI (mean MSE)": _interval(summary["train_amplification_of_mean_mse_ci95"]),
+             "mean amplification": round(summary["train_amplification"]["mean"], 2),
+             "95 % CI (mean)": _interval(summary["train_amplification_ci95"]),
+             "better than its sample": "—", "sign-test p": "—", "Wilcoxon p": "—"}]
+    for method in methods:
+        entry = summary[method]
+        test = entry["vs_sample"]
+        rows.append({"method": METHOD_LABELS[method],
+                     "amplification of mean MSE": round(entry["amplification_of_mean_mse"], 2),
+                     "95 % CI (mean MSE)": _interval(entry["amplification_of_mean_mse_ci95"]),
+                     "mean amplification": round(entry["amplification"]["mean"], 2),
+                     "95 % CI (mean)": _interval(entry["amplification_ci95"]),
+                     "better than its sample": f"{test['sets_better']} of {test['sets']}",
+                     "sign-test p": format_p(test["p_sign"]), "Wilcoxon p": format_p(test["p_wilcoxon"])})
+    return pd.DataFrame(rows)
+
+
+def _compare(a: float, b: float) -> str:
+    return "better than" if a > b else "worse than" if a < b else "level with"
+
+
+def what_to_notice(result: AmplifyResult) -> str:
+    """The page's "What to notice" bullets (Markdown); every number is read from ``result``."""
+    config = result.config
+    summary = result.summary()
+    k = config.n_seeds
+    train_floor = float(result.train_mse.mean())
+    bullets = []
+    floors = ", ".join(f"{METHOD_LABELS[m]} {result.mse[m][:, -1].mean():.2e}" for m in config.methods)
+    bullets.append(
+        "**Curves flatten.** Every method's MSE falls as 1/(points generated) at first, like true samples, then "
+        f"levels off at a floor set by what it learned from the n = {config.n_train} training points: at "
+        f"{int(result.generated[-1]):,} points generated the mean MSE is {floors}, against {train_floor:.2e} for "
+        "the training samples themselves. Below the training sample's line, the generated points are worth more "
+        "than the n you started with.")
+    if "gan" in config.methods:
+        gan = summary["gan"]
+        test = gan["vs_sample"]
+        bullets.append(
+            f"**The GAN against its own sample.** From the mean MSE the GAN is worth "
+            f"{gan['amplification_of_mean_mse']:.2f} × n (95 % CI {_interval(gan['amplification_of_mean_mse_ci95'])}), "
+            f"the training samples {summary['train_amplification_of_mean_mse']:.2f}; it is better than the sample "
+            f"it was trained on in {test['sets_better']} of {test['sets']} sets (sign-test p = "
+            f"{format_p(test['p_sign'])}, Wilcoxon p = {format_p(test['p_wilcoxon'])}). "
+            + ("An interval that reaches below 1 does not rule out \"no gain\". "
+               if gan["amplification_of_mean_mse_ci95"][0] < 1 else "")
+            + (f"With {k} training sets a two-sided sign test reaches p < 0.05 only if at least "
+               f"{threshold} of them agree." if (threshold := _sign_test_threshold(k)) else
+               f"With {k} training sets no outcome of a two-sided sign test reaches p < 0.05."))
+        for method, what in (("fit", "**The fit knows the family.** The ML fit of the right functional form"),
+                             ("kde", "**Is it more than smoothing?** The kernel density (the honest baseline)")):
+            if method not in config.methods:
+                continue
+            other = summary[method]
+            wins = int((result.mse[method][:, -1] < result.mse["gan"][:, -1]).sum())
+            bullets.append(
+                f"{what} reaches {other['amplification_of_mean_mse']:.2f} "
+                f"(95 % CI {_interval(other['amplification_of_mean_mse_ci95'])}): "
+                f"{_compare(other['amplification_of_mean_mse'], gan['amplification_of_mean_mse'])} the GAN's "
+                f"{gan['amplification_of_mean_mse']:.2f}, with a lower MSE than the GAN on {wins} of {k} sets."
+                + (" If the GAN is not better than a kernel density with a cross-validated bandwidth, its gain is "
+                   "what smoothing gives." if method == "kde" else ""))
+    return "\n".join(f"* {b}" for b in bullets)
+
+
+def _sign_test_threshold(k: int) -> int | None:
+    """The fewest sets out of ``k`` that must agree for a two-sided sign test to give p < 0.05 (None: never)."""
+    from scipy import stats
+
+    for agree in range((k + 1) // 2, k + 1):
+        if stats.binomtest(agree, k, 0.5).pvalue < 0.05:
+            return agree
+    return None

@@ -18,6 +18,11 @@ def test_default_view_shows_the_shipped_amplification(app_path, tmp_cache):
     assert len(at.get("plotly_chart")) >= 4
     gan_metric = [m for m in at.metric if m.label.startswith("GAN")]
     assert gan_metric and gan_metric[0].value.startswith(f"{shipped.amplification['gan'].mean():.2f}")
+    summary = shipped.summary()
+    lo, hi = summary["gan"]["amplification_of_mean_mse_ci95"]
+    headline = [m.value for m in at.markdown if "95 % CI" in m.value and "sign-test p" in m.value]
+    assert headline and f"[{lo:.2f}, {hi:.2f}]" in headline[0], "the headline shows the interval and the test"
+    assert any("chosen" in e.label for e in at.expander), "the selection of the GAN's settings is stated"
     assert not list(tmp_cache.rglob("*.npz")), "the default view must not train"
 
 

@@ -234,6 +234,12 @@ def test_cli_prints_the_json_summary(tmp_cache):
     for method in ("fit", "kde", "gan"):
         assert set(out[method]["mse"]) == {"mean", "std"} and set(out[method]["amplification"]) == {"mean", "std"}
         assert out[method]["mse"]["mean"] > 0
+        lo, hi = out[method]["amplification_of_mean_mse_ci95"]
+        assert lo <= out[method]["amplification_of_mean_mse"] <= hi
+        assert set(out[method]["vs_sample"]) == {"sets_better", "sets", "p_sign", "p_wilcoxon"}
+    assert set(out["gan_vs_sample"]) == {"sets_better", "sets", "p_sign", "p_wilcoxon"}
+    assert out["gan_vs_sample"]["sets"] == 2 and 0 <= out["gan_vs_sample"]["sets_better"] <= 2
+    assert len(out["train_amplification_of_mean_mse_ci95"]) == 2
 
 
 def test_cli_rejects_bad_input_in_one_line():
@@ -254,3 +260,22 @@ def test_the_pages_command_line_rebuilds_the_same_config():
     words = shlex.split(params.command_line("amplify", config))
     args = cli.build_parser().parse_args(words[3:])  # after "python -m ganplify_core"
     assert config_from_args(args) == config
+
+
+def test_the_shipped_result_gains_intervals_and_the_paired_test_without_retraining():
+    from ganplify_core.amplify import plots
+    from ganplify_core.amplify.experiment import shipped_result
+    from ganplify_core.amplify.uncertainty import format_p
+
+    result = shipped_result(DEFAULT_CONFIG)
+    if result is None:
+        pytest.skip("no shipped asset")
+    summary = result.summary()
+    gan = summary["gan"]
+    lo, hi = gan["amplification_of_mean_mse_ci95"]
+    assert lo < gan["amplification_of_mean_mse"] < hi
+    better = int((result.mse["gan"][:, -1] < result.train_mse).sum())
+    assert summary["gan_vs_sample"] == {**gan["vs_sample"]} and summary["gan_vs_sample"]["sets_better"] == better
+    text = plots.headline_markdown(summary)
+    assert f"{gan['amplification_of_mean_mse']:.2f} (95 % CI [{lo:.2f}, {hi:.2f}])" in text
+    assert f"{better} of {DEFAULT_CONFIG.n_seeds} sets" in text and format_p(gan["vs_sample"]["p_sign"]) in text
