@@ -12,9 +12,10 @@ cached on their own as well, so changing only the score retrains nothing. The pa
 both parts ship as precomputed results in ``assets/`` (``python -m ganplify_core ae-curve --save-asset``,
 ``... ae-roc --save-asset``).
 
-The networks train on one torch thread (:func:`ganplify_core.sweeps.single_threaded`): on the 2-core
-machine class the default top tagging took 48.8 s on one thread and 196 s on two (the threads fight
-over the cores with everything else the server runs).
+Both experiments compute on one torch thread (:func:`ganplify_core.anomaly.threads.experiment_threads`):
+on the 2-core machine class the default top tagging took 48.8 s on one thread and 196 s on two while
+the server was busy (the threads fight over the cores with everything else it runs); the measurement
+behind the choice is in :mod:`ganplify_core.anomaly.threads` and ``docs/anomaly.md``.
 """
 
 from __future__ import annotations
@@ -33,13 +34,13 @@ from ganplify_core.anomaly import curve_toy, roc
 from ganplify_core.anomaly.fitting import classifier_probability, fit_autoencoder, fit_classifier
 from ganplify_core.anomaly.models import AUTOENCODER_KINDS, CurveAutoencoder, JetImageCNN, build_jet_autoencoder
 from ganplify_core.anomaly.scores import SCORE_KINDS, reconstruct, score_in_batches
+from ganplify_core.anomaly.threads import experiment_threads
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
 from ganplify_core.jets import available_sources, get_jets, jet_images
 from ganplify_core.jets.sample import reference_size
 from ganplify_core.params import param
 from ganplify_core.seeding import make_rng
-from ganplify_core.sweeps import single_threaded
 from ganplify_core.training import Progress, no_progress, scaled
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -103,18 +104,22 @@ def curve_toy_json(result: CurveToyResult) -> dict:
 def compute_curve_toy(config: CurveToyConfig, progress: Progress | None = None) -> CurveToyResult:
     """Train the curve autoencoder and score on- and off-curve points (not cached: use ``experiments.run``)."""
     config.validate()
+    # The toy is tiny: on the CPU (not a GPU: launch overhead) and on one thread, since synchronising
+    # threads costs more than the 64-wide layers gain, and many times more on a busy machine.
+    with experiment_threads():
+        return _compute_curve_toy(config, progress)
+
+
+def _compute_curve_toy(config: CurveToyConfig, progress: Progress | None) -> CurveToyResult:
     rng = make_rng(config.seed)
     train = curve_toy.sample_on_curve(config.curve, config.n_train, config.noise, rng)
     test = curve_toy.sample_on_curve(config.curve, config.n_test, config.noise, rng)
     anomalies = curve_toy.sample_off_curve(config.curve, config.n_anomalies, config.distance, config.noise, rng)
 
-    # The toy is tiny: on the CPU (not a GPU: launch overhead) and on one thread, since synchronising
-    # threads costs more than the 64-wide layers gain, and many times more on a busy machine.
     torch.manual_seed(config.seed)  # the initial weights
     model = CurveAutoencoder()
-    with single_threaded():
-        history = fit_autoencoder(model, train, epochs=config.steps, batch_size=len(train), learning_rate=2e-2,
-                                  seed=config.seed, progress=progress)
+    history = fit_autoencoder(model, train, epochs=config.steps, batch_size=len(train), learning_rate=2e-2,
+                              seed=config.seed, progress=progress)
     test_scores = score_in_batches(model, test)
     anomaly_scores = score_in_batches(model, anomalies)
 
@@ -402,7 +407,7 @@ def compute_top_tagging(config: TopTaggingConfig, progress: Progress | None = No
     retrains nothing. torch runs on one thread (see the module docstring).
     """
     config.validate()
-    with single_threaded():
+    with experiment_threads():
         return _compute_top_tagging(config, progress or no_progress)
 
 

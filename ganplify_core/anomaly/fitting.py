@@ -19,6 +19,17 @@ from torch import nn
 from ganplify_core.seeding import torch_generator
 from ganplify_core.training import Progress, run_training
 
+LOGGED_STEPS = 200
+
+
+def log_every(steps_per_epoch: int, n_steps: int) -> int:
+    """Steps between logged losses: four per epoch, and at most about :data:`LOGGED_STEPS` in a run.
+
+    Reading a loss (``float(loss)``, ``loss.item()``) waits for the device to finish the step; the steps
+    in between queue without waiting.
+    """
+    return max(1, steps_per_epoch // 4, math.ceil(n_steps / LOGGED_STEPS))
+
 
 def _minibatch_training(model: nn.Module, loss_of_batch: Callable[[torch.Tensor], torch.Tensor], n: int,
                         epochs: int, batch_size: int, learning_rate: float, seed: int,
@@ -41,9 +52,10 @@ def _minibatch_training(model: nn.Module, loss_of_batch: Callable[[torch.Tensor]
         loss.backward()
         optimiser.step()
         scheduler.step()
-        return {"loss": loss.item()}
+        # the loss stays a tensor: run_training reads it (a host sync on a GPU) only on the steps it logs
+        return {"loss": loss.detach()}
 
-    history = run_training(step, n_steps, progress, log_every=max(1, steps_per_epoch // 4), label=label)
+    history = run_training(step, n_steps, progress, log_every=log_every(steps_per_epoch, n_steps), label=label)
     model.eval()
     return history
 
