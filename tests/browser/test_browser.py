@@ -1,17 +1,53 @@
-"""Browser test: the real app in headless Chromium, every page, a chart and no exception."""
+"""Browser test: every page, opened cold by a link, shows its answer (a chart with data) with nothing pressed.
+
+The server starts on an empty cache, so what each page shows on first view comes from the shipped results
+(``assets/shipped``, ``make assets``) or from work quick enough to start without a press. Each page is opened
+twice in a fresh browser context, plain and with ``lecture=1``; the time from the link to the first chart with
+data is written to ``tests/artifacts/first-views.json`` (a record, not a check: speed is benchmarked, not timed
+in tests) with a screenshot of each view.
+"""
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
 from app_pages import PAGES
-from harness import PAGE_TIMEOUT_MS, assert_no_exception, screenshot, wait_for_script
+from harness import ARTIFACTS, PAGE_TIMEOUT_MS, assert_no_exception, screenshot, wait_for_script
+
+PRESS_PROMPT = "have not been computed yet"  # ui.press_prompt's text
+CHART_WITH_DATA = ("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                   ".some(p => p.data && p.data.some(t => (t.x && t.x.length) || (t.z && t.z.length)"
+                   " || (t.values && t.values.length) || (t.r && t.r.length)))")
+TIMES: dict[str, float] = {}
+
+
+def _first_view(server, url_path: str, lecture: bool) -> float:
+    page = server.new_page()
+    try:
+        query = "?lecture=1" if lecture else ""
+        start = time.perf_counter()
+        page.goto(f"{server.base}/{url_path}{query}", timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_function(CHART_WITH_DATA, timeout=120_000)
+        seconds = time.perf_counter() - start
+        wait_for_script(page)
+        name = (url_path or "home") + ("-lecture" if lecture else "")
+        screenshot(page, f"first-view-{name}")
+        assert_no_exception(page, name)
+        prompts = page.get_by_text(PRESS_PROMPT)
+        assert prompts.count() == 0, f"{name}: asks for a press on first view: {prompts.first.inner_text()}"
+        if lecture:
+            assert page.get_by_role("button", name="Clear cache").count() == 0, f"{name}: Clear cache in lecture mode"
+        return seconds
+    finally:
+        page.context.close()
 
 
 @pytest.mark.parametrize("page_file, url_path", PAGES, ids=[p[1] or "home" for p in PAGES])
-def test_page_renders_a_chart_without_exception(browser_page, page_file, url_path):
-    base, page = browser_page
-    page.goto(f"{base}/{url_path}", timeout=PAGE_TIMEOUT_MS)
-    wait_for_script(page)
-    page.wait_for_selector(".js-plotly-plot", state="visible", timeout=120_000)
-    screenshot(page, url_path or "home")
-    assert_no_exception(page, url_path or "home")
+def test_first_view_shows_the_answer(server, page_file, url_path):
+    _first_view(server, url_path, lecture=False)  # a cold page: imports, shipped results read
+    TIMES[url_path or "home"] = round(_first_view(server, url_path, lecture=False), 2)  # the same link again: warm
+    TIMES[(url_path or "home") + "-lecture"] = round(_first_view(server, url_path, lecture=True), 2)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "first-views.json").write_text(json.dumps(TIMES, indent=1) + "\n")

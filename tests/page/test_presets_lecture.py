@@ -1,0 +1,56 @@
+"""Page tests: every page's presets set its widgets and its link; lecture mode (``lecture=1``) on every page."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from app_pages import PAGE_FILES
+from streamlit.testing.v1 import AppTest
+
+from ganplify_core import cli, experiments, ui
+
+TIMEOUT = 180
+
+
+def _preset_buttons(at: AppTest) -> list:
+    return [b for b in at.button if str(b.key or "").startswith("preset.")]
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_lecture_mode_keeps_the_link_and_hides_clear_cache(app_path, page):
+    at = AppTest.from_file(app_path(page), default_timeout=TIMEOUT)
+    at.query_params["lecture"] = "1"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.sidebar.toggle(key="_lecture_toggle").value is True
+    assert not [b for b in at.sidebar.button if b.label == "Clear cache"]
+    assert at.query_params["lecture"] == ["1"] or at.query_params["lecture"] == "1"
+    at.sidebar.toggle(key="_lecture_toggle").set_value(False).run()
+    assert "lecture" not in at.query_params
+
+
+@pytest.mark.parametrize("page", [p for p in PAGE_FILES if not p.endswith("home.py")])
+def test_each_preset_sets_the_widgets_and_the_link(app_path, page):
+    at = AppTest.from_file(app_path(page), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    buttons = _preset_buttons(at)
+    assert len(buttons) >= 3, f"{page}: {len(buttons)} presets (the paper's setting, a demo, where it fails)"
+    labels = [b.label for b in buttons]
+    for label in labels:
+        next(b for b in _preset_buttons(at) if b.label == label).click().run()
+        assert not at.exception, (label, at.exception)
+        assert "·" in label  # the measured (or estimated) time is in the label
+    assert at.query_params  # the last preset's settings are in the link
+
+
+def test_preset_label_prefers_the_measured_time(tmp_path, monkeypatch):
+    cli.build_parser()
+    experiment = next(e for e in experiments.REGISTRY.values() if e.presets)
+    preset = experiment.presets[0]
+    times = tmp_path / "preset_times.json"
+    times.write_text(json.dumps({experiment.name: {preset.key: 42.0}}))
+    monkeypatch.setattr(ui, "PRESET_TIMES", times)
+    assert ui.preset_label(experiment, preset) == f"{preset.label} · 42 s"
+    times.write_text("{}")
+    assert ui.preset_label(experiment, preset).startswith(f"{preset.label} · ≈ ")
