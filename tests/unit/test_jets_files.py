@@ -328,3 +328,49 @@ def test_bad_files_give_one_clear_message_each(toy, tmp_path):
           branches={"pt": "is_signal_new", "eta": "part_eta", "phi": "part_phi"})
     with pytest.raises(InputError, match="kind=branch"):
         files.parse_branches("pt,eta=b")
+
+
+# -- the CLI ----------------------------------------------------------------------------------------------------
+
+def test_cli_reads_a_file_and_prints_the_keys_per_class(toy, tmp_path, capsys):
+    import json
+
+    from ganplify_core.cli import main
+
+    names, values, labels = _toptagging_table(toy)
+    write_fixed(tmp_path / "top.h5", names, values, labels)
+    out = tmp_path / "back.npz"
+    assert main(["jets", "--input", str(tmp_path / "top.h5"), "--format", "toptagging", "--out", str(out), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n"] == 2 * N and set(result["classes"]) == {"qcd", "top"}
+    for process, entry in result["classes"].items():
+        expected = toy[process][2].observables
+        assert entry["process"] == process and entry["n"] == N
+        for name in ("mass", "tau21", "tau32", "n_constituents"):
+            assert entry[name]["mean"] == pytest.approx(float(expected[name].mean()), rel=1e-4), name
+            assert set(entry[name]) == {"mean", "std"}
+    assert main(["jets", "--input", str(out), "--format", "jetnet", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["classes"]["top"]["mass"]["mean"] == pytest.approx(result["classes"]["top"]["mass"]["mean"], rel=1e-5)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--input", "{tmp}/missing.h5"], "missing.h5: no such file"),
+    (["--input", "{tmp}/top.h5", "--format", "root"], "not a ROOT file"),
+    (["--input", "{tmp}/top.h5", "--label", "kind"], "no label column 'kind'"),
+    (["--input", "{tmp}/top.h5", "--max-jets", "0"], "use between 1 and 200000 jets"),
+    (["--input", "{tmp}/top.h5", "--format", "csv"], "invalid choice"),
+    (["--input", "{tmp}/top.h5", "--format", "root", "--branches", "pt"], "kind=branch"),
+])
+def test_cli_bad_files_exit_2_with_one_line(toy, tmp_path, capsys, args, message):
+    from ganplify_core.cli import main
+
+    names, values, labels = _toptagging_table(toy, n_particles=40)
+    write_fixed(tmp_path / "top.h5", names, values, labels)
+    try:
+        code = main(["jets", *[a.format(tmp=tmp_path) for a in args], "--json"])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
