@@ -69,6 +69,13 @@ def feature_names(feature_set: str) -> tuple[str, ...]:
     return FEATURE_SETS[feature_set]
 
 
+def subset(thresholds: DuplicateThresholds, feature_set: str) -> DuplicateThresholds:
+    """The thresholds of one definition, taken from thresholds fitted for more features (the same values:
+    each feature's threshold is its own quantile, whatever the set)."""
+    names = feature_names(feature_set)
+    return dataclasses.replace(thresholds, features=names, values=tuple(thresholds.value(f) for f in names))
+
+
 def _shape_index(feature: str) -> int:
     return "xyz".index(feature[-1])
 
@@ -85,7 +92,7 @@ def pair_distances(features: ShowerFeatures, feature: str, i: torch.Tensor, j: t
     raise ValueError(f"unknown feature {feature!r}")
 
 
-def _screen_block(features: ShowerFeatures, roots: torch.Tensor, thresholds: DuplicateThresholds,
+def _screen_block(features: ShowerFeatures, roots: tuple[torch.Tensor, ...], thresholds: DuplicateThresholds,
                   rows: slice, columns: slice, slack: float) -> torch.Tensor:
     """Pairs rows × columns: False where a pair surely fails some cheap threshold (× ``slack``).
 
@@ -105,7 +112,7 @@ def _screen_block(features: ShowerFeatures, roots: torch.Tensor, thresholds: Dup
         else:
             axis = _shape_index(feature)
             sums = features.shapes[axis].sum(dim=1)
-            hellinger_sq = sums[rows, None] + sums[None, columns] - 2 * roots[axis, rows] @ roots[axis, columns].T
+            hellinger_sq = sums[rows, None] + sums[None, columns] - 2 * roots[axis][rows] @ roots[axis][columns].T
             ok = 0.25 * hellinger_sq <= limit * (1 + 1e-9) + 1e-12
         keep = ok if keep is None else keep & ok
     return keep
@@ -191,7 +198,7 @@ def find_duplicates(features: ShowerFeatures, thresholds: DuplicateThresholds, n
     #    The screen is looser than the thresholds (× SIMILAR_SLACK), so it loses no duplicate and
     #    keeps the near misses for the "most similar pairs".
     rows = max(1, distances.CHUNK_ELEMENTS // max(1, 4 * n))
-    roots = features.shapes.sqrt()
+    roots = tuple(shape.sqrt() for shape in features.shapes)
     cand_i, cand_j = [], []
     for a in range(0, n, rows):
         b = min(a + rows, n)

@@ -23,9 +23,9 @@ import numpy as np
 import torch
 
 from ganplify_core import experiments, params
-from ganplify_core.birthday import duplicates, support
+from ganplify_core.birthday import duplicates, support, uploads
 from ganplify_core.birthday.features import shower_features
-from ganplify_core.birthday.sources import SOURCE_LABELS, SOURCES, draw_pool
+from ganplify_core.birthday.sources import GAN_GRID, SIMULATED, SOURCE_LABELS, SOURCES, UPLOADED, draw_pool
 from ganplify_core.calorimeter.gan import CALO_GAN, MAX_STEPS, PRETRAINED_PATH, CaloGanConfig
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
@@ -42,6 +42,13 @@ MAX_ORDERING_ELEMENTS = 200_000_000
 # Templates or uniform draws: a pool holds about C(M, 2)/K duplicate pairs, each one is kept in memory
 # and checked (with SSIM, the expensive feature); at most 10⁷ of them.
 MAX_EXPECTED_DUPLICATES = 10_000_000
+# The simulator's grids (x × y × z cells): the default, and the seed's 3DGAN geometry.
+GRIDS = {"25x25x25": (25, 25, 25), "51x51x25": (51, 51, 25)}
+# Definitions of a duplicate, loosest first; every run computes all three (nested: each duplicate of a
+# stricter definition is one of the looser ones, the thresholds being per-feature quantiles).
+DEFINITIONS = tuple(duplicates.FEATURE_SETS)
+# Simulated pools are held in memory as float32: showers × cells at most this (1.3 GB).
+MAX_POOL_CELLS = uploads.MAX_TOTAL_CELLS
 _ENERGY_TEXT = re.compile(r"^\s*([0-9.eE+]+)\s*(?:[-–]\s*([0-9.eE+]+))?\s*(?:GeV)?\s*$")
 
 
@@ -72,6 +79,10 @@ class BirthdayConfig(params.Config):
     a canonical form (``"100.0"`` and ``(100, 100)`` become ``"100"``); :attr:`energy_range` is the pair.
     ``gan_steps`` 0 uses the shipped checkpoint ``assets/calo_gan.pt``; otherwise the GAN is retrained
     for that many steps with this config's seed (``train-calo-gan --steps N --seed S``, disk-cached).
+    ``grid`` is the simulator's geometry (25 × 25 × 25, or the seed's 51 × 51 × 25; the GAN makes 25³ only).
+    ``features`` picks the headline definition; every run computes the curves of all three.
+    ``showers_sha256`` / ``reference_sha256`` name uploaded ``.npz`` files (:mod:`.uploads`): the sources
+    ``upload`` and ``reference``; with a reference the thresholds are fitted on it instead of the simulator.
     """
 
     sources: tuple[str, ...] = param(("sim", "sim-heldout", "gan", "templates"), choices=SOURCES, multiple=True,
@@ -80,7 +91,9 @@ class BirthdayConfig(params.Config):
     energy: str = param("100", unit="GeV", label="Primary energy",
                         help="primary energy in GeV: a value (100) or a range (10-500) sampled uniformly, within 10–500")
     features: str = param("shapes+energy+ssim", choices=tuple(duplicates.FEATURE_SETS), widget="radio",
-                          label="Duplicate = close in", help="what defines a duplicate (the seed's definitions (a) to (c))")
+                          label="Headline definition: duplicate = close in",
+                          help="the definition of the headline estimates (the seed's (a) to (c)); the curves of all "
+                               "three come from the same run")
     alpha: float = param(0.02, lo=0.001, hi=0.49, label="Threshold quantile α",
                          help="threshold quantile of training-pair distances (the seed uses 0.02 or 0.05)")
     pool_size: int = param(2000, lo=10, hi=20_000, unit="showers", url="pool", cli="--pool",
@@ -99,6 +112,11 @@ class BirthdayConfig(params.Config):
     gan_steps: int = param(0, lo=0, hi=MAX_STEPS, label="GAN training steps",
                            help="0: the shipped GAN checkpoint; else the GAN retrained for this many steps with this seed")
     seed: int = params.seed_param(help="seeds every sample and ordering (and a retrained GAN)")
+    grid: str = param("25x25x25", choices=tuple(GRIDS), label="Calorimeter grid (x × y × z cells)",
+                      labels={"25x25x25": "25 × 25 × 25", "51x51x25": "51 × 51 × 25 (the seed's 3DGAN)"},
+                      help="cells of the simulated showers: 25×25×25, or the seed's 51×51×25 (the GAN makes 25×25×25 only)")
+    showers_sha256: str | None = None
+    reference_sha256: str | None = None
 
     def __post_init__(self):
         # One text per energy, so that equal energies share one cache entry.
@@ -110,6 +128,14 @@ class BirthdayConfig(params.Config):
         object.__setattr__(self, "energy", canonical)
 
     def check(self) -> None:
+        self._check_uploads()
+        if "gan" in self.sources and self.grid_shape != GAN_GRID:
+            raise InputError(f"grid={self.grid}: the 3D GAN makes 25x25x25 showers only; with the seed's 51x51x25 grid "
+                             "compare the simulator, templates, uniform or your own showers")
+        cells = math.prod(self.grid_shape)
+        if self.simulates and self.pool_size * cells > MAX_POOL_CELLS:
+            raise InputError(f"pool={self.pool_size} showers of {self.grid} cells exceed {MAX_POOL_CELLS:.1e} cells "
+                             f"(memory): use a pool of at most {MAX_POOL_CELLS // cells}")
         lo, hi = parse_energy(self.energy)
         if not ENERGY_LIMITS_GEV[0] <= lo <= hi <= ENERGY_LIMITS_GEV[1]:
             raise InputError(f"energy={self.energy}: use a value or a range (low-high) within 10–500 GeV")
@@ -121,6 +147,46 @@ class BirthdayConfig(params.Config):
             if source in self.sources and pairs / size > MAX_EXPECTED_DUPLICATES:
                 raise InputError(f"{name}={size} with pool={self.pool_size}: about {pairs / size:.1e} duplicate pairs "
                                  f"(more than {MAX_EXPECTED_DUPLICATES:.0e}); use a larger {name} or a smaller pool")
+
+    def _check_uploads(self) -> None:
+        for source, digest, option in (("upload", self.showers_sha256, "--showers FILE"),
+                                       ("reference", self.reference_sha256, "--reference FILE")):
+            if digest is not None and not uploads.is_digest(digest):
+                raise InputError(f"{source}: an uploaded file is named by its SHA-256 digest (64 hex digits)")
+            if source in self.sources and digest is None:
+                raise InputError(f"source '{source}' needs an uploaded .npz (upload one on the page, or {option})")
+        if self.showers_sha256 is not None and "upload" not in self.sources:
+            raise InputError("your showers were given but the source 'upload' is not selected")
+        grids = {}
+        for name, digest in (("your showers", self.showers_sha256), ("your reference sample", self.reference_sha256)):
+            if digest is not None:
+                grids[name] = uploads.load(digest).grid
+        if len(set(grids.values())) > 1:
+            raise InputError("your reference sample has a grid of {} cells, your showers {}: they must match".format(
+                uploads.grid_text(grids["your reference sample"]), uploads.grid_text(grids["your showers"])))
+        if grids and self.simulates and next(iter(grids.values())) != self.grid_shape:
+            grid = uploads.grid_text(next(iter(grids.values())))
+            same = next((k for k, v in GRIDS.items() if v == next(iter(grids.values()))), None)
+            fix = (f"use grid {same}" if same else "give a reference sample (--reference) and compare only your files "
+                   "(--source upload,reference)")
+            raise InputError(f"your files have a grid of {grid} cells but the simulator runs on {self.grid}: {fix}")
+
+    @property
+    def grid_shape(self) -> tuple[int, int, int]:
+        return GRIDS.get(self.grid, GAN_GRID)
+
+    @property
+    def simulates(self) -> bool:
+        """Whether the simulator runs: a simulated source, or the thresholds' training sample (no reference)."""
+        return self.reference_sha256 is None or any(s in SIMULATED for s in self.sources)
+
+    @property
+    def threshold_source(self) -> str:
+        """Where the thresholds come from: ``reference`` (your sample) or ``sim`` (the simulator)."""
+        return "reference" if self.reference_sha256 is not None else "sim"
+
+    def upload_of(self, source: str) -> str | None:
+        return {"upload": self.showers_sha256, "reference": self.reference_sha256}.get(source)
 
     @property
     def energy_range(self) -> tuple[float, float]:
@@ -138,23 +204,41 @@ class BirthdayConfig(params.Config):
 
 
 @dataclasses.dataclass(frozen=True)
+class DefinitionResult:
+    """One duplicate definition's curve and estimates for one source (the seed's plots (a), (b), (c)).
+
+    ``features`` names the definition (a key of ``duplicates.FEATURE_SETS``); ``p_duplicate``,
+    ``band_low``, ``band_high`` (G,) as in :class:`SourceResult`; ``estimates`` with their intervals.
+    """
+
+    features: str
+    p_duplicate: np.ndarray
+    band_low: np.ndarray
+    band_high: np.ndarray
+    estimates: support.SupportEstimates
+
+
+@dataclasses.dataclass(frozen=True)
 class SourceResult:
-    """One source's curve, estimates and the material for its figures.
+    """One source's curves, estimates and the material for its figures.
 
     Attributes
     ----------
-    p_duplicate, band_low, band_high : (G,) p̂(s) on the grid and its 95 % Wilson band.
+    p_duplicate, band_low, band_high : (G,) p̂(s) on the grid and its 95 % Wilson band (headline definition).
     first_duplicate_sizes : int (R,) subset size of each ordering's first duplicate (M + 1: none).
-    estimates : the support estimates.
+    estimates : the support estimates (headline definition).
+    definitions : every definition's curve and estimates, loosest first (shapes; + energy; + SSIM),
+        all from the same pool and the same R orderings.
     true_support : K or d for the generators of known support, NaN otherwise.
     n_pairs, n_ssim_evaluations : pairs in the pool, and how many of them needed SSIM.
     similar_pairs : int (k, 2) the most similar pairs of the pool; similar_scores (k,) their largest
         distance in units of its threshold (≤ 1: a duplicate).
-    similar_images : float32 (k, 2, L, L, L) the showers of the most similar pairs, GeV.
-    example_images : float32 (n, L, L, L) the first showers of the pool, GeV.
-    shape_mean, shape_low, shape_high : (3, L) mean shower shapes along x, y, z and their 16–84 % band.
-    deposited_energy, primary_energy : (M,) GeV.
-    seconds : time to draw the pool, find duplicates, and build the curve.
+    similar_images : float32 (k, 2, X, Y, Z) the showers of the most similar pairs, GeV.
+    example_images : float32 (n, X, Y, Z) the first showers of the pool, GeV.
+    shape_mean, shape_low, shape_high : tuples of three arrays (X,), (Y,), (Z,): mean shower shapes
+        along x, y, z and their 16–84 % band.
+    deposited_energy, primary_energy : (M,) GeV (primary NaN where an upload gives none).
+    seconds : time to draw the pool, find duplicates, and build the curves.
     """
 
     source: str
@@ -171,12 +255,16 @@ class SourceResult:
     similar_scores: np.ndarray
     similar_images: np.ndarray
     example_images: np.ndarray
-    shape_mean: np.ndarray
-    shape_low: np.ndarray
-    shape_high: np.ndarray
+    shape_mean: tuple
+    shape_low: tuple
+    shape_high: tuple
     deposited_energy: np.ndarray
     primary_energy: np.ndarray
     seconds: dict
+    definitions: tuple = ()
+
+    def definition(self, features: str) -> DefinitionResult:
+        return next(d for d in self.definitions if d.features == features)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -196,34 +284,55 @@ def _true_support(config: BirthdayConfig, source: str) -> float:
     return {"templates": float(config.templates), "uniform": float(config.support)}.get(source, math.nan)
 
 
+def _pool(config: BirthdayConfig, source: str, n: int | None = None):
+    return draw_pool(source, config.pool_size if n is None else n, config.energy_range, config.seed, config.templates,
+                     config.support, config.gan_config, grid=config.grid_shape, upload=config.upload_of(source))
+
+
 def _source_result(config: BirthdayConfig, source: str, thresholds: duplicates.DuplicateThresholds,
                    grid: np.ndarray, pool=None) -> SourceResult:
     device = get_device()
     start = time.perf_counter()
     if pool is None:
-        pool = draw_pool(source, config.pool_size, config.energy_range, config.seed, config.templates, config.support,
-                         config.gan_config)
+        pool = _pool(config, source)
     features = shower_features(pool.images, device)
     drawn = time.perf_counter()
-    search = duplicates.find_duplicates(features, thresholds, n_similar=N_SIMILAR)
+    searches = {}
+    for definition in DEFINITIONS:  # the headline one also ranks the most similar pairs
+        headline = definition == config.features
+        searches[definition] = duplicates.find_duplicates(features, duplicates.subset(thresholds, definition),
+                                                          n_similar=N_SIMILAR if headline else 0)
+    search = searches[config.features]
     searched = time.perf_counter()
-    first = support.first_duplicate_sizes(config.pool_size, search.i, search.j, config.replications, config.seed)
-    p = support.duplicate_probability(first, grid)
-    low, high = support.wilson_interval(p, config.replications)
-    estimates = support.support_estimates(first, config.pool_size, len(search.i))
+    positions = support.ordering_positions(config.pool_size, config.replications, config.seed)
+    definitions, first = [], None
+    for definition in DEFINITIONS:
+        found = searches[definition]
+        sizes = support.first_duplicate_sizes(config.pool_size, found.i, found.j, config.replications, positions=positions)
+        p = support.duplicate_probability(sizes, grid)
+        low, high = support.wilson_interval(p, config.replications)
+        definitions.append(DefinitionResult(definition, p, low, high,
+                                            support.support_estimates(sizes, config.pool_size, len(found.i))))
+        if definition == config.features:
+            first = sizes
+    del positions
+    headline = next(d for d in definitions if d.features == config.features)
     curved = time.perf_counter()
-    shapes = features.shapes.cpu().numpy()
+    shapes = [shape.cpu().numpy() for shape in features.shapes]
     pairs = np.stack([search.similar_i, search.similar_j], axis=1)
     return SourceResult(
-        source=source, label=SOURCE_LABELS[source], p_duplicate=p, band_low=low, band_high=high,
-        first_duplicate_sizes=first, estimates=estimates, true_support=_true_support(config, source),
-        n_pairs=search.n_pairs, n_ssim_evaluations=search.n_ssim_evaluations,
+        source=source, label=SOURCE_LABELS[source], p_duplicate=headline.p_duplicate, band_low=headline.band_low,
+        band_high=headline.band_high, first_duplicate_sizes=first, estimates=headline.estimates,
+        true_support=_true_support(config, source), n_pairs=search.n_pairs,
+        n_ssim_evaluations=sum(found.n_ssim_evaluations for found in searches.values()),
         similar_pairs=pairs, similar_scores=search.similar_score,
         similar_images=pool.images[pairs.reshape(-1)].reshape(len(pairs), 2, *pool.images.shape[1:]),
         example_images=pool.images[:N_EXAMPLES],
-        shape_mean=shapes.mean(axis=1), shape_low=np.quantile(shapes, 0.16, axis=1), shape_high=np.quantile(shapes, 0.84, axis=1),
+        shape_mean=tuple(x.mean(axis=0) for x in shapes), shape_low=tuple(np.quantile(x, 0.16, axis=0) for x in shapes),
+        shape_high=tuple(np.quantile(x, 0.84, axis=0) for x in shapes),
         deposited_energy=features.energy.cpu().numpy().astype(np.float32), primary_energy=np.asarray(pool.energies, np.float32),
         seconds={"pool": drawn - start, "duplicates": searched - drawn, "curve": curved - searched},
+        definitions=tuple(definitions),
     )
 
 
@@ -261,8 +370,9 @@ def quick_look(config: BirthdayConfig) -> BirthdayConfig:
     """
     gan_ready = gan_available() if not config.gan_steps else experiments.is_cached(CALO_GAN, config.gan_config)
     sources = tuple(s for s in config.sources if s != "gan" or gan_ready) or ("sim",)
-    return dataclasses.replace(config, sources=sources, features="shapes+energy", pool_size=QUICK_POOL,
-                               replications=QUICK_POOL, threshold_showers=QUICK_POOL, grid_points=25)
+    pool = min([QUICK_POOL] + [len(uploads.load(config.upload_of(s))) for s in sources if s in UPLOADED])
+    return dataclasses.replace(config, sources=sources, features="shapes+energy", pool_size=pool,
+                               replications=QUICK_POOL, threshold_showers=max(pool, 10), grid_points=25)
 
 
 def run_birthday(config: BirthdayConfig, progress: Progress | None = None) -> BirthdayResult:
@@ -281,38 +391,104 @@ def run_birthday(config: BirthdayConfig, progress: Progress | None = None) -> Bi
     progress = scaled(progress, start, 1.0)
     with torch.inference_mode():
         grid = support.subset_grid(config.pool_size, config.grid_points, config.grid_scale)
-        progress(0.0, "simulating the training sample")
-        train = draw_pool("sim", config.pool_size, config.energy_range, config.seed)
+        origin = config.threshold_source
+        progress(0.0, "simulating the training sample" if origin == "sim" else "reading your reference sample")
+        if origin == "sim":
+            train = _pool(config, "sim")
+        else:  # the reference file: the first threshold_showers of it (it may hold fewer than the pool)
+            held = len(uploads.load(config.reference_sha256))
+            train = _pool(config, "reference", min(held, max(config.pool_size, config.threshold_showers)))
         threshold_set = shower_features(train.images[: config.threshold_showers], get_device())
         progress(0.05, "fitting the duplicate thresholds on training pairs")
-        thresholds = duplicates.fit_thresholds(threshold_set, config.features, config.alpha, config.seed)
+        # Every feature's threshold (SSIM too): the three definitions share them, so they are nested.
+        thresholds = duplicates.fit_thresholds(threshold_set, DEFINITIONS[-1], config.alpha, config.seed)
         del threshold_set
         results = []
         step = 0.9 / len(config.sources)
         for k, source in enumerate(config.sources):
-            scaled(progress, 0.1 + k * step, 0.1 + (k + 1) * step)(0.0, f"{SOURCE_LABELS[source]}: pool, duplicates, curve")
-            results.append(_source_result(config, source, thresholds, grid, pool=train if source == "sim" else None))
+            scaled(progress, 0.1 + k * step, 0.1 + (k + 1) * step)(0.0, f"{SOURCE_LABELS[source]}: pool, duplicates, curves")
+            reuse = source == origin and len(train.images) >= config.pool_size
+            results.append(_source_result(config, source, thresholds, grid,
+                                          pool=dataclasses.replace(train, images=train.images[:config.pool_size],
+                                                                   energies=train.energies[:config.pool_size]) if reuse else None))
         progress(1.0, "done")
     return BirthdayResult(config=config, subset_sizes=grid, thresholds=thresholds, sources=tuple(results))
 
 
+def _estimates_json(e: support.SupportEstimates) -> dict:
+    return {
+        "s_star": e.s_star, "support_estimate": e.support_estimate,
+        "support_estimate_refined": e.support_estimate_refined, "collision_estimate": e.collision_estimate,
+        "support_lower_bound": e.support_lower_bound, "duplicate_pairs": e.n_duplicate_pairs,
+        "duplicate_rate": e.duplicate_rate, "duplicate_rate_ci95": list(e.duplicate_rate_ci95),
+        "collision_estimate_ci95": list(e.collision_ci95), "s_star_ci95": list(e.s_star_ci95),
+        "support_estimate_refined_ci95": list(e.support_refined_ci95),
+    }
+
+
+def baseline_source(result: BirthdayResult) -> str | None:
+    """The pool other sources' duplicate rates are divided by: the held-out simulator (free of the
+    threshold fit), else the thresholds' own training sample (simulator or your reference)."""
+    names = [s.source for s in result.sources]
+    return next((name for name in ("sim-heldout", "sim", "reference") if name in names), None)
+
+
+def relative_rates(result: BirthdayResult) -> dict:
+    """Per source (not the baseline) and definition: its duplicate rate over the baseline's, 95 % interval.
+
+    ``{source: {definition: {"ratio", "ci95": [lo, hi], "duplicate_pairs", "baseline_pairs"}}}``; empty
+    without a baseline. This, not the support estimates themselves, compares a generator with the
+    simulator: the simulator's own "support" is a constant of the method (about 1/α per feature).
+    """
+    base_name = baseline_source(result)
+    if base_name is None:
+        return {}
+    base = result.source(base_name)
+    out = {}
+    for s in result.sources:
+        if s.source == base_name:
+            continue
+        rows = {}
+        for d in s.definitions:
+            b = base.definition(d.features).estimates
+            e = d.estimates
+            ratio, low, high = support.rate_ratio(e.n_duplicate_pairs, e.n_pairs, b.n_duplicate_pairs, b.n_pairs)
+            rows[d.features] = {"ratio": ratio, "ci95": [low, high], "duplicate_pairs": e.n_duplicate_pairs,
+                                "baseline_pairs": b.n_duplicate_pairs}
+        out[s.source] = rows
+    return out
+
+
+def method_constant(result: BirthdayResult, features: str) -> float:
+    """1/α^k, k the definition's features: the simulator's collision "support" if its k features were
+    independent, each passing its α-quantile threshold with probability α by construction."""
+    return result.thresholds.alpha ** -len(duplicates.feature_names(features))
+
+
 def summary(result: BirthdayResult) -> dict:
-    """The numbers the CLI prints: the first source's at top level, every source's under ``by_source``."""
+    """The numbers the CLI prints: the first source's at top level, every source's under ``by_source``.
+
+    Each source also carries ``by_definition`` (shapes; shapes+energy; shapes+energy+ssim: the same keys
+    for each), and the top level ``relative_duplicate_rate`` (per source and definition, over the
+    ``baseline``), ``method_constant`` (1/α^k per definition), ``grid`` and ``threshold_source``.
+    """
     by_source = {}
     for s in result.sources:
-        e = s.estimates
         by_source[s.source] = {
             "p_duplicate": s.p_duplicate, "band_low": s.band_low, "band_high": s.band_high,
-            "s_star": e.s_star, "support_estimate": e.support_estimate,
-            "support_estimate_refined": e.support_estimate_refined, "collision_estimate": e.collision_estimate,
-            "support_lower_bound": e.support_lower_bound,
-            "duplicate_pairs": e.n_duplicate_pairs, "pairs": s.n_pairs, "ssim_evaluations": s.n_ssim_evaluations,
+            **_estimates_json(s.estimates),
+            "pairs": s.n_pairs, "ssim_evaluations": s.n_ssim_evaluations,
             "true_support": s.true_support,  # NaN (none known) and the other non-finite values: null, by cli.main
+            "by_definition": {d.features: {"p_duplicate": d.p_duplicate, **_estimates_json(d.estimates)}
+                              for d in s.definitions},
         }
     first = result.sources[0].source
     thresholds = dict(zip(result.thresholds.features, result.thresholds.values))
     return {"source": first, "subset_sizes": result.subset_sizes, **by_source[first],
-            "thresholds": thresholds, "by_source": by_source}
+            "thresholds": thresholds, "by_source": by_source, "features": result.config.features,
+            "grid": list(result.sources[0].example_images.shape[1:]), "threshold_source": result.config.threshold_source,
+            "baseline": baseline_source(result), "relative_duplicate_rate": relative_rates(result),
+            "method_constant": {d: method_constant(result, d) for d in DEFINITIONS}}
 
 
 # -- the time it takes, on the 2-core machine class (measured: see benchmarks/bench_estimates.py) --------------
@@ -345,28 +521,34 @@ def _distinct_draws(config: BirthdayConfig, size: int) -> float:
 
 def _estimate_without_training(config: BirthdayConfig) -> float:
     m, r = config.pool_size, config.replications
-    ssim = config.features.endswith("ssim")
-    thresholds = min(config.threshold_showers, m)
+    headline_ssim = config.features.endswith("ssim")
+    cells = math.prod(config.grid_shape) / math.prod(GAN_GRID)  # per-shower costs grow with the cells
+    if config.showers_sha256 or config.reference_sha256:
+        held = [len(uploads.load(d)) for d in (config.showers_sha256, config.reference_sha256) if d]
+        cells = math.prod(uploads.load(config.showers_sha256 or config.reference_sha256).grid) / math.prod(GAN_GRID)
+        thresholds = min(config.threshold_showers, m if config.reference_sha256 is None else held[-1])
+    else:
+        thresholds = min(config.threshold_showers, m)
     threshold_pairs = min(thresholds * (thresholds - 1) // 2, duplicates.THRESHOLD_PAIRS)
-    seconds = (SECONDS_OVERHEAD + m * SECONDS_PER_SIMULATED_SHOWER + thresholds * SECONDS_PER_FEATURE_SHOWER
-               + threshold_pairs * SECONDS_PER_THRESHOLD_PAIR)
-    if ssim:
-        seconds += (thresholds * SECONDS_PER_SSIM_IMAGE
-                    + min(threshold_pairs, duplicates.SSIM_THRESHOLD_PAIRS) * SECONDS_PER_SSIM_PAIR)
+    seconds = SECONDS_OVERHEAD + thresholds * SECONDS_PER_FEATURE_SHOWER * cells + threshold_pairs * SECONDS_PER_THRESHOLD_PAIR
+    if config.threshold_source == "sim":
+        seconds += m * SECONDS_PER_SIMULATED_SHOWER * cells
+    # Every run fits the SSIM threshold too (all three definitions come from one run).
+    seconds += (thresholds * SECONDS_PER_SSIM_IMAGE + min(threshold_pairs, duplicates.SSIM_THRESHOLD_PAIRS)
+                * SECONDS_PER_SSIM_PAIR) * cells
     for source in config.sources:
         if source == "sim-heldout":
-            seconds += m * SECONDS_PER_SIMULATED_SHOWER
+            seconds += m * SECONDS_PER_SIMULATED_SHOWER * cells
         elif source in ("templates", "uniform"):
             size = config.templates if source == "templates" else config.support
-            seconds += _distinct_draws(config, size) * SECONDS_PER_SIMULATED_SHOWER
+            seconds += _distinct_draws(config, size) * SECONDS_PER_SIMULATED_SHOWER * cells
         elif source == "gan":
             seconds += SECONDS_GAN_LOAD + m * SECONDS_PER_GAN_SHOWER
         found = _expected_duplicates(config, source)
-        seconds += m * SECONDS_PER_FEATURE_SHOWER + m * (m - 1) / 2 * SECONDS_PER_PAIR_SCREENED
-        if ssim:
-            checked = found + 4 * N_SIMILAR
-            seconds += min(2 * checked, m) * SECONDS_PER_SSIM_IMAGE + checked * SECONDS_PER_SSIM_PAIR
-        seconds += r * m * SECONDS_PER_ORDERING_ELEMENT + r * found * SECONDS_PER_ORDERING_PAIR
+        seconds += m * SECONDS_PER_FEATURE_SHOWER * cells + len(DEFINITIONS) * m * (m - 1) / 2 * SECONDS_PER_PAIR_SCREENED
+        checked = found + (4 * N_SIMILAR if headline_ssim else 0)
+        seconds += (min(2 * checked, m) * SECONDS_PER_SSIM_IMAGE + checked * SECONDS_PER_SSIM_PAIR) * cells
+        seconds += r * m * SECONDS_PER_ORDERING_ELEMENT + len(DEFINITIONS) * r * found * SECONDS_PER_ORDERING_PAIR
     return seconds
 
 

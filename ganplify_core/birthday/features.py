@@ -27,16 +27,17 @@ class ShowerFeatures:
 
     Attributes
     ----------
-    shapes : torch.Tensor
-        float64 (3, n, L): the normalised shower shapes along x, y and z (each row sums to 1; an empty
-        shower has an all-zero shape).
+    shapes : tuple of torch.Tensor
+        float64 (n, X), (n, Y), (n, Z): the normalised shower shapes along x, y and z (each row sums to
+        1; an empty shower has an all-zero shape). Any grid: 25 × 25 × 25, the seed's 51 × 51 × 25, or a
+        user's.
     energy : torch.Tensor
         float64 (n,): total deposited energy in GeV.
     images : torch.Tensor
         float32 (n, X, Y, Z): the images themselves (for SSIM).
     """
 
-    shapes: torch.Tensor
+    shapes: tuple[torch.Tensor, torch.Tensor, torch.Tensor]
     energy: torch.Tensor
     images: torch.Tensor
 
@@ -44,25 +45,27 @@ class ShowerFeatures:
         return int(self.energy.shape[0])
 
 
-def shower_shapes(images: torch.Tensor | np.ndarray) -> torch.Tensor:
-    """Normalised energy profiles along x, y and z.
+def shower_shapes(images: torch.Tensor | np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Normalised energy profiles along x, y and z, on any grid (X, Y, Z need not be equal).
 
     Parameters
     ----------
     images : array (n, X, Y, Z)
-        Deposited energy per cell; needs a cubic grid (X = Y = Z) so that the three shapes stack.
+        Deposited energy per cell.
 
     Returns
     -------
-    torch.Tensor
-        float64 (3, n, X): profiles along x, y, z, each summing to 1 (all zero for an empty shower).
+    tuple of torch.Tensor
+        float64 (n, X), (n, Y), (n, Z): profiles along x, y, z, each summing to 1 (all zero for an
+        empty shower).
     """
     images = torch.as_tensor(images)
-    if images.ndim != 4 or len(set(images.shape[1:])) != 1:
-        raise ValueError(f"images must have shape (n, L, L, L), got {tuple(images.shape)}")
-    profiles = torch.stack([images.sum(dim=(2, 3)), images.sum(dim=(1, 3)), images.sum(dim=(1, 2))]).double()
+    if images.ndim != 4:
+        raise ValueError(f"images must have shape (n, X, Y, Z), got {tuple(images.shape)}")
+    profiles = [images.sum(dim=(2, 3)).double(), images.sum(dim=(1, 3)).double(), images.sum(dim=(1, 2)).double()]
     total = profiles[0].sum(dim=1, keepdim=True)
-    return profiles / torch.where(total > 0, total, torch.ones_like(total))
+    total = torch.where(total > 0, total, torch.ones_like(total))
+    return tuple(p / total for p in profiles)
 
 
 def shower_features(images: torch.Tensor | np.ndarray, device: torch.device | str = "cpu") -> ShowerFeatures:
@@ -70,8 +73,8 @@ def shower_features(images: torch.Tensor | np.ndarray, device: torch.device | st
 
     Parameters
     ----------
-    images : array (n, L, L, L)
-        Deposited energy per cell in GeV.
+    images : array (n, X, Y, Z)
+        Deposited energy per cell in GeV (any grid).
     device : torch.device or str
         Where the features live (the pairwise distances run there).
     """

@@ -46,8 +46,8 @@ def shape_distributions(result: BirthdayResult) -> go.Figure:
                                                         "total deposited energy"), horizontal_spacing=0.06)
     for k, s in enumerate(result.sources):
         color = SOURCE_COLORS.get(s.source, SEQUENCE[k % len(SEQUENCE)])
-        cells = np.arange(s.shape_mean.shape[1])
         for axis in range(3):
+            cells = np.arange(len(s.shape_mean[axis]))
             fig.add_trace(go.Scatter(x=np.r_[cells, cells[::-1]], y=np.r_[s.shape_high[axis], s.shape_low[axis][::-1]],
                                      fill="toself", fillcolor=rgba(color, 0.15), line=dict(width=0), hoverinfo="skip",
                                      showlegend=False, legendgroup=s.source), row=1, col=axis + 1)

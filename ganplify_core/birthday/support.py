@@ -35,6 +35,23 @@ is available, so no interpolation between grid points is needed).
 The R orderings share one pool: the confidence band (Wilson score interval for a binomial proportion)
 covers the ordering noise of :math:`\\hat p(s)` given the pool, not pool-to-pool variation.
 
+Intervals that do cover the pool
+--------------------------------
+The duplicate count D of a pool of M samples is a sum of N = C(M, 2) pair indicators, each 1 with the
+pair collision probability q (1/d for a uniform support). For a uniform support the indicators are
+pairwise independent (two pairs sharing a sample collide together with probability 1/d² = q²), so
+Var D = N q (1 − q) exactly and D is close to Poisson(N q) when q is small. The exact (Garwood)
+Poisson interval on D, divided into N, gives the 95 % interval of the duplicate rate q̂ = D/N and,
+inverted, of the collision support N/D. A generator whose duplicates cluster (a few showers duplicated
+many times, as in mode collapse) has D more variable than Poisson, so there the interval is a lower
+bound on the uncertainty. Two pools' rates are compared by their ratio (:func:`rate_ratio`), with the
+exact conditional interval: given D₁ + D₂ = n, D₁ is binomial with π = ρN₁/(ρN₁ + N₂), ρ the rate ratio,
+so a Clopper–Pearson interval on π maps to one on ρ.
+
+s* has a distribution-free interval from the R orderings: s* is the median of the first-duplicate sizes
+T_r, and order statistics T_(k₁) ≤ T_(k₂) with k₁, k₂ the binomial(R, ½) quantiles bracket that median
+with 95 % probability. This covers the ordering noise only (one pool).
+
 References
 ----------
 S. Arora, Y. Zhang, "Do GANs actually learn the distribution? An empirical study", arXiv:1706.08224.
@@ -55,7 +72,14 @@ TWO_LN2 = 2 * math.log(2)
 CHUNK_ELEMENTS = 4_000_000
 
 
-def first_duplicate_sizes(n_pool: int, i: np.ndarray, j: np.ndarray, replications: int, seed: int = 0) -> np.ndarray:
+def ordering_positions(n_pool: int, replications: int, seed: int = 0) -> np.ndarray:
+    """positions[r, k]: where sample k lands in random ordering r (the inverse of a random permutation)."""
+    rng = np.random.default_rng(seed)
+    return np.argsort(rng.random((replications, n_pool)), axis=1).argsort(axis=1)
+
+
+def first_duplicate_sizes(n_pool: int, i: np.ndarray, j: np.ndarray, replications: int, seed: int = 0,
+                          positions: np.ndarray | None = None) -> np.ndarray:
     """For R random orderings of the pool, the subset size at which the first duplicate appears.
 
     Parameters
@@ -64,15 +88,15 @@ def first_duplicate_sizes(n_pool: int, i: np.ndarray, j: np.ndarray, replication
     i, j : int arrays (D,), the duplicate pairs of the pool.
     replications : R.
     seed : seeds the orderings.
+    positions : the orderings (:func:`ordering_positions`), to share them between duplicate definitions.
 
     Returns
     -------
     ndarray
         int64 (R,): :math:`T_r` in 2..M, or M + 1 when ordering r has no duplicate at all (only if D = 0).
     """
-    rng = np.random.default_rng(seed)
-    # positions[r, k] = where sample k lands in ordering r (the inverse of a random permutation).
-    positions = np.argsort(rng.random((replications, n_pool)), axis=1).argsort(axis=1)
+    if positions is None:
+        positions = ordering_positions(n_pool, replications, seed)
     first = np.full(replications, n_pool, dtype=np.int64)
     chunk = max(1, CHUNK_ELEMENTS // max(1, replications))
     for a in range(0, len(i), chunk):
@@ -108,6 +132,9 @@ class SupportEstimates:
 
     ``support_lower_bound``: when :math:`\\hat p(M) < ½` (no s*), the refined estimate at s = M, a lower
     bound on the (effective) support; else NaN.
+    ``duplicate_rate`` D/N (N = C(M, 2) pairs) with its 95 % Poisson interval; ``collision_ci95`` the
+    interval of N/D that follows; ``s_star_ci95`` and ``support_refined_ci95`` the order-statistic
+    interval of s* (ordering noise of one pool) and of s*²/(2 ln 2).
     """
 
     s_star: float
@@ -116,12 +143,65 @@ class SupportEstimates:
     collision_estimate: float
     support_lower_bound: float
     n_duplicate_pairs: int
+    n_pairs: int = 0
+    duplicate_rate: float = math.nan
+    duplicate_rate_ci95: tuple = (math.nan, math.nan)
+    collision_ci95: tuple = (math.nan, math.nan)
+    s_star_ci95: tuple = (math.nan, math.nan)
+    support_refined_ci95: tuple = (math.nan, math.nan)
+
+
+def poisson_interval(count: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact (Garwood) interval of a Poisson mean from one observed ``count``: (0 when count = 0, upper)."""
+    tail = (1 - confidence) / 2
+    low = stats.chi2.ppf(tail, 2 * count) / 2 if count > 0 else 0.0
+    return float(low), float(stats.chi2.ppf(1 - tail, 2 * count + 2) / 2)
+
+
+def collision_interval(n_duplicate_pairs: int, n_pairs: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Interval of the collision support N/D from the Poisson interval on D (upper inf when D = 0)."""
+    low, high = poisson_interval(int(n_duplicate_pairs), confidence)
+    return n_pairs / high, (n_pairs / low if low > 0 else math.inf)
+
+
+def s_star_interval(first_sizes: np.ndarray, n_pool: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Distribution-free interval of the median first-duplicate size s* from order statistics.
+
+    With R orderings the k-th smallest T lies below the median with probability P(Bin(R, ½) ≥ k);
+    ranks from the binomial quantiles give a ``confidence`` interval (NaN beyond the pool: no s* there).
+    """
+    r = len(first_sizes)
+    ordered = np.sort(first_sizes)
+    tail = (1 - confidence) / 2
+    low_rank = max(int(stats.binom.ppf(tail, r, 0.5)), 1)            # 1-based ranks
+    high_rank = min(int(stats.binom.ppf(1 - tail, r, 0.5)) + 1, r)
+    to_size = lambda rank: float(ordered[rank - 1]) if ordered[rank - 1] <= n_pool else math.nan
+    return to_size(low_rank), to_size(high_rank)
+
+
+def rate_ratio(d_1: int, n_1: float, d_2: int, n_2: float, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Ratio ρ = (D₁/N₁)/(D₂/N₂) of two duplicate rates and its exact conditional interval (lo, hi).
+
+    Given n = D₁ + D₂, D₁ ~ Binomial(n, π) with π = ρN₁/(ρN₁ + N₂) (Poisson counts); the
+    Clopper–Pearson interval of π maps to ρ = π N₂ / ((1 − π) N₁). NaN ratio when D₂ = 0 (the upper
+    end is then inf); (nan, nan, nan) when both are 0.
+    """
+    d_1, d_2 = int(d_1), int(d_2)
+    n = d_1 + d_2
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    ci = stats.binomtest(d_1, n).proportion_ci(confidence, method="exact")
+    to_ratio = lambda pi: pi * n_2 / ((1 - pi) * n_1) if pi < 1 else math.inf
+    ratio = (d_1 / n_1) / (d_2 / n_2) if d_2 else math.nan
+    return ratio, float(to_ratio(ci.low)), float(to_ratio(ci.high))
 
 
 def support_estimates(first_sizes: np.ndarray, n_pool: int, n_duplicate_pairs: int) -> SupportEstimates:
-    """s*², s*²/(2 ln 2) and C(M, 2)/D from a pool's first-duplicate sizes and duplicate count."""
+    """s*², s*²/(2 ln 2) and C(M, 2)/D from a pool's first-duplicate sizes and duplicate count, with intervals."""
     s_star = half_probability_size(first_sizes, n_pool)
     n_pairs = n_pool * (n_pool - 1) / 2
+    s_low, s_high = s_star_interval(first_sizes, n_pool)
+    rate_low, rate_high = (value / n_pairs for value in poisson_interval(int(n_duplicate_pairs)))
     return SupportEstimates(
         s_star=s_star,
         support_estimate=s_star ** 2,
@@ -129,6 +209,12 @@ def support_estimates(first_sizes: np.ndarray, n_pool: int, n_duplicate_pairs: i
         collision_estimate=n_pairs / n_duplicate_pairs if n_duplicate_pairs else math.nan,
         support_lower_bound=n_pool ** 2 / TWO_LN2 if math.isnan(s_star) else math.nan,
         n_duplicate_pairs=int(n_duplicate_pairs),
+        n_pairs=int(n_pairs),
+        duplicate_rate=n_duplicate_pairs / n_pairs,
+        duplicate_rate_ci95=(rate_low, rate_high),
+        collision_ci95=collision_interval(int(n_duplicate_pairs), n_pairs),
+        s_star_ci95=(s_low, s_high),
+        support_refined_ci95=(s_low ** 2 / TWO_LN2, s_high ** 2 / TWO_LN2),
     )
 
 

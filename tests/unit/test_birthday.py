@@ -66,7 +66,7 @@ def test_hellinger_screen_is_a_lower_bound_of_js():
     assert torch.all(js >= 0.25 * hellinger_sq - 1e-12)
 
 
-@pytest.mark.parametrize("shape", [(25, 25, 25), (13, 17, 21)])
+@pytest.mark.parametrize("shape", [(25, 25, 25), (13, 17, 21), (51, 51, 25)])
 def test_ssim_matches_scikit_image(shape):
     rng = np.random.default_rng(2)
     images = rng.random((4, *shape)) ** 4 * (rng.random((4, *shape)) > 0.5)
@@ -88,9 +88,20 @@ def test_shower_shapes_and_energy():
     images[0, 1, 2, 3] = 2.0
     images[0, 4, 2, 0] = 6.0
     features = shower_features(images)
-    np.testing.assert_allclose(features.shapes[:, 0].numpy(), [[0, .25, 0, 0, .75], [0, 0, 1, 0, 0], [.75, 0, 0, .25, 0]])
+    got = [shape[0].tolist() for shape in features.shapes]
+    assert got == [[0, .25, 0, 0, .75], [0, 0, 1, 0, 0], [.75, 0, 0, .25, 0]]
     assert features.energy.tolist() == [8.0, 0.0]
-    assert shower_shapes(images)[:, 1].abs().sum() == 0  # an empty shower has an all-zero shape
+    assert all(shape[1].abs().sum() == 0 for shape in shower_shapes(images))  # an empty shower: all-zero shapes
+
+
+def test_shower_shapes_on_the_seeds_non_cubic_grid():
+    # The seed's 51 × 51 × 25 (x, y, depth): one profile per axis, of its own length.
+    images = torch.zeros(1, 51, 51, 25)
+    images[0, 50, 0, 24] = 1.0
+    images[0, 25, 3, 0] = 3.0
+    x, y, z = shower_shapes(images)
+    assert (x.shape, y.shape, z.shape) == ((1, 51), (1, 51), (1, 25))
+    assert (x[0, 50], x[0, 25], y[0, 0], y[0, 3], z[0, 24], z[0, 0]) == (0.25, 0.75, 0.25, 0.75, 0.25, 0.75)
 
 
 # -- duplicate search ------------------------------------------------------------------------------
