@@ -23,6 +23,8 @@ import dataclasses
 import io
 import json
 import re
+import threading
+import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -382,6 +384,24 @@ def chart(fig: Any, key: str | None = None, container: Any = None) -> None:
     (container or st).plotly_chart(fig, width="stretch", key=key, config=chart_config(name))
 
 
+_images_lock = threading.Lock()  # one Chromium draws the images for every session, one figure at a time
+_image_server_started = False
+
+
+def _draw_images(fig: Any) -> dict[str, bytes]:
+    """SVG, PNG at 2× and PDF of ``fig`` by kaleido, through one Chromium kept running by the server."""
+    global _image_server_started
+    import kaleido
+
+    with _images_lock, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "kopts is ignored when using a server"
+        if not _image_server_started:
+            kaleido.start_sync_server(silence_warnings=True)
+            _image_server_started = True
+        return {"svg": fig.to_image(format="svg"), "png": fig.to_image(format="png", scale=2),
+                "pdf": fig.to_image(format="pdf")}
+
+
 def figures_zip(figures: list[tuple[str, Any]], tables: Mapping[str, Any], images: bool = True) -> bytes:
     """A zip of the figures (interactive HTML and Plotly JSON; SVG, PNG at 2× and PDF where kaleido can draw) and tables (CSV)."""
     buffer = io.BytesIO()
@@ -397,9 +417,8 @@ def figures_zip(figures: list[tuple[str, Any]], tables: Mapping[str, Any], image
             archive.writestr(f"figures/{stem}.html", fig.to_html(include_plotlyjs="cdn", full_html=True))
             if images:
                 try:
-                    archive.writestr(f"figures/{stem}.svg", fig.to_image(format="svg"))
-                    archive.writestr(f"figures/{stem}.png", fig.to_image(format="png", scale=2))
-                    archive.writestr(f"figures/{stem}.pdf", fig.to_image(format="pdf"))
+                    for suffix, data in _draw_images(fig).items():
+                        archive.writestr(f"figures/{stem}.{suffix}", data)
                 except Exception as exc:  # no kaleido or no Chrome: the HTML and JSON still open anywhere
                     notes.append(f"Images not drawn ({type(exc).__name__}: {exc}); open the .html files and use "
                                  "the camera button.")

@@ -1,0 +1,46 @@
+"""Figures for slides: the projector style, the camera button's format, the zip of figures and data."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from ganplify_core import ui
+
+
+def _figure() -> go.Figure:
+    fig = go.Figure(go.Scatter(x=[1, 10, 100], y=[3, 2, 1], mode="lines+markers", marker=dict(size=6)))
+    fig.update_layout(title="Rejection vs efficiency", xaxis_type="log")
+    return fig
+
+
+def test_projector_style_enlarges_and_drops_minor_log_labels():
+    fig = _figure()
+    styled = ui.projector_style(fig)
+    assert styled.layout.font.size == 20 and styled.data[0].line.width == 4
+    assert styled.data[0].marker.size == pytest.approx(9.6)
+    assert styled.layout.xaxis.dtick == 1  # one label per decade on a log axis
+    assert styled.layout.yaxis.dtick is None  # a linear axis keeps its ticks
+    assert fig.data[0].line.width is None  # the page's own figure is not changed
+
+
+def test_figures_zip_holds_html_json_and_safe_csv():
+    data = ui.figures_zip([("roc", _figure()), ("roc", _figure())],
+                          {"scores.csv": pd.DataFrame({"label": ["=cmd", "ok"], "score": [0.1, 0.2]})}, images=False)
+    names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    assert {"figures/roc.html", "figures/roc.json", "figures/roc-2.html", "data/scores.csv", "README.txt"} <= names
+    csv = zipfile.ZipFile(io.BytesIO(data)).read("data/scores.csv").decode()
+    assert "'=cmd" in csv
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("google-chrome")), reason="kaleido needs Chromium")
+def test_figures_zip_draws_svg_png_and_pdf_with_kaleido():
+    archive = zipfile.ZipFile(io.BytesIO(ui.figures_zip([("roc", _figure())], {})))
+    assert archive.read("figures/roc.svg").lstrip().startswith(b"<svg")
+    assert archive.read("figures/roc.png").startswith(b"\x89PNG")
+    assert archive.read("figures/roc.pdf").startswith(b"%PDF")
