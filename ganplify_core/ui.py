@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import io
 import json
 import re
@@ -582,6 +583,20 @@ def show_cli(command_line: str) -> None:
     with st.expander("Reproduce in a terminal"):
         st.code(command_line, language="bash")
         st.caption("Prints one JSON object; drop `--json` for readable lines.")
+
+
+def uploaded(file: Any) -> tuple[str, bytes]:
+    """An ``st.file_uploader`` file's SHA-256 digest and bytes; hashed once per upload, not on every rerun.
+
+    Streamlit keeps an upload's ``file_id`` across reruns, so the digest is remembered by it (the last few only).
+    """
+    data = file.getvalue()
+    digests = st.session_state.setdefault("_upload_digests", {})
+    if file.file_id not in digests:
+        while len(digests) >= 8:
+            digests.pop(next(iter(digests)))
+        digests[file.file_id] = hashlib.sha256(data).hexdigest()
+    return digests[file.file_id], data
 
 
 def download_csv(frame: Any, filename: str, label: str = "Download results (CSV)") -> None:
