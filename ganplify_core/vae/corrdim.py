@@ -7,7 +7,7 @@ noise and the size of the manifold, so dim(Q) has a plateau at d there (Grassber
 Phys. Rev. Lett. 50 (1983) 346; Kégl, NIPS 2002). For jets, d_ij is the energy mover's distance
 (Komiske, Metodiev & Thaler, Phys. Rev. Lett. 123 (2019) 041801, arXiv:1902.02346): exact EMD between the
 jets' normalised pT distributions with ground distance ΔR in (η, φ), computed with POT's network-simplex
-solver ``ot.emd2``, over all pairs, in chunks of rows spread over the cores with joblib.
+solver (``ot.emd2``'s), over all pairs, on threads (:mod:`ganplify_core.vae.emd`).
 
 The derivative is a centred finite difference of ln C(Q) on a log grid of Q. Error bars are the
 standard deviation over bootstrap resamples of the points (each resample reweights every pair by the
@@ -19,13 +19,12 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import ot
 from scipy.spatial.distance import pdist
 
 from ganplify_core.errors import InputError
 from ganplify_core.seeding import make_rng
-from ganplify_core.sweeps import run_sweep
 from ganplify_core.training import Progress
+from ganplify_core.vae.emd import jet_weights_positions, pairwise_emd
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,58 +54,14 @@ def euclidean_distances(points: np.ndarray) -> np.ndarray:
     return pdist(np.asarray(points, dtype=np.float64))
 
 
-try:  # POT's C++ network simplex without the Python-side checks of ``ot.emd2`` (half the time per pair)
-    from ot.lp.emd_wrap import emd_c as _network_simplex
-
-    def exact_emd(a: np.ndarray, b: np.ndarray, cost: np.ndarray) -> float:
-        """Exact EMD ``min_T Σ T_ij cost_ij`` between histograms ``a`` and ``b`` (each summing to 1)."""
-        return float(_network_simplex(a, b, cost, 100_000, 1)[1])
-except (ImportError, TypeError):  # pragma: no cover - other POT versions
-    def exact_emd(a: np.ndarray, b: np.ndarray, cost: np.ndarray) -> float:
-        """Exact EMD ``min_T Σ T_ij cost_ij`` between histograms ``a`` and ``b`` (each summing to 1)."""
-        return float(ot.emd2(a, b, cost, check_marginals=False))
-
-
-def _emd_rows(weights: np.ndarray, positions: np.ndarray, counts: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Exact EMDs of jets ``i`` in ``rows`` to every jet ``j > i`` (concatenated, pdist order).
-
-    Particles are sorted with the padding last, so jet k's particles are the first ``counts[k]``.
-    """
-    out = []
-    for i in rows:
-        k_i = counts[i]
-        # One vectorised cost computation per row, sliced per pair.
-        diff = positions[i, None, :k_i, None, :] - positions[i + 1:, None, :, :]
-        costs = np.sqrt((diff * diff).sum(-1))
-        for offset, j in enumerate(range(i + 1, len(weights))):
-            out.append(exact_emd(weights[i, :k_i], weights[j, :counts[j]],
-                                 np.ascontiguousarray(costs[offset, :, :counts[j]])))
-    return np.asarray(out, dtype=np.float64)
-
-
 def emd_distances(pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, progress: Progress | None = None,
                   n_chunks: int | None = None) -> np.ndarray:
     """Condensed matrix of exact EMDs (ΔR units, weights pT/ΣpT) between all pairs of jets.
 
-    The n(n−1)/2 problems are split into chunks of rows with about equal numbers of pairs, run in
-    parallel with :func:`ganplify_core.sweeps.run_sweep`.
+    POT's network simplex over threads of this process (:func:`ganplify_core.vae.emd.pairwise_emd`).
     """
-    pt, eta, phi = (np.asarray(v, dtype=np.float64) for v in (pt, eta, phi))
-    n = len(pt)
-    order = np.argsort(pt <= 0, axis=1, kind="stable")  # real particles first, padding last
-    pt, eta, phi = (np.take_along_axis(v, order, axis=1) for v in (pt, eta, phi))
-    counts = (pt > 0).sum(1)
-    if np.any(counts == 0):
-        raise InputError("every jet needs at least one particle with pT > 0")
-    weights = pt / pt.sum(1, keepdims=True)
-    positions = np.stack([eta, phi], axis=-1)
-    n_chunks = n_chunks or max(1, min(64, n // 8))
-    # Row i has n − 1 − i pairs: cut the rows where the cumulative pair count crosses equal shares.
-    cumulative = np.cumsum(np.arange(n - 1, -1, -1))
-    cuts = np.searchsorted(cumulative, np.linspace(0, cumulative[-1], n_chunks + 1)[1:-1])
-    chunks = [c for c in np.split(np.arange(n), cuts) if len(c)]
-    parts = run_sweep(_emd_rows, [(weights, positions, counts, rows) for rows in chunks], progress, label="EMD pairs")
-    return np.concatenate(parts) if parts else np.zeros(0)
+    weights, positions = jet_weights_positions(pt, eta, phi)
+    return pairwise_emd(weights, positions, progress=progress, n_chunks=n_chunks)
 
 
 def correlation_dimension(

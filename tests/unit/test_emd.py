@@ -1,0 +1,129 @@
+"""Exact pairwise EMDs (ganplify_core.vae.emd) against POT's ot.emd2 and an independent linear program."""
+
+from __future__ import annotations
+
+import numpy as np
+import ot
+import pytest
+from scipy.optimize import linprog
+from scipy.spatial.distance import squareform
+
+from ganplify_core.errors import InputError
+from ganplify_core.vae.emd import emd, jet_weights_positions, pairwise_emd, row_chunks
+
+
+def random_jets(rng, n_jets, n_slots, normalise=True):
+    """Jets with 1…n_slots particles, the padding (pT 0) in random slots, positions NaN there."""
+    pt = rng.exponential(size=(n_jets, n_slots))
+    for k in range(n_jets):
+        pt[k, rng.permutation(n_slots)[: rng.integers(0, n_slots)]] = 0.0
+    eta, phi = rng.normal(scale=0.3, size=(2, n_jets, n_slots))
+    eta[pt == 0] = np.nan
+    return jet_weights_positions(pt, eta, phi, normalise=normalise)
+
+
+def pot_emd(a, x, b, y):
+    keep_a, keep_b = a > 0, b > 0
+    return ot.emd2(a[keep_a], b[keep_b], ot.dist(x[keep_a], y[keep_b], metric="euclidean"))
+
+
+def linprog_emd(a, x, b, y, R):
+    """Komiske-Metodiev-Thaler EMD as the LP of arXiv:1902.02346 eq. (2), solved by HiGHS."""
+    a, x, b, y = a[a > 0], x[a > 0], b[b > 0], y[b > 0]
+    cost = np.sqrt(((x[:, None] - y[None]) ** 2).sum(-1)) / R
+    n, m = cost.shape
+    rows = np.kron(np.eye(n), np.ones(m))            # Σ_j f_ij ≤ a_i
+    cols = np.kron(np.ones(n), np.eye(m))            # Σ_i f_ij ≤ b_j
+    result = linprog(cost.ravel(), A_ub=np.vstack([rows, cols]), b_ub=np.concatenate([a, b]),
+                     A_eq=np.ones((1, n * m)), b_eq=[min(a.sum(), b.sum())], bounds=(0, None), method="highs")
+    assert result.status == 0
+    return result.fun + abs(a.sum() - b.sum())
+
+
+def test_pairwise_emd_equals_ot_emd2_on_every_pair():
+    rng = np.random.default_rng(3)
+    w, pos = random_jets(rng, 23, 12)
+    distances = pairwise_emd(w, pos, n_threads=1)
+    matrix = squareform(distances)
+    for i in range(23):
+        for j in range(i + 1, 23):
+            assert matrix[i, j] == pytest.approx(pot_emd(w[i], pos[i], w[j], pos[j]), rel=1e-9, abs=1e-12)
+
+
+def test_threads_and_chunks_give_the_same_answer():
+    rng = np.random.default_rng(4)
+    w, pos = random_jets(rng, 40, 15)
+    one = pairwise_emd(w, pos, n_threads=1)
+    np.testing.assert_array_equal(one, pairwise_emd(w, pos, n_threads=2, n_chunks=7))
+    np.testing.assert_array_equal(one, pairwise_emd(w, pos, n_threads=3, n_chunks=20))
+
+
+def test_unequal_totals_with_R_match_the_linear_program_and_pot():
+    rng = np.random.default_rng(5)
+    w, pos = random_jets(rng, 8, 9, normalise=False)
+    w[2] *= 3.0  # one much harder jet
+    R = 0.8
+    matrix = squareform(pairwise_emd(w, pos, R=R, n_threads=2))
+    for i in range(8):
+        for j in range(i + 1, 8):
+            assert matrix[i, j] == pytest.approx(linprog_emd(w[i], pos[i], w[j], pos[j], R), rel=1e-7)
+    # The balanced case with R is the unscaled EMD / R (POT's value).
+    wn, posn = random_jets(rng, 6, 9)
+    np.testing.assert_allclose(pairwise_emd(wn, posn, R=0.4), pairwise_emd(wn, posn) / 0.4, rtol=1e-9)
+
+
+def test_known_answers():
+    # One particle each: all the weight moves the distance between them.
+    assert emd([1.0], [[0.0, 0.0]], [1.0], [[0.3, 0.4]]) == pytest.approx(0.5, rel=1e-12)
+    # Unequal energies: min(E) · d / R + |ΔE|.
+    assert emd([2.0], [[0.0, 0.0]], [0.5], [[0.3, 0.4]], R=0.4) == pytest.approx(0.5 * 0.5 / 0.4 + 1.5, rel=1e-12)
+    # Splitting one particle in two at the same place changes nothing.
+    assert emd([0.5, 0.5], [[0.1, 0.1], [0.1, 0.1]], [1.0], [[0.1, 0.1]]) == pytest.approx(0.0, abs=1e-15)
+    # A jet against itself with its particles permuted.
+    rng = np.random.default_rng(6)
+    a = rng.random(7)
+    x = rng.normal(size=(7, 2))
+    order = rng.permutation(7)
+    assert emd(a, x, a[order], x[order]) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_row_chunks_cover_every_row_once_with_balanced_pairs():
+    chunks = row_chunks(1000, 8)
+    np.testing.assert_array_equal(np.concatenate(chunks), np.arange(1000))
+    pairs = [sum(999 - i for i in c) for c in chunks]
+    assert sum(pairs) == 1000 * 999 // 2
+    assert max(pairs) < 1.1 * min(pairs)
+
+
+def test_bad_input_says_what_is_wrong():
+    w = np.array([[0.5, 0.5], [1.0, 0.0]])
+    pos = np.zeros((2, 2, 2))
+    with pytest.raises(InputError, match="need R"):
+        pairwise_emd(w * [[1.0], [2.0]], pos)
+    with pytest.raises(InputError, match="≥ 0"):
+        pairwise_emd(-w, pos)
+    with pytest.raises(InputError, match="at least one particle"):
+        pairwise_emd(np.array([[1.0, 0.0], [0.0, 0.0]]), pos)
+    with pytest.raises(InputError, match="finite"):
+        pairwise_emd(w, np.full((2, 2, 2), np.inf))
+    with pytest.raises(InputError, match="R must be"):
+        pairwise_emd(w, pos, R=-1.0)
+    with pytest.raises(InputError, match="positions"):
+        pairwise_emd(w, np.zeros((2, 3, 2)))
+
+
+def test_progress_reaches_one_and_a_raise_there_stops_the_work():
+    rng = np.random.default_rng(7)
+    w, pos = random_jets(rng, 30, 10)
+    seen = []
+    pairwise_emd(w, pos, progress=lambda f, m: seen.append(f), n_threads=2, n_chunks=5)
+    assert seen[-1] == 1.0 and len(seen) == 5
+
+    class Stop(Exception):
+        pass
+
+    def stop(fraction, message):
+        raise Stop
+
+    with pytest.raises(Stop):
+        pairwise_emd(w, pos, progress=stop, n_threads=2, n_chunks=5)
