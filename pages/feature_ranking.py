@@ -5,13 +5,14 @@ import json
 import streamlit as st
 
 from ganplify_core import params, ui
-from ganplify_core.ranking import experiment, games, plots, uploads
+from ganplify_core.ranking import experiment, games, models, onnx_model, plots, uploads
 from ganplify_core.ranking.experiment import RANKING, RankingConfig
 
 SMALL_PAGE = "the page keeps to what runs in about a minute on a shared server; the CLI takes more"
 PARAMS = ui.page_params(
     RankingConfig, exclude=("test_fraction",),
     narrow={
+        "model": {"choices": models.TRAINED},  # "onnx" comes with an uploaded model, never from a link
         "n_rows": {"lo": 200, "hi": 20_000, "help": f"rows drawn from the data set ({SMALL_PAGE})"},
         "n_repeats": {"hi": 20, "widget": "slider"},
         "shap_rows": {"lo": 20},
@@ -61,24 +62,40 @@ ui.show_cli(params.command_line("shapley", game_settings, extra={"--game": game_
 # -- 2. the data --------------------------------------------------------------------------------------------
 st.header("2 · Data")
 settings.widget("dataset")
-upload = {}
+upload, own_model = {}, None
 if settings.value("dataset") == "upload":
-    file = st.file_uploader("CSV with a header row; numeric columns only are used", type=["csv"])
+    file = st.file_uploader("CSV with a header row; numeric columns only are used", type=["csv"],
+                            key="feature_ranking.csv_upload")
     target = st.text_input("Target column (empty: the last numeric column)")
+    model_file = st.file_uploader(
+        "Your own model (optional): an ONNX file whose input takes the CSV's features", type=["onnx"],
+        key="feature_ranking.onnx_upload",
+        help=f"At most {onnx_model.MAX_ONNX_BYTES // 2**20} MB. A scikit-learn model converts with skl2onnx, a "
+             "PyTorch network with torch.onnx.export (a free batch dimension). It is ranked by permutation "
+             "importance and KernelSHAP on the CSV's rows instead of a model trained here.")
     if file is None:
         st.info("Upload a CSV to rank its features (at most 20 MB and 100 000 rows; "
                 "two distinct target values make it a classification).")
         st.stop()
     with ui.user_errors():
         digest, _ = uploads.accept(file.getvalue(), target or None, name=file.name)
+        if model_file is not None:
+            onnx_digest, own_model = onnx_model.accept(model_file.getvalue(), name=model_file.name)
     upload = {"upload_sha256": digest, "upload_target": target or None}
     upload_name = file.name
+    if own_model is not None:
+        upload.update(model="onnx", onnx_sha256=onnx_digest)
 
 config = settings.config(RankingConfig, **upload)  # the form below sets the rest (its state is set before this run)
 with ui.user_errors():
     table = experiment.preview_table(config)
-st.caption(table.description)
+    if own_model is not None:
+        own_model.check_table(table.X, table.task)  # its feature count and output, before anything runs
+st.caption(table.description + (f" Model: {own_model.description}." if own_model is not None else ""))
 st.plotly_chart(plots.feature_preview(table.feature_names, table.X, table.y, table.target_name), width="stretch")
+if config.dataset != "upload":
+    ui.download_csv(table.frame(), f"{config.dataset}.csv",
+                    label=f"Download these {len(table.y):,} rows (CSV: loads back as 'Your own CSV')")
 if table.true_relevance:
     with st.expander("True relevance of each feature (from the generating formula)", expanded=config.dataset == "calibration"):
         st.dataframe(plots.relevance_frame(table.true_relevance), hide_index=True, width="stretch")
@@ -87,7 +104,12 @@ st.header("3 · Train a model and rank its inputs")
 with st.form("feature_ranking-settings"):
     c1, c2 = st.columns(2)
     with c1:
-        for name in ("model", "n_rows", "n_repeats"):
+        if own_model is None:
+            settings.widget("model")
+        else:
+            st.markdown(f"**Model:** your ONNX model `{model_file.name}` (not trained here: the rows outside the "
+                        "held-out part are SHAP's background)")
+        for name in ("n_rows", "n_repeats"):
             settings.widget(name)
     with c2:
         for name in ("shap_rows", "background_size", "event"):
@@ -95,8 +117,11 @@ with st.form("feature_ranking-settings"):
     pressed = st.form_submit_button("Train and rank", type="primary")
 
 if config.dataset == "upload":
-    command = params.command_line("rank", config, exclude=("dataset",),
-                                  extra={"--csv": upload_name, **({"--target": config.upload_target} if config.upload_target else {})})
+    extra = {"--csv": upload_name, **({"--target": config.upload_target} if config.upload_target else {})}
+    if own_model is not None:
+        extra["--onnx"] = model_file.name
+    command = params.command_line("rank", config, exclude=("dataset", "model") if own_model is not None else ("dataset",),
+                                  extra=extra)
 else:
     command = params.command_line("rank", config)
 result = ui.result_of(RANKING, config, pressed)

@@ -5,10 +5,12 @@ Examples::
     python -m ganplify_core shapley --game '{"F1,F2": 600, "F2": 200}' --json
     # {"values": {"F1": 200.0, "F2": 400.0}, "total": 600.0}
     python -m ganplify_core rank --dataset calibration --model gbt --json
+    python -m ganplify_core rank --onnx model.onnx --csv table.csv --target y --json
 
 The options of both commands come from the parameters declared on :class:`~ganplify_core.ranking.games.GameConfig`
 and :class:`~ganplify_core.ranking.experiment.RankingConfig`. ``rank --csv FILE`` ranks an uploaded table: the
-config names it by the SHA-256 of its bytes (:mod:`ganplify_core.ranking.uploads`).
+config names it by the SHA-256 of its bytes (:mod:`ganplify_core.ranking.uploads`); ``rank --onnx FILE``
+ranks the inputs of the user's own model instead of training one (:mod:`ganplify_core.ranking.onnx_model`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import argparse
 from pathlib import Path
 
 from ganplify_core import cli, experiments, params
+from ganplify_core.clustering.csv_input import MAX_CSV_BYTES
 from ganplify_core.errors import InputError
-from ganplify_core.ranking import games, uploads
+from ganplify_core.ranking import experiment, games, onnx_model, uploads
 from ganplify_core.ranking.experiment import RANKING, RankingConfig
 
 
@@ -29,16 +32,35 @@ def shapley_command(args: argparse.Namespace) -> dict:
     return {"values": dict(zip(game.players, result.by_subsets.tolist())), "total": result.grand_coalition_worth}
 
 
-def rank_config(args: argparse.Namespace) -> RankingConfig:
-    """The validated config the options describe; ``--csv`` makes it the 'upload' data set."""
-    if not args.csv:
-        return params.config_from_args(RankingConfig, args)
-    path = Path(args.csv)
+def _read(option: str, name: str, limit: int) -> tuple[Path, bytes]:
+    path = Path(name)
     if not path.is_file():
-        raise InputError(f"--csv: no such file '{args.csv}'")
-    digest, _ = uploads.accept(path.read_bytes(), args.target, name=path.name)
-    return params.config_from_args(RankingConfig, args, dataset="upload", upload_sha256=digest,
-                                   upload_target=args.target or None)
+        raise InputError(f"{option}: no such file '{name}'")
+    if path.stat().st_size > limit:
+        raise InputError(f"{option}: '{path.name}' is {path.stat().st_size / 2**20:.1f} MB; at most {limit // 2**20} MB is accepted")
+    return path, path.read_bytes()
+
+
+def rank_config(args: argparse.Namespace) -> RankingConfig:
+    """The validated config the options describe; ``--csv`` makes it the 'upload' data set, ``--onnx`` the model."""
+    fixed = {}
+    table = None
+    if args.target and not args.csv:
+        raise InputError("--target names a column of --csv FILE")
+    if args.csv:
+        path, content = _read("--csv", args.csv, MAX_CSV_BYTES)
+        digest, table = uploads.accept(content, args.target, name=path.name)
+        fixed.update(dataset="upload", upload_sha256=digest, upload_target=args.target or None)
+    if args.onnx:
+        path, content = _read("--onnx", args.onnx, onnx_model.MAX_ONNX_BYTES)
+        digest, model = onnx_model.accept(content, name=path.name)
+        fixed.update(model="onnx", onnx_sha256=digest)
+        config = params.config_from_args(RankingConfig, args, **fixed)
+        if table is None:
+            table = experiment.preview_table(config)
+        model.check_table(table.X, table.task)  # the feature count and the output, before any job
+        return config
+    return params.config_from_args(RankingConfig, args, **fixed)
 
 
 def rank_command(args: argparse.Namespace) -> dict:
@@ -55,3 +77,5 @@ def register(subparsers) -> None:
     params.add_options(parser, RankingConfig)
     parser.add_argument("--csv", help="rank the features of this CSV file instead (numeric columns; target last unless --target)")
     parser.add_argument("--target", help="target column of --csv")
+    parser.add_argument("--onnx", help="rank the inputs of your own model (an ONNX file, at most 20 MB; e.g. from skl2onnx) "
+                                       "instead of training one: its input must take the table's features")

@@ -20,7 +20,7 @@ import numpy as np
 from ganplify_core import experiments, params
 from ganplify_core.errors import InputError
 from ganplify_core.params import param
-from ganplify_core.ranking import datasets, explain, importance, models, uploads
+from ganplify_core.ranking import datasets, explain, importance, models, onnx_model, uploads
 from ganplify_core.ranking.datasets import FeatureTable
 from ganplify_core.seeding import make_rng
 from ganplify_core.training import Progress, no_progress, scaled
@@ -50,8 +50,10 @@ class RankingConfig(params.Config):
 
     ``dataset`` is one of :data:`DATA_CHOICES`; for ``"upload"``, ``upload_sha256`` names the uploaded
     file by the SHA-256 of its bytes (:mod:`ganplify_core.ranking.uploads` keeps them) and
-    ``upload_target`` its target column (None: the last numeric column). ``event`` indexes the SHAP
-    subsample: the prediction shown as a waterfall and explained exactly.
+    ``upload_target`` its target column (None: the last numeric column). ``model="onnx"`` ranks the
+    user's own model instead of training one: ``onnx_sha256`` names the uploaded ONNX file
+    (:mod:`ganplify_core.ranking.onnx_model`). ``event`` indexes the SHAP subsample: the prediction
+    shown as a waterfall and explained exactly.
     """
 
     dataset: str = param("calibration", choices=DATA_CHOICES, labels=DATA_LABELS, label="Data set",
@@ -76,6 +78,7 @@ class RankingConfig(params.Config):
     seed: int = params.seed_param()
     upload_sha256: str | None = None
     upload_target: str | None = None
+    onnx_sha256: str | None = None
 
     def check(self) -> None:
         if self.event >= self.shap_rows:
@@ -87,8 +90,13 @@ class RankingConfig(params.Config):
             raise InputError(f"data set '{self.dataset}' takes no uploaded file")
         if self.upload_target is not None and (not isinstance(self.upload_target, str) or not self.upload_target):
             raise InputError("the target column must be a column name")
-        if self.model == "mlp" and self.shap_rows * self.background_size > MAX_KERNEL_PAIRS:
-            raise InputError(f"the network's SHAP values (KernelExplainer) cost about 2 ms per explained row and "
+        if self.model == "onnx" and not onnx_model.is_digest(self.onnx_sha256):
+            raise InputError("the 'onnx' model needs an uploaded ONNX file (upload one beside the CSV on the page, "
+                             "or --onnx FILE)")
+        if self.model != "onnx" and self.onnx_sha256 is not None:
+            raise InputError(f"model '{self.model}' is trained here and takes no uploaded ONNX file")
+        if self.model in ("mlp", "onnx") and self.shap_rows * self.background_size > MAX_KERNEL_PAIRS:
+            raise InputError(f"the {'network' if self.model == 'mlp' else 'ONNX model'}'s SHAP values (KernelExplainer) cost about 2 ms per explained row and "
                              f"background row: keep shap_rows × background_size ≤ {MAX_KERNEL_PAIRS:,} "
                              f"(now {self.shap_rows} × {self.background_size}), or rank a tree model")
 
@@ -204,6 +212,17 @@ PREDICT_PER_ROW = {"gbt": 2.1e-6, "rf": 8.8e-6, "mlp": 5e-6}      # permutation 
 SHAP_PER_ROW = {"gbt": (5.5e-4, 6e-6), "rf": (1e-2, 2.9e-5)}      # (per row, per row × background row)
 KERNEL_PER_ROW, KERNEL_PER_EVAL = 0.006, 0.6e-6                  # KernelExplainer: per row, per coalition × background
 INTERACTION_PER_PAIR = (5.5e-4, 1.4e-6)   # per feature pair, (fixed, per explained row)
+ONNX_LOAD_SECONDS = 0.05                  # an uploaded model: loading it (its rate per row is measured on it)
+
+
+def _predict_per_row(config: RankingConfig) -> float:
+    """Seconds per row of one model evaluation in a large batch (an ONNX model's is measured once per file)."""
+    if config.model != "onnx":
+        return PREDICT_PER_ROW[config.model]
+    try:
+        return onnx_model.load(config.onnx_sha256).seconds_per_row
+    except InputError:  # not stored here: computing it will say so
+        return PREDICT_PER_ROW["mlp"]
 
 
 def _sizes(config: RankingConfig) -> tuple[int, int, str]:
@@ -228,24 +247,28 @@ def phase_seconds(config: RankingConfig) -> dict[str, float]:
     n_test = max(int(round(config.test_fraction * n)), 10)
     n_train = max(n - n_test, 1)
     m, background = min(config.shap_rows, n_test), min(config.background_size, n_train)
-    fixed, rate = TRAIN[config.model]
+    fixed, rate = TRAIN.get(config.model, (0.0, 0.0))
     if config.model == "gbt":
         train = fixed + rate * n_train * d * (CLASSIFICATION_SLOWER if task == "classification" else 1.0)
     elif config.model == "rf":
         features = math.sqrt(d) if task == "classification" else d
         train = fixed + rate * n_train * features * math.log2(max(n_train, 2))
+    elif config.model == "onnx":
+        train = ONNX_LOAD_SECONDS
     else:
         train = fixed + rate * n_train
     if config.dataset == "jets":
         train += JET_SECONDS_PER_ROW * n
-    permutation = PREDICT_PER_ROW[config.model] * d * config.n_repeats * n_test
-    if config.model == "mlp":
+    predict = _predict_per_row(config)
+    permutation = predict * d * config.n_repeats * n_test
+    if config.model in ("mlp", "onnx"):
         evaluations = min(2**d - 2, 2 * d + 2048)
-        shap = m * (KERNEL_PER_ROW + KERNEL_PER_EVAL * background * evaluations)
+        per_eval = KERNEL_PER_EVAL + (predict if config.model == "onnx" else 0.0)
+        shap = m * (KERNEL_PER_ROW + per_eval * background * evaluations)
     else:
         per_row, per_pair = SHAP_PER_ROW[config.model]
         shap = m * (per_row + per_pair * background)
-    exact = PREDICT_PER_ROW[config.model] * 2**d * background * 0.5 if d <= explain.MAX_EXACT_FEATURES else 0.0
+    exact = predict * 2**d * background * 0.5 if d <= explain.MAX_EXACT_FEATURES else 0.0
     interactions = d * d * (INTERACTION_PER_PAIR[0] + INTERACTION_PER_PAIR[1] * m)
     return {"train": train, "permutation": permutation, "shap": shap, "exact": exact + interactions}
 
@@ -270,9 +293,14 @@ def compute_ranking(config: RankingConfig, progress: Progress | None = None) -> 
         done += seconds
     table = load_table(config)
     report = scaled(progress, *edges["train"])
-    report(0.0, f"training the {models.MODEL_LABELS[config.model]}…")
-    model = models.train_model(table, config.model, config.test_fraction, config.seed)
-    report(1.0, "trained")
+    if config.model == "onnx":
+        report(0.0, "loading your ONNX model…")
+        model = models.onnx_model(table, onnx_model.load(config.onnx_sha256), config.test_fraction, config.seed)
+        report(1.0, "loaded")
+    else:
+        report(0.0, f"training the {models.MODEL_LABELS[config.model]}…")
+        model = models.train_model(table, config.model, config.test_fraction, config.seed)
+        report(1.0, "trained")
     names = table.feature_names
 
     perm = importance.permutation_importance(model.output, model.X_test, model.y_test, model.task,

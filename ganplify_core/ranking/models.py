@@ -1,7 +1,10 @@
-"""The models whose inputs are ranked: gradient-boosted trees, a random forest, a small neural network.
+"""The models whose inputs are ranked: gradient-boosted trees, a random forest, a small neural network,
+or the user's own model as an ONNX file.
 
-All are scikit-learn estimators trained on a random split; the held-out part gives the test score and
-is where permutation importance and SHAP are evaluated. The explained output :func:`model_output` is
+The first three are scikit-learn estimators trained on a random split; the held-out part gives the test
+score and is where permutation importance and SHAP are evaluated. An ONNX model
+(:mod:`ganplify_core.ranking.onnx_model`) is not trained: the same split gives its background rows
+(the "training" part) and its held-out rows. The explained output :func:`model_output` is
 the prediction for a regression and the probability of class 1 for a classification, for every model
 alike, so rankings from different models and methods are in the same units.
 """
@@ -17,8 +20,10 @@ from ganplify_core.errors import InputError
 from ganplify_core.ranking.datasets import FeatureTable
 from ganplify_core.seeding import make_rng
 
-MODELS = ("gbt", "rf", "mlp")
-MODEL_LABELS = {"gbt": "gradient-boosted trees", "rf": "random forest", "mlp": "neural network (MLP)"}
+TRAINED = ("gbt", "rf", "mlp")   # the models this package trains
+MODELS = TRAINED + ("onnx",)
+MODEL_LABELS = {"gbt": "gradient-boosted trees", "rf": "random forest", "mlp": "neural network (MLP)",
+                "onnx": "your ONNX model"}
 
 
 @dataclasses.dataclass
@@ -66,7 +71,7 @@ def make_estimator(kind: str, task: str, seed: int):
         if not classify:  # the network trains on a standardised target and predicts in its units
             model = TransformedTargetRegressor(model, transformer=preprocessing.StandardScaler())
         return model
-    raise InputError(f"unknown model '{kind}'; choose one of {', '.join(MODELS)}")
+    raise InputError(f"unknown model '{kind}'; choose one of {', '.join(TRAINED)} (or upload an ONNX model)")
 
 
 def test_score(task: str, y_true: np.ndarray, predicted: np.ndarray) -> dict:
@@ -80,8 +85,8 @@ def test_score(task: str, y_true: np.ndarray, predicted: np.ndarray) -> dict:
             "RMSE": float(np.sqrt(metrics.mean_squared_error(y_true, predicted)))}
 
 
-def train_model(table: FeatureTable, kind: str, test_fraction: float = 0.3, seed: int = 0) -> TrainedModel:
-    """Fit model ``kind`` on a random ``1 - test_fraction`` of the rows; score it on the rest."""
+def split(table: FeatureTable, test_fraction: float = 0.3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices (train, test): a random ``1 - test_fraction`` and the rest."""
     if not 0.05 <= test_fraction <= 0.8:
         raise InputError("test_fraction must be between 0.05 and 0.8")
     n = len(table.y)
@@ -89,7 +94,12 @@ def train_model(table: FeatureTable, kind: str, test_fraction: float = 0.3, seed
     n_test = max(int(round(test_fraction * n)), 10)
     if n - n_test < 20:
         raise InputError(f"only {n} rows: too few to train on {n - n_test} and test on {n_test}; use more rows")
-    test, train = order[:n_test], order[n_test:]
+    return order[n_test:], order[:n_test]
+
+
+def train_model(table: FeatureTable, kind: str, test_fraction: float = 0.3, seed: int = 0) -> TrainedModel:
+    """Fit model ``kind`` on a random ``1 - test_fraction`` of the rows; score it on the rest."""
+    train, test = split(table, test_fraction, seed)
     if table.task == "classification" and len(np.unique(table.y[train])) < 2:
         raise InputError("the training split holds only one class; use more rows")
     estimator = make_estimator(kind, table.task, seed)
@@ -98,6 +108,20 @@ def train_model(table: FeatureTable, kind: str, test_fraction: float = 0.3, seed
         estimator.fit(table.X[train], table.y[train])
     predicted = model_output(estimator, table.task, table.X[test])
     return TrainedModel(kind, estimator, table.task, table.X[train], table.y[train], table.X[test], table.y[test],
+                        test_score(table.task, table.y[test], predicted))
+
+
+def onnx_model(table: FeatureTable, model, test_fraction: float = 0.3, seed: int = 0) -> TrainedModel:
+    """The user's ONNX model (:class:`~ganplify_core.ranking.onnx_model.OnnxModel`) on the same split, untrained.
+
+    Its rows outside the held-out part are only the background of SHAP and the exact values.
+    """
+    model.check_table(table.X, table.task)
+    train, test = split(table, test_fraction, seed)
+    predicted = model_output(model, table.task, table.X[test])
+    if table.task == "classification" and len(np.unique(table.y[test])) < 2:
+        raise InputError("the held-out rows hold only one class (no ROC AUC); use more rows")
+    return TrainedModel("onnx", model, table.task, table.X[train], table.y[train], table.X[test], table.y[test],
                         test_score(table.task, table.y[test], predicted))
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from ganplify_core import experiments, jobs
@@ -115,3 +118,43 @@ def test_old_links_keep_their_keys(app_path, tmp_cache):
     for option in ("--dataset height", "--n-rows 600", "--repeats 2", "--shap-rows 30", "--background 20",
                    "--event 1", "--seed 7"):
         assert option in line, (option, line)
+
+
+def test_your_own_onnx_model_beside_your_csv(app_path, tmp_cache):
+    """An ONNX model uploaded beside a CSV is ranked (no training); a bad file or a wrong width is one message."""
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from sklearn.linear_model import LinearRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    y = 2.0 * X[:, 0] + 0.1 * rng.normal(size=400)
+    model = LinearRegression().fit(X, y)
+    model.coef_[1:] = 0.0  # uses only feature a
+    content = skl2onnx.to_onnx(model, X[:1].astype(np.float32)).SerializeToString()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame["y"] = y
+    at = open_page(app_path, {"dataset": "upload", "n_repeats": "2", "shap_rows": "20", "background_size": "10"})
+    at.file_uploader(key="feature_ranking.csv_upload").set_value(("mine.csv", frame.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    at.file_uploader(key="feature_ranking.onnx_upload").set_value(("broken.onnx", b"not a model", "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    assert any("broken.onnx is not a model onnxruntime can load" in e.value for e in at.error), [e.value for e in at.error]
+    narrow = frame.drop(columns=["c"]).to_csv(index=False).encode()
+    at.file_uploader(key="feature_ranking.csv_upload").set_value(("narrow.csv", narrow, "text/csv")).run()
+    at.file_uploader(key="feature_ranking.onnx_upload").set_value(("mine.onnx", content, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    assert any("mine.onnx expects 3 input features but the table has 2" in e.value for e in at.error)
+
+    at.file_uploader(key="feature_ranking.csv_upload").set_value(("mine.csv", frame.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert not any(r.label == "Model" for r in at.radio)  # the uploaded model replaces the choice
+    if not any(m.label.startswith("Test") for m in at.metric):  # estimated above 5 s on a slow machine: press
+        press(at)
+        assert all(job.wait(TIMEOUT) for job in jobs.active()), "the ONNX ranking did not finish"
+        at.run()
+    assert not at.exception, at.exception
+    assert [m.label for m in at.metric][:2] == ["Test R²", "Test RMSE"]
+    line = next(c.value for c in at.code if "rank " in c.value and "--onnx" in c.value)
+    assert "--onnx mine.onnx" in line and "--csv mine.csv" in line and "--model" not in line
+    assert "your ONNX model" in " ".join(m.value for m in at.markdown)
+

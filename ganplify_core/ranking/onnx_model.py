@@ -1,0 +1,229 @@
+"""A user's own model as an ONNX file: checked, stored by the SHA-256 of its bytes, run with onnxruntime.
+
+The feature-ranking page and ``rank --onnx FILE`` rank the inputs of a model trained elsewhere (a
+scikit-learn model converted with ``skl2onnx``, a network exported with ``torch.onnx.export``, ...).
+The model is never trained here: permutation importance, KernelSHAP and the exact Shapley values only
+evaluate it, through :meth:`OnnxModel.predict` / :meth:`OnnxModel.predict_proba`, the same interface as
+a scikit-learn estimator.
+
+What is accepted (anything else is refused with one :class:`~ganplify_core.errors.InputError`):
+
+- at most :data:`MAX_ONNX_BYTES` bytes that onnxruntime loads from memory (a file that is not ONNX,
+  a truncated one, or one whose weights live in external files is refused: loaded from bytes,
+  onnxruntime never opens another file);
+- exactly one input, of rank 2 ``[batch, features]``, float32 or float64, with a free batch
+  dimension; its feature count, when the file fixes it, must equal the table's;
+- a float output: one number per row for a regression; for a two-class target the probabilities of
+  both classes (``skl2onnx`` with ``zipmap=False``: ``probabilities [N, 2]``, column 1 = the larger
+  class value), a ``ZipMap`` output (skl2onnx's default: a list of ``{class: probability}``; slower,
+  converted row by row), or one probability of class 1 in [0, 1] per row.
+
+The bytes are kept in the disk cache as a plain ``uint8`` array (``np.load(..., allow_pickle=False)``)
+and only ever handed to onnxruntime: nothing from a user is unpickled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import time
+
+import numpy as np
+
+from ganplify_core import cache
+from ganplify_core.errors import InputError
+
+KIND = "ranking-onnx"
+MAX_ONNX_BYTES = 20 * 1024 * 1024  # the server's upload limit (.streamlit/config.toml maxUploadSize)
+CHECK_ROWS = 256                    # rows of the table run through the model when it is accepted
+FLOAT_INPUTS = {"tensor(float)": np.float32, "tensor(double)": np.float64}
+FLOAT_OUTPUTS = ("tensor(float)", "tensor(double)", "tensor(float16)")
+HEX = frozenset("0123456789abcdef")
+HOW_TO = "skl2onnx.to_onnx(model, X[:1].astype(numpy.float32)) or torch.onnx.export (README: 'Use your own model')"
+
+
+def digest_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def is_digest(text: object) -> bool:
+    return isinstance(text, str) and len(text) == 64 and set(text) <= HEX
+
+
+def _short(exc: Exception, limit: int = 160) -> str:
+    """onnxruntime's message without its ``[ONNXRuntimeError] : 7 : INVALID_PROTOBUF :`` prefix, one line."""
+    text = " ".join(str(exc).split())
+    if text.startswith("[ONNXRuntimeError]"):
+        text = text.split(" : ", 3)[-1]
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+@dataclasses.dataclass(frozen=True)
+class OnnxModel:
+    """A loaded model: the onnxruntime session and how its input and output are read."""
+
+    session: object
+    input_name: str
+    input_dtype: type
+    n_features: int | None      # None: the file leaves the feature dimension free
+    output_name: str
+    zipmap: bool                # the output is a list of {class: probability} per row
+    name: str
+
+    @property
+    def description(self) -> str:
+        width = self.n_features if self.n_features is not None else "any number of"
+        kind = "ZipMap probabilities" if self.zipmap else f"output '{self.output_name}'"
+        return f"{self.name}: {width} input features, {kind}"
+
+    def check_features(self, d: int, where: str = "the table") -> None:
+        if self.n_features is not None and self.n_features != d:
+            raise InputError(f"{self.name} expects {self.n_features} input features but {where} has {d} "
+                             "(the target column is not a feature): upload the CSV the model was trained on, "
+                             "or name the right --target")
+
+    def raw(self, X: np.ndarray) -> np.ndarray:
+        """The model's output for rows ``X`` as a float64 array (n, k)."""
+        X = np.ascontiguousarray(X, dtype=self.input_dtype)
+        if X.ndim != 2:
+            raise InputError("the model is evaluated on a table of rows × features")
+        self.check_features(X.shape[1])
+        try:
+            out = self.session.run([self.output_name], {self.input_name: X})[0]
+        except Exception as exc:  # onnxruntime's own errors: a shape or type the graph cannot take
+            raise InputError(f"{self.name} failed on {X.shape[0]} rows × {X.shape[1]} features: {_short(exc)}") from None
+        if self.zipmap:
+            if not isinstance(out, list) or len(out) != len(X) or (out and not isinstance(out[0], dict)):
+                raise InputError(f"{self.name}: its output '{self.output_name}' is not one {{class: probability}} per row")
+            keys = sorted(out[0]) if out else []
+            values = np.array([[row[k] for k in keys] for row in out], dtype=np.float64).reshape(len(X), len(keys))
+        else:
+            values = np.asarray(out, dtype=np.float64)
+            if values.ndim == 1:
+                values = values[:, None]
+            if values.ndim != 2 or values.shape[0] != len(X):
+                raise InputError(f"{self.name}: output '{self.output_name}' has shape {values.shape} for {len(X)} rows; "
+                                 "expected one row of numbers per input row")
+        return values
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The regression output: one number per row."""
+        values = self.raw(X)
+        if values.shape[1] != 1:
+            raise InputError(f"{self.name} gives {values.shape[1]} numbers per row; a regression needs one "
+                             "(a target with exactly two distinct values is ranked as a classification)")
+        return values[:, 0]
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Probabilities of class 0 and class 1, shape (n, 2) (class 1: the larger target value)."""
+        values = self.raw(X)
+        if values.shape[1] == 2:
+            p = values[:, 1]
+        elif values.shape[1] == 1:
+            p = values[:, 0]
+            finite = p[np.isfinite(p)]
+            if finite.size and (finite.min() < -1e-6 or finite.max() > 1 + 1e-6):
+                raise InputError(f"{self.name} outputs values from {finite.min():.4g} to {finite.max():.4g}, but the "
+                                 "target has two values (a classification): the model must output the probability "
+                                 "of the larger class value, in [0, 1] (add a sigmoid or softmax before exporting)")
+        else:
+            raise InputError(f"{self.name} gives {values.shape[1]} numbers per row: a multi-class model, but the "
+                             "target has two values; ranking handles regressions and two-class classifications")
+        p = np.clip(p, 0.0, 1.0)
+        return np.column_stack([1.0 - p, p])
+
+    def output(self, X: np.ndarray, task: str) -> np.ndarray:
+        """The explained output: prediction (regression) or probability of class 1 (classification)."""
+        return self.predict_proba(X)[:, 1] if task == "classification" else self.predict(X)
+
+    def check_table(self, X: np.ndarray, task: str) -> None:
+        """Refuse a model that cannot rank this table: wrong feature count, wrong output, non-finite values."""
+        self.check_features(X.shape[1])
+        out = self.output(X[:CHECK_ROWS], task)
+        if not np.all(np.isfinite(out)):
+            raise InputError(f"{self.name} returned NaN or infinite values on the table's first rows")
+
+    @functools.cached_property
+    def seconds_per_row(self) -> float:
+        """Measured time of one row in a batch of 2 048 (for time estimates; zeros of the input's width)."""
+        d = self.n_features or 10
+        X = np.zeros((2048, d), dtype=self.input_dtype)
+        try:
+            self.session.run([self.output_name], {self.input_name: X[:8]})  # warm-up
+            start = time.perf_counter()
+            self.session.run([self.output_name], {self.input_name: X})
+            return (time.perf_counter() - start) / len(X)
+        except Exception:  # a free feature count and zeros of the wrong width: fall back to a network's rate
+            return 5e-6
+
+
+def _dimension(value) -> int | None:
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def parse(content: bytes, name: str = "the ONNX model") -> OnnxModel:
+    """Load ``content`` with onnxruntime and read its interface; InputError for anything unusable."""
+    if not isinstance(content, bytes | bytearray) or not content:
+        raise InputError(f"{name} is empty")
+    if len(content) > MAX_ONNX_BYTES:
+        raise InputError(f"{name} is {len(content) / 2**20:.1f} MB; at most {MAX_ONNX_BYTES // 2**20} MB is accepted")
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1  # one job uses one core of the 2-core server
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 4    # its refusals become InputErrors, not log lines
+    try:
+        session = onnxruntime.InferenceSession(bytes(content), sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as exc:
+        raise InputError(f"{name} is not a model onnxruntime can load ({_short(exc)}); export it with {HOW_TO}") from None
+    inputs, outputs = session.get_inputs(), session.get_outputs()
+    if len(inputs) != 1:
+        raise InputError(f"{name} has {len(inputs)} inputs ({', '.join(i.name for i in inputs)[:120]}); ranking needs "
+                         "one input holding all features as [rows, features]")
+    spec = inputs[0]
+    if spec.type not in FLOAT_INPUTS:
+        raise InputError(f"{name}'s input '{spec.name}' is {spec.type}; ranking needs float or double features")
+    shape = list(spec.shape or [])
+    if len(shape) != 2:
+        raise InputError(f"{name}'s input '{spec.name}' has shape {shape}; ranking needs [rows, features]")
+    if _dimension(shape[0]) is not None:
+        raise InputError(f"{name}'s input '{spec.name}' takes a fixed batch of {shape[0]} rows; export it with a free "
+                         "batch dimension (torch: dynamic_axes={'input': {0: 'batch'}}; skl2onnx: None)")
+    tensors = [o for o in outputs if o.type in FLOAT_OUTPUTS]
+    zipmaps = [o for o in outputs if o.type.startswith("seq(map(")]
+    chosen = tensors[0] if tensors else (zipmaps[0] if zipmaps else None)
+    if chosen is None:
+        kinds = ", ".join(f"{o.name} {o.type}" for o in outputs)[:160]
+        raise InputError(f"{name} has no float output ({kinds}); ranking needs a prediction or class probabilities")
+    return OnnxModel(session, spec.name, FLOAT_INPUTS[spec.type], _dimension(shape[1]), chosen.name,
+                     chosen not in tensors, name)
+
+
+def accept(content: bytes, name: str = "the ONNX model") -> tuple[str, OnnxModel]:
+    """Check an uploaded model (refusing what onnxruntime cannot use), store it, and return (digest, model)."""
+    model = parse(content, name)
+    digest = digest_of(bytes(content))
+    if not cache.exists(KIND, digest):
+        cache.write(KIND, digest, np.frombuffer(bytes(content), dtype=np.uint8))
+    return digest, model
+
+
+def content(digest: str) -> bytes:
+    """The stored bytes of model ``digest`` (InputError if they are gone, e.g. after *Clear cache*)."""
+    if not is_digest(digest):
+        raise InputError("an uploaded model is named by its SHA-256 digest (64 hex digits)")
+    stored = cache.read(KIND, digest)
+    if not isinstance(stored, np.ndarray) or stored.dtype != np.uint8:
+        raise InputError("the uploaded ONNX model is no longer stored on this server (the cache was cleared): upload it again")
+    data = stored.tobytes()
+    if digest_of(data) != digest:
+        raise InputError("the stored copy of the uploaded ONNX model is damaged: upload it again")
+    return data
+
+
+@functools.lru_cache(maxsize=4)
+def load(digest: str) -> OnnxModel:
+    """The stored model ``digest``, loaded (the last few are kept in memory)."""
+    return parse(content(digest), name="the uploaded ONNX model")
