@@ -1,11 +1,14 @@
 """Home: what GANplify Lab is, what each page teaches, and the jets three of the pages work on."""
 
+import shlex
+
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from ganplify_core import overview, params, ui
+from ganplify_core.jets import files
 from ganplify_core.jets import plots as jet_plots
-from ganplify_core.jets.experiment import OVERVIEW, JetOverviewConfig
+from ganplify_core.jets.experiment import FILE_OVERVIEW, OVERVIEW, JetFileConfig, JetOverviewConfig, shown_jets_npz
 from ganplify_core.jets.sample import available_sources
 
 PARAMS = ui.page_params(JetOverviewConfig, narrow={
@@ -15,6 +18,35 @@ PARAMS = ui.page_params(JetOverviewConfig, narrow={
                   "reference sample holds 10 000 per class)"},
 })
 settings = ui.start_page("home", PARAMS)
+
+
+def draw_jets(result, key: str) -> None:
+    """The jets figures of an overview (built-in or the user's): mean masses, images, point clouds, observables."""
+    for column, process in zip(st.columns(len(result.classes)), result.classes):
+        mean, std = result.mean_and_std(process, "mass")
+        column.metric(f"{jet_plots.class_name(process)} jets: mean mass", f"{mean:.1f} GeV",
+                      help=f"standard deviation {std:.1f} GeV over {result.size(process):,} {result.config.source} jets")
+    start = st.columns([1, 3])[0].selectbox("Example jets", (0, 3, 6), format_func=lambda s: f"jets {s + 1}–{s + 3}",
+                                            help="A plot option: which of the stored example jets to show; never "
+                                                 "regenerates.", key=f"{key}.examples")
+    images_tab, clouds_tab, observables_tab = st.tabs(["Images", "Point clouds", "Observables"])
+    with images_tab:
+        ui.chart(jet_plots.example_images(result, start), key=f"{key}.images")
+    with clouds_tab:
+        ui.chart(jet_plots.example_point_clouds(result, start), key=f"{key}.clouds")
+    with observables_tab:
+        ui.chart(jet_plots.observable_histograms(result), key=f"{key}.observables")
+        if result.compared_source:
+            st.caption("Solid: the toy; dashed: Pythia 8 (the reference sample). Where they differ, the toy is the "
+                       "simplification (see the README's Jets section).")
+    st.download_button(f"Download these jets (.npz in JetNet's layout, at most {files.DOWNLOAD_MAX_JETS:,})",
+                       data=lambda: shown_jets_npz(result.config), file_name=f"jets-{result.config.source}.npz",
+                       mime="application/octet-stream", on_click="ignore", key=f"{key}.download",
+                       icon=":material/download:",
+                       help="particle_features (η, φ, pT/pT_jet, mask) of the 50 hardest constituents after "
+                            "preprocessing, jet_features (type, pT, η, mass, constituents), labels and class_names; "
+                            "upload it below with the format 'JetNet arrays' to get these jets back.")
+
 
 st.title("GANplify Lab")
 st.markdown(
@@ -32,7 +64,7 @@ with left:
             st.markdown(f"**{title}**")
         st.caption(teaches)
 with right:
-    st.plotly_chart(overview.camelback_teaser(seed=settings.seed), width="stretch")
+    ui.chart(overview.camelback_teaser(seed=settings.seed), key="home.teaser")
     st.caption("100 points from ½N(−4, 1) + ½N(4, 1). How many *true* points is a GAN trained on them worth? "
                "The GAN amplification page answers.")
 
@@ -59,22 +91,7 @@ result = ui.result_of(OVERVIEW, config, pressed)
 if result is None:
     ui.press_prompt(OVERVIEW, config, "Generate jets", "These jets have not been generated yet")
 else:
-    for column, process in zip(st.columns(len(result.classes)), result.classes):
-        mean, std = result.mean_and_std(process, "mass")
-        column.metric(f"{jet_plots.CLASS_NAMES[process]} jets: mean mass", f"{mean:.1f} GeV",
-                      help=f"standard deviation {std:.1f} GeV over {config.n:,} {config.source} jets")
-    start = st.columns([1, 3])[0].selectbox("Example jets", (0, 3, 6), format_func=lambda s: f"jets {s + 1}–{s + 3}",
-                         help="A plot option: which of the stored example jets to show; never regenerates.", key="home.examples")
-    images_tab, clouds_tab, observables_tab = st.tabs(["Images", "Point clouds", "Observables"])
-    with images_tab:
-        st.plotly_chart(jet_plots.example_images(result, start), width="stretch")
-    with clouds_tab:
-        st.plotly_chart(jet_plots.example_point_clouds(result, start), width="stretch")
-    with observables_tab:
-        st.plotly_chart(jet_plots.observable_histograms(result), width="stretch")
-        if result.compared_source:
-            st.caption("Solid: the toy; dashed: Pythia 8 (the reference sample). Where they differ, the toy is the "
-                       "simplification (see the README's Jets section).")
+    draw_jets(result, "home")
     st.markdown(
         "**What to notice.** A single jet image is sparse; the class averages are not. Top jets have a mass "
         "peak near 173 GeV and three prongs (low τ₃₂ = τ₃/τ₂), W jets a peak near 80 GeV and two prongs (low "
@@ -82,3 +99,33 @@ else:
         "into two or three prongs themselves, which is why no tagger on these pages is perfect."
     )
 ui.show_cli(params.command_line("jets", config.jets_config("top")))
+
+st.subheader("Your own jets")
+st.markdown(
+    "Upload jets in the layout of the **top-tagging reference dataset** (HDF5, key `table`: columns `E_i, PX_i, "
+    "PY_i, PZ_i` and `is_signal_new`), **JetNet's arrays** (`particle_features` (N, P, ≥ 3) = η_rel, φ_rel, pT or "
+    "pT_rel [, mask], optional `jet_features`; `.npz` or `.h5`) or a **ROOT TTree** of constituent branches "
+    "(pt/eta/phi or px/py/pz/E). They go through exactly the built-in jets' steps: the 50 hardest constituents, "
+    "the observables, centring, rotation and flip."
+)
+format_column, label_column = st.columns(2)
+file_format = format_column.selectbox("File format", files.FORMATS, format_func=files.FORMAT_LABELS.get,
+                                      key="home.upload_format")
+file_label = label_column.text_input("Label column, array or branch (blank: the format's default)", max_chars=100,
+                                     key="home.upload_label",
+                                     help="top-tagging: is_signal_new (1 = top, 0 = QCD); JetNet: labels, else the "
+                                          "type column of jet_features; ROOT: is_signal_new, label or labels")
+upload = st.file_uploader(f"Jets file (at most {files.MAX_UPLOAD_BYTES // 2**20} MB; the first "
+                          f"{files.PAGE_MAX_JETS:,} jets are read)", type=["h5", "hdf5", "npz", "root"],
+                          key="home.upload")
+if upload is not None:
+    with ui.user_errors():
+        digest = files.store_upload(upload.getvalue(), file_format, file_label.strip() or None, name=upload.name)
+    file_config = JetFileConfig(digest=digest, file_name=upload.name, format=file_format, label=file_label.strip())
+    file_result = ui.result_of(FILE_OVERVIEW, file_config, pressed=False)
+    if file_result is not None:
+        draw_jets(file_result, "home.file")
+    label_option = f" --label {shlex.quote(file_config.label)}" if file_config.label else ""
+    ui.show_cli(f"python -m ganplify_core jets --input {shlex.quote(upload.name)} --format {file_format}{label_option} "
+                f"--max-jets {file_config.n} --json")
+ui.download_all("home")

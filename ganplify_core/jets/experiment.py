@@ -19,6 +19,8 @@ import dataclasses
 import numpy as np
 
 from ganplify_core import experiments, params
+from ganplify_core.errors import InputError
+from ganplify_core.jets import files
 from ganplify_core.jets.images import pixelate
 from ganplify_core.jets.sample import (
     CHUNK,
@@ -151,9 +153,16 @@ class JetOverview:
         values = self.observables[process][name].astype(np.float64)
         return float(values.mean()), float(values.std())
 
+    def size(self, process: str) -> int:
+        """Jets of ``process`` behind the histograms and the average image."""
+        return len(self.observables[process]["mass"])
+
     def summary(self) -> dict:
         """As JSON: the settings, then per class the mean and standard deviation of each observable."""
         out: dict = {"source": self.config.source, "n": self.config.n, "seed": self.config.seed}
+        if isinstance(self.config, JetFileConfig):
+            out.update(file_name=self.config.file_name, format=self.config.format, label=self.config.label,
+                       sizes={p: self.size(p) for p in self.classes})
         for process in self.classes:
             out[process] = {name: dict(zip(("mean", "std"), self.mean_and_std(process, name))) for name in SUMMARY}
         return out
@@ -200,6 +209,68 @@ def compute_overview(config: JetOverviewConfig, progress: Progress | None = None
     return out
 
 
+# -- the user's jets (the home page's upload) -----------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class JetFileConfig(params.Config):
+    """The first ``n`` jets of an uploaded file (stored under ``digest`` by :func:`files.store_upload`)."""
+
+    digest: str = ""
+    file_name: str = ""
+    format: str = param("toptagging", choices=files.FORMATS, labels=files.FORMAT_LABELS, label="File format",
+                        help="the layout of the file (see the README's Jets section)")
+    label: str = ""
+    n: int = param(files.PAGE_MAX_JETS, lo=files.MIN_JETS, hi=files.MAX_JETS, unit="jets",
+                   label="Jets read", help="the first jets of the file")
+    seed: int = 0
+    source: str = files.SOURCE
+
+    def check(self) -> None:
+        if not self.digest:
+            raise InputError("upload a jets file first")
+        if not files._upload_path(self.digest).is_file():
+            raise InputError("the uploaded jets file is no longer on this server (the cache was cleared): upload it again")
+
+    def read(self) -> dict[str, JetSample]:
+        return files.read_jets(files.uploaded_bytes(self.digest), self.format, self.label or None, self.n,
+                               name=self.file_name or None)
+
+
+def overview_of(config, classes: dict[str, JetSample], progress: Progress = no_progress) -> JetOverview:
+    """The home page's figures' data for given jets (the user's): examples, images, average images, observables."""
+    out = JetOverview(config, tuple(classes), {}, {}, {}, {}, "", {})
+    for k, (process, jets) in enumerate(classes.items()):
+        progress(k / len(classes), f"{process} jets: average image of {len(jets):,}")
+        examples = _head(jets, N_EXAMPLES)
+        out.examples[process] = examples
+        out.example_images[process] = pixelate(examples.pt, examples.eta, examples.phi, examples.mask)
+        out.average_images[process] = average_image(jets)
+        out.observables[process] = {name: jets.observables[name].astype(np.float32) for name in SUMMARY}
+    return out
+
+
+def compute_file_overview(config: JetFileConfig, progress: Progress | None = None) -> JetOverview:
+    config.validate()
+    progress = progress or no_progress
+    progress(0.0, f"reading {config.file_name or 'the file'} ({config.format})")
+    classes = config.read()
+    return overview_of(config, classes, scaled(progress, 0.7, 1.0))
+
+
+def shown_jets(config) -> dict[str, JetSample]:
+    """The jets behind an overview (built-in: from :func:`jet_sample`'s cache; an upload: read again)."""
+    if isinstance(config, JetFileConfig):
+        return config.read()
+    return {p: jet_sample(p, config.n, seed=config.seed, source=config.source) for p in config.classes}
+
+
+def shown_jets_npz(config) -> bytes:
+    """The jets of an overview in JetNet's layout (at most :data:`files.DOWNLOAD_MAX_JETS`): the page's download,
+    which the upload (format ``jetnet``) reads back."""
+    classes = shown_jets(config)
+    return files.jets_to_npz(classes, files.download_per_class(len(classes)))
+
+
 # -- estimates ------------------------------------------------------------------------------------------------
 # Wall seconds on one core of the 2-core machine class (benchmarks/bench_estimates.py checks them).
 _TOY_SECONDS_PER_JET = 1.4e-4       # shower, hadronisation, observables, preprocessing, cache write (idle 2 cores)
@@ -234,6 +305,22 @@ JETS = experiments.register(experiments.Experiment(
     calibration=(JetsConfig(process="qcd", n=20_000),
                  JetsConfig(process="w", n=30_000, underlying_event=True, detector=True),
                  JetsConfig(process="top", n=60_000, seed=3))))
+
+def estimate_file(config: JetFileConfig) -> float:
+    """Reading and observables like the reference sample's, from at most what the stored file holds."""
+    try:
+        size = files._upload_path(config.digest).stat().st_size if config.digest else 0
+    except (OSError, InputError):
+        size = 0
+    jets = min(config.n, max(size // _FILE_BYTES_PER_JET, 1))
+    return _START_SECONDS + _REFERENCE_LOAD_SECONDS + jets * (_REFERENCE_SECONDS_PER_JET + _IMAGE_SECONDS_PER_JET)
+
+
+_FILE_BYTES_PER_JET = 400  # the fewest bytes a jet takes in a file (JetNet: 30 particles × 3 float32)
+
+FILE_OVERVIEW = experiments.register(experiments.Experiment(
+    name="jet-file", config_type=JetFileConfig, compute=compute_file_overview, to_json=JetOverview.summary,
+    estimate_seconds=estimate_file, label="Reading your jets"))
 
 OVERVIEW = experiments.register(experiments.Experiment(
     name="jet-overview", config_type=JetOverviewConfig, compute=compute_overview, to_json=JetOverview.summary,

@@ -43,10 +43,12 @@ can be wrong is one :class:`~ganplify_core.errors.InputError` saying what and ho
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import pickletools
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,6 +56,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from ganplify_core import cache
 from ganplify_core.errors import InputError
 from ganplify_core.jets.observables import jet_four_momentum
 from ganplify_core.jets.preprocessing import wrap_phi
@@ -68,6 +71,8 @@ MAX_JETS = 200_000                    # jets read from one file (about 1 minute 
 DEFAULT_MAX_JETS = 100_000
 MIN_JETS = 10
 MAX_PARTICLES = 1_000                 # constituents per jet in the file (the top-tagging set has 200)
+PAGE_MAX_JETS = 20_000               # jets of an upload the home page reads (seconds of observables)
+DOWNLOAD_MAX_JETS = 20_000           # jets in a download: 20 000 × 50 constituents × 4 float32 < the upload limit
 READ_CHUNK = 10_000                   # jets converted at once (bounded memory for files of many constituents)
 RELATIVE_PT_SUM = 5.0                 # JetNet: constituent pT summing below this (GeV) per jet is pT/pT_jet
 TOPTAGGING_KEY = "table"
@@ -800,3 +805,47 @@ def jets_to_npz(samples: dict[str, JetSample], max_per_class: int | None = None)
 def iter_formats() -> Iterator[tuple[str, str]]:
     """(format, label) pairs for a page's choice."""
     yield from FORMAT_LABELS.items()
+
+
+def download_per_class(n_classes: int) -> int:
+    """Jets per class in a download: :data:`DOWNLOAD_MAX_JETS` shared by the classes (it loads back as an upload)."""
+    return DOWNLOAD_MAX_JETS // max(n_classes, 1)
+
+
+# -- uploads: kept under their digest, so a job (and another session) can read them ---------------------------
+
+def upload_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _upload_path(digest: str) -> Path:
+    if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise InputError("an uploaded jets file is named by its SHA-256 digest (64 hex digits)")
+    return cache.cache_dir() / "uploads" / f"{digest}.jets"
+
+
+def store_upload(data: bytes, format: str, label: str | None = None, name: str = "the uploaded file") -> str:
+    """Check that the first jets of ``data`` read in ``format``, keep the bytes under their digest, return it.
+
+    Raises :class:`InputError` (what is wrong with the file) before anything is stored.
+    """
+    read_jets(data, format, label, max_jets=MIN_JETS, name=name)  # the layout, labels and first jets, in milliseconds
+    digest = upload_digest(data)
+    path = _upload_path(digest)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, path)
+    return digest
+
+
+def uploaded_bytes(digest: str) -> bytes:
+    """The bytes stored under ``digest`` (InputError if they are gone, e.g. after Clear cache)."""
+    path = _upload_path(digest)
+    if not path.is_file():
+        raise InputError("the uploaded jets file is no longer on this server (the cache was cleared): upload it again")
+    data = path.read_bytes()
+    if upload_digest(data) != digest:
+        raise InputError("the stored copy of the uploaded jets file is damaged: upload it again")
+    return data

@@ -12,9 +12,19 @@ from plotly.subplots import make_subplots
 
 from ganplify_core.jets.images import IMAGE_RANGE, N_PIXELS
 from ganplify_core.jets.observables import LABELS
-from ganplify_core.plotstyle import COLORS, styled
+from ganplify_core.plotstyle import COLORS, SEQUENCE, styled
 
 CLASS_NAMES = {"qcd": "QCD", "w": "W", "top": "top"}
+
+
+def class_name(process: str) -> str:
+    """"QCD", "W", "top" for the built-in classes; a file's class as it is named ("gluon", "ttv=1")."""
+    return CLASS_NAMES.get(process, process)
+
+
+def class_color(process: str, index: int = 0) -> str:
+    """The class's colour (the built-in classes keep theirs on every page), else the palette in order."""
+    return COLORS.get(process) or SEQUENCE[index % len(SEQUENCE)]
 _PIXEL_CENTRES = -IMAGE_RANGE + (np.arange(N_PIXELS) + 0.5) * (2 * IMAGE_RANGE / N_PIXELS)
 
 
@@ -29,8 +39,7 @@ def example_images(overview, start: int = 0, n_examples: int = 3) -> go.Figure:
     ``overview`` is a :class:`~ganplify_core.jets.experiment.JetOverview`.
     """
     classes = list(overview.classes)
-    n_jets = overview.config.n
-    titles = [f"{CLASS_NAMES[c]} jet {start + i + 1}" if i < n_examples else f"{CLASS_NAMES[c]}: average of {n_jets:,}"
+    titles = [f"{class_name(c)} jet {start + i + 1}" if i < n_examples else f"{class_name(c)}: average of {overview.size(c):,}"
               for c in classes for i in range(n_examples + 1)]
     fig = make_subplots(rows=len(classes), cols=n_examples + 1, subplot_titles=titles,
                         horizontal_spacing=0.03, vertical_spacing=0.08)
@@ -56,20 +65,22 @@ def example_point_clouds(overview, start: int = 0, n_examples: int = 3) -> go.Fi
     classes = list(overview.classes)
     jets_by_class = overview.examples
     picks = range(start, start + n_examples)
-    titles = [f"{CLASS_NAMES[c]} jet {i + 1}: m = {jets_by_class[c].observables['mass'][i]:.0f} GeV, "
-              f"τ₃₂ = {jets_by_class[c].observables['tau32'][i]:.2f}"
+    titles = [f"{class_name(c)} jet {i + 1}: m = {jets_by_class[c].observables['mass'][i]:.0f} GeV, "
+              f"τ₃₂ = {jets_by_class[c].observables['tau32'][i]:.2f}" if i < len(jets_by_class[c]) else ""
               for c in classes for i in picks]
     fig = make_subplots(rows=len(classes), cols=n_examples, subplot_titles=titles,
                         horizontal_spacing=0.04, vertical_spacing=0.08)
     for row, name in enumerate(classes, start=1):
         jets = jets_by_class[name]
         for col, i in enumerate(picks, start=1):
+            if i >= len(jets):  # a class of fewer jets than the examples asked for
+                continue
             mask = jets.mask[i]
             pt = jets.pt[i][mask]
             fig.add_scatter(x=jets.eta[i][mask], y=jets.phi[i][mask], mode="markers",
-                            marker=dict(size=4 + 30 * np.sqrt(pt / pt.max()), color=COLORS[name], opacity=0.6,
+                            marker=dict(size=4 + 30 * np.sqrt(pt / pt.max()), color=class_color(name, row - 1), opacity=0.6,
                                         line=dict(width=0.5, color="white")),
-                            customdata=pt, showlegend=False, name=CLASS_NAMES[name],
+                            customdata=pt, showlegend=False, name=class_name(name),
                             hovertemplate="pT %{customdata:.1f} GeV<br>η %{x:.3f}<br>φ %{y:.3f}<extra></extra>",
                             row=row, col=col)
             fig.update_xaxes(range=[-IMAGE_RANGE, IMAGE_RANGE], title_text="η" if row == len(classes) else None,
@@ -84,7 +95,7 @@ _RANGES = {"mass": (0, 300), "pt": (400, 700), "n_constituents": (0, 140), "tau1
            "tau3": (0, 0.2), "tau21": (0, 1), "tau32": (0, 1)}
 
 
-SOURCE_NAMES = {"toy": "toy", "reference": "Pythia"}
+SOURCE_NAMES = {"toy": "toy", "reference": "Pythia", "file": "your file"}
 
 
 def observable_histograms(overview, observables: tuple[str, ...] = ("mass", "tau21", "tau32", "n_constituents"),
@@ -104,12 +115,13 @@ def observable_histograms(overview, observables: tuple[str, ...] = ("mass", "tau
         edges = (np.arange(low, high + 4, 4) - 0.5) if name == "n_constituents" else np.linspace(low, high, n_bins + 1)
         centres = 0.5 * (edges[1:] + edges[:-1])
         for source, by_class in sources:
-            dash = "solid" if source == "toy" else "dash"
-            for cls, values in by_class.items():
+            dash = "solid" if source in ("toy", "file") else "dash"
+            for index, (cls, values) in enumerate(by_class.items()):
                 counts, _ = np.histogram(values[name], bins=edges)
                 density = counts / max(counts.sum(), 1) / np.diff(edges)
-                legend = CLASS_NAMES[cls] + (f" ({SOURCE_NAMES[source]})" if len(sources) > 1 else "")
-                fig.add_scatter(x=centres, y=density, mode="lines", line=dict(color=COLORS[cls], dash=dash, shape="hvh"),
+                legend = class_name(cls) + (f" ({SOURCE_NAMES[source]})" if len(sources) > 1 else "")
+                fig.add_scatter(x=centres, y=density, mode="lines",
+                                line=dict(color=class_color(cls, index), dash=dash, shape="hvh"),
                                 name=legend, legendgroup=legend, showlegend=(k == 0),
                                 hovertemplate=f"{legend}<br>{LABELS[name]} %{{x:.3g}}<br>density %{{y:.3g}}<extra></extra>",
                                 row=row, col=col)

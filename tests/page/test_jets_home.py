@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -68,3 +70,44 @@ def test_a_reference_sample_too_large_is_a_message_not_a_traceback(app_path, tmp
     at.run()
     assert not at.exception, at.exception
     assert any("more than the" in e.value for e in at.error)
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric if "mean mass" in m.label}
+
+
+def test_upload_your_own_jets_round_trips_the_download(app_path, tmp_cache):
+    """The download of the jets shown, uploaded as JetNet arrays, gives the same figures and numbers; a bad file is
+    one message."""
+    from ganplify_core.jets.experiment import FILE_OVERVIEW, shown_jets_npz
+
+    config = JetOverviewConfig(n=1000)
+    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
+    at.query_params["jets_per_class"] = "1000"
+    at.run()
+    _finish_job(at, config)
+    shown = _metrics(at)
+    assert len(shown) == 3, shown
+    assert any("Your own jets" in s.value for s in at.subheader)
+
+    at.selectbox(key="home.upload_format").set_value("toptagging").run()
+    at.file_uploader(key="home.upload").set_value(("notes.h5", b"not an HDF5 file at all", "application/x-hdf5")).run()
+    assert not at.exception, at.exception
+    assert any("notes.h5 is not an HDF5 file" in e.value for e in at.error), [e.value for e in at.error]
+
+    data = shown_jets_npz(config)  # what the page's download button serves
+    at.selectbox(key="home.upload_format").set_value("jetnet").run()
+    at.file_uploader(key="home.upload").set_value(("jets-toy.npz", data, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    jobs_done = jobs.find(FILE_OVERVIEW, FILE_OVERVIEW.config_type(digest=hashlib.sha256(data).hexdigest(),
+                                                                    file_name="jets-toy.npz", format="jetnet"))
+    if jobs_done is not None:
+        assert jobs_done.wait(TIMEOUT) and jobs_done.state == jobs.DONE, jobs_done.error
+        at.run()
+    labels = [m.label for m in at.metric if "mean mass" in m.label]
+    assert len(labels) == 6, labels  # the built-in classes, then the same classes read back from the file
+    values = [m.value for m in at.metric if "mean mass" in m.label]
+    assert values[3:] == values[:3], values  # the same jets: the same mean masses
+    assert any("--input jets-toy.npz --format jetnet" in c.value for c in at.code)
+    assert len(at.get("plotly_chart")) >= 7  # the teaser, the three built-in figures, the three of the file

@@ -374,3 +374,26 @@ def test_cli_bad_files_exit_2_with_one_line(toy, tmp_path, capsys, args, message
     assert code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_the_largest_download_fits_the_upload_limit_even_incompressible():
+    """DOWNLOAD_MAX_JETS jets of random (incompressible) values and full jets: still under the 20 MB upload limit."""
+    rng = np.random.default_rng(0)
+    n = files.download_per_class(2)
+    full = lambda: rng.random((n, N_CONSTITUENTS)).astype(np.float32)  # noqa: E731
+    observables = {name: rng.random(n).astype(np.float32) for name in OBSERVABLES}
+    classes = {p: JetSample(full(), full(), full(), np.ones((n, N_CONSTITUENTS), bool), observables, p, "file")
+               for p in ("qcd", "top")}
+    assert 2 * n == files.DOWNLOAD_MAX_JETS
+    assert len(jets_to_npz(classes, n)) < MAX_UPLOAD_BYTES
+
+
+def test_uploads_are_checked_before_they_are_stored(toy, tmp_cache):
+    data = jets_to_npz({p: toy[p][2] for p in ("qcd", "top")})
+    with pytest.raises(InputError, match="not an HDF5 file"):
+        files.store_upload(data, "toptagging", name="jets.npz")
+    assert not list(tmp_cache.rglob("*.jets"))
+    digest = files.store_upload(data, "jetnet", name="jets.npz")
+    assert files.uploaded_bytes(digest) == data
+    with pytest.raises(InputError, match="SHA-256"):
+        files.uploaded_bytes("../../etc/passwd")
