@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ganplify_core import params, ui
-from ganplify_core.amplify import experiment, plots
+from ganplify_core.amplify import experiment, plots, samples
 from ganplify_core.amplify.distributions import FIXED_DIMS
 from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig
 
@@ -97,7 +97,26 @@ with headline.expander("How the GAN's settings were chosen (a selection the fit 
         "got no such selection**: the fit's family is fixed, and the KDE's bandwidth comes from a cross-validated "
         "likelihood on the training points alone. Read the GAN's numbers as its best case over those settings.")
 
-headline.plotly_chart(plots.mse_figure(result), width="stretch")
+st.subheader("Score your own generator's samples")
+upload = st.file_uploader(
+    "Points from your generator, trained on n true points of this law (.npy, .npz or .csv)", type=["npy", "npz", "csv"],
+    key="gan_amplification.upload",
+    help=f"shape (points, D) with D = {config.dim}; a .npz holds one array or one named 'samples'; a .csv has numbers "
+         f"separated by commas, one point per line, an optional header; {samples.LIMITS}. Scored with this page's "
+         f"law, N = {config.n_quant} cells and n = {config.n_train}.")
+own, own_error = samples.score_upload(upload.getvalue(), upload.name, config) if upload is not None else (None, None)
+if own_error:
+    st.error(own_error, icon=":material/error:")
+elif own is not None:
+    st.markdown(
+        f"**Your {own.n_samples:,} points**: quantile MSE {own.mse:.3g}"
+        + (f", worth {own.equivalent_points:,.0f} true points: amplification **{own.amplification:.2f}** for "
+           f"n = {config.n_train} (the GAN's, from the mean MSE: {summary['gan']['amplification_of_mean_mse']:.2f})"
+           if own.amplification is not None and "gan" in summary else "")
+        + ". Drawn on the MSE plot above as *your samples*.")
+    st.caption(f"Reproduce: `python -m ganplify_core score-samples --dataset {config.distribution} --dim {config.dim} "
+               f"--n-train {config.n_train} --quantiles {config.n_quant} --samples {upload.name} --json`")
+headline.plotly_chart(plots.mse_figure(result, own), width="stretch")
 show = st.selectbox("Training set to show", range(config.n_seeds), format_func=lambda k: f"training set {k + 1}",
                     help="A plot option: never retrains.")
 st.plotly_chart(plots.density_figure(result, show), width="stretch")

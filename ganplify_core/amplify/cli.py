@@ -4,6 +4,10 @@ Example (the page's default, which is also how ``assets/amplify-default.npz`` is
 
     python -m ganplify_core amplify --dataset camelback --n-train 100 --quantiles 10 --seeds 10 \\
         --max-generated 10000000 --save-asset --json
+
+and ``score-samples``, the same score for points from your own generator (.npy, .npz or .csv)::
+
+    python -m ganplify_core score-samples --dataset ring --n-train 100 --quantiles 10 --samples mine.npy --json
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import argparse
 from ganplify_core import cli, experiments, params
 from ganplify_core.amplify.distributions import default_dim
 from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig, run_amplification, save_asset
+from ganplify_core.amplify.samples import LIMITS, ScoreConfig, load_samples, score_samples
 
 
 def config_from_args(args: argparse.Namespace) -> AmplifyConfig:
@@ -32,6 +37,12 @@ def handle(args: argparse.Namespace) -> dict:
     return experiments.run(AMPLIFY, config, progress).summary()
 
 
+def handle_score(args: argparse.Namespace) -> dict:
+    dim = args.dim if args.dim is not None else default_dim(args.distribution)
+    config = params.config_from_args(ScoreConfig, args, dim=dim)
+    return score_samples(load_samples(args.samples, config.dim), config).summary()
+
+
 def register(subparsers) -> None:
     parser = cli.add_command(subparsers, "amplify",
                              "GAN amplification: quantile MSE of fit, kernel density and GAN vs the training sample",
@@ -39,3 +50,11 @@ def register(subparsers) -> None:
     params.add_options(parser, AmplifyConfig, defaults={"dim": None})
     parser.add_argument("--save-asset", action="store_true",
                         help="recompute and write the result to assets/amplify-default.npz (the page's instant default)")
+
+    score = cli.add_command(subparsers, "score-samples",
+                            "score your own generator's samples: quantile MSE, equivalent true points, amplification",
+                            handle_score)
+    params.add_options(score, ScoreConfig, defaults={"dim": None})
+    score.add_argument("--samples", required=True, metavar="FILE",
+                       help=f"points from your generator: .npy, .npz (one array or 'samples') or .csv, shape "
+                            f"(points, D); {LIMITS}")

@@ -60,8 +60,9 @@ def ring_scatter_figure(result: AmplifyResult, seed_index: int = 0) -> go.Figure
     return styled(fig, "The ring: training points and GAN samples", height=480)
 
 
-def mse_figure(result: AmplifyResult) -> go.Figure:
-    """Quantile MSE against the number of generated points (log–log), mean over seeds with the spread."""
+def mse_figure(result: AmplifyResult, own=None) -> go.Figure:
+    """Quantile MSE against the number of generated points (log–log), mean over seeds with the spread;
+    ``own`` (a :class:`~ganplify_core.amplify.samples.SampleScore`) adds the curve of uploaded samples."""
     config = result.config
     g = result.generated.astype(float)
     fig = go.Figure()
@@ -84,6 +85,14 @@ def mse_figure(result: AmplifyResult) -> go.Figure:
                         hovertemplate="%{x:.3g} generated: MSE %{y:.3g}<extra>" + METHOD_LABELS[method] + "</extra>")
     floor = min(float(np.min(result.mse[m])) for m in config.methods)  # validate() requires a method
     top = max(float(np.max(result.mse[m])) for m in config.methods)
+    if own is not None:
+        fig.add_scatter(x=own.generated, y=own.mse_curve, name=f"your samples ({own.n_samples:,})",
+                        mode="lines+markers", marker=dict(size=5),
+                        line=dict(color=COLORS["accent"], width=2.5, dash="dash"),
+                        hovertemplate="%{x:.3g} of your points: MSE %{y:.3g}<extra>your samples</extra>")
+        positive = own.mse_curve[own.mse_curve > 0]
+        if len(positive):
+            floor, top = min(floor, float(positive.min())), max(top, float(positive.max()))
     fig.update_xaxes(type="log", title="number of generated points")
     fig.update_yaxes(type="log", title="quantile MSE", exponentformat="power",
                      range=[np.log10(floor / 3), np.log10(max(top, float(result.train_mse.max())) * 1.5)])

@@ -50,3 +50,25 @@ def test_small_training_run_from_the_button(app_path, tmp_cache):
     assert len(at.get("plotly_chart")) >= 5  # density, ring scatter, MSE, amplification vs step, losses
     assert [m for m in at.metric if m.label.startswith("GAN")]
     assert list(tmp_cache.rglob("*.npz")), "the result is cached on disk"
+
+
+def test_uploaded_samples_are_scored_on_the_mse_plot(app_path, tmp_cache):
+    import io
+
+    import numpy as np
+
+    from ganplify_core.amplify.distributions import get_distribution
+
+    points = get_distribution("camelback", 1, 10).sample(5000, np.random.default_rng(0))
+    buffer = io.BytesIO()
+    np.savez(buffer, samples=points)
+    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT).run()
+    upload = at.file_uploader(key="gan_amplification.upload")
+    upload.set_value(("mine.npz", buffer.getvalue(), "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    assert any("Your 5,000 points" in m.value for m in at.markdown)
+    assert any("your samples (5,000)" in chart.proto.spec for chart in at.get("plotly_chart"))
+    at.file_uploader(key="gan_amplification.upload").set_value(("mine.npy", b"not numpy", "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    assert any("not a .npy file" in e.value for e in at.error)
+    assert len(at.get("plotly_chart")) >= 4, "a bad file costs only its own message"
