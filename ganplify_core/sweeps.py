@@ -7,7 +7,8 @@ limited to one torch thread so the workers do not fight over cores.
 (``tcp://host:8786``), every sweep goes to that cluster instead (joblib's ``dask`` backend; needs the
 ``[dask]`` extra, and ``ganplify_core`` importable on the workers). Two experiments fan out through
 sweeps: the GAN amplification (one task per training set) and the correlation dimension (one task per
-chunk of EMD rows); everything else runs in the process that asked for it.
+chunk of EMD rows; locally those run on threads, see ``ganplify_core.vae.emd``); everything else runs in
+the process that asked for it.
 
 ``GANPLIFY_JOBS`` sets the number of local workers (default: all cores; 1 runs in-process, useful to debug).
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -34,33 +34,15 @@ def n_jobs() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
 
 
-_threads_lock = threading.Lock()
-_single_threaded_users = 0
-_threads_before = 1
+def single_threaded() -> contextlib.AbstractContextManager:
+    """torch on one thread inside the block: :func:`ganplify_core.threads.torch_threads` (1, blas=False).
 
-
-@contextlib.contextmanager
-def single_threaded() -> Iterator[None]:
-    """torch on one intra-op thread inside the block (small networks, or one worker per core).
-
-    torch's thread count belongs to the whole process, and jobs run side by side in worker threads: the
-    count is set to 1 when the first block opens and restored when the last one closes.
+    Small networks, or one worker per core. The count is this thread's and is restored when the block ends
+    (``ganplify_core.threads`` explains what ``torch.set_num_threads`` changes and what it does not).
     """
-    import torch
+    from ganplify_core.threads import torch_threads
 
-    global _single_threaded_users, _threads_before
-    with _threads_lock:
-        if _single_threaded_users == 0:
-            _threads_before = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _single_threaded_users += 1
-    try:
-        yield
-    finally:
-        with _threads_lock:
-            _single_threaded_users -= 1
-            if _single_threaded_users == 0:
-                torch.set_num_threads(_threads_before)
+    return torch_threads(1, blas=False)  # joblib already limits BLAS in its workers
 
 
 def dask_scheduler() -> str | None:

@@ -1,0 +1,83 @@
+"""ganplify_core.threads.torch_threads: sets and restores this thread's torch count and numpy's BLAS pool."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import torch
+
+from ganplify_core.threads import thread_counts, torch_count_is_per_thread, torch_threads
+
+
+@pytest.fixture(autouse=True)
+def _restore_threads():
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+def test_sets_and_restores_this_threads_count_even_on_error():
+    torch.set_num_threads(3)
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+        with torch_threads(2):
+            assert torch.get_num_threads() == 2
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == 3
+    with pytest.raises(RuntimeError), torch_threads(1):
+        raise RuntimeError("inside")
+    assert torch.get_num_threads() == 3
+    with pytest.raises(ValueError):
+        with torch_threads(0):
+            pass
+
+
+@pytest.mark.skipif(not torch_count_is_per_thread(), reason="the count is process-wide on this build")
+def test_a_block_in_one_thread_leaves_another_threads_count_alone():
+    """The measured behaviour the module documents: the OpenMP backend's count belongs to a thread."""
+    torch.set_num_threads(3)
+    inside, release, seen = threading.Event(), threading.Event(), {}
+
+    def job():
+        seen["job before"] = torch.get_num_threads()
+        with torch_threads(1):
+            seen["job"] = torch.get_num_threads()
+            inside.set()
+            release.wait(10)
+        seen["job after"] = torch.get_num_threads()
+
+    worker = threading.Thread(target=job)
+    worker.start()
+    assert inside.wait(10)
+    seen["main during"] = torch.get_num_threads()
+    release.set()
+    worker.join(10)
+    assert seen["job"] == 1 and seen["main during"] == 3
+    assert seen["job after"] == seen["job before"]
+
+
+def test_blas_pool_is_limited_by_the_smallest_open_block_and_restored():
+    original = thread_counts()["blas"]
+    if original is None:
+        pytest.skip("no BLAS pool visible to threadpoolctl")
+    first_in, second_done, seen = threading.Event(), threading.Event(), {}
+
+    def wide():
+        with torch_threads(2):
+            first_in.set()
+            second_done.wait(10)
+            seen["after the narrow block closed"] = thread_counts()["blas"]
+
+    worker = threading.Thread(target=wide)
+    worker.start()
+    assert first_in.wait(10)
+    with torch_threads(1):
+        seen["both open"] = thread_counts()["blas"]
+    second_done.set()
+    worker.join(10)
+    assert seen["both open"] == 1
+    assert seen["after the narrow block closed"] == min(2, original)
+    assert thread_counts()["blas"] == original
+    with torch_threads(1, blas=False):
+        assert thread_counts()["blas"] == original
