@@ -168,7 +168,7 @@ def ssim_statistics(images: torch.Tensor, data_range: float, sigma: float = SSIM
         raise ValueError(f"data_range must be positive, got {data_range}")
     window = gaussian_window(sigma)
     g = tuple(_valid_filter_matrix(length, window).to(device=images.device, dtype=dtype) for length in images.shape[1:])
-    chunk = max(1, CHUNK_ELEMENTS // images[0].numel())
+    chunk = max(1, CHUNK_ELEMENTS // max(1, math.prod(images.shape[1:])))
     means, variances = [], []
     for a in range(0, images.shape[0], chunk):
         x = images[a:a + chunk].to(dtype)
@@ -182,7 +182,7 @@ def ssim_pairs(images: torch.Tensor, stats: SsimStatistics, i: torch.Tensor, j: 
     """Mean SSIM of images ``i[e]`` and ``j[e]`` for each pair e: (len(i),), chunked over pairs."""
     dtype = stats.mean.dtype
     out = torch.empty(len(i), dtype=dtype, device=images.device)
-    chunk = max(1, CHUNK_ELEMENTS // images[0].numel())
+    chunk = max(1, CHUNK_ELEMENTS // max(1, math.prod(images.shape[1:])))
     for a in range(0, len(i), chunk):
         ia, ja = i[a:a + chunk], j[a:a + chunk]
         cross = gaussian_filter_valid(images[ia].to(dtype) * images[ja].to(dtype), stats.filters).flatten(1)

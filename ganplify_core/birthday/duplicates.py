@@ -228,10 +228,13 @@ def find_duplicates(features: ShowerFeatures, thresholds: DuplicateThresholds, n
         if n_similar:
             need[torch.argsort(score)[: 4 * n_similar]] = True
         idx = torch.nonzero(need, as_tuple=True)[0]
-        # Per-image statistics only for the images that appear in these pairs.
-        involved, local = torch.unique(torch.cat([i[idx], j[idx]]), return_inverse=True)
-        stats = distances.ssim_statistics(features.images[involved], thresholds.data_range)
-        ssim = distances.ssim_pairs(features.images[involved], stats, local[: len(idx)], local[len(idx):])
+        if len(idx):
+            # Per-image statistics only for the images that appear in these pairs.
+            involved, local = torch.unique(torch.cat([i[idx], j[idx]]), return_inverse=True)
+            stats = distances.ssim_statistics(features.images[involved], thresholds.data_range)
+            ssim = distances.ssim_pairs(features.images[involved], stats, local[: len(idx)], local[len(idx):])
+        else:  # no pair passed the cheaper features: nothing to compare
+            ssim = torch.empty(0, dtype=torch.float32, device=i.device)
         n_ssim = len(idx)
         duplicate_ssim = torch.zeros_like(duplicate)
         duplicate_ssim[idx] = passes("ssim", ssim, t_ssim)

@@ -158,9 +158,14 @@ class BirthdayConfig(params.Config):
         if self.showers_sha256 is not None and "upload" not in self.sources:
             raise InputError("your showers were given but the source 'upload' is not selected")
         grids = {}
-        for name, digest in (("your showers", self.showers_sha256), ("your reference sample", self.reference_sha256)):
+        for name, digest, source in (("your showers", self.showers_sha256, "upload"),
+                                     ("your reference sample", self.reference_sha256, "reference")):
             if digest is not None:
-                grids[name] = uploads.load(digest).grid
+                held = uploads.load(digest)
+                grids[name] = held.grid
+                if source in self.sources and self.pool_size > len(held):
+                    raise InputError(f"pool={self.pool_size}, but {name} hold only {len(held)} showers: "
+                                     f"use a pool of at most {len(held)}")
         if len(set(grids.values())) > 1:
             raise InputError("your reference sample has a grid of {} cells, your showers {}: they must match".format(
                 uploads.grid_text(grids["your reference sample"]), uploads.grid_text(grids["your showers"])))
@@ -360,6 +365,18 @@ def gan_available() -> bool:
 def cache_key(config: BirthdayConfig) -> dict:
     """What a result depends on: the config, and the shipped checkpoint's content when it is used."""
     return {"config": config, "gan_checkpoint": _gan_digest(config)}
+
+
+MAX_EXPORT = 2000  # showers per exported file: a GAN pool of 2 000 is about 11 MB compressed (page uploads: 20 MB)
+
+
+def export_showers(config: BirthdayConfig, source: str, n: int | None = None) -> bytes:
+    """The first ``n`` (≤ :data:`MAX_EXPORT`) showers of ``source``'s pool in this run, as a ``.npz`` that
+    the upload reads back (``showers`` (n, X, Y, Z) float32 GeV, ``energy`` (n,) where known)."""
+    n = min(config.pool_size if n is None else int(n), MAX_EXPORT, config.pool_size)
+    pool = _pool(config, source)  # the same seed: the very showers of the run's pool
+    energy = pool.energies[:n] if np.all(np.isfinite(pool.energies[:n])) else None
+    return uploads.showers_npz(pool.images[:n], energy)
 
 
 def quick_look(config: BirthdayConfig) -> BirthdayConfig:

@@ -9,8 +9,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ganplify_core.birthday import support
-from ganplify_core.birthday.experiment import BirthdayResult
+from ganplify_core.birthday import duplicates, support
+from ganplify_core.birthday.experiment import (
+    DEFINITIONS,
+    BirthdayResult,
+    baseline_source,
+    method_constant,
+    relative_rates,
+)
 from ganplify_core.plotstyle import COLORS, SEQUENCE, legend_below, rgba, styled
 
 SOURCE_COLORS = {
@@ -18,7 +24,11 @@ SOURCE_COLORS = {
     "templates": COLORS["qcd"], "uniform": COLORS["kde"],
 }
 AXIS_TITLES = ("x (cells of 0.25 R_M)", "y (cells of 0.25 R_M)", "depth z (layers of 1 X0)")
-SHORT_LABELS = {"sim": "simulator", "sim-heldout": "sim. held-out", "gan": "GAN", "templates": "templates", "uniform": "uniform"}
+SOURCE_COLORS.update({"upload": COLORS["gan"], "reference": COLORS["data"]})
+SHORT_LABELS = {"sim": "simulator", "sim-heldout": "sim. held-out", "gan": "GAN", "templates": "templates", "uniform": "uniform",
+                "upload": "your showers", "reference": "your reference"}
+DEFINITION_LABELS = {"shapes": "(a) shower shapes", "shapes+energy": "(b) shapes + relative energy difference",
+                     "shapes+energy+ssim": "(c) shapes + energy + SSIM"}
 
 
 def _projections(images: np.ndarray, titles: list[str], title: str) -> go.Figure:
@@ -36,7 +46,8 @@ def example_showers(result: BirthdayResult, per_source: int = 1) -> go.Figure:
     for s in result.sources:
         for k in range(min(per_source, len(s.example_images))):
             images.append(s.example_images[k])
-            titles.append(f"{SHORT_LABELS[s.source]}, {s.primary_energy[k]:.0f} GeV")
+            energy = s.primary_energy[k]
+            titles.append(SHORT_LABELS[s.source] + (f", {energy:.0f} GeV" if np.isfinite(energy) else ""))
     return _projections(np.stack(images), titles, "Example showers (log10 of energy summed along the hidden axis)")
 
 
@@ -93,10 +104,75 @@ def duplicate_curves(result: BirthdayResult) -> go.Figure:
                   annotation_text="p = ½", annotation_position="bottom right")
     fig.update_xaxes(title_text="subset size s (samples)", type="log" if result.config.grid_scale == "log" else "linear")
     fig.update_yaxes(title_text="P(at least one duplicate pair)", range=[-0.02, 1.02])
-    fig = styled(fig, f"Probability of a duplicate among s samples ({result.config.replications} orderings, 95 % Wilson band)",
-                 height=480)
-    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="left", x=0.01, bgcolor="rgba(255,255,255,0.7)"))
+    fig = styled(fig, f"Probability of a duplicate among s samples, {DEFINITION_LABELS[result.config.features]} "
+                      f"({result.config.replications} orderings, 95 % Wilson band)", height=520)
+    fig = legend_below(fig)
+    fig.update_layout(legend=dict(y=-0.18), margin=dict(b=140))
     return fig
+
+
+def definition_curves(result: BirthdayResult) -> go.Figure:
+    """The seed's three result plots side by side, from one run: p(s) per source under definitions (a)–(c)."""
+    fig = make_subplots(rows=1, cols=len(DEFINITIONS), shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=[DEFINITION_LABELS[d] for d in DEFINITIONS])
+    s_grid = result.subset_sizes
+    for k, s in enumerate(result.sources):
+        color = SOURCE_COLORS.get(s.source, SEQUENCE[k % len(SEQUENCE)])
+        for col, d in enumerate(s.definitions, start=1):
+            fig.add_trace(go.Scatter(x=np.r_[s_grid, s_grid[::-1]], y=np.r_[d.band_high, d.band_low[::-1]], fill="toself",
+                                     fillcolor=rgba(color, 0.15), line=dict(width=0), hoverinfo="skip", showlegend=False,
+                                     legendgroup=s.source), row=1, col=col)
+            fig.add_trace(go.Scatter(x=s_grid, y=d.p_duplicate, mode="lines", line=dict(color=color, width=2), name=s.label,
+                                     legendgroup=s.source, showlegend=col == 1,
+                                     hovertemplate=f"{s.label}<br>{DEFINITION_LABELS[d.features]}<br>s = %{{x}}<br>"
+                                                   f"P(duplicate) = %{{y:.3f}}<extra></extra>"), row=1, col=col)
+            fig.update_xaxes(title_text="subset size s", type="log" if result.config.grid_scale == "log" else "linear",
+                             row=1, col=col)
+    for col in range(1, len(DEFINITIONS) + 1):
+        fig.add_hline(y=0.5, line=dict(color=COLORS["truth"], dash="dash", width=1), row=1, col=col)
+    fig.update_yaxes(title_text="P(at least one duplicate pair)", range=[-0.02, 1.02], row=1, col=1)
+    fig = legend_below(styled(fig, "The three duplicate definitions, one run (same pools, same orderings)", height=440))
+    fig.update_layout(margin=dict(b=120))
+    return fig
+
+
+def _interval(value: float, interval, digits: int = 0) -> str:
+    """``6,167 [4,961–7,765]``; ``—`` for NaN; ``∞`` for an open upper end."""
+    def one(x):
+        return "∞" if math.isinf(x) else f"{x:,.{digits}f}"
+    if value is None or math.isnan(value):
+        return "—"
+    low, high = interval
+    return f"{one(value)} [{one(low)}–{one(high)}]" if not (math.isnan(low) or math.isnan(high)) else one(value)
+
+
+def definitions_table(result: BirthdayResult) -> pd.DataFrame:
+    """Per source and definition: duplicate pairs D of N and the collision support N/D with its 95 % interval."""
+    rows = []
+    for s in result.sources:
+        row = {"source": s.label}
+        for d in s.definitions:
+            e = d.estimates
+            row[f"{DEFINITION_LABELS[d.features]}: D"] = f"{e.n_duplicate_pairs:,} of {e.n_pairs:,}"
+            row[f"{DEFINITION_LABELS[d.features]}: N/D [95 %]"] = _interval(e.collision_estimate, e.collision_ci95)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def relative_rates_table(result: BirthdayResult) -> pd.DataFrame | None:
+    """Each source's duplicate rate over the baseline's (held-out simulator), per definition, 95 % interval."""
+    rates = relative_rates(result)
+    if not rates:
+        return None
+    base = result.source(baseline_source(result)).label
+    rows = []
+    for name, by_definition in rates.items():
+        row = {"source": result.source(name).label, "relative to": base}
+        for d, r in by_definition.items():
+            row[DEFINITION_LABELS[d]] = (_interval(r["ratio"], r["ci95"], 2).replace(" [", "× [", 1) if not math.isnan(r["ratio"])
+                                         else (f"{r['duplicate_pairs']} vs 0 pairs" if r["duplicate_pairs"] else "no pairs"))
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def similar_pairs(result: BirthdayResult, source: str, n_pairs: int = 2) -> go.Figure | None:
@@ -121,64 +197,99 @@ def similar_pairs_caption(result: BirthdayResult, source: str, n_pairs: int = 2)
     return "; ".join(parts) + "."
 
 
-def _fmt(value: float) -> float | None:
-    return None if math.isnan(value) else float(round(value))
-
-
 def estimates_table(result: BirthdayResult) -> pd.DataFrame:
-    """One row per source: s*, the three support estimates, the lower bound, duplicate pairs, truth."""
+    """One row per source (headline definition): s*, the support estimates with their 95 % intervals, truth.
+
+    Text cells (``—`` where a value does not exist), so that no table shows a literal None; the numbers
+    are in the CSV and the CLI's JSON.
+    """
     rows = []
     for s in result.sources:
         e = s.estimates
         rows.append({
-            "source": s.label, "true support": _fmt(s.true_support), "s*": _fmt(e.s_star),
-            "s*² (rough)": _fmt(e.support_estimate), "s*²/(2 ln 2) (refined)": _fmt(e.support_estimate_refined),
-            "C(M,2)/D (collision)": _fmt(e.collision_estimate), "lower bound if no s*": _fmt(e.support_lower_bound),
-            "duplicate pairs D": e.n_duplicate_pairs, "pairs in pool": s.n_pairs, "pairs needing SSIM": s.n_ssim_evaluations,
+            "source": s.label, "true support": _interval(s.true_support, (math.nan, math.nan)),
+            "s* [95 %]": _interval(e.s_star, e.s_star_ci95), "s*² (rough)": _interval(e.support_estimate, (math.nan,) * 2),
+            "s*²/(2 ln 2) (refined) [95 %]": _interval(e.support_estimate_refined, e.support_refined_ci95),
+            "C(M,2)/D (collision) [95 %]": _interval(e.collision_estimate, e.collision_ci95),
+            "lower bound if no s*": _interval(e.support_lower_bound, (math.nan,) * 2),
+            "duplicate pairs D": f"{e.n_duplicate_pairs:,}", "pairs in pool": f"{s.n_pairs:,}",
+            "pairs needing SSIM": f"{s.n_ssim_evaluations:,}",
         })
+    return pd.DataFrame(rows)
+
+
+def estimates_frame(result: BirthdayResult) -> pd.DataFrame:
+    """Every source and definition's estimates and intervals as numbers (for the downloads)."""
+    rows = []
+    for s in result.sources:
+        for d in s.definitions:
+            e = d.estimates
+            rows.append({"source": s.source, "definition": d.features, "true_support": s.true_support, "s_star": e.s_star,
+                         "s_star_low": e.s_star_ci95[0], "s_star_high": e.s_star_ci95[1],
+                         "support_rough": e.support_estimate, "support_refined": e.support_estimate_refined,
+                         "support_refined_low": e.support_refined_ci95[0], "support_refined_high": e.support_refined_ci95[1],
+                         "collision": e.collision_estimate, "collision_low": e.collision_ci95[0],
+                         "collision_high": e.collision_ci95[1], "duplicate_pairs": e.n_duplicate_pairs,
+                         "pairs": e.n_pairs, "duplicate_rate": e.duplicate_rate})
     return pd.DataFrame(rows)
 
 
 def curves_frame(result: BirthdayResult) -> pd.DataFrame:
     """Long table of the curves (for the CSV download)."""
-    frames = [pd.DataFrame({"source": s.source, "subset_size": result.subset_sizes, "p_duplicate": s.p_duplicate,
-                            "band_low": s.band_low, "band_high": s.band_high}) for s in result.sources]
+    frames = [pd.DataFrame({"source": s.source, "definition": d.features, "subset_size": result.subset_sizes,
+                            "p_duplicate": d.p_duplicate, "band_low": d.band_low, "band_high": d.band_high})
+              for s in result.sources for d in s.definitions]
     return pd.concat(frames, ignore_index=True)
 
 
-def _support_text(s) -> tuple[float, str]:
-    """(a number to compare, its wording) for one source: the refined estimate, or the lower bound."""
-    e = s.estimates
-    if not math.isnan(e.support_estimate_refined):
-        rough = f", from only {e.n_duplicate_pairs} duplicate pair(s): a rough figure" if e.n_duplicate_pairs < 10 else ""
-        return e.support_estimate_refined, f"≈ {e.support_estimate_refined:,.0f} (s* = {e.s_star:.0f}{rough})"
-    return e.support_lower_bound, f"> {e.support_lower_bound:,.0f} (no duplicate half of the time even at s = M)"
+def _ratio_words(r: dict) -> str:
+    """``26.5× [21.0–34.1]: more often`` and what it means, from a :func:`relative_rates` entry."""
+    ratio, (low, high) = r["ratio"], r["ci95"]
+    if math.isnan(ratio):
+        if not r["duplicate_pairs"]:
+            return "no duplicate pair in either pool: no comparison"
+        return (f"{r['duplicate_pairs']:,} duplicate pairs against none in the baseline: at least {low:,.1f}× as often "
+                "(95 %)")
+    text = f"**{ratio:,.2f}×** [{low:,.2f}–{'∞' if math.isinf(high) else f'{high:,.2f}'}]"
+    if low > 1:
+        return text + ", more often than the simulator: a smaller effective support"
+    if high < 1:
+        return text + ", less often than the simulator"
+    return text + ": the interval holds 1, no difference from the simulator is seen"
 
 
 def support_comparison(result: BirthdayResult) -> str | None:
-    """Plain words on simulator vs GAN support, whichever way the numbers fall; None without both."""
-    names = [s.source for s in result.sources]
-    if "gan" not in names or not {"sim", "sim-heldout"} & set(names):
+    """Claim 6 in words, every number read from ``result``: the simulator's "support" is a constant of the
+    method (≈ 1/α^k), so a generator is compared by its duplicate rate relative to the simulator's."""
+    base_name = baseline_source(result)
+    if base_name is None:
         return None
-    sim = result.source("sim" if "sim" in names else "sim-heldout")
-    gan = result.source("gan")
-    sim_value, sim_words = _support_text(sim)
-    gan_value, gan_words = _support_text(gan)
-    sim_bound, gan_bound = math.isnan(sim.estimates.s_star), math.isnan(gan.estimates.s_star)
-    head = f"Simulator support {sim_words}; GAN support {gan_words}. "
-    if gan_bound and sim_bound:
-        return head + ("Neither pool reaches p = ½, so this run cannot tell which support is larger: use a larger pool, "
-                       "a looser α (0.05) or fewer features.")
-    if gan_bound:
-        return head + ("The GAN showed *fewer* duplicates than the simulator here: by this test its support is not "
-                       "smaller. The duplicate definition decides this (see the text above).")
-    if sim_bound:
-        return head + f"The simulator's support is at least **{sim_value / gan_value:,.0f} times** the GAN's."
-    ratio = sim_value / gan_value
-    if ratio >= 2:
-        return head + f"The simulator's support is about **{ratio:,.1f} times** the GAN's."
-    return head + (f"The ratio is only {ratio:.2f}: with these features and α the GAN's support is *not* clearly smaller "
-                   "than the simulator's.")
+    base = result.source(base_name)
+    definition = result.config.features
+    k = len(duplicates.feature_names(definition))
+    e = base.definition(definition).estimates
+    constant = method_constant(result, definition)
+    parts = [
+        f"**The simulator's own \"support\" is a constant of the method.** Under the headline definition "
+        f"{DEFINITION_LABELS[definition]} the {base.label.lower()} has {e.n_duplicate_pairs:,} duplicate pair(s) among "
+        f"{e.n_pairs:,}: a collision support N/D = {_interval(e.collision_estimate, e.collision_ci95)} (95 %), against "
+        f"1/α^{k} = {constant:,.0f} (α = {result.thresholds.alpha:g}, {k} features). Each threshold is the α-quantile of "
+        "the simulator's own pairs, so a simulator pair passes each feature with probability α *by construction*, "
+        f"and all {k} with probability α^{k} if the features were independent (correlated features, such as the three "
+        "shapes, pass together more often, which puts N/D below 1/α^k). The simulator's number is set by the "
+        "threshold, not by its showers; what compares a generator with the simulator is how much more often its "
+        "pairs pass the *same* thresholds, the **relative duplicate rate**."
+    ]
+    rates = relative_rates(result)
+    for name in ("gan", "upload"):
+        if name in rates:
+            label = result.source(name).label
+            r = rates[name][definition]
+            others = "; ".join(f"{DEFINITION_LABELS[d]}: {_ratio_words(rates[name][d])}" for d in DEFINITIONS if d != definition)
+            parts.append(f"**{label} vs {base.label.lower()}:** its pairs are duplicates {_ratio_words(r)} "
+                         f"({r['duplicate_pairs']:,} against {r['baseline_pairs']:,} duplicate pairs of "
+                         f"{e.n_pairs:,}). The other definitions, same run: {others}.")
+    return "\n\n".join(parts)
 
 
 def textbook_curves(supports: tuple[int, ...] = (365, 10_000, 1_000_000)) -> go.Figure:
@@ -196,6 +307,6 @@ def textbook_curves(supports: tuple[int, ...] = (365, 10_000, 1_000_000)) -> go.
     fig.add_hline(y=0.5, line=dict(color=COLORS["truth"], dash="dash", width=1))
     fig.update_xaxes(title_text="samples s", type="log")
     fig.update_yaxes(title_text="P(a duplicate pair)", range=[-0.02, 1.02])
-    fig = styled(fig, "The birthday problem: d equally likely outcomes", height=320)
-    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="left", x=0.01))
+    fig = legend_below(styled(fig, "The birthday problem: d equally likely outcomes", height=360))
+    fig.update_layout(legend=dict(y=-0.3), margin=dict(b=100))  # below the axis title: it covers no curve
     return fig

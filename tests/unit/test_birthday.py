@@ -268,3 +268,73 @@ def test_estimate_grows_with_the_work_and_quick_look_is_quick():
     assert BIRTHDAY.estimate_seconds(quick_look(base)) < experiments.QUICK_SECONDS
     for config in BIRTHDAY.calibration:
         assert 5 <= BIRTHDAY.estimate_seconds(config.validate()) <= 60
+
+
+# -- intervals (claim 6: support estimates with intervals; relative duplicate rates) ---------------------
+
+def _uniform_duplicates(rng, d, m):
+    counts = np.bincount(rng.integers(0, d, m), minlength=d)
+    return int((counts * (counts - 1) // 2).sum())
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 80])
+def test_poisson_interval_is_the_exact_one(count):
+    from scipy.stats import poisson
+    low, high = support.poisson_interval(count)
+    assert poisson.cdf(count, high) == pytest.approx(0.025, abs=1e-9)  # the upper mean leaves 2.5 % at or below count
+    if count:
+        assert poisson.sf(count - 1, low) == pytest.approx(0.025, abs=1e-9)
+    else:
+        assert low == 0
+
+
+def test_collision_interval_covers_a_uniform_support():
+    # d = 3000 outcomes, M = 600 draws: D ≈ 60 duplicate pairs; the 95 % interval holds d in about 95 % of pools.
+    rng = np.random.default_rng(11)
+    d, m, pools = 3000, 600, 300
+    covered = 0
+    for _ in range(pools):
+        low, high = support.collision_interval(_uniform_duplicates(rng, d, m), m * (m - 1) / 2)
+        covered += low <= d <= high
+    assert binomtest(covered, pools, 0.95).pvalue > 0.01, covered / pools
+
+
+def test_rate_ratio_of_two_known_supports():
+    # Supports 1000 and 4000: pairs collide four times as often in the first.
+    rng = np.random.default_rng(12)
+    m, reps, covered = 500, 300, 0
+    n = m * (m - 1) / 2
+    for _ in range(reps):
+        ratio, low, high = support.rate_ratio(_uniform_duplicates(rng, 1000, m), n, _uniform_duplicates(rng, 4000, m), n)
+        covered += low <= 4 <= high
+    assert binomtest(covered, reps, 0.95).pvalue > 0.01, covered / reps
+    assert support.rate_ratio(10, 100, 0, 100)[0] != support.rate_ratio(10, 100, 0, 100)[0]  # NaN: nothing to divide by
+    assert support.rate_ratio(10, 100, 0, 100)[2] == math.inf
+
+
+def test_s_star_interval_covers_the_median():
+    # T uniform on 1..1000: the median (the 500th value) is covered by the order-statistic interval ~95 % of the time.
+    rng = np.random.default_rng(13)
+    reps, covered = 400, 0
+    for _ in range(reps):
+        low, high = support.s_star_interval(rng.integers(1, 1001, 301), 1000)
+        covered += low <= 500 <= high
+    assert binomtest(covered, reps, 0.95).pvalue > 0.01, covered / reps
+
+
+def test_three_definitions_from_one_run_are_nested(tmp_cache):
+    config = BirthdayConfig(sources=("sim", "templates"), features="shapes+energy", alpha=0.05, pool_size=200,
+                            replications=200, templates=150, threshold_showers=200, grid_points=8)
+    result = experiments.run(BIRTHDAY, config)
+    for s in result.sources:
+        counts = [d.estimates.n_duplicate_pairs for d in s.definitions]
+        assert [d.features for d in s.definitions] == ["shapes", "shapes+energy", "shapes+energy+ssim"]
+        assert counts[0] >= counts[1] >= counts[2]
+        headline = s.definition("shapes+energy")
+        assert s.estimates == headline.estimates and np.array_equal(s.p_duplicate, headline.p_duplicate)
+    out = BIRTHDAY.to_json(result)
+    assert set(out["by_definition"]) == {"shapes", "shapes+energy", "shapes+energy+ssim"}
+    assert out["baseline"] == "sim" and set(out["relative_duplicate_rate"]) == {"templates"}
+    assert out["method_constant"]["shapes"] == pytest.approx(0.05 ** -3)
+    low, high = out["collision_estimate_ci95"]
+    assert low <= out["collision_estimate"] <= high
