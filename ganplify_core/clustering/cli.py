@@ -1,7 +1,9 @@
-"""``cluster`` and ``embed`` commands: the clustering page, headless.
+"""``cluster``, ``embed`` and ``topology`` commands: the clustering page, headless.
 
     python -m ganplify_core cluster --dataset moons --algorithm dbscan --param eps=0.3 --json
     python -m ganplify_core embed --dataset digits --method umap --param n_neighbors=15 --out map.csv --json
+    python -m ganplify_core topology --dataset circles --json       # {"betti": [2, 2], "diagram": ...}
+    python -m ganplify_core topology --csv points.csv --homology-dim 2 --tda-points 300 --json
 
 The options come from the configs' declared parameters (:mod:`ganplify_core.params`); an algorithm's or a
 map's parameters are given as ``--param name=value`` (repeat, or comma-separate), checked by the same
@@ -21,7 +23,7 @@ from ganplify_core.clustering import csv_input
 from ganplify_core.clustering.algorithms import ALGORITHM_PARAMS, ALGORITHMS, AlgorithmSettings, field_of
 from ganplify_core.clustering.datasets import DATASETS, UPLOAD
 from ganplify_core.clustering.embedding import MAP_PARAMS, PARAMETERS, MapSettings
-from ganplify_core.clustering.experiment import CLUSTER, EMBED, ClusterConfig, EmbedConfig
+from ganplify_core.clustering.experiment import CLUSTER, EMBED, TOPOLOGY, ClusterConfig, EmbedConfig, TopologyConfig
 from ganplify_core.errors import InputError
 
 # Given by --param name=value, not as options of their own.
@@ -121,6 +123,19 @@ def embed_command(args: argparse.Namespace) -> dict:
     return summary
 
 
+def topology_config(args: argparse.Namespace) -> TopologyConfig:
+    if args.csv is not None:
+        if args.dataset is not None:
+            raise InputError("give either --dataset or --csv, not both")
+        args.dataset = f"csv:{args.csv}"
+    args.dataset = args.dataset or "blobs"
+    return params.config_from_args(TopologyConfig, args, **data_fields(args))
+
+
+def topology_command(args: argparse.Namespace) -> dict:
+    return TOPOLOGY.to_json(experiments.run(TOPOLOGY, topology_config(args), cli.stderr_progress(args)))
+
+
 def register(subparsers) -> None:
     parser = cli.add_command(subparsers, "cluster", "Cluster a data set and score the clusters.", cluster_command)
     _add_data_arguments(parser, ClusterConfig, exclude=())
@@ -128,6 +143,13 @@ def register(subparsers) -> None:
     _add_data_arguments(parser, EmbedConfig, exclude=())
     parser.add_argument("--out", default=None, type=cli.output_file(".csv", ".npy"),
                         help="write the map to this file (.csv, or .npy; its folder must exist)")
+    parser = cli.add_command(subparsers, "topology", "Persistent homology (ripser): persistence diagrams and Betti "
+                             "numbers of a data set's random subsample.", topology_command)
+    parser.add_argument("--dataset", default=None, help=f"{'|'.join(DATASETS)} or csv:PATH; default blobs")
+    parser.add_argument("--csv", default=None, metavar="FILE", help="a CSV file with a header row (as --dataset csv:FILE)")
+    params.add_options(parser, TopologyConfig, exclude=("name",))
+    parser.add_argument("--columns", default="", help="CSV: comma-separated numeric columns (default: all numeric)")
+    parser.add_argument("--label-column", default=None, help="CSV: column with the true class (not used by the homology)")
 
 
 def command_line(command: str, config, method: str | None = None) -> str:
@@ -140,6 +162,8 @@ def command_line(command: str, config, method: str | None = None) -> str:
         pairs += [f"{k}={MAP_PARAMS[k].text(getattr(config, k))}" for k in PARAMETERS[method]]
     extra = {}
     exclude = PARAM_FIELDS
+    if command == "topology":
+        exclude = ()
     if config.name == UPLOAD:
         exclude += ("name", "n_samples", "noise", "cluster_std", "n_centers", "jet_features")
         extra = {"--dataset": f"csv:{config.csv_name}", "--columns": ",".join(config.columns)}

@@ -24,6 +24,7 @@ from sklearn.decomposition import PCA
 
 from ganplify_core import experiments
 from ganplify_core.clustering import mapper as mapper_module
+from ganplify_core.clustering import topology
 from ganplify_core.clustering.algorithms import (
     ALGORITHM_NAMES,
     ALGORITHMS,
@@ -528,6 +529,80 @@ def estimate_mapper(config: MapperJobConfig) -> float:
     return seconds + MAPPER_SECONDS * n * n / cubes * (1 + config.overlap) * (1 + d / 64)
 
 
+# -- persistent homology -----------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class TopologyConfig(DataSettings):
+    """Persistent homology (ripser) of a random subsample of the (standardised) features."""
+
+    tda_points: int = param(topology.DEFAULT_POINTS, lo=20, hi=topology.MAX_POINTS, step=50, widget="number",
+                            unit="points", label="Points for persistent homology",
+                            help=f"a random subsample of the data (all of it when smaller); its cost grows as n³, so at "
+                                 f"most {topology.MAX_POINTS:,} points ({topology.MAX_POINTS_H2} with H2)")
+    homology_dim: int = param(1, lo=0, hi=topology.MAX_DIMENSION, widget="slider", label="Highest homology dimension",
+                              help="0: components; 1: and loops; 2: and voids (slow: at most "
+                                   f"{topology.MAX_POINTS_H2} points)")
+
+    @property
+    def homology_points(self) -> int:
+        """Points the homology is computed on: the subsample, or the whole data set when smaller."""
+        return min(self.tda_points, self.size)
+
+    def cache_key(self) -> tuple:
+        return (self.data_key(), self.tda_points, self.homology_dim)
+
+    def check(self) -> None:
+        super().check()
+        topology.check_size(self.homology_points, self.homology_dim)
+
+
+@dataclasses.dataclass(frozen=True)
+class TopologyResult:
+    """The persistence of a data set's subsample, and the data set's name (for the CLI)."""
+
+    persistence: topology.Persistence
+    dataset: str
+
+
+def run_topology(config: TopologyConfig, progress: Progress | None = None) -> TopologyResult:
+    """Persistence diagrams and Betti numbers of ``config.tda_points`` random points of the data."""
+    progress = progress or no_progress
+    data = load(config, scaled(progress, 0.0, 0.2))
+    result = topology.persistent_homology(data.points, config.homology_dim, config.tda_points, config.seed,
+                                          scaled(progress, 0.2, 1.0))
+    return TopologyResult(result, data.dataset.name)
+
+
+def topology_summary(result: TopologyResult) -> dict:
+    """The ``topology`` command's JSON: Betti numbers, the scale they hold at, every diagram."""
+    p = result.persistence
+    return {"dataset": result.dataset, "n_samples": p.n_total, "n_points": p.n_points, "subsampled": p.subsampled,
+            "maxdim": p.maxdim, "betti": list(p.betti), "scale": list(p.scale), "scale_ratio": p.scale_ratio,
+            "runner_up": ({"scale": list(p.runner_up[:2]), "scale_ratio": p.runner_up[2], "betti": list(p.runner_up[3])}
+                          if p.runner_up else None),
+            "enclosing_radius": p.enclosing_radius,
+            "seconds": p.seconds, "diagram": topology.diagram_json(p.diagrams)}
+
+
+# ripser on the 2-core machine class (moons, jets; measured while shared, load 5-9: conservative)
+H0_SECONDS = 8e-7     # per pair of points
+H1_SECONDS = 3.5e-9   # per triple of points (the reduction of the edge-triangle matrix)
+H2_SECONDS = 3.5e-7   # per triple of points, with H2
+
+
+def topology_seconds(n: int, maxdim: int) -> float:
+    seconds = 0.2 + H0_SECONDS * n * n
+    if maxdim >= 1:
+        seconds += H1_SECONDS * n ** 3
+    if maxdim >= 2:
+        seconds += H2_SECONDS * n ** 3
+    return seconds
+
+
+def estimate_topology(config: TopologyConfig) -> float:
+    return OVERHEAD_SECONDS + data_seconds(config) + topology_seconds(config.homology_points, config.homology_dim)
+
+
 # -- registration ------------------------------------------------------------------------------------------------
 
 CLUSTER = experiments.register(experiments.Experiment(
@@ -564,3 +639,10 @@ MAPPER = experiments.register(experiments.Experiment(
     calibration=(MapperJobConfig("blobs", n_samples=50_000, n_cubes=30),
                  MapperJobConfig("jets", n_samples=20_000, lens="pca2", n_cubes=12),
                  MapperJobConfig("digits", lens="umap"))))
+
+TOPOLOGY = experiments.register(experiments.Experiment(
+    name="topology", config_type=TopologyConfig, compute=run_topology, to_json=topology_summary,
+    estimate_seconds=estimate_topology, cache_key=TopologyConfig.cache_key, label="Computing persistent homology",
+    calibration=(TopologyConfig("moons", n_samples=2_000, tda_points=1_000),
+                 TopologyConfig("jets", n_samples=3_000, tda_points=2_000),
+                 TopologyConfig("circles", tda_points=300, homology_dim=2))))

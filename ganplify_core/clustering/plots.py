@@ -1,5 +1,6 @@
 """Plotly figures of the clustering page: scatter by cluster, DBSCAN point types, elbow, silhouette,
-comparison grid, embeddings side by side, explained variance, Mapper graph.
+comparison grid, embeddings side by side, explained variance, Mapper graph, persistence diagram, barcode
+and Betti curves.
 
 Scatter plots of more than :data:`SVG_MAX_POINTS` points use WebGL (``Scattergl``) so up to 100 000
 points stay smooth; smaller ones are SVG (crisper, and cheap for a browser without a GPU). Hover text (point index,
@@ -16,9 +17,10 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from ganplify_core.clustering import topology
 from ganplify_core.clustering.algorithms import ALGORITHMS
 from ganplify_core.clustering.embedding import METHOD_TITLES
-from ganplify_core.plotstyle import COLORS, SEQUENCE, styled
+from ganplify_core.plotstyle import COLORS, SEQUENCE, rgba, styled
 
 SVG_MAX_POINTS = 5_000
 HOVER_MAX_POINTS = 20_000
@@ -243,6 +245,93 @@ def mapper_figure(members: list, edges: np.ndarray, node_values: np.ndarray, col
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return styled(fig, f"Mapper graph: {len(members)} nodes, {len(edges)} edges", height)
+
+
+# -- persistent homology ----------------------------------------------------------------------------------------
+
+HOMOLOGY_COLOURS = (SEQUENCE[0], SEQUENCE[1], SEQUENCE[2])
+BARCODE_MAX_BARS = 40  # per homology dimension: the longest ones (H0 alone has one bar per point)
+
+
+def _scale_band(fig: go.Figure, scale: tuple, betti: tuple, **where) -> None:
+    lo, hi = scale
+    if hi > lo:
+        fig.add_vrect(x0=lo, x1=hi, fillcolor=rgba(COLORS["accent"], 0.15), line_width=0, layer="below", **where)
+
+
+def persistence_diagram_figure(diagrams, scale: tuple, betti: tuple, height: int = 460) -> go.Figure:
+    """Birth against death of every feature, one colour per dimension; features that never die on a line
+    at the top ("∞"); the most persistent scale as a band (features born before it and dying after it)."""
+    finite = np.concatenate([d[np.isfinite(d[:, 1])].ravel() for d in diagrams] + [np.array(scale)])
+    top = float(finite.max(initial=1.0)) * 1.08 or 1.0
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", line=dict(color=COLORS["reference"], dash="dot"),
+                             name="birth = death", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=[0, top], y=[top, top], mode="lines", line=dict(color=COLORS["reference"], width=1),
+                             name="never dies (∞)", hoverinfo="skip"))
+    for k, d in enumerate(diagrams):
+        deaths = np.where(np.isfinite(d[:, 1]), d[:, 1], top)
+        fig.add_trace(go.Scatter(
+            x=d[:, 0], y=deaths, mode="markers", name=topology.HOMOLOGY_NAMES[k],
+            marker=dict(size=7, color=HOMOLOGY_COLOURS[k], opacity=0.75, symbol=("circle", "diamond", "square")[k]),
+            customdata=np.column_stack([d[:, 1] - d[:, 0]]),
+            hovertemplate=f"H{k}<br>born %{{x:.3g}}, dies %{{y:.3g}}<br>lives %{{customdata[0]:.3g}}<extra></extra>"))
+    lo, hi = scale
+    if hi > lo:  # the features alive over the whole range: born before lo, dying after hi
+        fig.add_shape(type="rect", x0=0, x1=lo, y0=hi, y1=top, fillcolor=rgba(COLORS["accent"], 0.12), line_width=0,
+                      layer="below")
+    fig.update_xaxes(title="birth (scale ε)", range=[-0.02 * top, top * 1.02])
+    fig.update_yaxes(title="death (scale ε)", range=[-0.02 * top, top * 1.04])
+    return styled(fig, "Persistence diagram", height)
+
+
+def barcode_figure(diagrams, scale: tuple, betti: tuple, max_bars: int = BARCODE_MAX_BARS, height: int = 460) -> go.Figure:
+    """One horizontal bar [birth, death) per feature (the longest ``max_bars`` per dimension), grouped by
+    dimension; the most persistent scale shaded: the bars crossing it are the Betti numbers."""
+    finite = np.concatenate([d[np.isfinite(d[:, 1]), 1] for d in diagrams] + [np.array(scale)])
+    top = float(finite.max(initial=1.0)) * 1.1 or 1.0
+    fig = go.Figure()
+    row = 0
+    ticks, tick_text = [], []
+    for k, d in enumerate(diagrams):
+        bars = topology.longest_bars(d, max_bars)
+        if not len(bars):
+            continue
+        x = np.full(3 * len(bars), np.nan)
+        y = np.full(3 * len(bars), np.nan)
+        x[0::3], x[1::3] = bars[:, 0], np.where(np.isfinite(bars[:, 1]), bars[:, 1], top)
+        rows = row + np.arange(len(bars))
+        y[0::3], y[1::3] = rows, rows
+        shown = f"{len(bars)} of {len(d)}" if len(bars) < len(d) else f"{len(d)}"
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=HOMOLOGY_COLOURS[k], width=3),
+                                 name=f"{topology.HOMOLOGY_NAMES[k]}: {shown} bars", hoverinfo="skip"))
+        ticks.append(row + (len(bars) - 1) / 2)
+        tick_text.append(f"H{k}")
+        row += len(bars) + 3
+    _scale_band(fig, scale, betti)
+    fig.update_xaxes(title="scale ε (bars reaching the right edge never die)", range=[0, top])
+    fig.update_yaxes(tickvals=ticks, ticktext=tick_text, autorange="reversed", showgrid=False, zeroline=False)
+    return styled(fig, "Barcode", height)
+
+
+def betti_curve_figure(diagrams, scale: tuple, betti: tuple, height: int = 360) -> go.Figure:
+    """Betti numbers as the scale ε grows (log axis), the most persistent range shaded; the count axis is cut
+    a little above the Betti numbers found (at small ε, b0 counts every point)."""
+    events = np.unique(np.concatenate([d.ravel() for d in diagrams]))
+    events = events[np.isfinite(events) & (events > 0)]
+    fig = go.Figure()
+    if len(events):
+        start = min(float(np.percentile(events, 5)), scale[0] if scale[0] > 0 else np.inf)
+        grid = np.geomspace(start * 0.8, events.max() * 1.25, 400)
+        for k, d in enumerate(diagrams):
+            curve = ((d[:, 0][None, :] <= grid[:, None]) & (grid[:, None] < d[:, 1][None, :])).sum(axis=1)
+            fig.add_trace(go.Scatter(x=grid, y=curve, mode="lines", line=dict(color=HOMOLOGY_COLOURS[k], shape="hv", width=(4, 2.5, 2)[k],
+                                                                          dash=("solid", "solid", "dash")[k]),
+                                     name=f"b{k}", hovertemplate=f"ε = %{{x:.3g}}: b{k} = %{{y}}<extra></extra>"))
+    _scale_band(fig, scale, betti)
+    fig.update_xaxes(title="scale ε (log)", type="log")
+    fig.update_yaxes(title="Betti number", range=[-0.3, max(5, 2 * max(betti, default=1) + 1)], dtick=1)
+    return styled(fig, "Betti numbers against scale", height)
 
 
 def node_means(members: list, values: np.ndarray) -> np.ndarray:

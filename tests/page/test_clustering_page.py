@@ -129,3 +129,24 @@ def test_upload_bad_csv_files_show_their_message_and_a_good_one_clusters(app_pat
     assert [e.value for e in at.error] == ["perplexity (30) must be smaller than the number of points (20)"]
     assert any("mine.csv: 20 points, 2 features" in c.value for c in at.caption)
     assert _charts(at) >= 2
+
+
+def test_persistent_homology_of_two_rings_and_its_limits(app_path, tmp_cache):
+    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at.query_params.update({"dataset": "circles", "noise": "0.03", "tda_points": "500", "compare": "kmeans",
+                            "maps": "pca"})
+    at = _settle(at.run())
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["b0 (components)"] == "2" and metrics["b1 (loops)"] == "2", metrics
+    assert any("random subsample of **500** of the 1,500 points" in c.value for c in at.caption)
+    specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
+    assert "Persistence diagram" in specs and "Barcode" in specs and "Betti numbers against scale" in specs
+    assert any("ganplify_core topology --dataset circles" in c.value for c in at.code)
+    # H2 on more points than it allows: the reason, and the rest of the page still shows
+    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at.query_params.update({"dataset": "circles", "homology_dim": "2", "tda_points": "1000"})
+    at = _settle(at.run())
+    assert not at.exception, at.exception
+    assert any("limited to 400 points" in e.value for e in at.error)
+    assert any(h.value.startswith("What to notice") for h in at.header)
