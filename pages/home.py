@@ -1,11 +1,12 @@
 """Home: what GANplify Lab is, what each page teaches, and the jets three of the pages work on."""
 
 import shlex
+from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from ganplify_core import overview, params, ui
+from ganplify_core import experiments, overview, params, ui
 from ganplify_core.jets import files
 from ganplify_core.jets import plots as jet_plots
 from ganplify_core.jets.experiment import FILE_OVERVIEW, OVERVIEW, JetFileConfig, JetOverviewConfig, shown_jets_npz
@@ -55,14 +56,36 @@ st.markdown(
     "command that reproduces it."
 )
 
+
+
+def amplification_claim() -> str:
+    """The GAN page's row: its claim with the 95 % interval of the shipped default run, or as a question."""
+    from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig  # torch: only when this row is drawn
+
+    default = AmplifyConfig()
+    result = experiments.cached_result(AMPLIFY, default)
+    gan = AMPLIFY.to_json(result).get("gan") if result is not None else None
+    interval = (gan or {}).get("amplification_of_mean_mse_ci95")
+    how = "Quantile MSE against fit, kernel density and the sample itself; the amplification factor."
+    n = default.n_train
+    if not gan or not interval:
+        return f"Can a GAN trained on {n} points be worth more than {n} points? {how}"
+    low, high = interval
+    verdict = ("more than its training points, because it interpolates" if low > 1 else
+               "not clearly more than its training points (the interval includes 1)")
+    return (f"A GAN trained on {n} points was worth {gan['amplification_of_mean_mse']:.2f} × {n} points (95 % CI "
+            f"{low:.2f}–{high:.2f} over {result.config.n_seeds} training sets, the page's default run): {verdict}. "
+            f"{how}")
+
+
 left, right = st.columns([3, 2])
 with left:
     for file, title, icon, teaches in overview.PAGE_GUIDE:
         try:
             st.page_link(file, label=title, icon=icon)
-        except StreamlitPageNotFoundError:  # the page file run on its own (tests): no navigation to link to
-            st.markdown(f"**{title}**")
-        st.caption(teaches)
+        except StreamlitPageNotFoundError:  # the page file run on its own (tests): a plain link to its URL path
+            st.markdown(f"**[{title}](/{Path(file).stem})**")
+        st.caption(amplification_claim() if file == "pages/gan_amplification.py" else teaches)
 with right:
     ui.chart(overview.camelback_teaser(seed=settings.seed), key="home.teaser")
     st.caption("100 points from ½N(−4, 1) + ½N(4, 1). How many *true* points is a GAN trained on them worth? "
@@ -119,8 +142,9 @@ upload = st.file_uploader(f"Jets file (at most {files.MAX_UPLOAD_BYTES // 2**20}
                           f"{files.PAGE_MAX_JETS:,} jets are read)", type=["h5", "hdf5", "npz", "root"],
                           key="home.upload")
 if upload is not None:
+    digest, data = ui.uploaded(upload)
     with ui.user_errors():
-        digest = files.store_upload(upload.getvalue(), file_format, file_label.strip() or None, name=upload.name)
+        digest = files.store_upload(data, file_format, file_label.strip() or None, name=upload.name, digest=digest)
     file_config = JetFileConfig(digest=digest, file_name=upload.name, format=file_format, label=file_label.strip())
     file_result = ui.result_of(FILE_OVERVIEW, file_config, pressed=False)
     if file_result is not None:

@@ -824,13 +824,15 @@ def _upload_path(digest: str) -> Path:
     return cache.cache_dir() / "uploads" / f"{digest}.jets"
 
 
-def store_upload(data: bytes, format: str, label: str | None = None, name: str = "the uploaded file") -> str:
+def store_upload(data: bytes, format: str, label: str | None = None, name: str = "the uploaded file",
+                 digest: str | None = None) -> str:
     """Check that the first jets of ``data`` read in ``format``, keep the bytes under their digest, return it.
 
-    Raises :class:`InputError` (what is wrong with the file) before anything is stored.
+    ``digest``: the bytes' SHA-256 if already known (``ui.uploaded``). Raises :class:`InputError` (what is
+    wrong with the file) before anything is stored.
     """
     read_jets(data, format, label, max_jets=MIN_JETS, name=name)  # the layout, labels and first jets, in milliseconds
-    digest = upload_digest(data)
+    digest = digest or upload_digest(data)
     path = _upload_path(digest)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -111,3 +111,24 @@ def test_upload_your_own_jets_round_trips_the_download(app_path, tmp_cache):
     assert values[3:] == values[:3], values  # the same jets: the same mean masses
     assert any("--input jets-toy.npz --format jetnet" in c.value for c in at.code)
     assert len(at.get("plotly_chart")) >= 7  # the teaser, the three built-in figures, the three of the file
+
+
+def test_rows_link_to_their_pages_and_the_gan_claim_carries_its_interval(app_path, tmp_cache):
+    from app_pages import PAGES
+
+    from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig
+
+    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    links = " ".join(m.value for m in at.markdown)
+    for file, url_path in PAGES[1:]:
+        assert f"](/{url_path})" in links, (file, url_path)
+    claim = next(c.value for c in at.caption if "GAN trained on 100 points" in c.value)
+    result = experiments.cached_result(AMPLIFY, AmplifyConfig())
+    if result is None or "amplification_of_mean_mse_ci95" not in AMPLIFY.to_json(result).get("gan", {}):
+        assert claim.startswith("Can a GAN trained on 100 points be worth more"), claim
+    else:
+        low, high = AMPLIFY.to_json(result)["gan"]["amplification_of_mean_mse_ci95"]
+        assert f"95 % CI {low:.2f}–{high:.2f}" in claim, claim
+        assert ("more than its training points" in claim) == (low > 1) or "not clearly" in claim
