@@ -101,6 +101,7 @@ st.markdown(
     "(pT, η, φ), centred, rotated and flipped, or a 40 × 40 image of it. The *toy* source is a fast parton "
     "shower written for this app; *reference*, where present, is a Pythia 8 sample."
 )
+ui.preset_buttons(settings, OVERVIEW)
 source_column, size_column, button_column = st.columns([2, 3, 1], vertical_alignment="bottom")
 with source_column:
     settings.widget("source", horizontal=True)
