@@ -279,12 +279,16 @@ def _strings(values) -> list[str]:
 
 def _pickled_strings(value) -> list[str] | None:
     """The strings in a pickled attribute, in order, read from its opcodes (nothing is unpickled)."""
+    original = value
     if isinstance(value, np.void):
         value = value.tobytes()
     if isinstance(value, np.ndarray) and value.dtype.kind in "SV" and value.size == 1:
         value = value.reshape(()).item()
-    if not isinstance(value, (bytes, np.bytes_)):
-        return [str(v) for v in value] if isinstance(value, (list, tuple, np.ndarray)) else None
+        value = value.tobytes() if isinstance(value, np.void) else value
+    if isinstance(value, str):  # a protocol-0 pickle is ASCII text, which h5py may hand back as str
+        value = value.encode("latin-1", "replace")
+    if not isinstance(value, (bytes, np.bytes_)):  # names stored as an array of strings, not pickled
+        return _strings(value) if isinstance(value, (list, tuple, np.ndarray)) else None
     out = []
     try:
         for opcode, arg, _ in pickletools.genops(bytes(value)):
@@ -292,8 +296,8 @@ def _pickled_strings(value) -> list[str] | None:
                 out.append(arg)
             elif isinstance(arg, bytes) and "BYTES" in opcode.name:
                 out.append(arg.decode("utf-8", "replace"))
-    except Exception:  # noqa: BLE001 - any malformed pickle: not column names
-        return None
+    except Exception:  # noqa: BLE001 - not a pickle: one name stored as a string array, or nothing readable
+        return _strings(original) if isinstance(original, np.ndarray) and original.dtype.kind == "S" else None
     return out
 
 

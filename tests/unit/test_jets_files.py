@@ -88,7 +88,7 @@ def write_fixed(path, names, values, labels, label_name: str = "is_signal_new") 
         g["block1_values"] = np.asarray(labels)[:, None]  # int64 as pandas writes it (a float label in a test)
 
 
-def write_table(path, names, values, labels, protocol: int = 0) -> None:
+def write_table(path, names, values, labels, protocol: int | str = 0) -> None:
     """pandas' "table" layout (format="table"): a compound dataset whose column names are pickled attributes."""
     dtype = np.dtype([("index", np.int64), ("values_block_0", values.dtype, (values.shape[1],)),
                       ("values_block_1", np.int64, (1,))])
@@ -100,15 +100,23 @@ def write_table(path, names, values, labels, protocol: int = 0) -> None:
         g = f.create_group("table")
         g.attrs["pandas_type"] = b"frame_table"
         table = g.create_dataset("table", data=rows)
-        table.attrs["values_block_0_kind"] = np.void(pickle.dumps(names, protocol=protocol))
-        table.attrs["values_block_1_kind"] = np.void(pickle.dumps(["is_signal_new"], protocol=protocol))
+        for field, kind in (("values_block_0", names), ("values_block_1", ["is_signal_new"])):
+            if protocol == "strings":  # names as an array of strings (not pickled)
+                table.attrs[f"{field}_kind"] = np.array(kind, dtype="S")
+            elif protocol == 0:  # ASCII text: stored as a string attribute
+                table.attrs[f"{field}_kind"] = np.bytes_(pickle.dumps(kind, protocol=0))
+            else:
+                table.attrs[f"{field}_kind"] = np.void(pickle.dumps(kind, protocol=protocol))
 
 
-@pytest.mark.parametrize("layout", ["fixed", "table"])
+@pytest.mark.parametrize("layout", ["fixed", "table", "table-strings"])
 def test_toptagging_layout_gives_the_builtin_observables(toy, tmp_path, layout):
     names, values, labels = _toptagging_table(toy)
     path = tmp_path / "top.h5"
-    (write_fixed if layout == "fixed" else write_table)(path, names, values, labels)
+    if layout == "fixed":
+        write_fixed(path, names, values, labels)
+    else:
+        write_table(path, names, values, labels, protocol="strings" if layout == "table-strings" else 0)
     classes = read_jets(path, "toptagging")
     assert list(classes) == ["qcd", "top"]
     for process in classes:
