@@ -3,9 +3,9 @@
 import streamlit as st
 
 from ganplify_core import params, ui
-from ganplify_core.birthday import experiment, plots
+from ganplify_core.birthday import experiment, plots, uploads
 from ganplify_core.birthday.duplicates import ALPHAS
-from ganplify_core.birthday.experiment import BIRTHDAY, BirthdayConfig
+from ganplify_core.birthday.experiment import BIRTHDAY, PAGE_DEFAULT, BirthdayConfig
 from ganplify_core.birthday.sources import SOURCE_LABELS
 from ganplify_core.calorimeter.gan import CALO_GAN, CaloGanConfig
 
@@ -14,22 +14,26 @@ DECLARED = params.params_of(BirthdayConfig)
 PARAMS = ui.page_params(
     BirthdayConfig, exclude=("threshold_showers", "gan_steps"),
     narrow={
-        "sources": {"help": "Toy simulator: the training sample (thresholds come from it) and an independent held-out "
+        "sources": {"default": PAGE_DEFAULT.sources,
+                    "help": "Toy simulator: the training sample (thresholds come from it) and an independent held-out "
                             "sample. K templates: K fixed showers plus 0.1 % noise. Uniform: d fixed showers, exact "
-                            "repeats."},
+                            "repeats. Your showers / reference: the files uploaded below."},
         # Links have always written the energy as "100 GeV" or "10–500 GeV"; the CLI takes 100 or 10-500.
         "energy": {"choices": ("100", "50", "200", "10-500"), "widget": "radio",
                    "names": {"100": "100 GeV", "50": "50 GeV", "200": "200 GeV", "10-500": "10–500 GeV"},
                    "help": "a fixed energy bin, or uniform in 10–500 GeV"},
-        "alpha": {"choices": ALPHAS, "widget": "radio",
+        "features": {"default": PAGE_DEFAULT.features},
+        "alpha": {"choices": ALPHAS, "widget": "radio", "default": PAGE_DEFAULT.alpha,
                   "help": "a pair is close in a feature when its distance is below the α-quantile of training pairs "
                           "(SSIM: above the (1 − α)-quantile); the seed's two values"},
-        "pool_size": {"lo": 100, "hi": 5000, "step": 100, "widget": "slider", "help": f"M, showers per generator ({SMALL_PAGE})"},
-        "replications": {"lo": 100, "hi": 5000, "step": 100, "widget": "slider",
+        "pool_size": {"lo": 100, "hi": 5000, "step": 100, "widget": "slider", "default": PAGE_DEFAULT.pool_size,
+                      "help": f"M, showers per generator ({SMALL_PAGE}); with your showers, at most their number"},
+        "replications": {"lo": 100, "hi": 5000, "step": 100, "widget": "slider", "default": PAGE_DEFAULT.replications,
                          "help": f"R, random orderings of each pool ({SMALL_PAGE})"},
         "grid_points": {"lo": 5, "hi": 100, "widget": "slider"},
         "templates": {"lo": 10, "hi": 1_000_000, "help": f"K, the template generator's true support ({SMALL_PAGE})"},
         "support": {"lo": 10, "hi": 1_000_000, "help": f"d, the uniform generator's true support ({SMALL_PAGE})"},
+        "grid": {"widget": "radio"},
     },
     extra={
         "gan_steps": DECLARED["gan_steps"].narrowed(
@@ -45,23 +49,50 @@ settings = ui.start_page("birthday_paradox", PARAMS)
 
 st.title("Birthday paradox: how many different showers can a generator make?")
 intro, textbook = st.columns([3, 2])
-textbook.plotly_chart(plots.textbook_curves(), width="stretch")
-intro.markdown(
-    "Among 23 people two share a birthday more often than not, because 23 people make 253 pairs; with *d* "
-    "equally likely days it takes about √d people. Turned around, this measures the **support size** of a "
-    "generator: draw *s* samples, look for a duplicate pair, and find the *s\\** at which one turns up half "
-    "of the time; the support is about *s\\**² (Arora & Zhang, arXiv:1706.08224). Here the generators are a "
-    "toy calorimeter (our stand-in for GEANT4), a 3D GAN trained on it, and two generators whose support we "
-    "know, to check the method. As in Jaruskova & Vallecorsa (CERN openlab, IML 2020), two showers are "
-    "*duplicates* when their shower shapes along x, y and z (Jensen–Shannon divergence), their total energy "
-    "and their 3D structure (SSIM) are all closer than the closest α = 2 % of pairs of training showers."
-)
+ui.chart(plots.textbook_curves(), container=textbook)
+with intro:
+    ui.prose(
+        "Among 23 people two share a birthday more often than not, because 23 people make 253 pairs; with *d* "
+        "equally likely days it takes about √d people. Turned around, this measures the **support size** of a "
+        "generator: draw *s* samples, look for a duplicate pair, and find the *s\\** at which one turns up half "
+        "of the time; the support is about *s\\**² (Arora & Zhang, arXiv:1706.08224). Here the generators are a "
+        "toy calorimeter (our stand-in for GEANT4), a 3D GAN trained on it, two generators whose support we "
+        "know, to check the method, and your own showers. As in Jaruskova & Vallecorsa (CERN openlab, IML 2020), "
+        "two showers are *duplicates* when they are closer than the closest α of pairs of training showers in "
+        "every feature of a definition: (a) the shower shapes along x, y and z (Jensen–Shannon divergence); "
+        "(b) also the *relative difference* of their deposited energies, |E₁ − E₂| / ½(E₁ + E₂); (c) also their "
+        "3D structure (SSIM). Every run computes all three definitions on the same pools.")
+
+ui.preset_buttons(settings, BIRTHDAY)
+
+upload = {}
+with st.expander("Use your own showers (.npz)", expanded=bool(settings.value("sources")
+                                                               and {"upload", "reference"} & set(settings.value("sources")))):
+    st.markdown(
+        "A `.npz` with an array **`showers`** of shape (m, X, Y, Z) in GeV (any grid, each side at least 11 cells) "
+        "and optionally **`energy`** (m,): `np.savez_compressed('mine.npz', showers=images, energy=energies)`. "
+        f"At most 20 MB here (the CLI takes {uploads.MAX_FILE_BYTES // 2**20} MB), {uploads.MIN_SHOWERS} to "
+        f"{uploads.MAX_SHOWERS:,} showers; nothing in it is unpickled. The pool M is then at most your number of "
+        "showers. With a **reference sample** the thresholds are fitted on it instead of on the toy simulator "
+        "(needed when your grid is not one of the simulator's, 25×25×25 or 51×51×25).")
+    left, right = st.columns(2)
+    mine = left.file_uploader("Your showers", type=["npz"], key="birthday.showers")
+    reference = right.file_uploader("Reference sample (optional)", type=["npz"], key="birthday.reference")
+    for file, field in ((mine, "showers_sha256"), (reference, "reference_sha256")):
+        if file is not None:
+            with ui.user_errors():
+                digest, content = ui.uploaded(file)
+                _, held = uploads.accept(content, name=file.name[:60])
+            upload[field] = digest
+            st.caption(f"{file.name[:60]}: {len(held):,} showers of {uploads.grid_text(held.grid)} cells"
+                       + ("" if held.energy is None else ", with primary energies") + ".")
 
 with st.form("birthday-settings"):
     left, middle, right = st.columns(3)
     with left:
         settings.widget("sources")
         settings.widget("energy", horizontal=True)
+        settings.widget("grid")
         settings.widget("templates")
         settings.widget("support")
     with middle:
@@ -74,7 +105,9 @@ with st.form("birthday-settings"):
         settings.widget("grid_scale", horizontal=True)
     pressed = st.form_submit_button("Estimate the supports", type="primary")
 
-config = settings.config(BirthdayConfig, gan_steps=settings.value("gan_steps") if settings.value("retrained") else 0)
+with ui.user_errors():
+    config = experiment.page_config(settings.config(BirthdayConfig, gan_steps=settings.value("gan_steps")
+                                                    if settings.value("retrained") else 0), **upload)
 gan_config = CaloGanConfig(seed=settings.seed, steps=settings.value("gan_steps"))
 
 
@@ -100,13 +133,20 @@ def retrain_section() -> None:
                 language="bash")
 
 
+def command_line(config: BirthdayConfig) -> str:
+    files = {"--showers": "mine.npz"} if config.showers_sha256 else {}
+    if config.reference_sha256:
+        files["--reference"] = "reference.npz"
+    return params.command_line("birthday", config, extra=files)
+
+
 result = ui.result_of(BIRTHDAY, config, pressed)
 if result is None:
     quick = experiment.quick_look(config)
     result = ui.result_of(BIRTHDAY, quick, pressed=False) if quick != config else None
     if result is None:
         ui.press_prompt(BIRTHDAY, config, "Estimate the supports")
-        ui.show_cli(params.command_line("birthday", config))
+        ui.show_cli(command_line(config))
         retrain_section()
         st.stop()
     st.info(f"**Quick look** (shapes + energy, pools of {quick.pool_size} showers, {quick.replications} orderings"
@@ -115,24 +155,38 @@ if result is None:
     ui.press_prompt(BIRTHDAY, config, "Estimate the supports", "Your settings have not been computed yet")
 
 st.subheader("Probability of a duplicate pair")
-st.plotly_chart(plots.duplicate_curves(result), width="stretch")
+ui.chart(plots.duplicate_curves(result))
 comparison = plots.support_comparison(result)
 if comparison:
     st.markdown(comparison)
 st.dataframe(plots.estimates_table(result), hide_index=True, width="stretch")
-st.caption(
+ui.prose(
     "**Which estimate holds when.** If the support is *d* equally likely showers, p(s) ≈ 1 − exp(−s²/2d), so "
     "*s\\**² ≈ 2 ln 2 · d: the rough rule *s\\**² (the paper's) overestimates a uniform support by 1.39, and "
-    "*s\\**²/(2 ln 2) is exact for it. The collision estimator C(M, 2)/D counts all D duplicate pairs in the "
+    "*s\\**²/(2 ln 2) is exact for it. The collision estimator N/D = C(M, 2)/D counts all D duplicate pairs in the "
     "pool: unbiased for 1/d under uniform support and the most precise when D is large (tens or more), "
     "undefined when D = 0. Then no *s\\** exists within the pool, and M²/(2 ln 2) is only a lower bound. For "
     "a non-uniform generator all three measure an *effective* support 1/Σp², smaller than the number of "
-    "distinct outputs. The dotted lines are the exact birthday curves of the known supports."
-)
+    "distinct outputs. **Intervals (95 %)**: on N/D, the exact Poisson interval of D (it covers pool-to-pool "
+    "variation; duplicates that cluster, as in mode collapse, vary more); on *s\\**, the order-statistic interval "
+    "of the median over the R orderings (ordering noise of this pool only). The dotted lines are the exact "
+    "birthday curves of the known supports.", title="Which estimate holds when")
+
+st.subheader("The three definitions of a duplicate, side by side")
+ui.chart(plots.definition_curves(result))
+st.dataframe(plots.definitions_table(result), hide_index=True, width="stretch")
+rates = plots.relative_rates_table(result)
+if rates is not None:
+    st.markdown("**Relative duplicate rate**: how many times as often a source's pairs are duplicates as the "
+                "baseline's, with its exact 95 % interval (conditional binomial on the two counts).")
+    st.dataframe(rates, hide_index=True, width="stretch")
+notice = plots.what_to_notice(result)
+if notice:
+    st.markdown("**What to notice**\n\n" + notice)
 
 st.subheader("What the generators make")
-st.plotly_chart(plots.example_showers(result), width="stretch")
-st.plotly_chart(plots.shape_distributions(result), width="stretch")
+ui.chart(plots.example_showers(result))
+ui.chart(plots.shape_distributions(result))
 
 st.subheader("Most similar pairs: the visual check")
 shown = st.selectbox("Generator", [s.source for s in result.sources], format_func=lambda s: SOURCE_LABELS[s],
@@ -141,27 +195,42 @@ pairs_figure = plots.similar_pairs(result, shown)
 if pairs_figure is None:
     st.write("No pair of this pool comes within 1.5 times every threshold.")
 else:
-    st.plotly_chart(pairs_figure, width="stretch")
+    ui.chart(pairs_figure)
     st.caption(plots.similar_pairs_caption(result, shown) + " Score: the largest distance of a pair in units of its "
                "threshold (SSIM: 1 − SSIM in units of 1 − threshold); a duplicate passes every threshold, score ≤ 1.")
 
 st.subheader("How it is computed")
-st.markdown(
-    "1. **Thresholds** from pairs of training showers: the α-quantile of each distance (SSIM: (1 − α)).\n"
-    "2. **Duplicate graph of a pool, once.** All M(M − 1)/2 pairs are screened by the exact energy difference "
-    "and a lower bound of each JS divergence (¼ of the squared Hellinger distance, a matrix product); exact JS "
-    "divergences run on the survivors; SSIM, the expensive feature, only on pairs that passed everything else, "
-    "with each image's filtered means and variances computed once.\n"
+ui.prose(
+    "1. **Thresholds** from pairs of training showers (the simulator's, or your reference sample's): the "
+    "α-quantile of each distance (SSIM: (1 − α)). The energy distance is the relative difference of deposited "
+    "energies, |E₁ − E₂| / ½(E₁ + E₂), so one threshold serves every primary energy.\n"
+    "2. **Duplicate graph of a pool, once per definition.** All M(M − 1)/2 pairs are screened by the exact energy "
+    "difference and a lower bound of each JS divergence (¼ of the squared Hellinger distance, a matrix product); "
+    "exact JS divergences run on the survivors; SSIM, the expensive feature, only on pairs that passed everything "
+    "else, with each image's filtered means and variances computed once. The three definitions share their "
+    "thresholds, so they are nested: every (c) duplicate is a (b) duplicate is an (a) duplicate.\n"
     "3. **The whole curve from R orderings.** A random subset of the pool is a fresh sample, so subset *s* of "
     "an ordering is its first *s* showers, and it holds a duplicate iff the ordering's *first* duplicate came "
     "at size ≤ *s*: one number per ordering gives p(s) for every *s*. The band is the 95 % Wilson interval "
-    "over orderings of this pool (it does not include pool-to-pool variation)."
-)
+    "over orderings of this pool (it does not include pool-to-pool variation). The three definitions use the "
+    "same orderings.", title="How it is computed")
 st.caption(
-    "What the toy leaves out: real GEANT4 showers have more structure (and 51 × 51 × 25 cells); the GAN here is "
-    "small and trained for minutes on CPU. The answer depends strongly on the duplicate definition, as the "
-    "seed stresses: change the features or α and watch the estimates move."
-)
+    "What the toy leaves out: real GEANT4 showers have more structure; the seed's 51 × 51 × 25 grid is an option "
+    "for the simulator and for your showers, while the GAN here is small, 25 × 25 × 25 and trained for minutes on "
+    "CPU. The answer depends strongly on the duplicate definition, as the seed stresses: compare the three panels.")
+
+with st.expander("Download showers (.npz, loads back in *Use your own showers*)"):
+    exported = st.selectbox("Showers of", [s.source for s in result.sources if s.source not in ("upload", "reference")]
+                            or ["sim"], format_func=lambda s: SOURCE_LABELS[s], key="birthday.export",
+                            help="A plot option: computes nothing until you download.")
+    count = min(result.config.pool_size, experiment.MAX_EXPORT)
+    st.download_button(f"Download the first {count:,} showers of this pool (.npz)",
+                       data=lambda: experiment.export_showers(result.config, exported),
+                       file_name=f"birthday-{exported}-{count}.npz", mime="application/octet-stream", on_click="ignore",
+                       icon=":material/download:", help="The very showers of this run's pool (same seed), made again "
+                       "when you press (a few seconds).")
 ui.download_csv(plots.curves_frame(result), "birthday_curves.csv", "Download the curves (CSV)")
-ui.show_cli(params.command_line("birthday", result.config))
+ui.download_all("birthday_paradox", tables={"birthday_curves.csv": plots.curves_frame(result),
+                                            "birthday_estimates.csv": plots.estimates_frame(result)})
+ui.show_cli(command_line(result.config))
 retrain_section()

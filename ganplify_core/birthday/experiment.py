@@ -379,6 +379,30 @@ def export_showers(config: BirthdayConfig, source: str, n: int | None = None) ->
     return uploads.showers_npz(pool.images[:n], energy)
 
 
+def page_config(config: BirthdayConfig, showers_sha256: str | None = None,
+                reference_sha256: str | None = None) -> BirthdayConfig:
+    """The page's config with its uploads: the uploaded sources added, the pool at most the files' showers,
+    the grid the files' (when it is a simulator grid), and the GAN dropped on a grid it cannot make."""
+    sources = list(config.sources)
+    changes: dict = {"showers_sha256": showers_sha256, "reference_sha256": reference_sha256}
+    held = []
+    for source, digest in (("upload", showers_sha256), ("reference", reference_sha256)):
+        if digest is not None:
+            if source not in sources:
+                sources.insert(0 if source == "upload" else len(sources), source)
+            showers = uploads.load(digest)
+            held.append(len(showers))
+            grid = next((name for name, g in GRIDS.items() if g == showers.grid), None)
+            if grid is not None:
+                changes["grid"] = grid
+    if held:
+        changes["pool_size"] = min([config.pool_size] + held)
+    grid = GRIDS.get(changes.get("grid", config.grid), GAN_GRID)
+    if grid != GAN_GRID and "gan" in sources and len(sources) > 1:
+        sources.remove("gan")
+    return dataclasses.replace(config, sources=tuple(sources), **changes)
+
+
 def quick_look(config: BirthdayConfig) -> BirthdayConfig:
     """A small, fast version of ``config`` (a few seconds cold) for a page's first load.
 
@@ -578,9 +602,35 @@ def estimate_seconds(config: BirthdayConfig) -> float:
     return seconds
 
 
+# The page's default, shipped so that its first view shows the seed's answer with nothing pressed: shapes only,
+# α = 0.05, M = 1000 (issue 13's demo setting), with templates of known support as the method's check.
+PAGE_DEFAULT = BirthdayConfig(sources=("sim", "sim-heldout", "gan", "templates"), features="shapes", alpha=0.05,
+                              pool_size=1000, replications=1000)
+# The page's GAN settings under a preset: the shipped checkpoint (its retraining slider back at 300 steps).
+_SHIPPED_GAN = {"retrained": False, "gan_steps": 300}
+PRESETS = (
+    experiments.Preset(
+        "paper", "The paper's setting",
+        BirthdayConfig(sources=("sim", "sim-heldout", "gan"), features="shapes+energy+ssim", alpha=0.02, energy="100",
+                       pool_size=2000, replications=1000), page_values=_SHIPPED_GAN,
+        note="Jaruskova & Vallecorsa's: the 100 GeV bin, α = 0.02, shapes + energy + SSIM as the headline (all three "
+             "definitions computed), 1 000 replications; the simulator and the GAN on the 25×25×25 grid."),
+    experiments.Preset(
+        "demo", "A 30-second demo", PAGE_DEFAULT, page_values=_SHIPPED_GAN,
+        note="Shapes only, α = 0.05, 1 000 showers per generator: the GAN's pairs are duplicates many times as often "
+             "as the simulator's, and templates of known support check the method."),
+    experiments.Preset(
+        "fails", "Where it fails",
+        BirthdayConfig(sources=("sim-heldout", "templates"), features="shapes", alpha=0.05, pool_size=2000,
+                       replications=1000, templates=100_000), page_values=_SHIPPED_GAN,
+        note="A generator of 100 000 distinct showers measured with shapes only at α = 0.05: the simulator's own "
+             "duplicate rate (≈ α³ per pair) swamps it, so the method cannot see a support above about 1/α³."),
+)
+
 BIRTHDAY = experiments.register(experiments.Experiment(
     name="birthday", config_type=BirthdayConfig, compute=run_birthday, to_json=summary,
     estimate_seconds=estimate_seconds, cache_key=cache_key, label="Pools, duplicate pairs and curves",
+    presets=PRESETS, ship=(PAGE_DEFAULT,),
     calibration=(BirthdayConfig(sources=("sim", "templates"), features="shapes", pool_size=3000, replications=2000),
                  BirthdayConfig(sources=("sim", "sim-heldout", "gan"), pool_size=2000, replications=1000),
                  BirthdayConfig(sources=("templates", "uniform"), energy="10-500", pool_size=2000,

@@ -292,6 +292,39 @@ def support_comparison(result: BirthdayResult) -> str | None:
     return "\n\n".join(parts)
 
 
+def what_to_notice(result: BirthdayResult) -> str:
+    """A few bullet points, every number read from ``result`` (empty when there is nothing to compare)."""
+    points = []
+    definition = result.config.features
+    for s in result.sources:
+        if math.isnan(s.true_support):
+            continue
+        e = s.definition(definition).estimates
+        low, high = e.collision_ci95
+        inside = "inside" if low <= s.true_support <= high else "outside"
+        points.append(f"- **The method's check**: {s.label.lower()} of true support {s.true_support:,.0f} is measured "
+                      f"at N/D = {_interval(e.collision_estimate, e.collision_ci95)} and s*²/(2 ln 2) = "
+                      f"{_interval(e.support_estimate_refined, e.support_refined_ci95)}: the truth is {inside} the "
+                      "collision interval.")
+    base_name = baseline_source(result)
+    if base_name is not None:
+        base = result.source(base_name)
+        counts = ", ".join(f"{DEFINITION_LABELS[d.features].split(' ', 1)[0]} {d.estimates.n_duplicate_pairs:,}"
+                           for d in base.definitions)
+        points.append(f"- **Stricter definitions, fewer duplicates**: the {base.label.lower()} has {counts} duplicate "
+                      f"pairs among {base.estimates.n_pairs:,}; each added feature divides the rate by roughly 1/α = "
+                      f"{1 / result.thresholds.alpha:g} or less (features that move together cost less).")
+        rates = relative_rates(result)
+        for name in ("gan", "upload"):
+            if name in rates:
+                words = "; ".join(f"{DEFINITION_LABELS[d].split(' ', 1)[0]} {_ratio_words(r).split(':')[0].split(',')[0]}"
+                                  for d, r in rates[name].items())
+                points.append(f"- **{result.source(name).label} vs simulator, by definition** (rate ratio, 95 %): "
+                              f"{words}. Whether the generator \"has a smaller support\" depends on the definition, "
+                              "as the seed warns.")
+    return "\n".join(points)
+
+
 def textbook_curves(supports: tuple[int, ...] = (365, 10_000, 1_000_000)) -> go.Figure:
     """The exact birthday curves p(s) for uniform supports d, with s* ≈ √(2 ln 2 · d) marked."""
     fig = go.Figure()

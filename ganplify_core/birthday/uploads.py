@@ -153,10 +153,11 @@ def showers_npz(images: np.ndarray, energy: np.ndarray | None = None) -> bytes:
 
 def accept(content: bytes, name: str = "the file") -> tuple[str, ShowerFile]:
     """Check an uploaded file (refusing what is not usable), store it, and return (digest, showers)."""
-    showers = parse_showers(content, name)  # raises InputError before anything is stored
     digest = digest_of(content)
-    if not cache.exists(KIND, digest):
-        cache.write(KIND, digest, np.frombuffer(content, dtype=np.uint8))
+    if cache.exists(KIND, digest):  # checked when it was stored: read it back (the last two are held in memory)
+        return digest, load(digest)
+    showers = parse_showers(content, name)  # raises InputError before anything is stored
+    cache.write(KIND, digest, np.frombuffer(content, dtype=np.uint8))
     return digest, showers
 
 
