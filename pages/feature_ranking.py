@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import streamlit as st
 
 from ganplify_core import params, ui
@@ -23,7 +24,7 @@ PARAMS = ui.page_params(
 
 settings = ui.start_page("feature_ranking", PARAMS)
 st.title("Feature ranking")
-st.markdown(
+ui.prose(
     "Which inputs does a model actually use? This page ranks a model's input features four ways, side "
     "by side: the model's **built-in** importance (impurity decrease in trees), **permutation importance** "
     "(how much worse the held-out error gets when one feature is shuffled), **SHAP** values (each "
@@ -31,14 +32,16 @@ st.markdown(
     "**exact Shapley values** by enumerating every coalition. It starts with the definition itself: "
     "a small coalition game you can edit."
 )
+ui.preset_buttons(settings, RANKING)
 
 # -- 1. Shapley values by hand (a game of at most 8 players: milliseconds, no job) ----------------------------
 st.header("1 · Shapley values of a coalition game")
-st.markdown(
+ui.prose(
     "Players cooperate and a coalition S earns v(S). The Shapley value φᵢ is player i's marginal "
     "contribution v(S ∪ {i}) − v(S), averaged (1) over subsets S with weights |S|!(n−|S|−1)!/n!, or "
     "equivalently (2) over all n! orders in which the coalition can form. Edit the worths as JSON "
-    f"(comma-joined players → worth, up to {games.MAX_PLAYERS} players)."
+    f"(comma-joined players → worth, up to {games.MAX_PLAYERS} players).",
+    title="The definition",
 )
 left, right = st.columns([2, 3])
 with left:
@@ -51,12 +54,12 @@ with left:
 with right, ui.user_errors():
     game = games.parse_game_json(game_text, missing=game_settings.missing)
     solved = games.solve_game(game)
-    st.plotly_chart(plots.shapley_bars(solved), width="stretch")
+    ui.chart(plots.shapley_bars(solved))
     st.caption(f"Efficiency: Σφ − v(N) = {solved.efficiency_gap:.2e}. The two formulas differ by at most "
                f"{abs(solved.by_subsets - solved.by_orderings).max():.1e} (rounding).")
 if game.n_players <= 4:
     with st.expander("Every order and each player's marginal contribution (formula 2)"):
-        st.dataframe(plots.marginal_table(game), hide_index=True)
+        st.dataframe(plots.marginal_table(game), hide_index=True, width="stretch")
 ui.show_cli(params.command_line("shapley", game_settings, extra={"--game": game_text.replace("\n", " ")}))
 
 # -- 2. the data --------------------------------------------------------------------------------------------
@@ -78,9 +81,11 @@ if settings.value("dataset") == "upload":
                 "two distinct target values make it a classification).")
         st.stop()
     with ui.user_errors():
-        digest, _ = uploads.accept(file.getvalue(), target or None, name=file.name)
+        digest, content = ui.uploaded(file)
+        digest, _ = uploads.accept(content, target or None, name=file.name, digest=digest)
         if model_file is not None:
-            onnx_digest, own_model = onnx_model.accept(model_file.getvalue(), name=model_file.name)
+            onnx_digest, onnx_content = ui.uploaded(model_file)
+            onnx_digest, own_model = onnx_model.accept(onnx_content, name=model_file.name, digest=onnx_digest)
     upload = {"upload_sha256": digest, "upload_target": target or None}
     upload_name = file.name
     if own_model is not None:
@@ -91,14 +96,15 @@ with ui.user_errors():
     table = experiment.preview_table(config)
     if own_model is not None:
         own_model.check_table(table.X, table.task)  # its feature count and output, before anything runs
+units = table.units or {}
 st.caption(table.description + (f" Model: {own_model.description}." if own_model is not None else ""))
-st.plotly_chart(plots.feature_preview(table.feature_names, table.X, table.y, table.target_name), width="stretch")
+ui.chart(plots.feature_preview(table.feature_names, table.X, table.y, table.target_name, units=units))
 if config.dataset != "upload":
     ui.download_csv(table.frame(), f"{config.dataset}.csv",
                     label=f"Download these {len(table.y):,} rows (CSV: loads back as 'Your own CSV')")
 if table.true_relevance:
     with st.expander("True relevance of each feature (from the generating formula)", expanded=config.dataset == "calibration"):
-        st.dataframe(plots.relevance_frame(table.true_relevance), hide_index=True, width="stretch")
+        st.table(plots.relevance_frame(table.true_relevance, units).set_index("feature"))  # wraps the long roles
 
 st.header("3 · Train a model and rank its inputs")
 with st.form("feature_ranking-settings"):
@@ -131,20 +137,24 @@ if result is None:
     st.stop()
 
 names = result.feature_names
-output_name = f"P({result.target_name} = 1)" if result.task == "classification" else result.target_name
+target_label = table.label(result.target_name)
+output_name = f"P({result.target_name} = 1)" if result.task == "classification" else target_label
+perm = result.permutation
 score_columns = st.columns(len(result.test_score) + 1)
 for column, (metric, value) in zip(score_columns, result.test_score.items()):
-    column.metric(f"Test {metric}", f"{value:.4g}")
+    column.metric(f"Test {metric}", plots.plus_minus(value, result.test_score_std.get(metric)),
+                  help="On the held-out rows; ± the bootstrap standard deviation over resamples of them.")
 score_columns[-1].metric("Rows: train / held out", f"{result.n_train} / {result.n_test}")
 
 st.subheader("Rankings side by side")
-errors = {experiment.PERMUTATION: result.permutation.ratio_std}
-st.plotly_chart(plots.importance_panels(names, result.rankings, errors, irrelevant=result.irrelevant), width="stretch")
-st.caption("Features sorted by mean |SHAP|. ✗ marks a feature the generating formula does not use. "
-           "Built-in importance is measured on training data; permutation importance and SHAP on held-out rows.")
-tau_column, note_column = st.columns([2, 3])
+ui.chart(plots.importance_panels(names, result.rankings, {experiment.PERMUTATION: perm.ratio_std},
+                                 irrelevant=result.irrelevant, baselines={experiment.PERMUTATION: 1.0}))
+st.caption("Features sorted by mean |SHAP|. ✗ marks a feature the generating formula does not use. Permutation "
+           "bars start at ratio 1 (no effect). Built-in importance is measured on training data; permutation "
+           "importance and SHAP on held-out rows.")
+tau_column, note_column = st.columns([1, 1])
 with tau_column:
-    st.plotly_chart(plots.kendall_heatmap(result.tau_methods, result.kendall_tau), width="stretch")
+    ui.chart(plots.kendall_heatmap(result.tau_methods, result.kendall_tau))
 with note_column:
     if result.correlated:
         pairs = "; ".join(f"**{a}**–**{b}** (ρ = {rho:+.2f})" for a, b, rho in result.correlated[:5])
@@ -156,44 +166,56 @@ with note_column:
 
 st.subheader("Permutation importance, both forms")
 error_name = "log-loss" if result.task == "classification" else "MSE"
-st.plotly_chart(plots.permutation_forms(names, result.permutation, error_name), width="stretch")
-st.caption(f"e_orig = {result.permutation.error_original:.4g} ({error_name} on {result.n_test} held-out rows); "
-           f"error bars: ± 1 standard deviation over {config.n_repeats} shuffles. Both forms give the same order.")
+ui.chart(plots.permutation_forms(names, perm, error_name))
+repeats = perm.error_permuted.shape[1]
+st.caption(f"e_orig = {perm.error_original:.4g} ({error_name} on {result.n_test} held-out rows); "
+           f"error bars: ± 1 standard deviation over {repeats} shuffles. Both forms give the same order.")
 
 st.subheader("SHAP")
 st.caption(f"{result.explainer}, {len(result.shap_values)} held-out rows, {config.background_size} background rows "
            f"from the training set; base value E[f] = {result.shap_base_value:.4g}; efficiency check: "
            f"max |E[f] + Σφ − f(x)| = {result.shap_efficiency_gap:.2e}.")
-st.plotly_chart(plots.shap_beeswarm(names, result.shap_values, result.explained_rows, output_name), width="stretch")
+ui.chart(plots.shap_beeswarm(names, result.shap_values, result.explained_rows, output_name, units=units))
 dependence_feature = st.selectbox("Dependence plot for", names, index=result.top_shap_feature,
                                   help="A plot option: never retrains.")
 j = names.index(dependence_feature)
-st.plotly_chart(plots.shap_dependence(names, result.shap_values, result.explained_rows, j, int(result.interaction_partner[j]), output_name),
-                width="stretch")
+ui.chart(plots.shap_dependence(names, result.shap_values, result.explained_rows, j, int(result.interaction_partner[j]),
+                               output_name, units=units))
 event = result.event
-st.plotly_chart(plots.shap_waterfall(names, result.shap_values[event], result.explained_rows[event], result.shap_base_value, output_name),
-                width="stretch")
+ui.chart(plots.shap_waterfall(names, result.shap_values[event], result.explained_rows[event], result.shap_base_value,
+                              output_name, units=units))
 st.caption(f"Event {event}: the model's output is {result.explained_outputs[event]:.5g}; the base value plus the "
            f"contributions is {result.shap_base_value + result.shap_values[event].sum():.5g}.")
 
 st.subheader("Exact Shapley values of the same prediction")
 st.caption(result.exact_note)
 if result.exact is not None:
-    st.plotly_chart(plots.exact_vs_shap(names, result.exact.values, result.shap_values[event], result.explainer.split(" ")[0]),
-                    width="stretch")
-    st.markdown(f"Largest difference between exact and shap: **{result.exact_vs_shap_gap:.2e}** (exact Σφ + base = "
+    ui.chart(plots.exact_vs_shap(names, result.exact.values, result.shap_values[event], result.explainer.split(" ")[0]))
+    largest = float(np.abs(result.exact.values).max())
+    st.markdown(f"Largest difference between exact and shap: **{result.exact_vs_shap_gap:.2e}** against a largest "
+                f"exact contribution of {largest:.3g} (exact Σφ + base = "
                 f"{result.exact.base_value + result.exact.values.sum():.6g} = f(x) = {result.exact.prediction:.6g}).")
 
 st.subheader("What to notice")
 notes = []
+order = np.argsort(-perm.ratio_mean, kind="stable")
+top = int(order[0])
+notes.append(f"**{names[top]}** matters most to the held-out error: shuffling it multiplies the {error_name} by "
+             f"{plots.plus_minus(perm.ratio_mean[top], perm.ratio_std[top])} (mean ± s.d. over {repeats} shuffles)"
+             + (f", then **{names[order[1]]}** ({plots.plus_minus(perm.ratio_mean[order[1]], perm.ratio_std[order[1]])})."
+                if len(names) > 1 else "."))
 if result.irrelevant:
     ok = result.methods_ranking_irrelevant_last()
+    ratios = ", ".join(f"{name} {plots.plus_minus(perm.ratio_mean[names.index(name)], perm.ratio_std[names.index(name)])}"
+                       for name in result.irrelevant)
     notes.append(f"The irrelevant features ({', '.join(result.irrelevant)}) rank last under {len(ok)} of "
-                 f"{len(result.rankings)} methods" + (f" (not under: {', '.join(m for m in result.rankings if m not in ok)})."
-                                                      if len(ok) < len(result.rankings) else "."))
-notes.append("Trees' built-in importance favours features with many distinct values and is computed on training data, "
-             "so noise features get a small but non-zero share; permutation importance of a useless feature scatters around "
-             "ratio 1 (difference 0).")
+                 f"{len(result.rankings)} methods" + (f" (not under: {', '.join(m for m in result.rankings if m not in ok)})"
+                                                      if len(ok) < len(result.rankings) else "")
+                 + f"; their permutation ratios: {ratios} (1 = no effect).")
+if result.builtin is not None:
+    notes.append("Trees' built-in importance favours features with many distinct values and is computed on training "
+                 "data, so a useless feature can still get a small share; permutation importance of a useless feature "
+                 "scatters around ratio 1 (difference 0).")
 notes.append("SHAP explains the model, not the world: a feature that is correlated with a useful one can carry "
              "credit the model happens to give it.")
 if result.exact is not None:
@@ -202,5 +224,7 @@ if result.exact is not None:
                  "in theory, KernelExplainer an approximation; a large gap here flags a problem with the estimate.")
 st.markdown("\n".join(f"- {n}" for n in notes))
 
-ui.download_csv(plots.results_frame(result), "feature_ranking.csv")
+frame = plots.results_frame(result, units)
+ui.download_csv(frame, "feature_ranking.csv")
+ui.download_all("feature_ranking", tables={"feature_ranking.csv": frame, "data.csv": table.frame()})
 ui.show_cli(command)

@@ -34,7 +34,9 @@ class FeatureTable:
     """Features ``X`` (n, d), target ``y`` (n,), and what they mean.
 
     ``task`` is ``"regression"`` or ``"classification"`` (binary, ``y`` in {0, 1}).
-    ``true_relevance`` maps each feature to its role in the generating formula, when it is known.
+    ``true_relevance`` maps each feature to its role in the generating formula, when it is known;
+    ``units`` maps a feature (or the target) to its unit, where the data set knows it ("" for a pure
+    number such as a fraction or a count).
     """
 
     name: str
@@ -45,6 +47,11 @@ class FeatureTable:
     task: str
     description: str
     true_relevance: dict | None = None
+    units: dict | None = None
+
+    def label(self, name: str) -> str:
+        """``"E_raw [GeV]"``: a feature's (or the target's) name with its unit, where one is known."""
+        return with_unit(name, (self.units or {}).get(name))
 
     @property
     def irrelevant_features(self) -> tuple[str, ...]:
@@ -74,6 +81,17 @@ CALIBRATION_RELEVANCE = {
     "socks_owned_at_10": "irrelevant: the lecture's favourite useless feature",
     "day_of_week": "irrelevant: nothing in the generator depends on it",
 }
+
+
+CALIBRATION_UNITS = {"E_raw": "GeV", "eta": "", "f_presampler": "", "f_strips": "", "f_back": "", "mu": "",
+                     "n_vertices": "", "phi": "rad", "socks_owned_at_10": "", "day_of_week": "", "E_true/E_raw": ""}
+HEIGHT_UNITS = {"height_at_10_cm": "cm", "socks_owned_at_10": "", "height_at_20_cm": "cm"}
+JET_UNITS = {"mass": "GeV", "pt": "GeV", "n_constituents": "", "tau1": "", "tau2": "", "tau3": "", "tau21": "", "tau32": ""}
+
+
+def with_unit(name: str, unit: str | None) -> str:
+    """``"E_raw [GeV]"``; the bare name for a pure number or an unknown unit."""
+    return f"{name} [{unit}]" if unit else name
 
 
 def electron_calibration(n: int, seed: int = 0) -> FeatureTable:
@@ -139,6 +157,7 @@ def electron_calibration(n: int, seed: int = 0) -> FeatureTable:
         description="Synthetic electron clusters: predict the calibration factor E_true/E_raw from detector "
                     "features; the generating formula is known, so is each feature's true relevance.",
         true_relevance=dict(CALIBRATION_RELEVANCE),
+        units=dict(CALIBRATION_UNITS),
     )
 
 
@@ -159,6 +178,7 @@ def height_and_socks(n: int, seed: int = 0) -> FeatureTable:
         description="The lecture's toy: height at 20 from height at 10 (relevant) and socks owned at 10 (irrelevant).",
         true_relevance={"height_at_10_cm": "relevant: h20 = 1.25 h10 + noise",
                         "socks_owned_at_10": "irrelevant: drawn independently"},
+        units=dict(HEIGHT_UNITS),
     )
 
 
@@ -190,7 +210,8 @@ def top_vs_qcd_jets(n: int, seed: int = 0) -> FeatureTable:
     y = np.concatenate([np.ones(half), np.zeros(half)])
     order = make_rng(seed).permutation(len(y))
     return FeatureTable("jets", X[order], y[order], tuple(OBSERVABLES), "is_top", "classification",
-                        "Toy jets: top (1) vs QCD (0) from jet observables (mass, pT, constituent count, N-subjettiness τ1..τ3 and ratios).")
+                        "Toy jets: top (1) vs QCD (0) from jet observables (mass, pT, constituent count, N-subjettiness τ1..τ3 and ratios).",
+                        units=dict(JET_UNITS))
 
 
 def load_dataset(name: str, n: int = 5000, seed: int = 0) -> FeatureTable:

@@ -131,6 +131,7 @@ class RankingResult:
     correlated: tuple             # ((feature_a, feature_b, spearman_rho), ...)
     true_relevance: dict | None
     irrelevant: tuple
+    test_score_std: dict = dataclasses.field(default_factory=dict)  # bootstrap s.d. over held-out resamples
 
     @property
     def shap_efficiency_gap(self) -> float:
@@ -342,14 +343,32 @@ def compute_ranking(config: RankingConfig, progress: Progress | None = None) -> 
         event=config.event, exact=exact, exact_note=note, rankings=rankings, tau_methods=methods, kendall_tau=tau,
         correlated=tuple(importance.correlated_pairs(model.X_train, tuple(names))),
         true_relevance=table.true_relevance, irrelevant=table.irrelevant_features,
+        test_score_std=models.test_score_std(model.task, model.y_test, model.output(model.X_test), config.seed),
     )
     finish(1.0, "done")
     return result
 
 
+DEFAULT = RankingConfig()
+PRESETS = (
+    experiments.Preset(
+        "paper", "The lecture's setting", DEFAULT,
+        note="The lecture's physics example: an electron energy calibration by boosted trees (XGBoost-like gain), "
+             "ranked by gain, permutation importance and SHAP; three features are irrelevant by construction."),
+    experiments.Preset(
+        "demo", "A 30-second demo", RankingConfig(model="mlp", n_rows=10_000, shap_rows=200),
+        note="A neural network ranked by permutation importance and model-agnostic KernelSHAP, checked against "
+             "the exact Shapley values of one prediction."),
+    experiments.Preset(
+        "fails", "Where it fails", RankingConfig(dataset="jets", n_rows=4000),
+        note="Top vs QCD jets: the correlated N-subjettiness observables share the credit, and shap's TreeExplainer "
+             "on the probability output differs from the exact Shapley values of the same prediction although "
+             "its efficiency check passes."),
+)
+
 RANKING = experiments.register(experiments.Experiment(
     name="rank", config_type=RankingConfig, compute=compute_ranking, to_json=RankingResult.summary,
-    estimate_seconds=estimate_seconds, label="Training and ranking",
+    estimate_seconds=estimate_seconds, label="Training and ranking", presets=PRESETS, ship=(DEFAULT,),
     calibration=(RankingConfig(n_rows=16_000),
                  RankingConfig(model="rf", n_rows=6000, shap_rows=400),
                  RankingConfig(model="mlp", n_rows=3000, shap_rows=60),

@@ -201,8 +201,14 @@ def parse(content: bytes, name: str = "the ONNX model") -> OnnxModel:
                      chosen not in tensors, name)
 
 
-def accept(content: bytes, name: str = "the ONNX model") -> tuple[str, OnnxModel]:
-    """Check an uploaded model (refusing what onnxruntime cannot use), store it, and return (digest, model)."""
+def accept(content: bytes, name: str = "the ONNX model", digest: str | None = None) -> tuple[str, OnnxModel]:
+    """Check an uploaded model (refusing what onnxruntime cannot use), store it, and return (digest, model).
+
+    ``digest``: the content's SHA-256 when the caller already has it (a page rerun with the same upload):
+    a model already stored is then taken from memory, not loaded again.
+    """
+    if digest is not None and is_digest(digest) and cache.exists(KIND, digest):
+        return digest, dataclasses.replace(load(digest), name=name)
     model = parse(content, name)
     digest = digest_of(bytes(content))
     if not cache.exists(KIND, digest):

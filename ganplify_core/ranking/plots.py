@@ -21,6 +21,26 @@ from ganplify_core.ranking.games import ShapleyResult
 FEATURE_COLORSCALE = [[0.0, "#0072B2"], [0.5, "#BBBBBB"], [1.0, "#D55E00"]]  # low -> high feature value
 
 
+def plus_minus(value: float, std: float | None) -> str:
+    """``"0.857 ± 0.010"``: a value to the precision of its uncertainty (two significant digits of it)."""
+    if std is None or not np.isfinite(std) or std <= 0:
+        return f"{value:.4g}"
+    decimals = max(0, 1 - int(np.floor(np.log10(std))))
+    return f"{value:.{decimals}f} ± {std:.{decimals}f}"
+
+
+def _label(name: str, units) -> str:
+    """``"E_raw [GeV]"`` where ``units`` knows the unit, else the name."""
+    unit = (units or {}).get(name)
+    return f"{name} [{unit}]" if unit else name
+
+
+def _unit_suffix(name: str, units) -> str:
+    """``" GeV"`` for a value shown after ``name =``; empty without a unit."""
+    unit = (units or {}).get(name)
+    return f" {unit}" if unit else ""
+
+
 def _scatter(n_points: int):
     """SVG scatter for small plots (light and reliable everywhere), WebGL beyond 3 000 points."""
     return go.Scattergl if n_points > 3000 else go.Scatter
@@ -39,9 +59,14 @@ def shapley_bars(result: ShapleyResult, unit: str = "$") -> go.Figure:
     return styled(fig, f"Σφ = {total:.6g} {unit}, v(N) = {result.grand_coalition_worth:.6g} {unit}", height=380)
 
 
-def importance_panels(feature_names, rankings: dict, errors: dict | None = None, irrelevant=()) -> go.Figure:
-    """One horizontal bar panel per method, features in the order of the last method (mean |SHAP|)."""
-    errors = errors or {}
+def importance_panels(feature_names, rankings: dict, errors: dict | None = None, irrelevant=(),
+                      baselines: dict | None = None) -> go.Figure:
+    """One horizontal bar panel per method, features in the order of the last method (mean |SHAP|).
+
+    ``baselines`` maps a method to its "no effect" value (1 for the permutation ratio): its bars start
+    there, so a feature the model ignores has no bar, and the axis still reads the score itself.
+    """
+    errors, baselines = errors or {}, baselines or {}
     methods = list(rankings)
     order = np.argsort(np.asarray(rankings[methods[-1]]), kind="stable")  # ascending: most important on top
     labels = [feature_names[i] + (" ✗" if feature_names[i] in irrelevant else "") for i in order]
@@ -49,9 +74,13 @@ def importance_panels(feature_names, rankings: dict, errors: dict | None = None,
     for k, method in enumerate(methods):
         scores = np.asarray(rankings[method])[order]
         err = errors.get(method)
-        fig.add_bar(x=scores, y=labels, orientation="h", marker_color=SEQUENCE[k % len(SEQUENCE)], showlegend=False,
+        base = float(baselines.get(method, 0.0))
+        fig.add_bar(x=scores - base, base=base, y=labels, orientation="h", marker_color=SEQUENCE[k % len(SEQUENCE)],
+                    showlegend=False, customdata=scores,
                     error_x=dict(type="data", array=np.asarray(err)[order]) if err is not None else None,
-                    hovertemplate="%{y}: %{x:.4g}<extra>" + method + "</extra>", row=1, col=k + 1)
+                    hovertemplate="%{y}: %{customdata:.4g}<extra>" + method + "</extra>", row=1, col=k + 1)
+        if base:
+            fig.add_vline(x=base, line_dash="dot", line_color=COLORS["reference"], row=1, col=k + 1)
     height = max(300, 26 * len(labels) + 120)
     return styled(fig, None, height=height)
 
@@ -62,12 +91,13 @@ def permutation_forms(feature_names, perm, error_name: str) -> go.Figure:
     labels = [feature_names[i] for i in order]
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.05,
                         subplot_titles=("ratio e_perm / e_orig", f"difference e_perm − e_orig ({error_name})"))
-    fig.add_bar(x=perm.ratio_mean[order], y=labels, orientation="h", error_x=dict(type="data", array=perm.ratio_std[order]),
-                marker_color=SEQUENCE[0], showlegend=False, hovertemplate="%{y}: %{x:.4g} ×<extra>ratio</extra>", row=1, col=1)
+    fig.add_bar(x=perm.ratio_mean[order] - 1.0, base=1.0, y=labels, orientation="h", customdata=perm.ratio_mean[order],
+                error_x=dict(type="data", array=perm.ratio_std[order]), marker_color=SEQUENCE[0], showlegend=False,
+                hovertemplate="%{y}: %{customdata:.4g} ×<extra>ratio</extra>", row=1, col=1)
     fig.add_bar(x=perm.difference_mean[order], y=labels, orientation="h", error_x=dict(type="data", array=perm.difference_std[order]),
                 marker_color=SEQUENCE[1], showlegend=False, hovertemplate="%{y}: %{x:.4g}<extra>difference</extra>", row=1, col=2)
     fig.add_vline(x=1.0, line_dash="dot", line_color=COLORS["reference"], row=1, col=1)
-    fig.update_xaxes(title_text="error ratio (1 = no effect)", row=1, col=1)
+    fig.update_xaxes(title_text="error ratio (bars start at 1 = no effect)", row=1, col=1)
     fig.update_xaxes(title_text=f"increase of {error_name} (0 = no effect)", row=1, col=2)
     return styled(fig, None, height=max(300, 26 * len(labels) + 120))
 
@@ -106,7 +136,8 @@ def _value_colour(column: np.ndarray) -> np.ndarray:
     return ranks / max(len(column) - 1, 1)
 
 
-def shap_beeswarm(feature_names, shap_values: np.ndarray, rows: np.ndarray, output_name: str, max_features: int = 15) -> go.Figure:
+def shap_beeswarm(feature_names, shap_values: np.ndarray, rows: np.ndarray, output_name: str, max_features: int = 15,
+                  units=None) -> go.Figure:
     """Every explained row as a dot per feature: x = SHAP value, colour = the feature's value (low → high)."""
     order = np.argsort(np.abs(shap_values).mean(axis=0))[::-1][:max_features][::-1]
     fig = go.Figure()
@@ -117,39 +148,42 @@ def shap_beeswarm(feature_names, shap_values: np.ndarray, rows: np.ndarray, outp
                         showscale=position == len(order) - 1,
                         colorbar=dict(title="feature value", tickvals=[0, 1], ticktext=["low", "high"])),
             customdata=rows[:, j], name=feature_names[j], showlegend=False,
-            hovertemplate=feature_names[j] + " = %{customdata:.4g}<br>SHAP = %{x:.4g}<extra></extra>"))
+            hovertemplate=feature_names[j] + " = %{customdata:.4g}" + _unit_suffix(feature_names[j], units)
+            + "<br>SHAP = %{x:.4g}<extra></extra>"))
     fig.add_vline(x=0, line_color=COLORS["reference"], line_width=1)
     fig.update_yaxes(tickvals=list(range(len(order))), ticktext=[feature_names[j] for j in order], range=[-0.7, len(order) - 0.3])
     fig.update_xaxes(title_text=f"SHAP value (contribution to {output_name})")
     return styled(fig, "SHAP summary (beeswarm)", height=max(320, 34 * len(order) + 120))
 
 
-def shap_dependence(feature_names, shap_values: np.ndarray, rows: np.ndarray, feature: int, partner: int, output_name: str) -> go.Figure:
+def shap_dependence(feature_names, shap_values: np.ndarray, rows: np.ndarray, feature: int, partner: int, output_name: str,
+                    units=None) -> go.Figure:
     """SHAP value of one feature against its value, coloured by the feature it interacts with most."""
     marker = dict(size=6, opacity=0.8)
     if partner >= 0:
         marker.update(color=rows[:, partner], colorscale=FEATURE_COLORSCALE, showscale=True,
-                      colorbar=dict(title=feature_names[partner]))
-        hover = (feature_names[feature] + " = %{x:.4g}<br>SHAP = %{y:.4g}<br>" + feature_names[partner]
-                 + " = %{marker.color:.4g}<extra></extra>")
+                      colorbar=dict(title=_label(feature_names[partner], units)))
+        hover = (feature_names[feature] + " = %{x:.4g}" + _unit_suffix(feature_names[feature], units) + "<br>SHAP = %{y:.4g}<br>"
+                 + feature_names[partner] + " = %{marker.color:.4g}" + _unit_suffix(feature_names[partner], units)
+                 + "<extra></extra>")
     else:
         marker.update(color=COLORS["fit"])
-        hover = feature_names[feature] + " = %{x:.4g}<br>SHAP = %{y:.4g}<extra></extra>"
+        hover = feature_names[feature] + " = %{x:.4g}" + _unit_suffix(feature_names[feature], units) + "<br>SHAP = %{y:.4g}<extra></extra>"
     fig = go.Figure(_scatter(len(rows))(x=rows[:, feature], y=shap_values[:, feature], mode="markers", marker=marker,
                                  hovertemplate=hover))
     fig.add_hline(y=0, line_color=COLORS["reference"], line_width=1)
-    fig.update_xaxes(title_text=feature_names[feature])
+    fig.update_xaxes(title_text=_label(feature_names[feature], units))
     fig.update_yaxes(title_text=f"SHAP value of {feature_names[feature]} ({output_name})")
     colour_note = f", coloured by {feature_names[partner]}" if partner >= 0 else ""
     return styled(fig, f"Dependence: {feature_names[feature]}{colour_note}", height=420)
 
 
 def shap_waterfall(feature_names, contributions: np.ndarray, row: np.ndarray, base_value: float, output_name: str,
-                   max_features: int = 12) -> go.Figure:
+                   max_features: int = 12, units=None) -> go.Figure:
     """One prediction as base value + Σ contributions (largest |contribution| first; the rest summed)."""
     order = np.argsort(-np.abs(contributions), kind="stable")
     shown, rest = order[:max_features], order[max_features:]
-    labels = [f"{feature_names[j]} = {row[j]:.4g}" for j in shown]
+    labels = [f"{feature_names[j]} = {row[j]:.4g}{_unit_suffix(feature_names[j], units)}" for j in shown]
     values = list(contributions[shown])
     if len(rest):
         labels.append(f"{len(rest)} other features")
@@ -183,18 +217,20 @@ def exact_vs_shap(feature_names, exact: np.ndarray, estimate: np.ndarray, explai
     return styled(fig, "Exact Shapley values vs shap", height=max(320, 40 * len(labels) + 120))
 
 
-def feature_preview(feature_names, X: np.ndarray, y: np.ndarray, target_name: str, max_features: int = 6, max_points: int = 800) -> go.Figure:
+def feature_preview(feature_names, X: np.ndarray, y: np.ndarray, target_name: str, max_features: int = 6, max_points: int = 800,
+                    units=None) -> go.Figure:
     """Target against the first few features: what the data look like before any model."""
     k = min(max_features, len(feature_names))
     cols = min(k, 3)
     rows = int(np.ceil(k / cols))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(feature_names[:k]), vertical_spacing=0.12)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[_label(f, units) for f in feature_names[:k]], vertical_spacing=0.12)
     shown = slice(0, min(max_points, len(y)))
     for j in range(k):
         fig.add_trace(go.Scatter(x=X[shown, j], y=y[shown], mode="markers", marker=dict(size=3, color=COLORS["data"], opacity=0.5),
-                                   showlegend=False, hovertemplate=feature_names[j] + " = %{x:.4g}<br>" + target_name + " = %{y:.4g}<extra></extra>"),
+                                   showlegend=False, hovertemplate=feature_names[j] + " = %{x:.4g}" + _unit_suffix(feature_names[j], units)
+                                   + "<br>" + target_name + " = %{y:.4g}" + _unit_suffix(target_name, units) + "<extra></extra>"),
                       row=j // cols + 1, col=j % cols + 1)
-    fig.update_yaxes(title_text=target_name, col=1)
+    fig.update_yaxes(title_text=_label(target_name, units), col=1)
     return styled(fig, None, height=260 * rows + 40)
 
 
@@ -209,17 +245,24 @@ def marginal_table(game) -> pd.DataFrame:
     return pd.DataFrame(marginal_contribution_table(game))
 
 
-def relevance_frame(true_relevance: dict) -> pd.DataFrame:
-    """Each feature's role in the generating formula."""
+def relevance_frame(true_relevance: dict, units=None) -> pd.DataFrame:
+    """Each feature's unit and role in the generating formula ("–": a pure number)."""
     import pandas as pd
 
-    return pd.DataFrame({"feature": list(true_relevance), "role in the generator": list(true_relevance.values())})
+    return pd.DataFrame({"feature": list(true_relevance),
+                         "unit": [(units or {}).get(f) or "–" for f in true_relevance],
+                         "role in the generator": list(true_relevance.values())})
 
 
-def results_frame(result) -> pd.DataFrame:
-    """One row per feature: every method's score and both permutation statistics (the page's CSV)."""
+def results_frame(result, units=None) -> pd.DataFrame:
+    """One row per feature: every method's score and both permutation statistics (the page's CSV).
+
+    The unit is the feature's own (its values'); the scores are ratios, loss differences or SHAP values.
+    """
     import pandas as pd
 
     return pd.DataFrame({"feature": result.feature_names, **{method: scores for method, scores in result.rankings.items()},
                          "permutation difference": result.permutation.difference_mean,
-                         "permutation ratio std": result.permutation.ratio_std})
+                         "permutation ratio std": result.permutation.ratio_std,
+                         "permutation difference std": result.permutation.difference_std,
+                         "unit": [(units or {}).get(f) or "" for f in result.feature_names]})

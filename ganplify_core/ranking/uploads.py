@@ -32,14 +32,20 @@ def is_digest(text: object) -> bool:
     return isinstance(text, str) and len(text) == 64 and set(text) <= HEX
 
 
-def accept(content: bytes, target: str | None = None, name: str = "upload") -> tuple[str, FeatureTable]:
-    """Parse an uploaded file (refusing what is not a usable CSV), store it, and return (digest, table)."""
+def accept(content: bytes, target: str | None = None, name: str = "upload", digest: str | None = None) -> tuple[str, FeatureTable]:
+    """Parse an uploaded file (refusing what is not a usable CSV), store it, and return (digest, table).
+
+    ``digest``: the content's SHA-256 when the caller already has it (a page rerun with the same upload):
+    a file already stored is then not parsed again.
+    """
     target = target or None
-    table = datasets.parse_feature_csv(content, target, name=name)  # raises InputError before anything is stored
+    if digest is not None and is_digest(digest) and cache.exists(KIND, digest):
+        return digest, table(digest, target)
+    table_ = datasets.parse_feature_csv(content, target, name=name)  # raises InputError before anything is stored
     digest = digest_of(content)
     if not cache.exists(KIND, digest):
         cache.write(KIND, digest, np.frombuffer(content, dtype=np.uint8))
-    return digest, table
+    return digest, table_
 
 
 def content(digest: str) -> bytes:
