@@ -40,12 +40,12 @@ from ganplify_core.device import device_label, get_device
 ENERGY = (100.0, 100.0)
 
 
-def baseline_pair(images: np.ndarray, shapes: np.ndarray, energy: np.ndarray, a: int, b: int,
+def baseline_pair(images: np.ndarray, shapes: list[np.ndarray], energy: np.ndarray, a: int, b: int,
                   thresholds: duplicates.DuplicateThresholds) -> tuple[bool, dict]:
     """One pair, the straightforward way: scipy JS (squared: scipy returns its square root), skimage SSIM."""
     d = {}
     for axis, name in enumerate(("shape_x", "shape_y", "shape_z")):
-        d[name] = jensenshannon(shapes[axis, a], shapes[axis, b]) ** 2
+        d[name] = jensenshannon(shapes[axis][a], shapes[axis][b]) ** 2
     d["energy"] = abs(energy[a] - energy[b]) / (0.5 * (energy[a] + energy[b]))
     d["ssim"] = structural_similarity(images[a], images[b], gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
                                       data_range=thresholds.data_range)
@@ -102,7 +102,7 @@ def main() -> None:
         ours = time.perf_counter() - start
 
         # -- baseline: per-pair loop on a sample, extrapolated ----------------------------------------
-        shapes = features.shapes.cpu().numpy()
+        shapes = [shape.cpu().numpy() for shape in features.shapes]
         energy = features.energy.cpu().numpy()
         rng = np.random.default_rng(args.seed)
         a = rng.integers(0, m, 4 * args.pairs)
