@@ -158,3 +158,23 @@ def test_your_own_onnx_model_beside_your_csv(app_path, tmp_cache):
     assert "--onnx mine.onnx" in line and "--csv mine.csv" in line and "--model" not in line
     assert "your ONNX model" in " ".join(m.value for m in at.markdown)
 
+
+
+def test_the_shipped_default_shows_its_answer_on_first_view(app_path, tmp_path, monkeypatch):
+    """With the default shipped (make assets) and an empty cache, part 3 shows the ranking with nothing pressed."""
+    monkeypatch.setattr(experiments, "SHIPPED_DIR", tmp_path / "shipped")
+    monkeypatch.setenv("GANPLIFY_CACHE_DIR", str(tmp_path / "cache"))
+    experiments.forget_memory()
+    experiments.make_shipped(RANKING, RankingConfig())
+    experiments.forget_memory()
+    at = open_page(app_path)
+    assert not at.exception, at.exception
+    assert jobs.find(RANKING, RankingConfig()) is None, "read from the shipped file, not computed"
+    assert not any("press **Train and rank**" in i.value for i in at.info)
+    assert any("Shipped result for these settings" in c.value for c in at.caption)
+    metrics = {m.label: m.value for m in at.metric}
+    assert "±" in metrics["Test R²"]  # with its bootstrap uncertainty
+    text = " ".join(m.value for m in at.markdown)
+    assert "matters most to the held-out error" in text and "rank last under" in text
+    assert len(at.get("plotly_chart")) >= 9
+    experiments.forget_memory()
