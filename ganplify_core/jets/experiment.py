@@ -313,10 +313,14 @@ def estimate_file(config: JetFileConfig) -> float:
     except (OSError, InputError):
         size = 0
     jets = min(config.n, max(size // _FILE_BYTES_PER_JET, 1))
-    return _START_SECONDS + _REFERENCE_LOAD_SECONDS + jets * (_REFERENCE_SECONDS_PER_JET + _IMAGE_SECONDS_PER_JET)
+    return (_START_SECONDS + _FILE_SECONDS_PER_BYTE * size
+            + jets * (_REFERENCE_SECONDS_PER_JET + _IMAGE_SECONDS_PER_JET))
 
 
 _FILE_BYTES_PER_JET = 400  # the fewest bytes a jet takes in a file (JetNet: 30 particles × 3 float32)
+# Reading and converting a file (HDF5 rows, four-momenta to pT, η, φ of up to 200 constituents): a third of the
+# rate measured on the shared (contended) machine, 18 MB of top-tagging rows; to re-measure on an idle machine.
+_FILE_SECONDS_PER_BYTE = 3e-8
 
 FILE_OVERVIEW = experiments.register(experiments.Experiment(
     name="jet-file", config_type=JetFileConfig, compute=compute_file_overview, to_json=JetOverview.summary,

@@ -360,6 +360,16 @@ class _RowBlock:
         values = self._dataset(dataset)
         return values if position < 0 or values.ndim == 1 else values[:, position]
 
+    def columns(self, columns: list[str]) -> np.ndarray:
+        """(rows, len(columns)): one gather when the columns share a block (the usual case), else column by column."""
+        places = [self.wanted[c] for c in columns]
+        datasets = {dataset for dataset, _ in places}
+        if len(datasets) == 1 and all(position >= 0 for _, position in places):
+            values = self._dataset(datasets.pop())
+            if values.ndim == 2:
+                return values[:, [position for _, position in places]]
+        return np.stack([self.column(c) for c in columns], axis=1)
+
 
 _CONSTITUENT_COLUMN = re.compile(r"^(E|PX|PY|PZ)_(\d+)$")
 
@@ -405,8 +415,9 @@ def _read_toptagging(opened: _Opened, label: str | None, max_jets: int) -> dict[
         labels_seen: set[int] = set()
         for start in range(0, min(n_rows, max_jets), READ_CHUNK):
             stop = min(start + READ_CHUNK, n_rows, max_jets)
-            column = _RowBlock(group, wanted, start, stop, opened.name).column
-            p4 = {kind: np.stack([column(f"{kind}_{i}") for i in range(n_particles)], axis=1) for kind in ("E", "PX", "PY", "PZ")}
+            block = _RowBlock(group, wanted, start, stop, opened.name)
+            column = block.column
+            p4 = {kind: block.columns([f"{kind}_{i}" for i in range(n_particles)]) for kind in ("E", "PX", "PY", "PZ")}
             for kind, values in p4.items():
                 _numeric(values, f"the {kind}_i columns", opened.name)
                 if not np.all(np.isfinite(values)):
@@ -416,13 +427,19 @@ def _read_toptagging(opened: _Opened, label: str | None, max_jets: int) -> dict[
             px, py, pz = (p4[k].astype(np.float64) for k in ("PX", "PY", "PZ"))
             pt = np.hypot(px, py)
             mask = (p4["E"] > 0) & (pt > 0)
+            px, py, pz, pt = (np.where(mask, a, 0.0) for a in (px, py, pz, pt))
+            # the whole jet from massless constituents (E = |p|), as the built-in jets; its axis for Δη, Δφ
+            sx, sy, sz, se = px.sum(1), py.sum(1), pz.sum(1), np.sqrt(pt**2 + pz**2).sum(1)
+            jet_pt = np.hypot(sx, sy)
+            whole = {"mass": np.sqrt(np.maximum(se**2 - sx**2 - sy**2 - sz**2, 0.0)), "pt": jet_pt}
+            jet_eta = np.arcsinh(sz / np.maximum(jet_pt, 1e-12))[:, None]
+            jet_phi = np.arctan2(sy, sx)[:, None]
             safe = np.where(mask, pt, 1.0)
-            eta = np.where(mask, np.arcsinh(pz / safe), 0.0)
-            phi = np.where(mask, np.arctan2(py, px), 0.0)
-            eta, phi = _relative(np.where(mask, pt, 0.0), eta, phi)
+            eta = np.where(mask, np.arcsinh(pz / safe) - jet_eta, 0.0)
+            phi = np.where(mask, wrap_phi(np.arctan2(py, px) - jet_phi), 0.0)
             labels = _label_values(column(label_name), label_name, opened.name)
             labels_seen.update(np.unique(labels).tolist())
-            collector.add(pt, eta, phi, mask, labels, what="four-momenta")
+            collector.add(pt, eta, phi, mask, labels, whole, what="four-momenta")
     return collector.samples(_class_names(label_name, sorted(labels_seen)))
 
 
