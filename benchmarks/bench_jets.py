@@ -13,7 +13,12 @@ Time is the process's CPU time (``time.process_time``) with NumPy/BLAS/torch thr
 the figure is per core even though the machine is shared; wall time is printed alongside.
 Target: at least 5 000 jets per second per core.
 
+``--files``: instead, the user's files (:func:`ganplify_core.jets.files.read_jets`): a top-tagging-layout HDF5
+file (200 four-momenta per jet, about 70 real) and the same jets as JetNet arrays, read back; CPU seconds per
+jet and per MB, the rates behind ``experiment.estimate_file`` (``_FILE_SECONDS_PER_BYTE``).
+
     .venv/bin/python benchmarks/bench_jets.py [--n 20000] [--n-baseline 100]
+    .venv/bin/python benchmarks/bench_jets.py --files [--n 6000]
 """
 
 from __future__ import annotations
@@ -54,11 +59,50 @@ def one_at_a_time(process: str, n: int, config: ToyShowerConfig) -> None:
         assemble(pt, eta, phi, mask, process, "toy", whole)
 
 
+def toptagging_bytes(n: int, seed: int = 0) -> bytes:
+    """A top-tagging-layout file (pandas "fixed", written with h5py) of ``n`` jets of 30–110 constituents."""
+    import io
+
+    import h5py
+
+    rng = np.random.default_rng(seed)
+    n_particles = 200
+    pt = np.where(np.arange(n_particles)[None] < rng.integers(30, 110, (n, 1)), rng.exponential(8, (n, n_particles)), 0.0)
+    pt = -np.sort(-pt, axis=1)
+    eta, phi = rng.normal(0.5, 0.2, pt.shape), rng.normal(1.0, 0.2, pt.shape)
+    p4 = np.stack([pt * np.cosh(eta), pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta)], 2)
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        group = f.create_group("table")
+        group["block0_items"] = np.array([f"{k}_{i}" for i in range(n_particles) for k in ("E", "PX", "PY", "PZ")], "S")
+        group["block0_values"] = np.where(pt[:, :, None] > 0, p4, 0.0).astype(np.float32).reshape(n, -1)
+        group["block1_items"] = np.array(["is_signal_new"], "S")
+        group["block1_values"] = (np.arange(n) % 2)[:, None]
+    return buffer.getvalue()
+
+
+def bench_files(n: int) -> None:
+    from ganplify_core.jets.files import MAX_JETS, jets_to_npz, read_jets
+
+    data = toptagging_bytes(n)
+    cpu, wall = timed(lambda: read_jets(data, "toptagging", max_jets=min(n, MAX_JETS)))
+    print(f"toptagging: {n:,} jets, {len(data) / 2**20:.1f} MB: {cpu / n * 1e6:.0f} µs/jet CPU "
+          f"({cpu / (len(data) / 2**20):.2f} s/MB), wall {wall:.1f} s")
+    npz = jets_to_npz(read_jets(data, "toptagging", max_jets=min(n, MAX_JETS)))
+    cpu, wall = timed(lambda: read_jets(npz, "jetnet", max_jets=min(n, MAX_JETS)))
+    print(f"jetnet:     {n:,} jets, {len(npz) / 2**20:.1f} MB: {cpu / n * 1e6:.0f} µs/jet CPU "
+          f"({cpu / (len(npz) / 2**20):.2f} s/MB), wall {wall:.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=20_000, help="jets per class, vectorised")
+    parser.add_argument("--n", type=int, default=20_000, help="jets per class, vectorised (--files: jets in the file)")
     parser.add_argument("--n-baseline", type=int, default=100, help="jets per class, one at a time")
+    parser.add_argument("--files", action="store_true", help="time reading the user's files instead")
     args = parser.parse_args()
+    if args.files:
+        bench_files(args.n)
+        return
     config = ToyShowerConfig()
     _toy_sample("qcd", 1000, 99, config)  # warm up imports and caches
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores visible (shared with other "
