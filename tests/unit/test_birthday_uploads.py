@@ -186,3 +186,13 @@ def test_seed_grid_bounds():
     with pytest.raises(InputError):
         BirthdayConfig(sources=("sim",), grid="30x30x30").validate()
     BirthdayConfig(sources=("sim", "sim-heldout"), grid="51x51x25").validate()
+
+
+def test_page_config_takes_the_files_grid_and_size(tmp_cache):
+    from ganplify_core.birthday.experiment import PAGE_DEFAULT, page_config
+    images, energy = _repeated(distinct=15, copies=2, grid=(51, 51, 25))
+    digest, _ = uploads.accept(uploads.showers_npz(images, energy), "seed-grid.npz")
+    config = page_config(PAGE_DEFAULT, showers_sha256=digest).validate()
+    assert config.sources == ("upload", "sim", "sim-heldout", "templates"), "uploaded first, the GAN (25³ only) left out"
+    assert config.grid == "51x51x25" and config.pool_size == 30
+    assert page_config(PAGE_DEFAULT) == PAGE_DEFAULT
