@@ -6,7 +6,8 @@ import numpy as np
 import streamlit as st
 
 from ganplify_core import params, ui
-from ganplify_core.ranking import experiment, games, models, onnx_model, plots, uploads
+from ganplify_core.clustering.csv_input import MAX_CSV_BYTES, MAX_ROWS
+from ganplify_core.ranking import experiment, games, importance, models, onnx_model, plots, uploads
 from ganplify_core.ranking.experiment import RANKING, RankingConfig
 
 SMALL_PAGE = "the page keeps to what runs in about a minute on a shared server; the CLI takes more"
@@ -77,8 +78,8 @@ if settings.value("dataset") == "upload":
              "PyTorch network with torch.onnx.export (a free batch dimension). It is ranked by permutation "
              "importance and KernelSHAP on the CSV's rows instead of a model trained here.")
     if file is None:
-        st.info("Upload a CSV to rank its features (at most 20 MB and 100 000 rows; "
-                "two distinct target values make it a classification).")
+        st.info(f"Upload a CSV to rank its features (at most {MAX_CSV_BYTES // 2**20} MB and {MAX_ROWS:,} "
+                "rows; two distinct target values make it a classification).")
         st.stop()
     with ui.user_errors():
         digest, content = ui.uploaded(file)
@@ -162,7 +163,8 @@ with note_column:
                     "pair, so the credit is shared between them and each looks less important than the pair is; "
                     "permuting one alone also creates combinations never seen in the data.")
     else:
-        st.markdown("No pair of features has |Spearman ρ| ≥ 0.5, so no importance is split between look-alikes.")
+        st.markdown(f"No pair of features has |Spearman ρ| ≥ {importance.CORRELATED:g}, so no importance is split "
+                    "between look-alikes.")
 
 st.subheader("Permutation importance, both forms")
 error_name = "log-loss" if result.task == "classification" else "MSE"

@@ -68,8 +68,9 @@ class RankingConfig(params.Config):
     n_repeats: int = param(5, lo=1, hi=50, cli="--repeats", label="Permutation repeats per feature",
                            help="permutation repeats per feature")
     shap_rows: int = param(200, lo=10, hi=5000, step=10, widget="number", label="Held-out rows explained with SHAP",
-                           help="held-out rows explained with SHAP (trees: about 0.001–0.02 s per row; the "
-                                "network's model-agnostic KernelExplainer: about 0.1 s per row)")
+                           help="held-out rows explained with SHAP (the cost grows with them, most for the "
+                                "model-agnostic KernelExplainer of a network or an ONNX model: the estimate "
+                                "before the press says how long)")
     background_size: int = param(50, lo=5, hi=1000, step=10, cli="--background",
                                  label="Background rows (interventional expectation)",
                                  help="background rows (interventional): SHAP's and the exact values' cost grows with them")
@@ -96,8 +97,9 @@ class RankingConfig(params.Config):
         if self.model != "onnx" and self.onnx_sha256 is not None:
             raise InputError(f"model '{self.model}' is trained here and takes no uploaded ONNX file")
         if self.model in ("mlp", "onnx") and self.shap_rows * self.background_size > MAX_KERNEL_PAIRS:
-            raise InputError(f"the {'network' if self.model == 'mlp' else 'ONNX model'}'s SHAP values (KernelExplainer) cost about 2 ms per explained row and "
-                             f"background row: keep shap_rows × background_size ≤ {MAX_KERNEL_PAIRS:,} "
+            raise InputError(f"the {'network' if self.model == 'mlp' else 'ONNX model'}'s SHAP values (KernelExplainer) cost "
+                             f"thousands of model evaluations per explained row and background row: keep "
+                             f"shap_rows × background_size ≤ {MAX_KERNEL_PAIRS:,} "
                              f"(now {self.shap_rows} × {self.background_size}), or rank a tree model")
 
 
@@ -162,7 +164,12 @@ class RankingResult:
                 if n and {name for name, _ in order[-n:]} == set(self.irrelevant)]
 
     def summary(self) -> dict:
-        """The CLI's JSON (``python -m ganplify_core rank --json``)."""
+        """The CLI's JSON (``python -m ganplify_core rank --json``).
+
+        ``test_score_std``: the bootstrap standard deviation of each test metric over resamples of the
+        held-out rows; ``permutation_ratio_std`` / ``permutation_difference_std``: the standard deviation
+        of each feature's permutation importance over the repeated shuffles.
+        """
         table = self.ranking_table()
         names = self.feature_names
         out = {
@@ -174,6 +181,9 @@ class RankingResult:
                             for j, b in enumerate(self.tau_methods) if i < j},
             "correlated_pairs": [list(p) for p in self.correlated],
             "explainer": self.explainer,
+            "test_score_std": dict(self.test_score_std),
+            "permutation_ratio_std": dict(zip(names, self.permutation.ratio_std.tolist())),
+            "permutation_difference_std": dict(zip(names, self.permutation.difference_std.tolist())),
         }
         if self.exact is not None:
             out["event"] = {"index": self.event, "prediction": self.exact.prediction, "base_value": self.exact.base_value,

@@ -88,7 +88,10 @@ def kendall_tau_matrix(importances: dict[str, np.ndarray]) -> tuple[tuple[str, .
     return names, tau
 
 
-def correlated_pairs(X: np.ndarray, names: tuple[str, ...], threshold: float = 0.5) -> list[tuple[str, str, float]]:
+CORRELATED = 0.5  # |Spearman ρ| from which a pair of features is reported as correlated
+
+
+def correlated_pairs(X: np.ndarray, names: tuple[str, ...], threshold: float = CORRELATED) -> list[tuple[str, str, float]]:
     """Feature pairs whose Spearman rank correlation has magnitude >= ``threshold``, strongest first.
 
     Correlated features can stand in for each other: a model may use either, so importance is split

@@ -334,7 +334,8 @@ def test_one_cached_run_and_the_cli_json_keys(tmp_cache, capsys):
     np.testing.assert_array_equal(again.shap_values, result.shap_values)
     out = RANKING.to_json(again)
     assert list(out) == ["dataset", "model", "task", "test_score", "rankings", "scores", "permutation_difference",
-                         "kendall_tau", "correlated_pairs", "explainer", "event"]
+                         "kendall_tau", "correlated_pairs", "explainer", "test_score_std", "permutation_ratio_std",
+                         "permutation_difference_std", "event"]
     assert list(out["event"]) == ["index", "prediction", "base_value", "exact_shapley", "shap"]
     argv = ["rank", "--dataset", "height", "--n-rows", "300", "--repeats", "2", "--shap-rows", "20", "--background", "10", "--json"]
     assert cli.main(argv) == 0

@@ -223,7 +223,8 @@ def test_cli_ranks_an_onnx_model_on_a_csv(tmp_path, tmp_cache, capsys):
     assert cli.main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     assert list(out) == ["dataset", "model", "task", "test_score", "rankings", "scores", "permutation_difference",
-                         "kendall_tau", "correlated_pairs", "explainer", "event"]
+                         "kendall_tau", "correlated_pairs", "explainer", "test_score_std", "permutation_ratio_std",
+                         "permutation_difference_std", "event"]
     assert out["model"] == "your ONNX model" and out["task"] == "classification"
     assert out["rankings"][PERMUTATION][0] == "a" and out["rankings"][MEAN_ABS_SHAP][0] == "a"
     # one line, status 2, no traceback: a file that is not ONNX, a wrong feature count, a missing file
