@@ -3,8 +3,16 @@
 import streamlit as st
 
 from ganplify_core import params, ui
-from ganplify_core.anomaly import plots, roc
-from ganplify_core.anomaly.experiment import CURVE, CURVE_PAGE_FIXED, TOP_TAGGING, CurveToyConfig, TopTaggingConfig
+from ganplify_core.anomaly import onnx_autoencoder, plots, roc, user_tagger
+from ganplify_core.anomaly.experiment import (
+    CURVE,
+    CURVE_PAGE_FIXED,
+    ONNX_SCORING,
+    TOP_TAGGING,
+    CurveToyConfig,
+    OnnxScoringConfig,
+    TopTaggingConfig,
+)
 from ganplify_core.jets import available_sources
 
 SMALL_PAGE = "the page keeps to what trains in minutes on a shared server; the CLI takes more"
@@ -20,6 +28,9 @@ PARAMS = ui.page_params(
         "n_train": {"choices": SIZES, "widget": "select_slider", "help": f"training jets per class ({SMALL_PAGE})"},
         "n_test": {"choices": SIZES, "widget": "select_slider", "help": f"test jets per class ({SMALL_PAGE})"},
         "epochs": {"widget": "slider"},
+        "repeats": {"hi": 5, "widget": "slider",
+                    "help": "train and score with seeds seed, seed + 1, …: the table gives the spread of the AUC and "
+                            f"of the rejection over runs; each run costs as much as one ({SMALL_PAGE})"},
     },
     extra={
         "curve": CURVE_PARAMS["curve"],
@@ -38,22 +49,26 @@ PARAMS = ui.page_params(
 settings = ui.start_page("autoencoder_roc", PARAMS)
 
 st.title("Autoencoder ROC")
-st.markdown(
+ui.prose(
     "An **autoencoder** is a network trained to be the identity, with a compression (the *bottleneck*) in the "
     "middle. To pass its input through a few numbers it must learn what its training data have in common, "
     "so inputs unlike them come out badly: the **reconstruction error is an anomaly score**. A cut on the score "
     "gives a true and a false positive rate, the ROC curve collects them, and AUC = ∫ tpr d(fpr). Part 1 shows the "
     "idea on points on a curve; Part 2 trains the autoencoder on QCD jets only and asks it to find top jets "
-    "(Heimel, Kasieczka, Plehn, Thompson, *QCD or What?*, arXiv:1808.08979; Farina, Nakai, Shih, arXiv:1808.08992)."
+    "(Heimel, Kasieczka, Plehn, Thompson, *QCD or What?*, arXiv:1808.08979; Farina, Nakai, Shih, arXiv:1808.08992); "
+    "Part 3 takes your own tagger. Trained the other way round, on top jets, the autoencoder fails to find QCD "
+    "jets: the reconstruction error measures how complex a jet is more than how new it is. Heimel et al. found "
+    "this asymmetry; Finke, Krämer, Morandini, Mück, Oleksiyuk (*Autoencoders for unsupervised anomaly detection "
+    "in high energy physics*, arXiv:2104.09051) studied it in depth."
 )
 
 # -- Part 1 ----------------------------------------------------------------------------------------------
 st.header("Part 1: an autoencoder learns a curve")
-st.markdown(
+ui.prose(
     "The training points (x, y) lie on a curve y = f(x) with a little noise. The autoencoder maps each point to "
     "**one number** z and back, 2 → 64 → 64 → **1** → 64 → 64 → 2, so the best it can do is learn the curve and "
     "project every point onto it. Points off the curve (moved up or down by a distance d) come back on the curve, "
-    "far from where they started."
+    "far from where they started.", title="What Part 1 shows"
 )
 with st.form("ae-curve-settings"):
     left, right = st.columns(2)
@@ -72,29 +87,31 @@ if toy is None:
 else:
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(plots.curve_toy_figure(toy), width="stretch")
+        ui.chart(plots.curve_toy_figure(toy), key="ae-curve-map")
     with right:
-        st.plotly_chart(plots.roc_figure({"off-curve points": roc.RocCurve(toy.roc_fpr, toy.roc_tpr, toy.auc)},
-                                         title="Finding the off-curve points"), width="stretch")
+        ui.chart(plots.roc_figure({"off-curve points": roc.RocCurve(toy.roc_fpr, toy.roc_tpr, toy.auc)},
+                                  title="Finding the off-curve points"), key="ae-curve-roc")
         st.metric("AUC, off-curve vs on-curve test points", f"{toy.auc:.3f}")
-    st.caption(
-        "**What to notice.** The orange learned curve D(z) follows the true one: the autoencoder has stored the "
-        "relation between x and y, although it never predicts y from x. The error is small along the curve and "
+    ui.prose(
+        "**What to notice.** The orange learned curve D(z) follows the dashed true one: the autoencoder has stored "
+        "the relation between x and y, although it never predicts y from x. The error is small along the curve and "
         "grows with the distance from it, so the off-curve points score high. Lower d towards the noise σ and the "
-        "AUC drops to 0.5; where the learned curve misses a bend, on-curve points there look anomalous too."
+        "AUC drops to 0.5; where the learned curve misses a bend, on-curve points there look anomalous too.",
+        title="What to notice"
     )
 ui.show_cli(params.command_line("ae-curve", curve_config))
 
 # -- Part 2 ----------------------------------------------------------------------------------------------
 st.header("Part 2: tagging top jets without labels")
-st.markdown(
+ui.prose(
     "Jet images (40 × 40 pixels over ±0.8 in η and φ, each pixel the jet's pT fraction) of QCD jets are the "
     "background, hadronic top jets the signal. The autoencoder sees **only QCD jets** in training; its "
     "reconstruction error then ranks the test jets of both classes. On the same ROC plot: the jet mass alone, "
     "the N-subjettiness ratio τ32 alone, and a supervised CNN trained on labelled jets, the upper bound. "
-    "Results are cached: the default settings show at once, and the two networks are reused when only the "
-    "score changes."
+    "Results are cached: the default settings and the presets show at once, and the two networks are reused "
+    "when only the score changes.", title="What Part 2 shows"
 )
+ui.preset_buttons(settings, TOP_TAGGING)
 with st.form("ae-roc-settings"):
     c1, c2, c3 = st.columns(3)
     with c1:
@@ -104,55 +121,148 @@ with st.form("ae-roc-settings"):
         for name in ("train_on", "score", "intensity"):
             settings.widget(name)
     with c3:
-        for name in ("n_train", "n_test", "epochs"):
+        for name in ("n_train", "n_test", "epochs", "repeats"):
             settings.widget(name)
     pressed = st.form_submit_button("Train and score", type="primary")
 
 config = settings.config(TopTaggingConfig)
 result = ui.result_of(TOP_TAGGING, config, pressed)
+tables = {}
 if result is None:
     ui.press_prompt(TOP_TAGGING, config, "Train and score", "These settings have not been trained yet")
-    ui.show_cli(params.command_line("ae-roc", config))
-    st.stop()
+else:
+    normal, anomaly = plots.CLASS_LABELS[result.normal_class], plots.CLASS_LABELS[result.anomaly_class]
+    st.subheader(f"Trained on {normal} jets, looking for {anomaly} jets")
+    settings.widget("cut_percent")
+    cut = roc.cut_at_quantile(result.normal_scores, result.anomaly_scores, settings.value("cut_percent") / 100)
+    point = roc.working_point(result.normal_scores, result.anomaly_scores, cut)
+    spread = result.auc_std()
+    rejection = result.rejections["autoencoder"]
+    m1, m2, m3, m4, m5 = st.columns(5)
+    m1.metric("AUC (autoencoder)", f"{result.auc:.3f}" + ("" if spread is None else f" ± {spread:.3f}"),
+              help=None if spread is None else f"± the standard deviation over {result.repeats} seeds")
+    m2.metric("1/ε_B at ε_S = 0.3", plots.rejection_text(rejection["0.3"], len(result.normal_scores)),
+              help=f"background rejection where the cut keeps 30 % of the {anomaly} jets (arXiv:1902.09914)")
+    m3.metric("1/ε_B at ε_S = 0.5", plots.rejection_text(rejection["0.5"], len(result.normal_scores)))
+    m4.metric(f"Your cut: {anomaly} flagged (TPR)", f"{point.tpr:.3f}")
+    m5.metric(f"Your cut: {normal} flagged (FPR)", f"{point.fpr:.4f}",
+              help="1/FPR = " + ("∞" if point.fpr == 0 else f"{point.rejection:.1f}"))
 
-normal, anomaly = plots.CLASS_LABELS[result.normal_class], plots.CLASS_LABELS[result.anomaly_class]
-st.subheader(f"Trained on {normal} jets, looking for {anomaly} jets")
-settings.widget("cut_percent")
-cut = roc.cut_at_quantile(result.normal_scores, result.anomaly_scores, settings.value("cut_percent") / 100)
-point = roc.working_point(result.normal_scores, result.anomaly_scores, cut)
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("AUC (autoencoder)", f"{result.auc:.3f}")
-m2.metric(f"TPR: {anomaly} flagged", f"{point.tpr:.3f}")
-m3.metric(f"FPR: {normal} flagged", f"{point.fpr:.4f}")
-m4.metric("Background rejection 1/FPR", "∞" if point.fpr == 0 else f"{point.rejection:.1f}")
+    left, right = st.columns(2)
+    with left:
+        ui.chart(plots.score_histograms(result.normal_scores, result.anomaly_scores, result.normal_class,
+                                        f"{normal} (trained on)", f"{anomaly} (anomaly)", cut=cut,
+                                        score_label=f"reconstruction error ({config.score})"), key="ae-hist")
+    with right:
+        settings.widget("log_fpr")
+        ui.chart(plots.roc_figure(result.rocs, point, log_fpr=settings.value("log_fpr"), rejections=result.rejections,
+                                  title=f"ROC: finding {anomaly} jets"), key="ae-roc")
+    table = plots.auc_table(result)
+    st.dataframe(table, hide_index=True)
+    st.caption("1/ε_B at ε_S: the background rejection (one over the fraction of the trained-on class that passes) "
+               "of the cut that keeps a fraction ε_S of the anomaly class, read off the full ROC curve; ε_S = 0.3 is "
+               "the working point of the top-tagging comparison of Kasieczka et al., arXiv:1902.09914. "
+               + (f"± : the standard deviation over {result.repeats} seeds (new jets and initial weights each)."
+                  if result.repeats > 1 else "Set **Training runs (seeds)** above 1 for the spread over seeds."))
+    ui.chart(plots.jet_image_grid(result.example_images, result.example_reconstructions, result.example_classes,
+                                  result.example_scores, pixel_label=plots.PIXEL_LABELS[config.intensity]),
+             key="ae-jets")
 
-left, right = st.columns(2)
-with left:
-    st.plotly_chart(plots.score_histograms(result.normal_scores, result.anomaly_scores, result.normal_class,
-                                           f"{normal} (trained on)", f"{anomaly} (anomaly)", cut=cut,
-                                           score_label=f"reconstruction error ({config.score})"), width="stretch")
-with right:
-    settings.widget("log_fpr")
-    st.plotly_chart(plots.roc_figure(result.rocs, point, log_fpr=settings.value("log_fpr"),
-                                     title=f"ROC: finding {anomaly} jets"), width="stretch")
-st.plotly_chart(plots.jet_image_grid(result.example_images, result.example_reconstructions, result.example_classes,
-                                     result.example_scores), width="stretch")
-
-st.dataframe(plots.auc_table(result), hide_index=True)
-ui.download_csv(plots.scores_frame(result), "autoencoder_scores.csv", "Download the test jets' scores (CSV)")
-ui.show_cli(params.command_line("ae-roc", config))
-
-st.markdown(
-    f"""
-**What to notice.**
+    st.subheader("The score and the jet mass")
+    rho, rho_after = result.mass_spearman["autoencoder"]["qcd"], result.mass_spearman["decorrelated"]["qcd"]
+    st.markdown(
+        f"The reconstruction error follows the jet mass: on the QCD test jets Spearman's ρ = **{rho:.2f}**. A cut "
+        f"on it keeps the heavy QCD jets and sculpts the background's mass distribution. The **mass-decorrelated "
+        f"score** replaces each jet's error by its quantile among the {normal} *training* jets of the same mass "
+        f"(20 bins of equal count; no label needed): ρ = **{rho_after:.2f}**, and the AUC goes from "
+        f"{result.auc:.3f} to **{result.rocs['decorrelated'].auc:.3f}**. What is left is how unusual a jet is "
+        f"*for its mass*."
+    )
+    left, right = st.columns([2, 3])
+    with left:
+        mass = plots.mass_table(result)
+        st.dataframe(mass, hide_index=True)
+    with right:
+        ui.chart(plots.mass_sculpting(result), key="ae-mass")
+    scores = plots.scores_frame(result)
+    ui.download_csv(scores, "autoencoder_scores.csv",
+                    "Download the test jets' scores (CSV: label, score, mass, class; Part 3 reads it back)")
+    tables = {"autoencoder_scores.csv": scores, "taggers.csv": table, "mass_decorrelation.csv": mass}
+    ui.prose(
+        f"""
 - The supervised CNN, which saw labels, is the upper bound; the autoencoder never saw a top jet, and the jet
   mass alone is a strong physics baseline.
 - The working point: a cut that flags {point.tpr:.0%} of the {anomaly} jets also flags {point.fpr:.1%} of the
-  {normal} jets. Physicists quote the rejection 1/FPR at a fixed signal efficiency.
-- Switch **Train the autoencoder on** to top jets: looking for QCD among tops works much worse. A top jet has
-  three prongs and more structure than a QCD jet; an autoencoder that learned tops reconstructs the simpler QCD
-  jets well. It flags *complexity*, not *novelty* (Heimel et al., Sec. 3).
+  {normal} jets. Physicists quote the rejection 1/ε_B at a fixed signal efficiency ε_S.
+- Switch **Train the autoencoder on** to top jets (or press **Where it fails**): looking for QCD among tops
+  works much worse. A top jet has three prongs and more structure than a QCD jet; an autoencoder that learned
+  tops reconstructs the simpler QCD jets well. It flags *complexity*, not *novelty*: found by Heimel et al.
+  (arXiv:1808.08979), studied in depth by Finke et al. (arXiv:2104.09051).
 - With the pT fraction as pixel intensity and plain MSE, the error is dominated by the hardest pixel, which is
   largest in QCD jets; the relative score or the √ intensity weights the whole image.
-"""
+""", title="What to notice")
+ui.show_cli(params.command_line("ae-roc", config))
+
+# -- Part 3 ----------------------------------------------------------------------------------------------
+st.header("Part 3: your own tagger")
+ui.prose(
+    f"**Scores.** Upload a CSV with {user_tagger.FORMAT}, and optionally a column mass (GeV) for the mass "
+    f"baseline (at most {user_tagger.MAX_MB} MB, {user_tagger.MAX_ROWS:,} rows; other columns are ignored, so "
+    "Part 2's download reads back as it is). **Autoencoder.** Or upload your autoencoder as an ONNX file: input a "
+    f"batch of 40 × 40 jet images ({', '.join(onnx_autoencoder.SHAPES)}, float32, free batch dimension), output "
+    f"their reconstruction (at most {onnx_autoencoder.MAX_ONNX_BYTES // 2**20} MB). It is scored on Part 2's test "
+    "jets, pixel intensity and score (the settings above), against the jet mass. Export from PyTorch with "
+    f"`{onnx_autoencoder.HOW_TO}`.", title="What Part 3 takes"
 )
+score_tab, onnx_tab = st.tabs(["Your scores (CSV)", "Your autoencoder (ONNX)"])
+with score_tab:
+    upload = st.file_uploader("label,score[,mass] CSV", type=["csv"], key="autoencoder_roc.scores_upload")
+    if upload is not None:
+        with ui.user_errors():
+            report = user_tagger.evaluate_bytes(upload.getvalue(), name=upload.name)
+        s1, s2, s3, s4 = st.columns(4)
+        s1.metric("AUC (your scores)", f"{report.roc.auc:.3f}")
+        s2.metric("1/ε_B at ε_S = 0.3 (yours)", plots.rejection_text(report.rejections["0.3"], report.n_background))
+        s3.metric("1/ε_B at ε_S = 0.5 (yours)", plots.rejection_text(report.rejections["0.5"], report.n_background))
+        s4.metric("Signal / background rows", f"{report.n_signal:,} / {report.n_background:,}")
+        ui.chart(plots.roc_figure(report.rocs(), log_fpr=settings.value("log_fpr"),
+                                  rejections={report.name: report.rejections,
+                                              **({"mass": report.mass_rejections} if report.mass_roc else {})},
+                                  title=f"ROC of {upload.name}"), key="ae-user-roc")
+        st.dataframe(plots.report_table(report), hide_index=True)
+        if report.mass_roc is not None:
+            st.caption(f"Mass baseline: the {report.mass_direction} jets called signal. Spearman ρ of your score "
+                       f"with the mass on the background: {report.mass_spearman:.2f}.")
+with onnx_tab:
+    model_file = st.file_uploader("Your autoencoder (ONNX)", type=["onnx"], key="autoencoder_roc.onnx_upload")
+    if model_file is not None:
+        with ui.user_errors():
+            digest, _ = onnx_autoencoder.accept(model_file.getvalue(), name=model_file.name)
+            onnx_config = settings.config(OnnxScoringConfig, onnx_sha256=digest).validate()
+        onnx_pressed = st.button("Score the test jets with your autoencoder", type="primary")
+        yours = ui.result_of(ONNX_SCORING, onnx_config, onnx_pressed)
+        if yours is None:
+            ui.press_prompt(ONNX_SCORING, onnx_config, "Score the test jets with your autoencoder",
+                            f"{model_file.name} is accepted")
+        else:
+            o1, o2, o3 = st.columns(3)
+            o1.metric("AUC (your autoencoder)", f"{yours.auc:.3f}")
+            o2.metric("1/ε_B at ε_S = 0.3 (your autoencoder)",
+                      plots.rejection_text(yours.rejections["yours"]["0.3"], len(yours.normal_scores)))
+            o3.metric("1/ε_B at ε_S = 0.5 (your autoencoder)",
+                      plots.rejection_text(yours.rejections["yours"]["0.5"], len(yours.normal_scores)))
+            left, right = st.columns(2)
+            with left:
+                ui.chart(plots.score_histograms(
+                    yours.normal_scores, yours.anomaly_scores, yours.normal_class,
+                    plots.CLASS_LABELS[yours.normal_class], plots.CLASS_LABELS[yours.anomaly_class],
+                    score_label=f"reconstruction error ({onnx_config.score})"), key="ae-onnx-hist")
+            with right:
+                ui.chart(plots.roc_figure(yours.rocs, log_fpr=settings.value("log_fpr"), rejections=yours.rejections,
+                                          title=f"ROC of {model_file.name}"), key="ae-onnx-roc")
+            st.dataframe(plots.auc_table(yours), hide_index=True)
+            ui.chart(plots.jet_image_grid(yours.example_images, yours.example_reconstructions, yours.example_classes,
+                                          yours.example_scores, pixel_label=plots.PIXEL_LABELS[onnx_config.intensity]),
+                     key="ae-onnx-jets")
+
+ui.download_all("autoencoder_roc", tables=tables)

@@ -6,19 +6,33 @@ ship as precomputed results (``--save-asset`` recomputes and writes them)::
 
     python -m ganplify_core ae-roc --save-asset --json
     python -m ganplify_core ae-curve --save-asset --json
+
+Your own tagger's scores, a CSV ``label,score`` or ``label,score,mass`` (label 1 = signal), instead of
+training anything (see :mod:`ganplify_core.anomaly.user_tagger`)::
+
+    python -m ganplify_core ae-roc --scores my_tagger.csv --json
+
+Your own autoencoder as an ONNX file (a batch of 40 × 40 jet images in, their reconstruction out; see
+:mod:`ganplify_core.anomaly.onnx_autoencoder`), scored on the built-in test jets::
+
+    python -m ganplify_core ae-onnx --onnx ae.onnx --train-on qcd --n-test 5000 --json
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ganplify_core import cli, experiments, params
+from ganplify_core.anomaly import onnx_autoencoder, user_tagger
 from ganplify_core.anomaly.experiment import (
     CURVE,
     CURVE_ASSET,
+    ONNX_SCORING,
     TOP_TAGGING,
     TOP_TAGGING_ASSET,
     CurveToyConfig,
+    OnnxScoringConfig,
     TopTaggingConfig,
     save_asset,
 )
@@ -37,7 +51,22 @@ def _run(experiment: experiments.Experiment, config, asset, args: argparse.Names
     return out
 
 
+def run_scores(path: str) -> dict:
+    """ROC, AUC, 1/ε_B and the counts of a ``label,score[,mass]`` CSV file (``ae-roc --scores``)."""
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"--scores {path}: no such file")
+    size = file.stat().st_size
+    if size > user_tagger.MAX_BYTES:
+        raise InputError(f"--scores {path} is {size / 2**20:.1f} MB, larger than the {user_tagger.MAX_MB} MB limit")
+    return user_tagger.evaluate(user_tagger.parse_scores(file.read_bytes(), file.name)).to_json()
+
+
 def run_ae_roc(args: argparse.Namespace) -> dict:
+    if args.scores is not None:
+        if args.save_asset:
+            raise InputError("--scores reads your tagger's scores; --save-asset writes the page's default: use one")
+        return run_scores(args.scores)
     return _run(TOP_TAGGING, params.config_from_args(TopTaggingConfig, args), TOP_TAGGING_ASSET, args)
 
 
@@ -50,15 +79,39 @@ def _save_asset_option(parser: argparse.ArgumentParser, asset) -> None:
                         help=f"recompute the default settings and write assets/{asset.name} (the page's instant default)")
 
 
+def run_ae_onnx(args: argparse.Namespace) -> dict:
+    file = Path(args.onnx)
+    if not file.is_file():
+        raise InputError(f"--onnx {args.onnx}: no such file")
+    size = file.stat().st_size
+    if size > onnx_autoencoder.MAX_ONNX_BYTES:
+        raise InputError(f"--onnx {args.onnx} is {size / 2**20:.1f} MB; at most "
+                         f"{onnx_autoencoder.MAX_ONNX_BYTES // 2**20} MB is accepted")
+    digest, _ = onnx_autoencoder.accept(file.read_bytes(), name=file.name)
+    config = params.config_from_args(OnnxScoringConfig, args, onnx_sha256=digest)
+    return ONNX_SCORING.to_json(experiments.run(ONNX_SCORING, config, cli.stderr_progress(args)))
+
+
 def register(subparsers) -> None:
     p = cli.add_command(subparsers, "ae-roc", "Unsupervised top tagging: an autoencoder's reconstruction error "
                         "as anomaly score, its ROC and AUC, with mass, tau32 and a supervised CNN as baselines.",
                         run_ae_roc)
     params.add_options(p, TopTaggingConfig)
     _save_asset_option(p, TOP_TAGGING_ASSET)
+    p.add_argument("--scores", metavar="FILE", default=None,
+                   help=f"your own tagger: a CSV {user_tagger.FORMAT}; prints auc, rejection (1/ε_B at ε_S = 0.3 and "
+                        f"0.5), n_signal, n_background (and the mass baseline with a mass column); trains nothing "
+                        f"(at most {user_tagger.MAX_MB} MB, {user_tagger.MAX_ROWS:,} rows)")
 
     q = cli.add_command(subparsers, "ae-curve", "The autoencoder idea on a toy: learn a curve y = f(x) through a "
                         "1-number bottleneck and flag off-curve points by reconstruction error (ROC, AUC).",
                         run_ae_curve)
     params.add_options(q, CurveToyConfig)
     _save_asset_option(q, CURVE_ASSET)
+
+    r = cli.add_command(subparsers, "ae-onnx", "Your own jet-image autoencoder (an ONNX file) scored on the built-in "
+                        "test jets: ROC, AUC, 1/ε_B at ε_S = 0.3 and 0.5, against the jet mass.", run_ae_onnx)
+    r.add_argument("--onnx", metavar="FILE", required=True,
+                   help=f"the model: input {' or '.join(onnx_autoencoder.SHAPES)} float32 jet images (free batch "
+                        f"dimension), output their reconstruction; at most {onnx_autoencoder.MAX_ONNX_BYTES // 2**20} MB")
+    params.add_options(r, OnnxScoringConfig)

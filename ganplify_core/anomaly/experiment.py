@@ -30,10 +30,10 @@ import numpy as np
 import torch
 
 from ganplify_core import cache, experiments, params
-from ganplify_core.anomaly import curve_toy, roc
+from ganplify_core.anomaly import curve_toy, decorrelation, onnx_autoencoder, roc
 from ganplify_core.anomaly.fitting import classifier_probability, fit_autoencoder, fit_classifier
 from ganplify_core.anomaly.models import AUTOENCODER_KINDS, CurveAutoencoder, JetImageCNN, build_jet_autoencoder
-from ganplify_core.anomaly.scores import SCORE_KINDS, reconstruct, score_in_batches
+from ganplify_core.anomaly.scores import SCORE_KINDS, reconstruct, reconstruction_error, score_in_batches
 from ganplify_core.anomaly.threads import experiment_threads
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
@@ -245,12 +245,18 @@ class TopTaggingConfig(params.Config):
     epochs: int = param(4, lo=1, hi=30, label="Autoencoder epochs", help="autoencoder epochs")
     classifier_epochs: int = param(3, lo=1, hi=30, label="Supervised CNN epochs", help="supervised CNN epochs")
     seed: int = params.seed_param()
+    repeats: int = param(1, lo=1, hi=10, label="Training runs (seeds)",
+                         help="train and score with seeds seed, seed + 1, …: the spread of the AUC and the "
+                              "rejection over runs (new jets and new initial weights each run)")
 
     @property
     def anomaly_class(self) -> str:
         return "top" if self.train_on == "qcd" else "qcd"
 
     def check(self) -> None:
+        if self.seed + self.repeats - 1 > params.SEED_MAX:
+            raise InputError(f"seed + repeats − 1 = {self.seed + self.repeats - 1} is above the largest seed "
+                             f"{params.SEED_MAX}; lower the seed or the repeats")
         if self.dataset == "reference":
             if "reference" not in available_sources():
                 raise InputError("dataset 'reference' is not available (assets/reference_jets.npz is missing); "
@@ -266,9 +272,12 @@ class TopTaggingResult:
     """Scores of the test jets of both classes, ROC curves and examples.
 
     ``normal`` is the class the autoencoder was trained on, ``anomaly`` the other one (the "signal" of the
-    ROC curves). ``rocs`` holds the curve of the autoencoder (``"autoencoder"``) and of each baseline
-    (``"mass"``, ``"tau32"``, ``"supervised"``), each oriented so that a higher score means
-    anomaly-like; AUCs come from the full samples.
+    ROC curves). ``rocs`` holds the curve of the autoencoder (``"autoencoder"``), of its mass-decorrelated
+    score (``"decorrelated"``, see :mod:`.decorrelation`) and of each baseline (``"mass"``, ``"tau32"``,
+    ``"supervised"``), each oriented so that a higher score means anomaly-like; AUCs and the rejections
+    ``1/ε_B`` at ``ε_S`` = 0.3 and 0.5 (``rejections[name]["0.3"]``) come from the full samples. With
+    ``repeats`` > 1 the arrays are those of the first seed and ``seed_aucs[name]`` /
+    ``seed_rejections[name][e]`` hold one value per seed.
     """
 
     config: TopTaggingConfig
@@ -285,10 +294,32 @@ class TopTaggingResult:
     autoencoder_loss: np.ndarray
     classifier_loss: np.ndarray
     seconds: dict                      # wall time of each stage when it was computed
+    normal_mass: np.ndarray | None = None        # jet mass [GeV] of each test jet of the normal class
+    anomaly_mass: np.ndarray | None = None
+    normal_decorrelated: np.ndarray | None = None  # mass-decorrelated score F(s | m) of each test jet
+    anomaly_decorrelated: np.ndarray | None = None
+    rejections: dict = dataclasses.field(default_factory=dict)       # name -> {"0.3": 1/ε_B, "0.5": 1/ε_B}
+    mass_spearman: dict = dataclasses.field(default_factory=dict)    # "autoencoder"/"decorrelated" -> {class: ρ}
+    seed_aucs: dict = dataclasses.field(default_factory=dict)        # name -> [AUC of each seed]
+    seed_rejections: dict = dataclasses.field(default_factory=dict)  # name -> {"0.3": [...], "0.5": [...]}
 
     @property
     def auc(self) -> float:
         return self.rocs["autoencoder"].auc
+
+    @property
+    def repeats(self) -> int:
+        return len(self.seed_aucs.get("autoencoder", [0]))
+
+    def auc_std(self, name: str = "autoencoder") -> float | None:
+        """Standard deviation (ddof = 1) of the AUC over the seeds; None for a single run."""
+        values = self.seed_aucs.get(name, [])
+        return float(np.std(values, ddof=1)) if len(values) > 1 else None
+
+    def rejection_std(self, name: str, efficiency: str) -> float | None:
+        """Standard deviation of 1/ε_B over the seeds (None for a single run or an infinite value)."""
+        values = np.asarray(self.seed_rejections.get(name, {}).get(efficiency, []), float)
+        return float(np.std(values, ddof=1)) if len(values) > 1 and np.isfinite(values).all() else None
 
 
 def _jet_images_and_observables(config: TopTaggingConfig, process: str) -> tuple[np.ndarray, dict]:
@@ -351,21 +382,44 @@ def training_recipes() -> dict:
     return {"autoencoder": dict(AUTOENCODER_TRAINING), "classifier": dict(CLASSIFIER_TRAINING)}
 
 
+# Bumped when a result gains fields, so that results stored by older code are not read as new ones.
+RESULT_VERSION = 2
+
+
 def result_key(config: TopTaggingConfig) -> dict:
-    """The disk-cache key of a top-tagging result: the config and both training recipes."""
-    return {"config": config, **training_recipes()}
+    """The disk-cache key of a top-tagging result: the config, both training recipes and the result's layout."""
+    return {"config": config, **training_recipes(), "result_version": RESULT_VERSION}
+
+
+def _json_rejections(values: dict) -> dict:
+    return {e: roc.json_number(r) for e, r in values.items()}
 
 
 def top_tagging_json(result: TopTaggingResult) -> dict:
-    """What ``ae-roc --json`` prints: the AUCs of the autoencoder and the baselines, its ROC, the config."""
+    """What ``ae-roc --json`` prints: the AUCs of the autoencoder and the baselines, its ROC, the config.
+
+    ``rejection`` is the autoencoder's ``1/ε_B`` at ``ε_S`` = 0.3 and 0.5 (``null`` where no background
+    passes), ``rejections`` the same for every tagger; with ``--repeats k`` > 1, ``auc_std`` (and
+    ``auc_std_<tagger>``) is the standard deviation over the k seeds and ``seed_aucs`` lists them.
+    """
     curve = result.rocs["autoencoder"]
-    return {
+    out = {
         "anomaly_class": result.anomaly_class,
         "auc": curve.auc,
         **{f"auc_{name}": result.rocs[name].auc for name in ("mass", "tau32", "supervised")},
         "roc": {"fpr": curve.fpr, "tpr": curve.tpr},
         "config": dataclasses.asdict(result.config),
     }
+    if result.rejections:
+        out["rejection"] = _json_rejections(result.rejections["autoencoder"])
+        out["rejections"] = {name: _json_rejections(values) for name, values in result.rejections.items()}
+        out["auc_decorrelated"] = result.rocs["decorrelated"].auc
+        out["mass_spearman"] = result.mass_spearman
+    if result.repeats > 1:
+        out["auc_std"] = result.auc_std()
+        out.update({f"auc_std_{name}": result.auc_std(name) for name in result.seed_aucs if name != "autoencoder"})
+        out["seed_aucs"] = result.seed_aucs
+    return out
 
 
 # Seconds on the idle 2-core machine class, torch on one thread. Anchored on the default run measured on
@@ -390,13 +444,23 @@ def top_tagging_stages(config: TopTaggingConfig) -> dict[str, float]:
         config.n_train * config.epochs * SECONDS_PER_AUTOENCODER_JET_EPOCH[config.model]
     stages["supervised"] = 0.0 if cache.exists("ae-supervised-cnn", _classifier_key(config)) else \
         2 * config.n_train * config.classifier_epochs * SECONDS_PER_CLASSIFIER_JET_EPOCH
-    stages["scoring"] = 2 * config.n_test * SECONDS_PER_SCORED_JET[config.model]
+    # both classes' test jets (autoencoder and CNN), and the training jets (autoencoder only, for the mass
+    # decorrelation: taken as half the rate, an assumption that bench_estimates checks with the whole run)
+    stages["scoring"] = (2 * config.n_test + 0.5 * config.n_train) * SECONDS_PER_SCORED_JET[config.model]
     return stages
 
 
+def _seed_runs(config: TopTaggingConfig) -> list[TopTaggingConfig]:
+    """The single-seed configs a config with ``repeats`` > 1 is made of."""
+    return [config.replace(seed=config.seed + k, repeats=1) for k in range(config.repeats)]
+
+
 def estimate_top_tagging_seconds(config: TopTaggingConfig) -> float:
-    """Wall time of :func:`compute_top_tagging` on the 2-core machine class."""
-    return sum(top_tagging_stages(config).values())
+    """Wall time of :func:`compute_top_tagging` on the 2-core machine class (seeds already computed cost nothing)."""
+    if config.repeats == 1:
+        return sum(top_tagging_stages(config).values())
+    return sum(0.0 if experiments.is_cached(TOP_TAGGING, run) else sum(top_tagging_stages(run).values())
+               for run in _seed_runs(config))
 
 
 def compute_top_tagging(config: TopTaggingConfig, progress: Progress | None = None) -> TopTaggingResult:
@@ -407,8 +471,20 @@ def compute_top_tagging(config: TopTaggingConfig, progress: Progress | None = No
     retrains nothing. torch runs on one thread (see the module docstring).
     """
     config.validate()
-    with experiment_threads():
-        return _compute_top_tagging(config, progress or no_progress)
+    progress = progress or no_progress
+    if config.repeats == 1:
+        with experiment_threads():
+            return _compute_top_tagging(config, progress)
+    # one stored result per seed: asking for more repeats later reuses the seeds already run
+    runs = []
+    for k, run in enumerate(_seed_runs(config)):
+        runs.append(experiments.run(TOP_TAGGING, run, scaled(progress, k / config.repeats, (k + 1) / config.repeats)))
+    first = runs[0]
+    return dataclasses.replace(
+        first, config=config,
+        seed_aucs={name: [r.rocs[name].auc for r in runs] for name in first.rocs},
+        seed_rejections={name: {e: [r.rejections[name][e] for r in runs] for e in first.rejections[name]}
+                         for name in first.rejections})
 
 
 def _compute_top_tagging(config: TopTaggingConfig, progress: Progress) -> TopTaggingResult:
@@ -455,8 +531,17 @@ def _compute_top_tagging(config: TopTaggingConfig, progress: Progress) -> TopTag
         "tau32": {p: -sign * observables[p]["tau32"][config.n_train:].astype(np.float64) for p in test},
         "supervised": {p: p_top[p] if anomaly == "top" else 1.0 - p_top[p] for p in test},
     }
-    rocs = {"autoencoder": roc.roc(ae_scores[normal], ae_scores[anomaly])}
-    rocs.update({name: roc.roc(s[normal], s[anomaly]) for name, s in baseline.items()})
+    # the mass decorrelation is fitted on the training jets (of the class the autoencoder learned: no labels)
+    mass = {p: observables[p]["mass"][config.n_train:].astype(np.float64) for p in test}
+    train_mass = observables[normal]["mass"][:config.n_train].astype(np.float64)
+    train_scores = score_in_batches(autoencoder, train[normal], config.score, device=device)
+    quantiles = decorrelation.fit_mass_quantiles(train_scores, train_mass)
+    decorrelated = {p: quantiles.transform(ae_scores[p], mass[p]) for p in test}
+    taggers = {"autoencoder": ae_scores, "decorrelated": decorrelated, **baseline}
+    rocs = {name: roc.roc(s[normal], s[anomaly]) for name, s in taggers.items()}
+    rejections = {name: roc.rejections(s[normal], s[anomaly]) for name, s in taggers.items()}
+    mass_spearman = {name: {p: decorrelation.spearman(taggers[name][p], mass[p]) for p in test}
+                     for name in ("autoencoder", "decorrelated")}
 
     picks = [(p, int(np.argsort(ae_scores[p])[int(q * (config.n_test - 1))])) for p in (normal, anomaly)
              for q in EXAMPLE_QUANTILES]
@@ -470,18 +555,180 @@ def _compute_top_tagging(config: TopTaggingConfig, progress: Progress) -> TopTag
         example_reconstructions=example_reconstructions[:, 0], example_classes=[p for p, _ in picks],
         example_scores=np.array([ae_scores[p][i] for p, i in picks]),
         autoencoder_loss=autoencoder_loss, classifier_loss=classifier_loss,
-        seconds=seconds,
+        seconds=seconds, normal_mass=mass[normal].astype(np.float32), anomaly_mass=mass[anomaly].astype(np.float32),
+        normal_decorrelated=decorrelated[normal], anomaly_decorrelated=decorrelated[anomaly],
+        rejections=rejections, mass_spearman=mass_spearman,
+        seed_aucs={name: [curve.auc] for name, curve in rocs.items()},
+        seed_rejections={name: {e: [r] for e, r in values.items()} for name, values in rejections.items()},
     )
 
 
 TOP_TAGGING_DEFAULT = TopTaggingConfig()
+# One-click settings of Part 2. The default ships in assets/ (shipped=, below); the presets' results are
+# shipped by ``make assets`` (ship=), so each shows at once.
+TOP_TAGGING_PRESETS = (
+    experiments.Preset(
+        "paper", "The paper's setting",
+        TopTaggingConfig(dataset="reference", n_train=5000, n_test=5000),
+        note="Closest to Heimel et al. (arXiv:1808.08979): Pythia top and QCD jets of the top-tagging reference "
+             "sample (arXiv:1902.09914), a convolutional autoencoder trained on QCD only; far fewer jets and epochs "
+             "than the paper."),
+    experiments.Preset(
+        "demo", "A 30-second demo", TopTaggingConfig(n_train=2000, n_test=2000, epochs=3),
+        note="2 000 toy jets per class, 3 epochs: the autoencoder trained on QCD finds top jets."),
+    experiments.Preset(
+        "fails", "Where it fails", TopTaggingConfig(n_train=2000, n_test=2000, epochs=3, train_on="top"),
+        note="The same, trained on top jets and asked to find QCD: it cannot, since it flags complexity, not novelty "
+             "(Heimel et al.; Finke et al., arXiv:2104.09051)."),
+)
 TOP_TAGGING = experiments.register(experiments.Experiment(
     name="ae-roc", config_type=TopTaggingConfig, compute=compute_top_tagging, to_json=top_tagging_json,
     estimate_seconds=estimate_top_tagging_seconds, cache_key=result_key,
     label="Generating jets, training the autoencoder and the supervised CNN",
     shipped=lambda config: _shipped(TOP_TAGGING_ASSET, config, TopTaggingResult,
-                                    lambda result: result.training == training_recipes()),
+                                    lambda result: result.training == training_recipes() and bool(result.rejections)),
     calibration=(TopTaggingConfig(n_train=5000, n_test=5000),
                  TopTaggingConfig(model="dense", n_train=10_000, n_test=10_000, epochs=6),
                  TopTaggingConfig(dataset="reference", train_on="top", n_train=4000, n_test=4000, epochs=3,
-                                  classifier_epochs=2))))
+                                  classifier_epochs=2)),
+    presets=TOP_TAGGING_PRESETS, ship=tuple(preset.config for preset in TOP_TAGGING_PRESETS)))
+
+
+# -- Part 3: your own autoencoder (ONNX), scored on the built-in jets ---------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class OnnxScoringConfig(params.Config):
+    """Your autoencoder (an uploaded ONNX file, named by its SHA-256) scored on the built-in test jets.
+
+    The jets, pixel intensity and score are those of Part 2 (the same page settings); ``train_on`` says
+    which class your autoencoder learned (the other one is the anomaly).
+    """
+
+    onnx_sha256: str = ""
+    dataset: str = param("toy", choices=DATASETS, widget="radio", label="Jets",
+                         labels={"toy": "toy shower", "reference": "Pythia reference"},
+                         help="jets from the toy shower or the Pythia reference sample")
+    train_on: str = param("qcd", choices=TRAIN_CLASSES, widget="radio", label="Your autoencoder learned",
+                          labels={"qcd": "QCD jets", "top": "top jets"}, help="the other class is the anomaly")
+    score: str = param("mse", choices=SCORE_KINDS, widget="radio", label="Anomaly score",
+                       help="the reconstruction error used as anomaly score")
+    intensity: str = param("sqrt", choices=INTENSITIES, widget="radio", label="Pixel intensity",
+                           help="pixel intensity fed to the network")
+    n_test: int = param(20_000, lo=100, hi=100_000, unit="jets", label="Test jets per class", help="test jets per class")
+    seed: int = params.seed_param()
+
+    @property
+    def anomaly_class(self) -> str:
+        return "top" if self.train_on == "qcd" else "qcd"
+
+    def check(self) -> None:
+        if not onnx_autoencoder.is_digest(self.onnx_sha256):
+            raise InputError("upload your autoencoder as an ONNX file first (it is named by its SHA-256 digest)")
+        if self.dataset == "reference":
+            if "reference" not in available_sources():
+                raise InputError("dataset 'reference' is not available (assets/reference_jets.npz is missing); "
+                                 "use dataset 'toy'")
+            size = min(reference_size("qcd"), reference_size("top"))
+            if self.n_test > size:
+                raise InputError(f"n_test = {self.n_test} is more than the {size} jets per class of the reference "
+                                 "sample; lower n_test")
+
+
+@dataclasses.dataclass(frozen=True)
+class OnnxScoringResult:
+    """Your autoencoder's scores on the test jets of both classes, its ROC (and the mass's), examples.
+
+    It reads like a :class:`TopTaggingResult` of one seed (the page's figures and tables take either).
+    """
+
+    config: OnnxScoringConfig
+    normal_class: str
+    anomaly_class: str
+    normal_scores: np.ndarray
+    anomaly_scores: np.ndarray
+    normal_mass: np.ndarray
+    anomaly_mass: np.ndarray
+    rocs: dict                          # "yours" and "mass" -> RocCurve
+    rejections: dict                    # name -> {"0.3": 1/ε_B, "0.5": 1/ε_B}
+    example_images: np.ndarray
+    example_reconstructions: np.ndarray
+    example_classes: list
+    example_scores: np.ndarray
+    seconds: dict
+
+    repeats = 1
+
+    @property
+    def auc(self) -> float:
+        return self.rocs["yours"].auc
+
+    def auc_std(self, name: str = "yours") -> None:
+        return None
+
+    def rejection_std(self, name: str, efficiency: str) -> None:
+        return None
+
+
+def onnx_scoring_json(result: OnnxScoringResult) -> dict:
+    """What ``ae-onnx --json`` prints: AUC, rejections and counts of your autoencoder, the mass baseline."""
+    curve = result.rocs["yours"]
+    return {"auc": curve.auc, "rejection": _json_rejections(result.rejections["yours"]),
+            "n_signal": len(result.anomaly_scores), "n_background": len(result.normal_scores),
+            "anomaly_class": result.anomaly_class, "auc_mass": result.rocs["mass"].auc,
+            "rejection_mass": _json_rejections(result.rejections["mass"]),
+            "roc": {"fpr": curve.fpr, "tpr": curve.tpr},
+            "config": dataclasses.asdict(result.config)}
+
+
+def estimate_onnx_seconds(config: OnnxScoringConfig) -> float:
+    """Jets and images of both classes, and the model's measured time per image when it was accepted."""
+    try:
+        per_image = onnx_autoencoder.load(config.onnx_sha256).seconds_per_image
+    except InputError:
+        per_image = 1e-3
+    return TOP_TAGGING_OVERHEAD + 2 * config.n_test * (SECONDS_PER_JET[config.dataset] + per_image)
+
+
+def compute_onnx_scoring(config: OnnxScoringConfig, progress: Progress | None = None) -> OnnxScoringResult:
+    """Reconstruct the test jets with the uploaded model, score them, build the ROC curves."""
+    config.validate()
+    progress = progress or no_progress
+    model = onnx_autoencoder.load(config.onnx_sha256)
+    seconds, clock = {}, time.perf_counter()
+    images, mass, scores, reconstructions = {}, {}, {}, {}
+    for i, process in enumerate(("qcd", "top")):
+        progress(i / 4, f"generating {_CLASS_NAMES[process]} jets and their images")
+        jets = get_jets(process, config.n_test, seed=config.seed, source=config.dataset)
+        picture = jet_images(jets, normalise=True)
+        images[process] = np.sqrt(picture) if config.intensity == "sqrt" else picture
+        mass[process] = jets.observables["mass"].astype(np.float64)
+    seconds["jets"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    for i, process in enumerate(("qcd", "top")):
+        progress(0.5 + i / 4, f"your autoencoder on the {_CLASS_NAMES[process]} jets")
+        reconstructions[process] = model.reconstruct(images[process])
+        scores[process] = reconstruction_error(torch.as_tensor(images[process], dtype=torch.float32),
+                                               torch.as_tensor(reconstructions[process]), config.score).double().numpy()
+    seconds["scoring"] = time.perf_counter() - clock
+    normal, anomaly = config.train_on, config.anomaly_class
+    sign = 1.0 if anomaly == "top" else -1.0
+    taggers = {"yours": scores, "mass": {p: sign * mass[p] for p in mass}}
+    rocs = {name: roc.roc(s[normal], s[anomaly]) for name, s in taggers.items()}
+    rejections = {name: roc.rejections(s[normal], s[anomaly]) for name, s in taggers.items()}
+    picks = [(p, int(np.argsort(scores[p])[int(q * (config.n_test - 1))])) for p in (normal, anomaly)
+             for q in EXAMPLE_QUANTILES]
+    progress(1.0, "done")
+    return OnnxScoringResult(
+        config=config, normal_class=normal, anomaly_class=anomaly, normal_scores=scores[normal],
+        anomaly_scores=scores[anomaly], normal_mass=mass[normal].astype(np.float32),
+        anomaly_mass=mass[anomaly].astype(np.float32), rocs=rocs, rejections=rejections,
+        example_images=np.stack([images[p][i] for p, i in picks]),
+        example_reconstructions=np.stack([reconstructions[p][i] for p, i in picks]),
+        example_classes=[p for p, _ in picks], example_scores=np.array([scores[p][i] for p, i in picks]),
+        seconds=seconds)
+
+
+ONNX_SCORING = experiments.register(experiments.Experiment(
+    name="ae-onnx", config_type=OnnxScoringConfig, compute=compute_onnx_scoring, to_json=onnx_scoring_json,
+    estimate_seconds=estimate_onnx_seconds, label="Scoring the test jets with your autoencoder"))

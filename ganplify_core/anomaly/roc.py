@@ -83,3 +83,43 @@ def working_point(background: np.ndarray, signal: np.ndarray, cut: float) -> Wor
 def cut_at_quantile(background: np.ndarray, signal: np.ndarray, quantile: float) -> float:
     """The cut value at ``quantile`` (in [0, 1]) of the pooled scores of both samples."""
     return float(np.quantile(np.concatenate([background, signal]), quantile))
+
+
+# -- background rejection at a fixed signal efficiency (arXiv:1902.09914) ----------------------------------
+
+#: The signal efficiencies ε_S at which the rejection 1/ε_B is quoted (the top-tagging comparison of
+#: Kasieczka et al., "The Machine Learning Landscape of Top Taggers", arXiv:1902.09914, quotes ε_S = 0.3).
+SIGNAL_EFFICIENCIES = (0.3, 0.5)
+
+
+def mistag_at(background: np.ndarray, signal: np.ndarray, efficiency: float) -> float:
+    """The background efficiency ε_B of the cut that keeps a fraction ``efficiency`` of the signal.
+
+    Read off the full ROC curve (every distinct cut), linearly interpolated between the two cuts whose
+    signal efficiencies bracket ``efficiency``; 0 when no background passes there.
+    """
+    if not 0.0 < efficiency <= 1.0:
+        raise ValueError(f"signal efficiency must be in (0, 1], got {efficiency}")
+    scores, labels = labelled(background, signal)
+    fpr, tpr, _ = roc_curve(labels, scores, drop_intermediate=False)
+    i = int(np.searchsorted(tpr, efficiency, side="left"))  # the first cut with tpr >= efficiency
+    i = min(max(i, 1), len(tpr) - 1)
+    t0, t1, f0, f1 = tpr[i - 1], tpr[i], fpr[i - 1], fpr[i]
+    return float(f1 if t1 == t0 else f0 + (efficiency - t0) * (f1 - f0) / (t1 - t0))
+
+
+def rejection_at(background: np.ndarray, signal: np.ndarray, efficiency: float) -> float:
+    """Background rejection ``1/ε_B`` at signal efficiency ε_S = ``efficiency``; ``inf`` if ε_B = 0."""
+    mistag = mistag_at(background, signal, efficiency)
+    return 1.0 / mistag if mistag > 0 else float("inf")
+
+
+def rejections(background: np.ndarray, signal: np.ndarray,
+               efficiencies: tuple = SIGNAL_EFFICIENCIES) -> dict[str, float]:
+    """``{"0.3": 1/ε_B at ε_S = 0.3, "0.5": ...}`` (keys as the JSON prints them)."""
+    return {f"{e:g}": rejection_at(background, signal, e) for e in efficiencies}
+
+
+def json_number(value: float) -> float | None:
+    """A float for JSON: ``None`` for an infinite rejection (no background passes the cut)."""
+    return float(value) if np.isfinite(value) else None

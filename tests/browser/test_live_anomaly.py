@@ -30,7 +30,7 @@ def test_train_rerun_and_shared_link(server):
     wait_for_text(page, RESULT)
     assert_no_exception(page, "after training")
     numbers = metric_values(page)
-    assert len(numbers) == 5 and all(numbers), numbers
+    assert len(numbers) == 6 and all(numbers), numbers  # Part 1 AUC; AUC, two rejections, TPR, FPR
 
     # plot options: the logarithmic FPR axis (the numbers stay), then rerun
     page.get_by_text("Logarithmic FPR axis").first.click()

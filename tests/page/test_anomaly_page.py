@@ -47,8 +47,17 @@ def test_first_load_shows_both_shipped_defaults_and_computes_nothing(app_path, t
     metrics = _metrics(at)
     assert metrics["AUC, off-curve vs on-curve test points"] == f"{toy.auc:.3f}"
     assert metrics["AUC (autoencoder)"] == f"{tagging.auc:.3f}"
-    assert len(at.get("plotly_chart")) >= 5       # toy map and ROC, histograms, ROC, images
+    for e in ("0.3", "0.5"):
+        assert metrics[f"1/ε_B at ε_S = {e}"] == f"{tagging.rejections['autoencoder'][e]:.1f}"
+    assert len(at.get("plotly_chart")) >= 6       # toy map and ROC, histograms, ROC, images, mass sculpting
     assert not any("press" in i.value.lower() for i in at.info)
+    # the score's correlation with the QCD jet mass, before and after the decorrelation, read from the result
+    text = " ".join(m.value for m in at.markdown)
+    assert f"ρ = **{tagging.mass_spearman['autoencoder']['qcd']:.2f}**" in text
+    assert f"{tagging.rocs['decorrelated'].auc:.3f}" in text
+    assert "arXiv:2104.09051" in text and "arXiv:1808.08979" in text
+    tables = [d.value for d in at.dataframe]
+    assert any("1/ε_B at ε_S = 0.3" in t.columns for t in tables)
     assert not list(tmp_cache.rglob("*.npz")) and not jobs.active(), "the default view must not train"
 
 
@@ -72,13 +81,13 @@ def test_small_training_run_from_the_button(app_path, tmp_cache):
     assert metrics["AUC (autoencoder)"] == f"{roc_auc_score(labels, scores):.3f}"
     cut = roc.cut_at_quantile(result.normal_scores, result.anomaly_scores, 0.80)
     point = roc.working_point(result.normal_scores, result.anomaly_scores, cut)
-    assert metrics["TPR: top flagged"] == f"{point.tpr:.3f}"
+    assert metrics["Your cut: top flagged (TPR)"] == f"{point.tpr:.3f}"
     assert len(at.get("plotly_chart")) >= 5
 
     # plot options move the working point and the axis, never retrain; a rerun shows the same numbers
     at.slider(key="autoencoder_roc.cut_percent").set_value(50.0).run()
     looser = _metrics(at)
-    assert float(looser["TPR: top flagged"]) > float(metrics["TPR: top flagged"])
+    assert float(looser["Your cut: top flagged (TPR)"]) > float(metrics["Your cut: top flagged (TPR)"])
     assert at.query_params["cut_percent"] == "50.0"
     at.checkbox(key="autoencoder_roc.log_fpr").check().run()
     at.run()
@@ -107,3 +116,19 @@ def test_bad_setting_from_a_link_falls_back_with_a_notice(app_path, tmp_cache):
     notices = " ".join(i.value for i in at.info)
     for key in ("bottleneck=999", "model=vae", "noise=nan", "n\\_train=3"):  # Markdown-escaped, as shown
         assert key in notices, notices
+
+
+def test_presets_set_the_widgets(app_path, tmp_cache):
+    at = AppTest.from_file(app_path(PAGE), default_timeout=TIMEOUT).run()
+    labels = [b.label for b in at.button]
+    for name in ("The paper's setting", "A 30-second demo", "Where it fails"):
+        assert any(label.startswith(name) for label in labels), labels
+    next(b for b in at.button if b.label.startswith("Where it fails")).click().run()
+    assert not at.exception, at.exception
+    assert at.query_params["train_on"] == "top" and at.query_params["n_train"] == "2000"
+    config = TopTaggingConfig(n_train=2000, n_test=2000, epochs=3, train_on="top")
+    assert config in [p.config for p in TOP_TAGGING.presets]
+    if experiments.is_cached(TOP_TAGGING, config):   # shipped by make assets
+        assert _metrics(at)["AUC (autoencoder)"] == f"{experiments.cached_result(TOP_TAGGING, config).auc:.3f}"
+    else:
+        assert any("Train and score" in i.value for i in at.info)

@@ -12,7 +12,7 @@ from scipy.stats import mannwhitneyu, norm
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from ganplify_core import cli, experiments, params
-from ganplify_core.anomaly import curve_toy, roc
+from ganplify_core.anomaly import curve_toy, decorrelation, roc
 from ganplify_core.anomaly.experiment import (
     CURVE,
     CURVE_DEFAULT,
@@ -182,7 +182,7 @@ def test_estimates_grow_with_the_work_and_skip_trained_networks(tmp_cache):
     small = TopTaggingConfig(n_train=1000, n_test=1000, epochs=2)
     estimate = TOP_TAGGING.estimate_seconds
     assert estimate(small.replace(n_train=4000)) > 2 * estimate(small)
-    assert estimate(small.replace(epochs=8)) > 1.5 * estimate(small)
+    assert estimate(small.replace(epochs=10)) > 1.5 * estimate(small)
     assert estimate(small.replace(model="dense")) < estimate(small)
     assert estimate(TOP_TAGGING_DEFAULT) > 30   # the default trains for a minute: never without a press
     assert CURVE.estimate_seconds(CURVE_DEFAULT.replace(n_train=5000)) > 2 * CURVE.estimate_seconds(CURVE_DEFAULT)
@@ -219,13 +219,18 @@ def test_cli_prints_aucs_and_a_thinned_roc(trained_on_qcd, capsys):
     args = ["ae-roc", "--n-train", "2000", "--n-test", "2000", "--epochs", "3", "--classifier-epochs", "3", "--json"]
     assert cli.main(args) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"anomaly_class", "auc", "auc_mass", "auc_tau32", "auc_supervised", "roc", "config"}
+    # the keys of the first version stay; the rejections, the decorrelated AUC and the mass correlation join them
+    assert {"anomaly_class", "auc", "auc_mass", "auc_tau32", "auc_supervised", "roc", "config"} <= set(out)
+    assert set(out["rejection"]) == {"0.3", "0.5"}
+    assert out["rejection"]["0.3"] == pytest.approx(trained_on_qcd.rejections["autoencoder"]["0.3"])
+    assert "auc_std" not in out  # one seed: no spread
     assert out["auc"] == pytest.approx(trained_on_qcd.auc)
     assert out["auc_supervised"] == pytest.approx(trained_on_qcd.rocs["supervised"].auc)
     assert out["config"] == dataclasses.asdict(TopTaggingConfig(**SMALL))
     assert 2 <= len(out["roc"]["fpr"]) == len(out["roc"]["tpr"]) <= 200
     for bad in (["--bottleneck", "0"], ["--seed", "-1"], ["--n-train", "100000000"], ["--epochs", "nan"],
-                ["--model", "vae"], ["--dataset", "reference", "--n-train", "9000", "--n-test", "9000"]):
+                ["--model", "vae"], ["--dataset", "reference", "--n-train", "9000", "--n-test", "9000"],
+                ["--repeats", "0"], ["--repeats", "11"], ["--seed", str(params.SEED_MAX), "--repeats", "2"]):
         assert _exit_status(["ae-roc", *bad, "--json"]) == 2
         err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
@@ -256,3 +261,91 @@ def test_the_terminal_line_rebuilds_the_same_config():
         line = params.command_line(command, config)
         args = parser.parse_args(line.split()[3:])
         assert params.config_from_args(type(config), args) == config
+
+
+# -- background rejection, seeds, mass correlation (issue 14.5) --------------------------------------------------
+
+def test_rejection_at_fixed_signal_efficiency_matches_the_gaussian_formula():
+    # background N(0, 1), signal N(1, 1): the cut keeping ε_S of the signal is c = 1 + Φ⁻¹(1 − ε_S),
+    # and it keeps ε_B = 1 − Φ(c) of the background
+    rng = np.random.default_rng(5)
+    background, signal = rng.normal(0, 1, 400_000), rng.normal(1, 1, 400_000)
+    for efficiency in roc.SIGNAL_EFFICIENCIES:
+        expected = 1.0 / norm.sf(1.0 + norm.isf(efficiency))
+        assert roc.rejection_at(background, signal, efficiency) == pytest.approx(expected, rel=0.02)
+    assert set(roc.rejections(background, signal)) == {"0.3", "0.5"}
+
+
+def test_rejection_counts_the_background_above_the_cut_on_a_small_sample():
+    background = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
+    signal = np.array([0.15, 0.55, 0.85, 0.95, 2.0, 3.0])
+    # the cut score >= 0.95 keeps 3 of the 6 signal jets (0.95, 2, 3) and 1 of the 10 background jets (1.0)
+    assert roc.mistag_at(background, signal, 0.5) == pytest.approx(0.1)
+    assert roc.rejection_at(background, signal, 0.5) == pytest.approx(10.0)
+    # ε_S = 4/6 needs the cut at 0.85: background 0.9 and 1.0 pass
+    assert roc.mistag_at(background, signal, 4 / 6) == pytest.approx(0.2)
+    # a tie (a signal and a background jet at 0.5) is a diagonal segment of the ROC: interpolated along it
+    assert roc.mistag_at(np.array([0.5, 1.0]), np.array([0.5, 2.0]), 0.75) == pytest.approx(0.75)
+    # ε_S = 0.3 lies between the cuts keeping 1/6 (ε_B 0) and 2/6 (ε_B 0) of the signal: nothing passes
+    assert roc.rejection_at(background, signal, 0.3) == float("inf")
+    assert roc.json_number(float("inf")) is None
+    with pytest.raises(ValueError):
+        roc.mistag_at(background, signal, 0.0)
+
+
+def test_spearman_is_scipys_and_the_decorrelated_score_forgets_the_mass():
+    rng = np.random.default_rng(6)
+    mass = rng.uniform(20, 250, 30_000)
+    score = 0.01 * mass + rng.normal(0, 0.5, 30_000)            # background: the score follows the mass
+    from scipy.stats import spearmanr
+    assert decorrelation.spearman(score, mass) == pytest.approx(spearmanr(score, mass).statistic, abs=1e-12)
+    assert decorrelation.spearman(score, mass) > 0.8
+    fitted = decorrelation.fit_mass_quantiles(score[:20_000], mass[:20_000])
+    test = fitted.transform(score[20_000:], mass[20_000:])
+    assert abs(decorrelation.spearman(test, mass[20_000:])) < 0.05
+    # uniform in [0, 1]: each tenth holds a tenth of the jets
+    counts, _ = np.histogram(test, bins=10, range=(0, 1))
+    assert counts.min() > 0.08 * len(test) and counts.max() < 0.12 * len(test)
+    # a jet unusual for its mass still scores high; the same score at a higher mass scores lower
+    m = np.array([100.0, 100.0, 200.0])
+    t = fitted.transform(np.array([2.5, 1.0, 2.5]), m)   # 3σ, 0σ and 1σ above the mean score at their mass
+    assert t[0] > 0.99 and t[1] == pytest.approx(0.5, abs=0.1) and t[2] == pytest.approx(norm.cdf(1.0), abs=0.06)
+
+
+def test_result_reports_rejections_mass_correlation_and_the_decorrelated_score(trained_on_qcd):
+    result = trained_on_qcd
+    for name in ("autoencoder", "decorrelated", "mass", "tau32", "supervised"):
+        scores = {"autoencoder": (result.normal_scores, result.anomaly_scores),
+                  "decorrelated": (result.normal_decorrelated, result.anomaly_decorrelated)}.get(name)
+        if scores is not None:
+            for e in ("0.3", "0.5"):
+                assert result.rejections[name][e] == pytest.approx(roc.rejection_at(*scores, float(e)))
+            assert result.rocs[name].auc == pytest.approx(roc.auc(*scores))
+        # a tighter cut rejects more background
+        assert result.rejections[name]["0.3"] >= result.rejections[name]["0.5"]
+    # the QCD-trained autoencoder's score follows the QCD jet mass; the decorrelated score does not
+    rho = result.mass_spearman["autoencoder"]["qcd"]
+    assert rho == pytest.approx(decorrelation.spearman(result.normal_scores, result.normal_mass))
+    assert rho > 0.3
+    assert abs(result.mass_spearman["decorrelated"]["qcd"]) < 0.1
+    # most of what it finds is the mass: the AUC falls once the mass is taken out
+    assert result.rocs["decorrelated"].auc < result.auc - 0.1
+    assert result.repeats == 1 and result.auc_std() is None
+
+
+def test_repeats_give_the_spread_over_seeds(tmp_cache, capsys):
+    tiny = TopTaggingConfig(n_train=300, n_test=300, epochs=1, classifier_epochs=1, seed=7)
+    both = experiments.run(TOP_TAGGING, tiny.replace(repeats=2))
+    one, two = (experiments.run(TOP_TAGGING, tiny.replace(seed=s)) for s in (7, 8))
+    assert both.seed_aucs["autoencoder"] == [one.auc, two.auc]
+    assert both.auc == one.auc and both.config.repeats == 2
+    assert both.auc_std() == pytest.approx(abs(one.auc - two.auc) / np.sqrt(2))
+    assert both.seed_rejections["mass"]["0.5"] == [one.rejections["mass"]["0.5"], two.rejections["mass"]["0.5"]]
+    # the seeds are stored on their own: three repeats only estimate the third
+    assert TOP_TAGGING.estimate_seconds(tiny.replace(repeats=3)) == pytest.approx(
+        TOP_TAGGING.estimate_seconds(tiny.replace(seed=9)))
+    args = ["ae-roc", "--n-train", "300", "--n-test", "300", "--epochs", "1", "--classifier-epochs", "1",
+            "--seed", "7", "--repeats", "2", "--json"]
+    assert cli.main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["auc_std"] == pytest.approx(both.auc_std()) and out["seed_aucs"]["autoencoder"] == [one.auc, two.auc]
