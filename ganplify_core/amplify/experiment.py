@@ -198,7 +198,7 @@ def one_training_set(config: AmplifyConfig, k: int) -> dict:
                         for j in range(config.gans_per_set)]
             sampler = PooledSampler([GeneratorSampler(t, int(sample_seed % 2**31) + j) for j, t in enumerate(ensemble)])
             sample_chunk = sampler.sample
-            draw = lambda m, sampler=sampler: sampler.sample(m).numpy().astype(np.float64)
+            draw = lambda m, sampler=sampler: sampler.sample(m).cpu().numpy().astype(np.float64)
             trained = ensemble[0]  # the losses shown are the first GAN's
             out["losses"] = {name: values for name, values in trained.history.items() if name != "step"}
             out["loss_steps"] = trained.history["step"]

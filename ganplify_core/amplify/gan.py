@@ -33,7 +33,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ganplify_core.training import Progress, run_training
+from ganplify_core.device import get_device
+from ganplify_core.training import Progress, no_progress
 
 DATA_SCALE = 4.0  # training points are divided by this so they sit at O(1), where the MLPs' init fits
 
@@ -75,9 +76,20 @@ class TrainedGan:
     snapshots: list
 
 
+LOSS_NAMES = ("d_loss", "g_loss", "r1", "d_real", "d_fake")
+
+
 def train_gan(data: np.ndarray, settings: GanSettings, seed: int, progress: Progress | None = None,
-              n_snapshots: int = 0) -> TrainedGan:
+              n_snapshots: int = 0, device: torch.device | str | None = None) -> TrainedGan:
     """Train G and D on ``data`` (n, dim); return the EMA generator and the loss history.
+
+    Runs on ``device`` (default :func:`ganplify_core.device.get_device`: CUDA if present). The weights are
+    initialised on the CPU from ``seed`` and then moved, so the CPU results do not depend on the device
+    code; on CUDA the batches come from a CUDA generator, so the numbers differ from the CPU's (same law).
+
+    The loop never waits for the device between steps: the losses of every ``log_every``-th step (and the
+    last) are kept as device tensors and copied to the host in one piece at the end; only the ~100 progress
+    reports read a value back.
 
     ``n_snapshots`` copies of the EMA generator are kept at evenly spaced steps (the last at the end),
     to show how the quality evolves with training (never to choose when to stop).
@@ -85,13 +97,15 @@ def train_gan(data: np.ndarray, settings: GanSettings, seed: int, progress: Prog
     Losses logged: ``d_loss`` (without the penalty), ``g_loss``, ``r1`` (‖∇D‖² on the data),
     ``d_real`` (mean D logit on data) and ``d_fake``.
     """
+    device = torch.device(device) if device is not None else get_device()
     torch.manual_seed(seed)
-    generator_rng = torch.Generator().manual_seed(seed + 1)
-    real_all = torch.as_tensor(np.asarray(data, dtype=np.float32) / DATA_SCALE)
+    generator_rng = torch.Generator(device=device).manual_seed(seed + 1)
+    real_all = torch.as_tensor(np.asarray(data, dtype=np.float32) / DATA_SCALE).to(device)
     n, dim = real_all.shape
     G = mlp(settings.latent, settings.width, settings.depth, dim)
     D = mlp(dim, settings.width, settings.depth, 1)
     G_ema = copy.deepcopy(G).requires_grad_(False)
+    G, D, G_ema = G.to(device), D.to(device), G_ema.to(device)
     opt_g = torch.optim.Adam(G.parameters(), lr=settings.lr, betas=(0.0, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=settings.lr, betas=(0.0, 0.99))
     real_batch = min(n, settings.max_real_batch)
@@ -100,13 +114,13 @@ def train_gan(data: np.ndarray, settings: GanSettings, seed: int, progress: Prog
     snapshots: list[dict] = []
     params = list(G.parameters())
 
-    def step(i: int) -> dict[str, float]:
+    def step(i: int) -> torch.Tensor:
         if real_batch < n:
-            real = real_all[torch.randint(n, (real_batch,), generator=generator_rng)]
+            real = real_all[torch.randint(n, (real_batch,), generator=generator_rng, device=device)]
         else:
             real = real_all
         real = real.clone().requires_grad_(True)
-        z = torch.randn(settings.fake_batch, settings.latent, generator=generator_rng)
+        z = torch.randn(settings.fake_batch, settings.latent, generator=generator_rng, device=device)
         with torch.no_grad():
             fake = G(z)
         d_real, d_fake = D(real), D(fake)
@@ -117,7 +131,7 @@ def train_gan(data: np.ndarray, settings: GanSettings, seed: int, progress: Prog
         (d_loss + 0.5 * settings.r1_gamma * r1).backward()
         opt_d.step()
 
-        z = torch.randn(settings.fake_batch, settings.latent, generator=generator_rng)
+        z = torch.randn(settings.fake_batch, settings.latent, generator=generator_rng, device=device)
         g_loss = F.softplus(-D(G(z))).mean()
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
@@ -126,12 +140,23 @@ def train_gan(data: np.ndarray, settings: GanSettings, seed: int, progress: Prog
             torch._foreach_lerp_(ema_params, params, 1.0 - settings.ema_decay)
         if (i + 1) in snapshot_at:
             snapshots.append({k: v.detach().clone() for k, v in G_ema.state_dict().items()})
-        if i % settings.log_every:
-            return {}
-        return {"d_loss": d_loss.item(), "g_loss": g_loss.item(), "r1": r1.item(),
-                "d_real": d_real.mean().item(), "d_fake": d_fake.mean().item()}
+        return torch.stack([d_loss.detach(), g_loss.detach(), r1.detach(), d_real.detach().mean(),
+                            d_fake.detach().mean()])
 
-    history = run_training(step, settings.steps, progress, log_every=settings.log_every, label="GAN")
+    progress = progress or no_progress
+    report_every = max(1, settings.steps // 100)
+    logged_steps: list[int] = []
+    logged: list[torch.Tensor] = []
+    for i in range(settings.steps):
+        losses = step(i)
+        if i % settings.log_every == 0 or i == settings.steps - 1:
+            logged_steps.append(i)
+            logged.append(losses)
+        if (i + 1) % report_every == 0 or i == settings.steps - 1:  # ~100 host reads per run
+            shown = ", ".join(f"{name} {value:.3g}" for name, value in zip(LOSS_NAMES, losses.tolist()))
+            progress((i + 1) / settings.steps, f"GAN: step {i + 1}/{settings.steps}  {shown}")
+    values = torch.stack(logged).cpu().numpy().astype(np.float64) if logged else np.zeros((0, len(LOSS_NAMES)))
+    history = {"step": np.asarray(logged_steps), **{name: values[:, j] for j, name in enumerate(LOSS_NAMES)}}
     state = {k: v.detach().clone() for k, v in G_ema.state_dict().items()}
     return TrainedGan(state, settings, dim, history, np.array(sorted(snapshot_at), dtype=np.int64), snapshots)
 
@@ -140,11 +165,12 @@ class GeneratorSampler:
     """Draws points from a trained generator fast: no autograd, preallocated buffers, in-place activations.
 
     ``sample(m)`` returns a view of an internal buffer (valid until the next call), shape (m, dim), in
-    the data's units.
+    the data's units, on ``device`` (default :func:`ganplify_core.device.get_device`).
     """
 
-    def __init__(self, trained: TrainedGan, seed: int, chunk_size: int = 1 << 16, device: torch.device | str = "cpu",
-                 state: dict | None = None):
+    def __init__(self, trained: TrainedGan, seed: int, chunk_size: int = 1 << 16,
+                 device: torch.device | str | None = None, state: dict | None = None):
+        device = torch.device(device) if device is not None else get_device()
         s = trained.settings
         model = mlp(s.latent, s.width, s.depth, trained.dim)
         model.load_state_dict(trained.generator_state if state is None else state)

@@ -126,7 +126,8 @@ def loss_figure(result: AmplifyResult) -> go.Figure:
     colors = {"d_loss": COLORS["qcd"], "g_loss": COLORS["gan"], "r1": COLORS["accent"]}
     for name, label in names.items():
         if name in result.losses:
-            fig.add_scatter(x=result.loss_steps, y=result.losses[name].mean(axis=0), name=label,
+            y = result.losses[name].mean(axis=0)  # results made before the last step was logged: one fewer
+            fig.add_scatter(x=result.loss_steps[:len(y)], y=y, name=label,
                             line=dict(color=colors[name]))
     fig.add_hline(y=2 * np.log(2), line=dict(color=COLORS["reference"], dash="dot"),
                   annotation_text="D loss at equilibrium: 2 ln 2")
