@@ -95,11 +95,12 @@ def run_sweep(
             return _collect(Parallel(n_jobs=-1, return_as="generator")(
                 delayed(_single_threaded)(fn, *task) for task in tasks), len(tasks), progress, label)
     jobs = min(n_jobs(), len(tasks)) or 1
-    if jobs == 1:
-        results = []
-        for i, task in enumerate(tasks):
-            results.append(fn(*task))
-            progress((i + 1) / len(tasks), f"{label}: {i + 1}/{len(tasks)} done")
+    if jobs == 1:  # in this process, on one torch thread like each worker (bench_threads.py: a second thread
+        results = []  # gains little on these small networks and loses many times over when the cores are busy)
+        with single_threaded():
+            for i, task in enumerate(tasks):
+                results.append(fn(*task))
+                progress((i + 1) / len(tasks), f"{label}: {i + 1}/{len(tasks)} done")
         return results
     parallel = Parallel(n_jobs=jobs, return_as="generator")
     return _collect(parallel(delayed(_single_threaded)(fn, *task) for task in tasks), len(tasks), progress, label)
