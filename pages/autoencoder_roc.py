@@ -13,7 +13,7 @@ from ganplify_core.anomaly.experiment import (
     OnnxScoringConfig,
     TopTaggingConfig,
 )
-from ganplify_core.jets import available_sources
+from ganplify_core.jets import available_sources, files
 
 SMALL_PAGE = "the page keeps to what trains in minutes on a shared server; the CLI takes more"
 SIZES = (1000, 2000, 5000, 10_000, 20_000, 40_000)
@@ -211,7 +211,9 @@ ui.prose(
     "Part 2's download reads back as it is). **Autoencoder.** Or upload your autoencoder as an ONNX file: input a "
     f"batch of 40 × 40 jet images ({', '.join(onnx_autoencoder.SHAPES)}, float32, free batch dimension), output "
     f"their reconstruction (at most {onnx_autoencoder.MAX_ONNX_BYTES // 2**20} MB). It is scored on Part 2's test "
-    "jets, pixel intensity and score (the settings above), against the jet mass. Export from PyTorch with "
+    "jets, pixel intensity and score (the settings above), against the jet mass, or on your own jets file (QCD and "
+    "top jets: the top-tagging layout, JetNet arrays with class names qcd and top, or a ROOT tree; the first "
+    "*Test jets per class* of each class). Export from PyTorch with "
     f"`{onnx_autoencoder.HOW_TO}`.", title="What Part 3 takes"
 )
 score_tab, onnx_tab = st.tabs(["Your scores (CSV)", "Your autoencoder (ONNX)"])
@@ -236,9 +238,21 @@ with score_tab:
 with onnx_tab:
     model_file = st.file_uploader("Your autoencoder (ONNX)", type=["onnx"], key="autoencoder_roc.onnx_upload")
     if model_file is not None:
+        format_column, jets_column = st.columns([1, 2])
+        jets_format = format_column.selectbox("Format of your jets file", files.FORMATS, format_func=files.FORMAT_LABELS.get,
+                                              key="autoencoder_roc.jets_format")
+        jets_file = jets_column.file_uploader(
+            f"Your jets (optional; QCD and top jets, at most {files.MAX_UPLOAD_BYTES // 2**20} MB): scored instead "
+            "of the built-in ones", type=["h5", "hdf5", "npz", "root"], key="autoencoder_roc.jets_upload")
         with ui.user_errors():
             digest, _ = onnx_autoencoder.accept(model_file.getvalue(), name=model_file.name)
-            onnx_config = settings.config(OnnxScoringConfig, onnx_sha256=digest).validate()
+            own_jets = {}
+            if jets_file is not None:
+                jets_digest, jets_data = ui.uploaded(jets_file)
+                own_jets = {"jets_format": jets_format,
+                            "jets_sha256": files.store_upload(jets_data, jets_format, name=jets_file.name,
+                                                              digest=jets_digest)}
+            onnx_config = settings.config(OnnxScoringConfig, onnx_sha256=digest, **own_jets).validate()
         onnx_pressed = st.button("Score the test jets with your autoencoder", type="primary")
         yours = ui.result_of(ONNX_SCORING, onnx_config, onnx_pressed)
         if yours is None:

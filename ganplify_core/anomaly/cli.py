@@ -88,7 +88,19 @@ def run_ae_onnx(args: argparse.Namespace) -> dict:
         raise InputError(f"--onnx {args.onnx} is {size / 2**20:.1f} MB; at most "
                          f"{onnx_autoencoder.MAX_ONNX_BYTES // 2**20} MB is accepted")
     digest, _ = onnx_autoencoder.accept(file.read_bytes(), name=file.name)
-    config = params.config_from_args(OnnxScoringConfig, args, onnx_sha256=digest)
+    jets = {}
+    if args.jets is not None:
+        from ganplify_core.jets import files
+
+        path = Path(args.jets)
+        if not path.is_file():
+            raise InputError(f"--jets {args.jets}: no such file")
+        if path.stat().st_size > files.MAX_UPLOAD_BYTES:
+            raise InputError(f"--jets {args.jets} is {path.stat().st_size / 2**20:.1f} MB; at most "
+                             f"{files.MAX_UPLOAD_BYTES // 2**20} MB (the page's upload limit)")
+        jets = {"jets_sha256": files.store_upload(path.read_bytes(), args.jets_format, name=path.name),
+                "jets_format": args.jets_format}
+    config = params.config_from_args(OnnxScoringConfig, args, onnx_sha256=digest, **jets)
     return ONNX_SCORING.to_json(experiments.run(ONNX_SCORING, config, cli.stderr_progress(args)))
 
 
@@ -114,4 +126,9 @@ def register(subparsers) -> None:
     r.add_argument("--onnx", metavar="FILE", required=True,
                    help=f"the model: input {' or '.join(onnx_autoencoder.SHAPES)} float32 jet images (free batch "
                         f"dimension), output their reconstruction; at most {onnx_autoencoder.MAX_ONNX_BYTES // 2**20} MB")
+    r.add_argument("--jets", metavar="FILE", default=None,
+                   help="score these jets instead of the built-in ones: a file with QCD and top jets (at most 20 MB; "
+                        "the first --n-test of each class are used)")
+    r.add_argument("--jets-format", default="toptagging", choices=("toptagging", "jetnet", "root"),
+                   help="the layout of --jets (see ganplify_core.jets.files)")
     params.add_options(r, OnnxScoringConfig)

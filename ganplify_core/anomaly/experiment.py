@@ -602,10 +602,14 @@ class OnnxScoringConfig(params.Config):
     """Your autoencoder (an uploaded ONNX file, named by its SHA-256) scored on the built-in test jets.
 
     The jets, pixel intensity and score are those of Part 2 (the same page settings); ``train_on`` says
-    which class your autoencoder learned (the other one is the anomaly).
+    which class your autoencoder learned (the other one is the anomaly). With ``jets_sha256`` the test jets
+    are the first ``n_test`` QCD and top jets of an uploaded jets file (:func:`ganplify_core.jets.files.read_jets`
+    in ``jets_format``, stored under its digest) instead of the built-in ones.
     """
 
     onnx_sha256: str = ""
+    jets_sha256: str | None = None
+    jets_format: str = "toptagging"
     dataset: str = param("toy", choices=DATASETS, widget="radio", label="Jets",
                          labels={"toy": "toy shower", "reference": "Pythia reference"},
                          help="jets from the toy shower or the Pythia reference sample")
@@ -625,7 +629,14 @@ class OnnxScoringConfig(params.Config):
     def check(self) -> None:
         if not onnx_autoencoder.is_digest(self.onnx_sha256):
             raise InputError("upload your autoencoder as an ONNX file first (it is named by its SHA-256 digest)")
-        if self.dataset == "reference":
+        if self.jets_sha256 is not None:
+            from ganplify_core.jets import files
+
+            if self.jets_format not in files.FORMATS:
+                raise InputError(f"jets_format={self.jets_format!r} is unknown; one of {', '.join(files.FORMATS)}")
+            if not onnx_autoencoder.is_digest(self.jets_sha256):
+                raise InputError("an uploaded jets file is named by its SHA-256 digest (64 hex digits)")
+        elif self.dataset == "reference":
             if "reference" not in available_sources():
                 raise InputError("dataset 'reference' is not available (assets/reference_jets.npz is missing); "
                                  "use dataset 'toy'")
@@ -681,6 +692,28 @@ def onnx_scoring_json(result: OnnxScoringResult) -> dict:
             "config": dataclasses.asdict(result.config)}
 
 
+def _uploaded_jets(config: OnnxScoringConfig) -> dict:
+    """The first ``n_test`` QCD and top jets of the uploaded file (InputError if it lacks either class)."""
+    from ganplify_core.jets import files
+
+    classes = files.read_jets(files.uploaded_bytes(config.jets_sha256), config.jets_format,
+                              max_jets=files.MAX_JETS, name="the uploaded jets file")  # ≤ 20 MB: all of it
+    missing = [c for c in ("qcd", "top") if c not in classes]
+    if missing:
+        raise InputError(f"the uploaded jets file has the classes {', '.join(classes)[:120]}; scoring needs QCD and "
+                         "top jets (top-tagging layout with is_signal_new, or JetNet arrays with class_names qcd, top)")
+    out = {}
+    for c in ("qcd", "top"):
+        jets = classes[c]
+        n = min(config.n_test, len(jets))
+        if n < files.MIN_JETS:
+            raise InputError(f"the uploaded jets file has {n} {_CLASS_NAMES[c]} jets; at least {files.MIN_JETS} "
+                             "of each class are needed")
+        out[c] = dataclasses.replace(jets, pt=jets.pt[:n], eta=jets.eta[:n], phi=jets.phi[:n], mask=jets.mask[:n],
+                                     observables={k: v[:n] for k, v in jets.observables.items()})
+    return out
+
+
 def estimate_onnx_seconds(config: OnnxScoringConfig) -> float:
     """Jets and images of both classes, and the model's measured time per image when it was accepted."""
     try:
@@ -697,9 +730,13 @@ def compute_onnx_scoring(config: OnnxScoringConfig, progress: Progress | None = 
     model = onnx_autoencoder.load(config.onnx_sha256)
     seconds, clock = {}, time.perf_counter()
     images, mass, scores, reconstructions = {}, {}, {}, {}
+    uploaded = _uploaded_jets(config) if config.jets_sha256 is not None else None
     for i, process in enumerate(("qcd", "top")):
         progress(i / 4, f"generating {_CLASS_NAMES[process]} jets and their images")
-        jets = get_jets(process, config.n_test, seed=config.seed, source=config.dataset)
+        if uploaded is None:
+            jets = get_jets(process, config.n_test, seed=config.seed, source=config.dataset)
+        else:
+            jets = uploaded[process]
         picture = jet_images(jets, normalise=True)
         images[process] = np.sqrt(picture) if config.intensity == "sqrt" else picture
         mass[process] = jets.observables["mass"].astype(np.float64)
@@ -716,7 +753,7 @@ def compute_onnx_scoring(config: OnnxScoringConfig, progress: Progress | None = 
     taggers = {"yours": scores, "mass": {p: sign * mass[p] for p in mass}}
     rocs = {name: roc.roc(s[normal], s[anomaly]) for name, s in taggers.items()}
     rejections = {name: roc.rejections(s[normal], s[anomaly]) for name, s in taggers.items()}
-    picks = [(p, int(np.argsort(scores[p])[int(q * (config.n_test - 1))])) for p in (normal, anomaly)
+    picks = [(p, int(np.argsort(scores[p])[int(q * (len(scores[p]) - 1))])) for p in (normal, anomaly)
              for q in EXAMPLE_QUANTILES]
     progress(1.0, "done")
     return OnnxScoringResult(

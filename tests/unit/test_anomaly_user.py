@@ -212,3 +212,34 @@ def test_onnx_autoencoder_scored_on_the_built_in_jets(tmp_cache, tmp_path, capsy
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     with pytest.raises(InputError, match="upload your autoencoder"):
         OnnxScoringConfig(onnx_sha256="nope").validate()
+
+
+def test_onnx_autoencoder_scored_on_an_uploaded_jets_file(tmp_cache, tmp_path, capsys):
+    from ganplify_core.jets import files, get_jets
+
+    torch.manual_seed(4)
+    data = _export(ConvJetAutoencoder(10), torch.zeros(1, 1, 40, 40))
+    digest, _ = onnx_autoencoder.accept(data, "ae.onnx")
+    built_in = {c: get_jets(c, 300, seed=2, source="toy") for c in ("qcd", "top")}
+    jets_file = files.jets_to_npz(built_in)   # JetNet's layout with class names qcd and top (the home page's download)
+    jets_digest = files.store_upload(jets_file, "jetnet", name="jets.npz")
+    config = OnnxScoringConfig(onnx_sha256=digest, jets_sha256=jets_digest, jets_format="jetnet", n_test=200)
+    result = experiments.run(ONNX_SCORING, config)
+    assert len(result.normal_scores) == len(result.anomaly_scores) == 200
+    # the same jets as the built-in ones, read back: the same masses and nearly the same scores
+    same = experiments.run(ONNX_SCORING, OnnxScoringConfig(onnx_sha256=digest, n_test=300, seed=2))
+    np.testing.assert_allclose(result.normal_mass, same.normal_mass[:200], rtol=1e-3)
+    np.testing.assert_allclose(result.anomaly_scores, same.anomaly_scores[:200], rtol=0.05)
+    # a file without top jets is refused with one message
+    only_qcd = files.store_upload(files.jets_to_npz({"qcd": built_in["qcd"]}), "jetnet", name="qcd.npz")
+    with pytest.raises(InputError, match="scoring needs QCD and top jets"):
+        experiments.run(ONNX_SCORING, config.replace(jets_sha256=only_qcd))
+    with pytest.raises(InputError, match="jets_format"):
+        config.replace(jets_format="csv").validate()
+    model_path, jets_path = tmp_path / "ae.onnx", tmp_path / "jets.npz"
+    model_path.write_bytes(data)
+    jets_path.write_bytes(jets_file)
+    args = ["ae-onnx", "--onnx", str(model_path), "--jets", str(jets_path), "--jets-format", "jetnet", "--n-test", "200",
+            "--json"]
+    assert cli.main(args) == 0
+    assert json.loads(capsys.readouterr().out)["auc"] == pytest.approx(result.auc)
