@@ -4,7 +4,10 @@ Times, in one run (torch on one thread inside the computation, as in the app's j
 scoring), its stages (the autoencoder's share against the supervised CNN's), and the cached call (disk
 cache, a fresh in-process read). Prints the ratios; RESULTS.md records what it printed and on which machine.
 
-    .venv/bin/python benchmarks/bench_autoencoder.py [--n-train 20000 --n-test 20000 --epochs 4]
+    .venv/bin/python benchmarks/bench_autoencoder.py [--n-train 20000 --n-test 20000 --epochs 4] [--threads]
+
+It also prints the background rejections, the mass correlation and the decorrelated AUC of the run, and
+with ``--threads`` the 1-vs-2-thread step time (``python -m ganplify_core.anomaly.threads`` does only that).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ def main() -> None:
     parser.add_argument("--n-train", type=int, default=None)
     parser.add_argument("--n-test", type=int, default=None)
     parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--threads", action="store_true",
+                        help="also time a training step on 1 and on 2 torch threads (the choice of threads.py)")
     args = parser.parse_args()
     os.environ["GANPLIFY_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-autoencoder-")
 
@@ -62,7 +67,19 @@ def main() -> None:
     print(f"autoencoder / supervised CNN training time: {s['autoencoder'] / s['supervised']:.2f}")
     print(f"cached run (disk): {cached:.3f} s  = {cached / cold:.5f} of the cold run")
     print(f"AUC: autoencoder {result.auc:.3f}, mass {result.rocs['mass'].auc:.3f}, tau32 {result.rocs['tau32'].auc:.3f}, "
-          f"supervised {result.rocs['supervised'].auc:.3f}")
+          f"supervised {result.rocs['supervised'].auc:.3f}, mass-decorrelated autoencoder "
+          f"{result.rocs['decorrelated'].auc:.3f}")
+    for name, values in result.rejections.items():
+        print(f"1/eps_B of {name}: " + ", ".join(f"{r:.1f} at eps_S = {e}" for e, r in values.items()))
+    rho = result.mass_spearman
+    print(f"Spearman rho with the jet mass (QCD, top): autoencoder {rho['autoencoder']['qcd']:.2f}, "
+          f"{rho['autoencoder']['top']:.2f}; decorrelated {rho['decorrelated']['qcd']:.2f}, {rho['decorrelated']['top']:.2f}")
+    if args.threads:
+        from ganplify_core.anomaly import threads
+
+        best = {n: min(threads.seconds_per_step(n) for _ in range(3)) for n in (1, 2)}
+        print(f"conv autoencoder training step: 1 thread {1000 * best[1]:.1f} ms, 2 threads {1000 * best[2]:.1f} ms "
+              f"(2 / 1 = {best[2] / best[1]:.2f}); the experiments use {threads.TORCH_THREADS}")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
