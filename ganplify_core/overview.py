@@ -5,16 +5,32 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ganplify_core.amplify.distributions import get_distribution
 from ganplify_core.plotstyle import COLORS, styled
+
+# The camel back of ganplify_core.amplify.distributions (MODE, WIDTH there; tests/unit/test_threads.py checks
+# that both give the same sample and density). Written out here so that the home page's first view does not
+# import that module, which loads torch and scipy.optimize (seconds).
+CAMELBACK_MODE, CAMELBACK_WIDTH = 4.0, 1.0
+
+
+def camelback_sample(n_points: int, rng: np.random.Generator) -> np.ndarray:
+    """``n_points`` draws from ½N(−4, 1) + ½N(4, 1) (the same draws as the amplify page's camel back)."""
+    hump = np.where(rng.random(n_points) < 0.5, -CAMELBACK_MODE, CAMELBACK_MODE)
+    return hump + CAMELBACK_WIDTH * rng.standard_normal(n_points)
+
+
+def camelback_density(x: np.ndarray) -> np.ndarray:
+    """p(x) of ½N(−4, 1) + ½N(4, 1)."""
+    x = np.asarray(x, dtype=float)
+    return sum(0.5 * np.exp(-0.5 * ((x - mean) / CAMELBACK_WIDTH) ** 2) / (np.sqrt(2 * np.pi) * CAMELBACK_WIDTH)
+               for mean in (-CAMELBACK_MODE, CAMELBACK_MODE))
 
 
 def camelback_teaser(n_points: int = 100, seed: int = 0) -> go.Figure:
     """Density ½N(−4, 1) + ½N(4, 1) with ``n_points`` samples drawn from it as a rug and histogram."""
-    camelback = get_distribution("camelback", 1, 10)
-    sample = camelback.sample(n_points, np.random.default_rng(seed))[:, 0]
+    sample = camelback_sample(n_points, np.random.default_rng(seed))
     x = np.linspace(-9, 9, 400)
-    density = camelback.density(x)
+    density = camelback_density(x)
     fig = go.Figure()
     fig.add_histogram(x=sample, histnorm="probability density", nbinsx=30, name=f"{n_points} training points",
                       marker_color=COLORS["data"], opacity=0.6)

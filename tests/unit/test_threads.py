@@ -1,9 +1,14 @@
-"""ganplify_core.threads.torch_threads: sets and restores this thread's torch count and numpy's BLAS pool."""
+"""ganplify_core.threads.torch_threads (this thread's torch count, numpy's BLAS pool); first views without torch."""
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -81,3 +86,36 @@ def test_blas_pool_is_limited_by_the_smallest_open_block_and_restored():
     assert thread_counts()["blas"] == original
     with torch_threads(1, blas=False):
         assert thread_counts()["blas"] == original
+
+
+# -- first views: pages that never train never load torch ----------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+TORCH_FREE_PAGES = ("home.py", "clustering.py", "feature_ranking.py")
+
+
+def _page_imports(page: str) -> str:
+    tree = ast.parse((ROOT / "pages" / page).read_text())
+    return "\n".join(ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)))
+
+
+@pytest.mark.parametrize("page", TORCH_FREE_PAGES)
+def test_first_view_imports_of_torch_free_pages_do_not_load_torch(page):
+    code = "\n".join(["import sys", "import ganplify_core.ui", _page_imports(page),
+                      # the home page draws its teaser on the first view
+                      "from ganplify_core import overview; overview.camelback_teaser()" if page == "home.py" else "",
+                      "loaded = sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.'))",
+                      "print('torch modules:', loaded[:5])", "sys.exit(1 if loaded else 0)"])
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"{page}: {result.stdout.strip()} {result.stderr.strip()[-2000:]}"
+
+
+def test_home_teaser_is_the_amplify_pages_camel_back():
+    from ganplify_core import overview
+    from ganplify_core.amplify.distributions import get_distribution
+
+    camelback = get_distribution("camelback", 1, 10)
+    x = np.linspace(-9, 9, 401)
+    np.testing.assert_allclose(overview.camelback_density(x), camelback.density(x), rtol=1e-14)
+    np.testing.assert_array_equal(overview.camelback_sample(50, np.random.default_rng(4)),
+                                  camelback.sample(50, np.random.default_rng(4))[:, 0])
