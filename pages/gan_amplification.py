@@ -30,7 +30,7 @@ PARAMS = ui.page_params(
 settings = ui.start_page("gan_amplification", PARAMS)
 
 st.title("GAN amplification")
-st.markdown(
+ui.prose(
     "Draw *n* points from a known distribution and train a GAN on them. Can the GAN's samples describe the "
     "distribution **better than the n points themselves**? We count the fraction of points in *N* cells of "
     "equal true probability and score the **quantile MSE** = (1/N) Σⱼ (xⱼ − 1/N)². *n* true points have "
@@ -40,6 +40,7 @@ st.markdown(
     "Diefenbacher, Kasieczka, Nachman, Plehn, *GANplifying event samples*, arXiv:2008.06545."
 )
 
+ui.preset_buttons(settings, AMPLIFY)
 headline = st.container()  # the answer first: filled below, once the settings are known
 
 with st.form("amplify-settings"):
@@ -62,7 +63,7 @@ result = ui.result_of(AMPLIFY, config, pressed)
 
 if result is None:
     with ui.user_errors():
-        headline.plotly_chart(plots.preview_figure(config, experiment.training_set(config, 0)), width="stretch")
+        ui.chart(plots.preview_figure(config, experiment.training_set(config, 0)), container=headline)
     ui.press_prompt(AMPLIFY, config, "Train and compare", "These settings have not been trained yet")
     ui.show_cli(params.command_line("amplify", config))
     st.stop()
@@ -95,7 +96,13 @@ with headline.expander("How the GAN's settings were chosen (a selection the fit 
         "the ones shown by default (seed 0), so these sets were not fitted to; but the recipe was still picked "
         "with knowledge of the truth, which a real analysis does not have. **The ML fit and the kernel density "
         "got no such selection**: the fit's family is fixed, and the KDE's bandwidth comes from a cross-validated "
-        "likelihood on the training points alone. Read the GAN's numbers as its best case over those settings.")
+        "likelihood on the training points alone. Read the GAN's numbers as its best case over those settings.\n\n"
+        "The recipe: the R1 penalty on the discriminator's slope at the data (it limits how steeply the "
+        "discriminator may rise at a training point, so the generator learns a smoothed sample, much as a "
+        "kernel's bandwidth does), Adam with β = (0, 0.99), data scaled to O(1), the whole training set in every "
+        "batch, and sampling from an exponential moving average of the generator's weights. A plain GAN, a "
+        "cosine learning-rate schedule, small batches and WGAN-GP were tried first and were worse than the "
+        "training sample.")
 
 st.subheader("Score your own generator's samples")
 upload = st.file_uploader(
@@ -116,12 +123,17 @@ elif own is not None:
         + ". Drawn on the MSE plot above as *your samples*.")
     st.caption(f"Reproduce: `python -m ganplify_core score-samples --dataset {config.distribution} --dim {config.dim} "
                f"--n-train {config.n_train} --quantiles {config.n_quant} --samples {upload.name} --json`")
-headline.plotly_chart(plots.mse_figure(result, own), width="stretch")
+ui.chart(plots.mse_figure(result, own), container=headline)
+
+st.subheader("One training set")
 show = st.selectbox("Training set to show", range(config.n_seeds), format_func=lambda k: f"training set {k + 1}",
                     help="A plot option: never retrains.")
-st.plotly_chart(plots.density_figure(result, show), width="stretch")
+ui.chart(plots.density_figure(result, show))
 if config.distribution == "ring":
-    st.plotly_chart(plots.ring_scatter_figure(result, show), width="stretch")
+    ui.chart(plots.ring_scatter_figure(result, show))
+if "gan" in config.methods and plots.has_replay(result):
+    ui.chart(plots.replay_figure(result, show))
+    st.caption(plots.replay_notice(result, show))
 st.dataframe(plots.amplification_table(result), hide_index=True, width="stretch")
 st.caption("Amplification = equivalent true points / n. The mean of ratios favours lucky training sets "
            f"(even the training samples average {summary['train_amplification']['mean']:.2f} here, against "
@@ -130,13 +142,16 @@ st.caption("Amplification = equivalent true points / n. The mean of ratios favou
 
 if "gan" in config.methods:
     left, right = st.columns(2)
-    left.plotly_chart(plots.amplification_vs_step_figure(result), width="stretch")
-    right.plotly_chart(plots.loss_figure(result), width="stretch")
-    st.caption("Left: the averaged generator's amplification at 10 points during training, scored with the true "
-               "distribution: an illustration only; the stopping step is fixed in advance.")
+    ui.chart(plots.amplification_vs_step_figure(result), container=left)
+    ui.chart(plots.loss_figure(result), container=right)
+    st.caption(f"Left: the averaged generator's amplification at {len(result.snapshot_steps)} points during training, "
+               "scored with the true distribution: an illustration only; the stopping step is fixed in advance.")
 
-ui.download_csv(plots.results_frame(result), "gan_amplification.csv")
+frame = plots.results_frame(result)
+ui.download_csv(frame, "gan_amplification.csv")
+ui.download_all("gan_amplification", tables={"gan_amplification.csv": frame,
+                                             "uncertainty.csv": plots.uncertainty_table(summary, config.methods)})
 ui.show_cli(params.command_line("amplify", config))
 
 st.subheader("What to notice")
-st.markdown(plots.what_to_notice(result))
+ui.prose(plots.what_to_notice(result), title="What to notice")

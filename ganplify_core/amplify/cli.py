@@ -1,6 +1,6 @@
 """``python -m ganplify_core amplify``: the GAN amplification experiment from the terminal.
 
-Example (the page's default, which is also how ``assets/amplify-default.npz`` is made)::
+Example (the page's default; ``--save-asset`` stores it under ``assets/shipped/``, as ``make assets`` does)::
 
     python -m ganplify_core amplify --dataset camelback --n-train 100 --quantiles 10 --seeds 10 \\
         --max-generated 10000000 --save-asset --json
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import argparse
 
-from ganplify_core import cli, experiments, params
+from ganplify_core import cache, cli, experiments, params
 from ganplify_core.amplify.distributions import default_dim
-from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig, run_amplification, save_asset
+from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig, save_asset
 from ganplify_core.amplify.samples import LIMITS, ScoreConfig, load_samples, score_samples
 
 
@@ -30,9 +30,9 @@ def handle(args: argparse.Namespace) -> dict:
     config = config_from_args(args)
     progress = cli.stderr_progress(args)
     if args.save_asset:
-        result = run_amplification(config, progress)  # always recomputed: the asset must be fresh
-        out = result.summary()
-        out["asset"] = str(save_asset(result))
+        path = save_asset(config, progress)  # always recomputed: the asset must be fresh
+        out = cache.load(path).summary()
+        out["asset"] = str(path)
         return out
     return experiments.run(AMPLIFY, config, progress).summary()
 
@@ -49,7 +49,8 @@ def register(subparsers) -> None:
                              handle)
     params.add_options(parser, AmplifyConfig, defaults={"dim": None})
     parser.add_argument("--save-asset", action="store_true",
-                        help="recompute and write the result to assets/amplify-default.npz (the page's instant default)")
+                        help="recompute and store the result under assets/shipped/ (what make assets does for the page's "
+                             "default)")
 
     score = cli.add_command(subparsers, "score-samples",
                             "score your own generator's samples: quantile MSE, equivalent true points, amplification",

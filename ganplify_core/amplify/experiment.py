@@ -3,22 +3,21 @@ ML fit, a kernel density and a GAN by their quantile MSE against the number of p
 
 One training set per seed k = 0…K−1 (drawn with ``SeedSequence((seed, k))``), ``gans_per_set`` GANs per
 training set (different initialisations, their samples pooled in equal parts); the K training sets run
-in parallel through :func:`ganplify_core.sweeps.run_sweep`. The result is cached on disk
-(:func:`ganplify_core.cache.cached`), and the default configuration ships as a precomputed asset
-(``assets/amplify-default.npz``, written by ``python -m ganplify_core amplify --save-asset``).
+in parallel through :func:`ganplify_core.sweeps.run_sweep`. Results are cached on disk by
+:func:`ganplify_core.experiments.run`, and the page's default ships precomputed under ``assets/shipped/``
+(``make assets``, or ``python -m ganplify_core amplify --save-asset`` for the config given).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ganplify_core import cache, experiments, params
+from ganplify_core import experiments, params
 from ganplify_core.amplify.baselines import fit_kde, fit_parametric
 from ganplify_core.amplify.distributions import DATASETS, MODE, SHELL_DIMS, folded_normal_pdf, get_distribution
 from ganplify_core.amplify.gan import GanSettings, GeneratorSampler, PooledSampler, train_gan
@@ -36,11 +35,11 @@ from ganplify_core.training import Progress, no_progress
 
 METHODS = ("fit", "kde", "gan")
 METHOD_LABELS = {"train": "training sample", "fit": "ML fit", "kde": "kernel density", "gan": "GAN"}
-ASSET_PATH = Path(__file__).resolve().parents[2] / "assets" / "amplify-default.npz"
 PROFILE_BINS = 120
 PROFILE_SAMPLES = 400_000
 SCATTER_POINTS = 1500
-N_SNAPSHOTS = 10
+N_SNAPSHOTS = 20        # EMA generators kept during training: the replay's frames and the diagnostic curve
+SNAPSHOT_SAMPLES = 50_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +94,8 @@ class AmplifyResult:
     losses : dict name → (K, T) — GAN losses at steps ``loss_steps`` (T,).
     snapshot_steps, snapshot_mse : (S,), (K, S) — the pooled EMA GANs' MSE (5·10⁴ points) against training step,
         a diagnostic of *when* a GAN amplifies (never used to stop training).
+    snapshot_profiles : (K, S, B) — the same 5·10⁴ points' density on ``profile_x`` at each snapshot: the
+        training replay (empty (K, 0, B) in results made before it existed).
     profile_x : (B,) — x (camel back) or radius ρ (ring, shell) grid of the density plots.
     profiles : dict name → (K, B) — densities on ``profile_x``: truth, fit, kde, gan.
     train_points, scatter : dict name → (K, m, dim) — up to 1500 training / generated points per seed.
@@ -115,6 +116,7 @@ class AmplifyResult:
     train_points: np.ndarray
     scatter: dict
     seconds: dict
+    snapshot_profiles: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 0, 0), np.float32))
 
     def summary(self) -> dict:
         """Mean and standard deviation over seeds, bootstrap 95 % intervals over the training sets and the
@@ -203,11 +205,7 @@ def one_training_set(config: AmplifyConfig, k: int) -> dict:
             out["losses"] = {name: values for name, values in trained.history.items() if name != "step"}
             out["loss_steps"] = trained.history["step"]
             out["snapshot_steps"] = trained.snapshot_steps
-            out["snapshot_mse"] = np.array([
-                mse_vs_generated(PooledSampler([GeneratorSampler(t, 1 + j, state=t.snapshots[s])
-                                                for j, t in enumerate(ensemble)]).sample,
-                                 dist.cell_index, config.n_quant, np.array([50_000]))[0]
-                for s in range(len(trained.snapshots))])
+            out["snapshot_mse"], out["snapshot_profiles"] = _score_snapshots(ensemble, dist, edges, config)
         else:
             model = fit_parametric(data, config.distribution, seed=int(fit_seed % 2**31)) if method == "fit" \
                 else fit_kde(data, seed=int(fit_seed % 2**31))
@@ -220,6 +218,18 @@ def one_training_set(config: AmplifyConfig, k: int) -> dict:
         out["scatter"][method] = profile_points[:SCATTER_POINTS].astype(np.float32)
         out["seconds"][method] = time.perf_counter() - start
     return out
+
+
+def _score_snapshots(ensemble: list, dist, edges: np.ndarray, config: AmplifyConfig) -> tuple[np.ndarray, np.ndarray]:
+    """At each snapshot: the pooled EMA generators' quantile MSE and density (5·10⁴ points each)."""
+    mse, profiles = [], []
+    for s in range(len(ensemble[0].snapshots)):
+        sampler = PooledSampler([GeneratorSampler(t, 1 + j, state=t.snapshots[s]) for j, t in enumerate(ensemble)])
+        points = sampler.sample(SNAPSHOT_SAMPLES)
+        counts = torch.bincount(dist.cell_index(points), minlength=config.n_quant)
+        mse.append(float(quantile_mse(counts)))
+        profiles.append(_histogram_density(points.cpu().numpy().astype(np.float64), edges, config.distribution))
+    return np.array(mse), np.array(profiles, dtype=np.float32).reshape(len(mse), len(edges) - 1)
 
 
 def run_amplification(config: AmplifyConfig, progress: Progress | None = None) -> AmplifyResult:
@@ -246,6 +256,8 @@ def run_amplification(config: AmplifyConfig, progress: Progress | None = None) -
         loss_steps=parts[0]["loss_steps"] if has_gan else np.zeros(0),
         snapshot_steps=parts[0]["snapshot_steps"] if has_gan else np.zeros(0),
         snapshot_mse=np.stack([p["snapshot_mse"] for p in parts]) if has_gan else np.zeros((config.n_seeds, 0)),
+        snapshot_profiles=np.stack([p["snapshot_profiles"] for p in parts]) if has_gan
+        else np.zeros((config.n_seeds, 0, PROFILE_BINS), np.float32),
         profile_x=_profile_grid(config),
         profiles={name: stack("profiles", name) for name in parts[0]["profiles"]},
         train_points=np.stack([p["train_points"] for p in parts]),
@@ -255,23 +267,6 @@ def run_amplification(config: AmplifyConfig, progress: Progress | None = None) -
 
 
 DEFAULT_CONFIG = AmplifyConfig()
-
-
-@functools.lru_cache(maxsize=1)
-def _shipped_asset() -> AmplifyResult | None:
-    if not ASSET_PATH.exists():
-        return None
-    try:
-        result = cache.load(ASSET_PATH)
-    except Exception:  # a damaged asset only costs a retraining
-        return None
-    return result if isinstance(result, AmplifyResult) else None
-
-
-def shipped_result(config: AmplifyConfig) -> AmplifyResult | None:
-    """The precomputed result in ``assets/`` if it was made with exactly ``config``, else None."""
-    result = _shipped_asset()
-    return result if result is not None and result.config == config else None
 
 
 # Seconds on one core of the 2-core machine class, measured by benchmarks/bench_estimates.py.
@@ -295,16 +290,30 @@ def estimate_seconds(config: AmplifyConfig) -> float:
     return 1.0 + (SECONDS_TO_START_WORKERS if workers > 1 else 0.0) + rounds * per_set
 
 
+PRESETS = (
+    experiments.Preset(
+        "paper", "The paper's setting", DEFAULT_CONFIG,
+        note="Camel back, 100 training points, 10 quantile cells, 10 training sets, 10⁷ points generated "
+             "(arXiv:2008.06545, Sec. 2); shipped, so it shows at once."),
+    experiments.Preset(
+        "demo", "A 30-second demo", AmplifyConfig(n_seeds=4, steps=3000, max_generated=1_000_000),
+        note="The same law with 4 training sets, half the training steps and 10⁶ points generated."),
+    experiments.Preset(
+        "fails", "Where it fails", AmplifyConfig(distribution="shell", dim=5, n_seeds=4, max_generated=1_000_000),
+        page_values={"shell_dim": 5},
+        note="The recipe tuned on the camel back, on a 5-dimensional spherical shell: the GAN falls short of "
+             "its own 100 points there."),
+)
+
 AMPLIFY = experiments.register(experiments.Experiment(
     name="amplify", config_type=AmplifyConfig, compute=run_amplification, to_json=AmplifyResult.summary,
-    estimate_seconds=estimate_seconds, shipped=shipped_result, label="Training and sampling",
+    estimate_seconds=estimate_seconds, label="Training and sampling", presets=PRESETS, ship=(DEFAULT_CONFIG,),
     calibration=(AmplifyConfig(n_seeds=2, steps=2000, max_generated=1_000_000),
                  AmplifyConfig(n_train=1000, n_seeds=2, steps=1000, max_generated=1_000_000),
                  AmplifyConfig(distribution="ring", dim=2, n_seeds=4, steps=1500, width=32, max_generated=1_000_000))))
 
 
-def save_asset(result: AmplifyResult, path: Path = ASSET_PATH) -> Path:
-    """Write ``result`` as the shipped default (the CLI's ``--save-asset``)."""
-    cache.dump(result, path)
-    return path
-
+def save_asset(config: AmplifyConfig, progress: Progress | None = None) -> Path:
+    """Compute ``config`` with the current code and store it as a shipped result (the CLI's ``--save-asset``;
+    ``make assets`` does the same for every config in ``AMPLIFY.ship``)."""
+    return experiments.make_shipped(AMPLIFY, config, progress)

@@ -9,7 +9,36 @@ import plotly.graph_objects as go
 from ganplify_core.amplify.experiment import METHOD_LABELS, AmplifyResult
 from ganplify_core.amplify.metrics import amplification, equivalent_true_samples, expected_mse_of_true_samples
 from ganplify_core.amplify.uncertainty import format_p
-from ganplify_core.plotstyle import COLORS, legend_below, rgba, styled
+from ganplify_core.plotstyle import COLORS, rgba, styled
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_text(value: float) -> str:
+    exponent = int(np.floor(np.log10(value) + 1e-9))
+    mantissa = round(value / 10.0**exponent)
+    power = f"10{str(exponent).translate(_SUPERSCRIPT)}"
+    return power if mantissa == 1 else f"{mantissa}·{power}"
+
+
+def log_ticks(lo: float, hi: float, plain: bool = False) -> dict:
+    """Axis settings for a log axis from ``lo`` to ``hi`` with readable labels only: the decades when the
+    range spans two or more, else 1, 2 and 5 per decade (never Plotly's small unlabelled-looking minor digits).
+    ``plain`` writes 0.5, 1, 2 instead of powers of ten (for factors near 1)."""
+    lo, hi = float(lo), float(hi)
+    first, last = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+    mantissas = (1,) if last - first >= 3 else (1, 2, 5)
+    values = [m * 10.0**e for e in range(first, last + 1) for m in mantissas if lo <= m * 10.0**e <= hi]
+    text = [f"{v:g}" if plain else _power_text(v) for v in values]
+    return dict(type="log", range=[np.log10(lo), np.log10(hi)], tickmode="array", tickvals=values, ticktext=text,
+                minor=dict(showgrid=False, ticks=""))
+
+
+def legend_under(fig: go.Figure, rows: int = 2) -> go.Figure:
+    """The legend below the plot and below the x-axis title, with room made for it (it never covers a curve)."""
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
+                      margin=dict(b=70 + 24 * rows))
+    return fig
 
 
 def density_figure(result: AmplifyResult, seed_index: int = 0) -> go.Figure:
@@ -93,11 +122,11 @@ def mse_figure(result: AmplifyResult, own=None) -> go.Figure:
         positive = own.mse_curve[own.mse_curve > 0]
         if len(positive):
             floor, top = min(floor, float(positive.min())), max(top, float(positive.max()))
-    fig.update_xaxes(type="log", title="number of generated points")
-    fig.update_yaxes(type="log", title="quantile MSE", exponentformat="power",
-                     range=[np.log10(floor / 3), np.log10(max(top, float(result.train_mse.max())) * 1.5)])
-    return legend_below(styled(fig, f"Quantile MSE vs points generated ({config.n_quant} cells, {config.n_seeds} "
-                                     "training sets; bands 16–84 %)", height=480))
+    x_hi = float(max(g[-1], own.generated[-1] if own is not None else 0))
+    fig.update_xaxes(title="number of generated points", **log_ticks(g[0] / 1.2, x_hi * 1.2))
+    fig.update_yaxes(title="quantile MSE", **log_ticks(floor / 3, max(top, float(result.train_mse.max())) * 1.5))
+    return legend_under(styled(fig, f"Quantile MSE vs points generated ({config.n_quant} cells, {config.n_seeds} "
+                                    "training sets; bands 16–84 %)", height=520), rows=2)
 
 
 def amplification_table(result: AmplifyResult) -> pd.DataFrame:
@@ -133,7 +162,7 @@ def loss_figure(result: AmplifyResult) -> go.Figure:
                   annotation_text="D loss at equilibrium: 2 ln 2")
     fig.update_xaxes(title="training step")
     fig.update_yaxes(title="loss (mean over training sets)")
-    return legend_below(styled(fig, "GAN losses during training", height=440))
+    return legend_under(styled(fig, "GAN losses during training", height=460), rows=2)
 
 
 def amplification_vs_step_figure(result: AmplifyResult) -> go.Figure:
@@ -148,8 +177,10 @@ def amplification_vs_step_figure(result: AmplifyResult) -> go.Figure:
     fig.add_scatter(x=result.snapshot_steps[[0, -1]], y=[1, 1], mode="lines", name="as good as n true points",
                     line=dict(color=COLORS["reference"], dash="dot"))
     fig.update_xaxes(title="training step")
-    fig.update_yaxes(title="amplification", type="log")
-    return legend_below(styled(fig, "Amplification during training (diagnostic)", height=440))
+    positive = amp[np.isfinite(amp) & (amp > 0)]
+    lo, hi = (min(float(positive.min()), 1.0), max(float(positive.max()), 1.0)) if len(positive) else (0.1, 10.0)
+    fig.update_yaxes(title="amplification", **log_ticks(lo / 1.3, hi * 1.3, plain=True))
+    return legend_under(styled(fig, "Amplification during training (diagnostic)", height=460), rows=1)
 
 
 def results_frame(result: AmplifyResult) -> pd.DataFrame:
@@ -282,3 +313,72 @@ def _sign_test_threshold(k: int) -> int | None:
         if stats.binomtest(agree, k, 0.5).pvalue < 0.05:
             return agree
     return None
+
+
+def has_replay(result: AmplifyResult) -> bool:
+    """Whether ``result`` kept the generator's density during training (results made before it did not)."""
+    return result.snapshot_profiles.ndim == 3 and result.snapshot_profiles.shape[1] > 0
+
+
+def replay_figure(result: AmplifyResult, seed_index: int = 0) -> go.Figure:
+    """The GAN's density during training, one frame per snapshot: a play button and a step slider.
+
+    Frame s shows the pooled EMA generators' density (5·10⁴ points) at step ``snapshot_steps[s]`` over the
+    truth and the training sample, with that snapshot's amplification in the title."""
+    config = result.config
+    centres = 0.5 * (result.profile_x[1:] + result.profile_x[:-1])
+    one_d = config.distribution == "camelback"
+    points = result.train_points[seed_index]
+    coordinate = points[:, 0] if one_d else np.linalg.norm(points, axis=1)
+    densities = result.snapshot_profiles[seed_index]
+    steps = result.snapshot_steps
+    amp = amplification(result.snapshot_mse[seed_index], config.n_quant, config.n_train)
+    title = lambda s: (f"Training replay, set {seed_index + 1}: step {int(steps[s]):,} of {config.steps:,}, "
+                       f"amplification {amp[s]:.2f}")
+    fig = go.Figure()
+    counts, edges = np.histogram(coordinate, result.profile_x[::4])
+    fig.add_bar(x=0.5 * (edges[1:] + edges[:-1]), y=counts / (len(coordinate) * np.diff(edges)), width=np.diff(edges),
+                name=f"training sample (n = {config.n_train})", marker_color=rgba(COLORS["data"], 0.45),
+                hoverinfo="skip")
+    fig.add_scatter(x=centres, y=result.profiles["truth"][seed_index], name="true density",
+                    line=dict(color=COLORS["truth"], width=3), hoverinfo="skip")
+    fig.add_scatter(x=centres, y=densities[0], name="GAN (averaged generator)", line=dict(color=COLORS["gan"], width=3),
+                    hovertemplate="%{y:.3f}<extra>GAN</extra>")
+    fig.frames = [go.Frame(data=[go.Scatter(x=centres, y=densities[s])], traces=[2], name=str(int(steps[s])),
+                           layout=go.Layout(title_text=title(s))) for s in range(len(steps))]
+    # Early generators can pile into a spike; the axis follows the truth, the sample and the trained density.
+    top = max(float(densities[-1].max()), float(result.profiles["truth"][seed_index].max()),
+              float((counts / (len(coordinate) * np.diff(edges))).max())) * 1.25
+    fig.update_xaxes(title="x" if one_d else "radius ρ = ‖x‖")
+    fig.update_yaxes(title="probability density" + ("" if one_d else " of ρ"), range=[0, top])
+    frame_ms = 500
+    fig.update_layout(
+        barmode="overlay",
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.14, xanchor="left", yanchor="top",
+                          showactive=False, buttons=[
+                              dict(label="▶ Play", method="animate",
+                                   args=[None, dict(frame=dict(duration=frame_ms, redraw=True), fromcurrent=True,
+                                                    transition=dict(duration=0))]),
+                              dict(label="❚❚ Pause", method="animate",
+                                   args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
+        sliders=[dict(active=0, x=0.3, len=0.7, y=-0.12, yanchor="top", currentvalue=dict(prefix="training step "),
+                      steps=[dict(label=f"{int(step):,}", method="animate",
+                                  args=[[str(int(step))], dict(mode="immediate", frame=dict(duration=0, redraw=True),
+                                                               transition=dict(duration=0))])
+                             for step in steps])])
+    fig = styled(fig, title(0), height=520)
+    fig.update_layout(margin=dict(b=130))
+    return fig
+
+
+def replay_notice(result: AmplifyResult, seed_index: int = 0) -> str:
+    """One sentence under the replay, its numbers read from the snapshots of training set ``seed_index``."""
+    config = result.config
+    amp = amplification(result.snapshot_mse[seed_index], config.n_quant, config.n_train)
+    steps = result.snapshot_steps
+    best = int(np.argmax(amp))
+    sample = float(result.amplification["train"][seed_index])
+    return (f"Set {seed_index + 1}: the averaged generator's amplification goes from {amp[0]:.2f} at step "
+            f"{int(steps[0]):,} to {amp[-1]:.2f} at the last step ({int(steps[-1]):,}); its highest, {amp[best]:.2f}, "
+            f"is at step {int(steps[best]):,}. The training sample itself scores {sample:.2f}. The stopping step is "
+            "fixed in advance: reading the best step off this curve would use the true law.")

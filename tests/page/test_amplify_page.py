@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from ganplify_core import jobs
-from ganplify_core.amplify.experiment import AMPLIFY, DEFAULT_CONFIG, AmplifyConfig, shipped_result
+from ganplify_core import cache, experiments, jobs
+from ganplify_core.amplify.experiment import AMPLIFY, DEFAULT_CONFIG, AmplifyConfig
 
 TIMEOUT = 240
 
 
 def test_default_view_shows_the_shipped_amplification(app_path, tmp_cache):
-    shipped = shipped_result(DEFAULT_CONFIG)
-    assert shipped is not None, "assets/amplify-default.npz is missing or stale: python -m ganplify_core amplify --save-asset"
+    path = experiments.shipped_path(AMPLIFY, DEFAULT_CONFIG)
+    assert path.exists(), "the page's default is not shipped: make assets (or amplify --save-asset)"
+    shipped = cache.load(path)
     at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT).run()
     assert not at.exception, at.exception
-    assert len(at.get("plotly_chart")) >= 4
+    charts = [chart.proto.spec for chart in at.get("plotly_chart")]
+    assert len(charts) >= 5  # MSE, density, replay, amplification vs step, losses
+    assert any('"frames"' in spec and "Training replay" in spec for spec in charts), "the training replay"
+    presets = [b.label for b in at.button if b.key and b.key.startswith("preset.")]
+    assert len(presets) == 3 and any("paper" in label for label in presets)
     gan_metric = [m for m in at.metric if m.label.startswith("GAN")]
     assert gan_metric and gan_metric[0].value.startswith(f"{shipped.amplification['gan'].mean():.2f}")
     summary = shipped.summary()
@@ -41,7 +46,7 @@ def test_small_training_run_from_the_button(app_path, tmp_cache):
     assert at.get("plotly_chart"), "a preview chart before training"
     assert any("Train and compare" in info.value for info in at.info)
     assert not list(tmp_cache.rglob("*.npz")) and jobs.find(AMPLIFY, config) is None, "nothing starts without a press"
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Train and compare").click().run()
     assert not at.exception, at.exception
     job = jobs.find(AMPLIFY, config)
     assert job is not None and job.wait(TIMEOUT) and job.state == jobs.DONE, job and job.error
@@ -72,3 +77,15 @@ def test_uploaded_samples_are_scored_on_the_mse_plot(app_path, tmp_cache):
     assert not at.exception, at.exception
     assert any("not a .npy file" in e.value for e in at.error)
     assert len(at.get("plotly_chart")) >= 4, "a bad file costs only its own message"
+
+
+def test_a_preset_sets_the_widgets_and_starts_nothing(app_path, tmp_cache):
+    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT).run()
+    at.button(key="preset.gan_amplification.fails").click().run()
+    assert not at.exception, at.exception
+    fails = next(p for p in AMPLIFY.presets if p.key == "fails").config
+    query = {key: at.query_params[key] for key in ("distribution", "shell_dim", "n_seeds")}
+    assert {k: v[0] if isinstance(v, list) else v for k, v in query.items()} == {
+        "distribution": "shell", "shell_dim": "5", "n_seeds": str(fails.n_seeds)}
+    assert any("Train and compare" in info.value for info in at.info), "a preset that is not shipped waits for the press"
+    assert jobs.find(AMPLIFY, fails) is None

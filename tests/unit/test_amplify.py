@@ -263,13 +263,14 @@ def test_the_pages_command_line_rebuilds_the_same_config():
 
 
 def test_the_shipped_result_gains_intervals_and_the_paired_test_without_retraining():
+    from ganplify_core import cache, experiments
     from ganplify_core.amplify import plots
-    from ganplify_core.amplify.experiment import shipped_result
+    from ganplify_core.amplify.experiment import AMPLIFY
     from ganplify_core.amplify.uncertainty import format_p
 
-    result = shipped_result(DEFAULT_CONFIG)
-    if result is None:
-        pytest.skip("no shipped asset")
+    path = experiments.shipped_path(AMPLIFY, DEFAULT_CONFIG)
+    assert path.exists(), "the page's default is not shipped: make assets"
+    result = cache.load(path)
     summary = result.summary()
     gan = summary["gan"]
     lo, hi = gan["amplification_of_mean_mse_ci95"]
