@@ -145,7 +145,8 @@ score_columns = st.columns(len(result.test_score) + 1)
 for column, (metric, value) in zip(score_columns, result.test_score.items()):
     column.metric(f"Test {metric}", plots.plus_minus(value, result.test_score_std.get(metric)),
                   help="On the held-out rows; ± the bootstrap standard deviation over resamples of them.")
-score_columns[-1].metric("Rows: train / held out", f"{result.n_train} / {result.n_test}")
+score_columns[-1].metric("Train / held out", f"{result.n_train} / {result.n_test}", help="Rows the model was trained "
+                         "on (an ONNX model: SHAP's background) and rows held out for the scores and the rankings.")
 
 st.subheader("Rankings side by side")
 ui.chart(plots.importance_panels(names, result.rankings, {experiment.PERMUTATION: perm.ratio_std},
@@ -153,18 +154,15 @@ ui.chart(plots.importance_panels(names, result.rankings, {experiment.PERMUTATION
 st.caption("Features sorted by mean |SHAP|. ✗ marks a feature the generating formula does not use. Permutation "
            "bars start at ratio 1 (no effect). Built-in importance is measured on training data; permutation "
            "importance and SHAP on held-out rows.")
-tau_column, note_column = st.columns([1, 1])
-with tau_column:
-    ui.chart(plots.kendall_heatmap(result.tau_methods, result.kendall_tau))
-with note_column:
-    if result.correlated:
-        pairs = "; ".join(f"**{a}**–**{b}** (ρ = {rho:+.2f})" for a, b, rho in result.correlated[:5])
-        st.markdown(f"**Correlated features split importance.** {pairs}. A model can use either feature of a "
-                    "pair, so the credit is shared between them and each looks less important than the pair is; "
-                    "permuting one alone also creates combinations never seen in the data.")
-    else:
-        st.markdown(f"No pair of features has |Spearman ρ| ≥ {importance.CORRELATED:g}, so no importance is split "
-                    "between look-alikes.")
+ui.chart(plots.kendall_heatmap(result.tau_methods, result.kendall_tau))
+if result.correlated:
+    pairs = "; ".join(f"**{a}**–**{b}** (ρ = {rho:+.2f})" for a, b, rho in result.correlated[:5])
+    st.markdown(f"**Correlated features split importance.** {pairs}. A model can use either feature of a "
+                "pair, so the credit is shared between them and each looks less important than the pair is; "
+                "permuting one alone also creates combinations never seen in the data.")
+else:
+    st.markdown(f"No pair of features has |Spearman ρ| ≥ {importance.CORRELATED:g}, so no importance is split "
+                "between look-alikes.")
 
 st.subheader("Permutation importance, both forms")
 error_name = "log-loss" if result.task == "classification" else "MSE"

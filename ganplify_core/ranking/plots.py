@@ -108,7 +108,7 @@ def kendall_heatmap(methods, tau: np.ndarray) -> go.Figure:
                                text=np.round(tau, 2), texttemplate="%{text}", colorbar=dict(title="τ"),
                                hovertemplate="%{y} vs %{x}: τ = %{z:.3f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    return styled(fig, "Agreement between rankings (Kendall τ)", height=340)
+    return styled(fig, "Agreement between rankings (Kendall τ)", height=300)
 
 
 def _beeswarm_offsets(values: np.ndarray, n_bins: int = 60, width: float = 0.4) -> np.ndarray:
