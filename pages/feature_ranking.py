@@ -116,8 +116,9 @@ with st.form("feature_ranking-settings"):
         else:
             st.markdown(f"**Model:** your ONNX model `{model_file.name}` (not trained here: the rows outside the "
                         "held-out part are SHAP's background)")
-        for name in ("n_rows", "n_repeats"):
-            settings.widget(name)
+        held_out = round(100 * config.test_fraction)  # the page keeps the config's split
+        settings.widget("n_rows", label=f"Rows ({100 - held_out} % train, {held_out} % held out)")
+        settings.widget("n_repeats")
     with c2:
         for name in ("shap_rows", "background_size", "event"):
             settings.widget(name)
@@ -133,7 +134,8 @@ else:
     command = params.command_line("rank", config)
 result = ui.result_of(RANKING, config, pressed)
 if result is None:
-    ui.press_prompt(RANKING, config, "Train and rank", "This model has not been trained and ranked yet")
+    ui.press_prompt(RANKING, config, "Train and rank", "This model has not been ranked yet" if own_model is not None
+                    else "This model has not been trained and ranked yet")
     ui.show_cli(command)
     st.stop()
 

@@ -78,4 +78,4 @@ def register(subparsers) -> None:
     parser.add_argument("--csv", help="rank the features of this CSV file instead (numeric columns; target last unless --target)")
     parser.add_argument("--target", help="target column of --csv")
     parser.add_argument("--onnx", help="rank the inputs of your own model (an ONNX file, at most 20 MB; e.g. from skl2onnx) "
-                                       "instead of training one: its input must take the table's features")
+                                       "instead of training one (replaces --model): its input must take the table's features")
