@@ -45,7 +45,9 @@ def run_training(
     Parameters
     ----------
     step : callable
-        Does optimisation step ``i``; returns a mapping of loss names to floats.
+        Does optimisation step ``i``; returns a mapping of loss names to floats or 0-d tensors. Return
+        tensors (``loss.detach()``), not ``loss.item()``: on a GPU reading a value waits for the step to
+        finish, and here only the ~100 progress reports read one; the logged ones come back at the end.
     n_steps : int
         Number of steps.
     progress : callable, optional
@@ -62,14 +64,24 @@ def run_training(
     """
     progress = progress or no_progress
     report_every = report_every or max(1, n_steps // 100)
-    history: dict[str, list[float]] = {"step": []}
+    history: dict[str, list] = {"step": []}
     for i in range(n_steps):
         losses = step(i)
         if i % log_every == 0 or i == n_steps - 1:
             history["step"].append(i)
             for name, value in losses.items():
-                history.setdefault(name, []).append(float(value))
-        if (i + 1) % report_every == 0 or i == n_steps - 1:
+                # A tensor is kept as it is (no wait for the device here) and read back once at the end.
+                history.setdefault(name, []).append(value.detach() if hasattr(value, "detach") else float(value))
+        if (i + 1) % report_every == 0 or i == n_steps - 1:  # ~100 reads of the device per run
             shown = ", ".join(f"{k} {float(v):.3g}" for k, v in losses.items())
             progress((i + 1) / n_steps, f"{label}: step {i + 1}/{n_steps}  {shown}")
-    return {name: np.asarray(values) for name, values in history.items()}
+    return {name: np.asarray(values) if name == "step" else _to_host(values) for name, values in history.items()}
+
+
+def _to_host(values: list) -> np.ndarray:
+    """Logged values as one float64 array (tensors on a device are copied back in one piece)."""
+    if values and all(hasattr(v, "detach") for v in values):
+        import torch
+
+        return torch.stack([v.reshape(()) for v in values]).double().cpu().numpy()
+    return np.asarray([float(v) for v in values]) if values else np.asarray([])

@@ -119,3 +119,35 @@ def test_home_teaser_is_the_amplify_pages_camel_back():
     np.testing.assert_allclose(overview.camelback_density(x), camelback.density(x), rtol=1e-14)
     np.testing.assert_array_equal(overview.camelback_sample(50, np.random.default_rng(4)),
                                   camelback.sample(50, np.random.default_rng(4))[:, 0])
+
+
+# -- training loops read the device only when they report -----------------------------------------------------
+
+def test_run_training_reads_tensor_losses_only_at_progress_reports():
+    from ganplify_core.training import run_training
+
+    reads = []
+
+    class DeviceLoss:
+        """Stands for a loss on a GPU: float() is a host sync; detach() keeps it on the device."""
+
+        def __init__(self, value):
+            self.value = torch.tensor(value)
+
+        def detach(self):
+            return self.value
+
+        def __float__(self):
+            reads.append(1)
+            return float(self.value)
+
+    reports = []
+    history = run_training(lambda i: {"loss": DeviceLoss(1.0 / (i + 1))}, 1000,
+                           progress=lambda f, m: reports.append(f), log_every=10)
+    assert len(reads) == len(reports) == 100       # not the 100 logged steps besides
+    np.testing.assert_array_equal(history["step"], np.r_[np.arange(0, 1000, 10), 999])
+    np.testing.assert_allclose(history["loss"], 1.0 / (history["step"] + 1), rtol=1e-6)
+    assert history["loss"].dtype == np.float64
+    plain = run_training(lambda i: {"loss": 1.0 / (i + 1), "r1": float("nan")}, 30, log_every=10)
+    np.testing.assert_allclose(plain["loss"], 1.0 / (plain["step"] + 1))
+    assert plain["step"].dtype.kind == "i" and np.isnan(plain["r1"]).all()
