@@ -88,9 +88,9 @@ with st.expander("Use your own showers (.npz)", expanded=bool(settings.value("so
                        + ("" if held.energy is None else ", with primary energies") + ".")
 
 with st.form("birthday-settings"):
+    settings.widget("sources")  # the whole width: the generators' names are long
     left, middle, right = st.columns(3)
     with left:
-        settings.widget("sources")
         settings.widget("energy", horizontal=True)
         settings.widget("grid")
         settings.widget("templates")
@@ -174,11 +174,14 @@ ui.prose(
 
 st.subheader("The three definitions of a duplicate, side by side")
 ui.chart(plots.definition_curves(result))
+st.caption(f"D: duplicate pairs among the N = C(M, 2) = {result.sources[0].n_pairs:,} pairs of each pool; N/D: the "
+           "collision support, with the exact Poisson 95 % interval of D.")
 st.dataframe(plots.definitions_table(result), hide_index=True, width="stretch")
 rates = plots.relative_rates_table(result)
 if rates is not None:
-    st.markdown("**Relative duplicate rate**: how many times as often a source's pairs are duplicates as the "
-                "baseline's, with its exact 95 % interval (conditional binomial on the two counts).")
+    baseline = SOURCE_LABELS[experiment.baseline_source(result)].lower()
+    st.markdown(f"**Relative duplicate rate**: how many times as often a source's pairs are duplicates as those of the "
+                f"{baseline}, with its exact 95 % interval (conditional binomial on the two counts).")
     st.dataframe(rates, hide_index=True, width="stretch")
 notice = plots.what_to_notice(result)
 if notice:

@@ -29,6 +29,12 @@ SHORT_LABELS = {"sim": "simulator", "sim-heldout": "sim. held-out", "gan": "GAN"
                 "upload": "your showers", "reference": "your reference"}
 DEFINITION_LABELS = {"shapes": "(a) shower shapes", "shapes+energy": "(b) shapes + relative energy difference",
                      "shapes+energy+ssim": "(c) shapes + energy + SSIM"}
+SHORT_DEFINITIONS = {"shapes": "(a) shapes", "shapes+energy": "(b) + energy", "shapes+energy+ssim": "(c) + SSIM"}
+
+
+def _log_axis(fig: go.Figure, **where) -> None:
+    """A log x axis labelled at powers of ten only (minor labels like "2 5" are unreadable on a projector)."""
+    fig.update_xaxes(type="log", dtick=1, **where)
 
 
 def _projections(images: np.ndarray, titles: list[str], title: str) -> go.Figure:
@@ -102,7 +108,9 @@ def duplicate_curves(result: BirthdayResult) -> go.Figure:
             fig.add_vline(x=e.s_star, line=dict(color=color, dash="dash", width=1))
     fig.add_hline(y=0.5, line=dict(color=COLORS["truth"], dash="dash", width=1),
                   annotation_text="p = ½", annotation_position="bottom right")
-    fig.update_xaxes(title_text="subset size s (samples)", type="log" if result.config.grid_scale == "log" else "linear")
+    fig.update_xaxes(title_text="subset size s (samples)")
+    if result.config.grid_scale == "log":
+        _log_axis(fig)
     fig.update_yaxes(title_text="P(at least one duplicate pair)", range=[-0.02, 1.02])
     fig = styled(fig, f"Probability of a duplicate among s samples, {DEFINITION_LABELS[result.config.features]} "
                       f"({result.config.replications} orderings, 95 % Wilson band)", height=520)
@@ -114,7 +122,7 @@ def duplicate_curves(result: BirthdayResult) -> go.Figure:
 def definition_curves(result: BirthdayResult) -> go.Figure:
     """The seed's three result plots side by side, from one run: p(s) per source under definitions (a)–(c)."""
     fig = make_subplots(rows=1, cols=len(DEFINITIONS), shared_yaxes=True, horizontal_spacing=0.04,
-                        subplot_titles=[DEFINITION_LABELS[d] for d in DEFINITIONS])
+                        subplot_titles=[SHORT_DEFINITIONS[d] for d in DEFINITIONS])
     s_grid = result.subset_sizes
     for k, s in enumerate(result.sources):
         color = SOURCE_COLORS.get(s.source, SEQUENCE[k % len(SEQUENCE)])
@@ -126,8 +134,9 @@ def definition_curves(result: BirthdayResult) -> go.Figure:
                                      legendgroup=s.source, showlegend=col == 1,
                                      hovertemplate=f"{s.label}<br>{DEFINITION_LABELS[d.features]}<br>s = %{{x}}<br>"
                                                    f"P(duplicate) = %{{y:.3f}}<extra></extra>"), row=1, col=col)
-            fig.update_xaxes(title_text="subset size s", type="log" if result.config.grid_scale == "log" else "linear",
-                             row=1, col=col)
+            fig.update_xaxes(title_text="subset size s", row=1, col=col)
+            if result.config.grid_scale == "log":
+                _log_axis(fig, row=1, col=col)
     for col in range(1, len(DEFINITIONS) + 1):
         fig.add_hline(y=0.5, line=dict(color=COLORS["truth"], dash="dash", width=1), row=1, col=col)
     fig.update_yaxes(title_text="P(at least one duplicate pair)", range=[-0.02, 1.02], row=1, col=1)
@@ -147,29 +156,28 @@ def _interval(value: float, interval, digits: int = 0) -> str:
 
 
 def definitions_table(result: BirthdayResult) -> pd.DataFrame:
-    """Per source and definition: duplicate pairs D of N and the collision support N/D with its 95 % interval."""
+    """Per source and definition: duplicate pairs D (of N = C(M, 2)) and the collision support N/D, 95 % interval."""
     rows = []
     for s in result.sources:
-        row = {"source": s.label}
+        row = {"source": SHORT_LABELS[s.source]}
         for d in s.definitions:
             e = d.estimates
-            row[f"{DEFINITION_LABELS[d.features]}: D"] = f"{e.n_duplicate_pairs:,} of {e.n_pairs:,}"
-            row[f"{DEFINITION_LABELS[d.features]}: N/D [95 %]"] = _interval(e.collision_estimate, e.collision_ci95)
+            row[f"{SHORT_DEFINITIONS[d.features]}: D · N/D [95 %]"] = (f"{e.n_duplicate_pairs:,} · "
+                                                                      + _interval(e.collision_estimate, e.collision_ci95))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def relative_rates_table(result: BirthdayResult) -> pd.DataFrame | None:
-    """Each source's duplicate rate over the baseline's (held-out simulator), per definition, 95 % interval."""
+    """Each source's duplicate rate over the baseline's (:func:`baseline_source`), per definition, 95 % interval."""
     rates = relative_rates(result)
     if not rates:
         return None
-    base = result.source(baseline_source(result)).label
     rows = []
     for name, by_definition in rates.items():
-        row = {"source": result.source(name).label, "relative to": base}
+        row = {"source": SHORT_LABELS[name]}
         for d, r in by_definition.items():
-            row[DEFINITION_LABELS[d]] = (_interval(r["ratio"], r["ci95"], 2).replace(" [", "× [", 1) if not math.isnan(r["ratio"])
+            row[SHORT_DEFINITIONS[d]] = (_interval(r["ratio"], r["ci95"], 2).replace(" [", "× [", 1) if not math.isnan(r["ratio"])
                                          else (f"{r['duplicate_pairs']} vs 0 pairs" if r["duplicate_pairs"] else "no pairs"))
         rows.append(row)
     return pd.DataFrame(rows)
@@ -183,7 +191,7 @@ def similar_pairs(result: BirthdayResult, source: str, n_pairs: int = 2) -> go.F
     k = min(n_pairs, len(s.similar_pairs))
     images = s.similar_images[:k].reshape(2 * k, *s.similar_images.shape[2:])
     titles = [f"pair {p + 1}, #{s.similar_pairs[p, member]}" for p in range(k) for member in range(2)]
-    return _projections(images, titles, f"{s.label}: most similar pairs in the pool (the two showers of a pair one above the other)")
+    return _projections(images, titles, f"{s.label}: most similar pairs (a pair's two showers one above the other)")
 
 
 def similar_pairs_caption(result: BirthdayResult, source: str, n_pairs: int = 2) -> str:
@@ -201,19 +209,19 @@ def estimates_table(result: BirthdayResult) -> pd.DataFrame:
     """One row per source (headline definition): s*, the support estimates with their 95 % intervals, truth.
 
     Text cells (``—`` where a value does not exist), so that no table shows a literal None; the numbers
-    are in the CSV and the CLI's JSON.
+    (and the pairs needing SSIM) are in the CSV and the CLI's JSON.
     """
     rows = []
     for s in result.sources:
         e = s.estimates
+        no_s_star = f"none ≤ M: support > {e.support_lower_bound:,.0f}" if math.isnan(e.s_star) else None
         rows.append({
-            "source": s.label, "true support": _interval(s.true_support, (math.nan, math.nan)),
-            "s* [95 %]": _interval(e.s_star, e.s_star_ci95), "s*² (rough)": _interval(e.support_estimate, (math.nan,) * 2),
-            "s*²/(2 ln 2) (refined) [95 %]": _interval(e.support_estimate_refined, e.support_refined_ci95),
-            "C(M,2)/D (collision) [95 %]": _interval(e.collision_estimate, e.collision_ci95),
-            "lower bound if no s*": _interval(e.support_lower_bound, (math.nan,) * 2),
-            "duplicate pairs D": f"{e.n_duplicate_pairs:,}", "pairs in pool": f"{s.n_pairs:,}",
-            "pairs needing SSIM": f"{s.n_ssim_evaluations:,}",
+            "source": SHORT_LABELS[s.source], "true": _interval(s.true_support, (math.nan, math.nan)),
+            "s* [95 %]": no_s_star or _interval(e.s_star, e.s_star_ci95),
+            "s*² (paper)": _interval(e.support_estimate, (math.nan,) * 2),
+            "s*²/(2 ln 2) [95 %]": _interval(e.support_estimate_refined, e.support_refined_ci95),
+            "C(M,2)/D [95 %]": _interval(e.collision_estimate, e.collision_ci95),
+            "D": f"{e.n_duplicate_pairs:,}",
         })
     return pd.DataFrame(rows)
 
@@ -230,7 +238,8 @@ def estimates_frame(result: BirthdayResult) -> pd.DataFrame:
                          "support_refined_low": e.support_refined_ci95[0], "support_refined_high": e.support_refined_ci95[1],
                          "collision": e.collision_estimate, "collision_low": e.collision_ci95[0],
                          "collision_high": e.collision_ci95[1], "duplicate_pairs": e.n_duplicate_pairs,
-                         "pairs": e.n_pairs, "duplicate_rate": e.duplicate_rate})
+                         "pairs": e.n_pairs, "duplicate_rate": e.duplicate_rate,
+                         "pairs_needing_ssim": s.n_ssim_evaluations})
     return pd.DataFrame(rows)
 
 
@@ -296,20 +305,26 @@ def what_to_notice(result: BirthdayResult) -> str:
     """A few bullet points, every number read from ``result`` (empty when there is nothing to compare)."""
     points = []
     definition = result.config.features
+    base_name = baseline_source(result)
     for s in result.sources:
         if math.isnan(s.true_support):
             continue
         e = s.definition(definition).estimates
         low, high = e.collision_ci95
         inside = "inside" if low <= s.true_support <= high else "outside"
-        points.append(f"- **The method's check**: {s.label.lower()} of true support {s.true_support:,.0f} is measured "
-                      f"at N/D = {_interval(e.collision_estimate, e.collision_ci95)} and s*²/(2 ln 2) = "
-                      f"{_interval(e.support_estimate_refined, e.support_refined_ci95)}: the truth is {inside} the "
-                      "collision interval.")
-    base_name = baseline_source(result)
+        text = (f"- **The method's check**: {s.label.lower()} of true support {s.true_support:,.0f} is measured at "
+                f"N/D = {_interval(e.collision_estimate, e.collision_ci95)} and s*²/(2 ln 2) = "
+                f"{_interval(e.support_estimate_refined, e.support_refined_ci95)}: the truth is {inside} the collision "
+                "interval.")
+        if base_name is not None:
+            chance = result.source(base_name).definition(definition).estimates.duplicate_rate
+            text += (f" Different showers also pass the thresholds by chance, at the simulator's rate "
+                     f"({chance:.2g} per pair): 1/(1/{s.true_support:,.0f} + {chance:.2g}) = "
+                     f"{1 / (1 / s.true_support + chance):,.0f} is what the method can see.")
+        points.append(text)
     if base_name is not None:
         base = result.source(base_name)
-        counts = ", ".join(f"{DEFINITION_LABELS[d.features].split(' ', 1)[0]} {d.estimates.n_duplicate_pairs:,}"
+        counts = ", ".join(f"{SHORT_DEFINITIONS[d.features].split(' ', 1)[0]} {d.estimates.n_duplicate_pairs:,}"
                            for d in base.definitions)
         points.append(f"- **Stricter definitions, fewer duplicates**: the {base.label.lower()} has {counts} duplicate "
                       f"pairs among {base.estimates.n_pairs:,}; each added feature divides the rate by roughly 1/α = "
@@ -317,7 +332,7 @@ def what_to_notice(result: BirthdayResult) -> str:
         rates = relative_rates(result)
         for name in ("gan", "upload"):
             if name in rates:
-                words = "; ".join(f"{DEFINITION_LABELS[d].split(' ', 1)[0]} {_ratio_words(r).split(':')[0].split(',')[0]}"
+                words = "; ".join(f"{SHORT_DEFINITIONS[d].split(' ', 1)[0]} {_ratio_words(r).split(':')[0].split(',')[0]}"
                                   for d, r in rates[name].items())
                 points.append(f"- **{result.source(name).label} vs simulator, by definition** (rate ratio, 95 %): "
                               f"{words}. Whether the generator \"has a smaller support\" depends on the definition, "
@@ -338,8 +353,9 @@ def textbook_curves(supports: tuple[int, ...] = (365, 10_000, 1_000_000)) -> go.
         fig.add_trace(go.Scatter(x=[s_star], y=[0.5], mode="markers", marker=dict(color=color, size=9, symbol="diamond"),
                                  showlegend=False, hovertemplate=f"s* ≈ √(2 ln 2 · d) = {s_star:.0f}<extra></extra>"))
     fig.add_hline(y=0.5, line=dict(color=COLORS["truth"], dash="dash", width=1))
-    fig.update_xaxes(title_text="samples s", type="log")
+    fig.update_xaxes(title_text="samples s")
+    _log_axis(fig)
     fig.update_yaxes(title_text="P(a duplicate pair)", range=[-0.02, 1.02])
-    fig = legend_below(styled(fig, "The birthday problem: d equally likely outcomes", height=360))
+    fig = legend_below(styled(fig, "Birthday problem:<br>d equal outcomes", height=380))
     fig.update_layout(legend=dict(y=-0.3), margin=dict(b=100))  # below the axis title: it covers no curve
     return fig

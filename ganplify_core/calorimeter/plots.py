@@ -55,7 +55,7 @@ def shower_projections(images: np.ndarray, titles: Sequence[str] | None = None, 
     views = [("x–depth", 2, "depth (X0)", "x (R_M)"), ("y–depth", 1, "depth (X0)", "y (R_M)"), ("x–y", 3, "x (R_M)", "y (R_M)")]
     # Between rows: room for the x-axis titles of the row above *and* the subplot titles of the row below
     # (about 110 px; they collided at 0.12 / n).
-    fig = make_subplots(rows=n, cols=3, horizontal_spacing=0.07, vertical_spacing=min(0.3, 110 / (height_per_row * n)),
+    fig = make_subplots(rows=n, cols=3, horizontal_spacing=0.1, vertical_spacing=min(0.3, 110 / (height_per_row * n)),
                         subplot_titles=[f"{t}: {v[0]}" for t in titles for v in views])
     unit = "log10(E / GeV)" if log else "E (GeV)"
     for i in range(n):

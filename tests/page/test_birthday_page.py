@@ -120,8 +120,8 @@ def test_small_button_run_then_rerun(app_path, tmp_cache):
     assert not at.exception and not at.error, (at.exception, at.error)
     assert not any("Quick look" in info.value for info in at.info)
     table = at.dataframe[0].value
-    assert list(table["true support"]) == ["300", "300"]
-    assert all(150 <= _number(v) <= 600 for v in table["s*²/(2 ln 2) (refined) [95 %]"])
+    assert list(table["true"]) == ["300", "300"]
+    assert all(150 <= _number(v) <= 600 for v in table["s*²/(2 ln 2) [95 %]"])
     assert len(at.get("plotly_chart")) >= 5
     # a plot option, then a rerun: the same numbers, nothing computed again
     at.selectbox[0].set_value("uniform").run()
