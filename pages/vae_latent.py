@@ -38,6 +38,17 @@ PARAMS = ui.page_params(
         help=f"jets need n(n−1)/2 exact EMDs: 1 000 jets ≈ 500 000 of them ({SMALL_PAGE})")},
 )
 BUTTON = "Train the β sweep"
+REMEDIES = {"circle": "periodic", "mixed": "categorical"}  # Collins' remedies (seed 003) for the two toy failures
+SMALL_BETA_FRACTION = 0.3  # "small β": below 0.3 of the data's size (≈ 1), above the noise
+REMEDY_TEXT = {
+    "circle": "A Gaussian latent space is R^L: the seed expects the VAE to *cut the circle open* (one latent, "
+              "D = 1, with a seam). A periodic latent S¹ × R^(L−1) gives it an angle instead, so one factor can "
+              "hold the whole loop. Both sweeps below have the same data, grid and budget; the numbers under "
+              "each are read from its sweep.",
+    "mixed": "The mixed sample is a curve (d = 1) and a surface (d = 2) set 4 apart. A Gaussian latent space must "
+             "spend a continuous coordinate on which piece a point is on; a categorical latent (K categories, "
+             "at most ln K nats) takes the piece, and its purity says whether each category found one piece.",
+}
 PREVIEW_JETS = 1000  # toy jets come in chunks of 1 000: the first n of a larger sample are the same jets
 
 settings = ui.start_page("vae_latent", PARAMS)
@@ -65,6 +76,8 @@ with st.form("vae-settings"):
     with middle:
         for name in ("n", "n_corrdim", "latent_dim"):
             settings.widget(name)
+        settings.widget("latent_kind", horizontal=True)
+        settings.widget("n_categories")
     with right:
         for name in ("beta_min", "beta_max", "n_betas", "steps_per_beta"):
             settings.widget(name)
@@ -143,9 +156,38 @@ st.markdown(
     "**What to notice.** Each latent dimension's KL grows like ln(1/β) once it opens, so the total KL is a "
     "straight line in ln β with slope −D. Where D(β) is flat it counts the manifold's dimensions at that "
     "resolution; the dashed curve gets the same count from the reconstruction error (each open dimension "
-    "leaves β²/2 of squared error). The circle needs two Gaussian latents at large β (the latent plane "
-    "cannot close up into a loop) and one at small β, where the VAE cuts the circle open somewhere."
+    "leaves β²/2 of squared error)."
 )
+st.markdown(explorer.active_sentence(result) + f" D(β) from the KL: {explorer.range_text(result.dimensionality)}.")
+if not is_jets and config.manifold in REMEDIES:
+    remedy = REMEDIES[config.manifold]
+    kinds = ("gaussian", remedy)
+    other_config = config.replace(latent_kind=remedy if config.latent_kind == "gaussian" else "gaussian")
+    other = ui.result_of(VAE_SWEEP, other_config, pressed) if config.latent_kind in kinds else None
+    st.subheader("The failure and the fix, side by side (seed 003's note on topology)")
+    st.markdown(REMEDY_TEXT[config.manifold])
+    if config.latent_kind not in kinds:
+        st.info(f"Choose the latent space gaussian or {remedy} to compare the two on the {config.manifold}.")
+    elif other is None:
+        ui.press_prompt(VAE_SWEEP, other_config, BUTTON, f"The {other_config.latent_kind} sweep to compare with "
+                        "has not been trained yet")
+    else:
+        pair = {config.latent_kind: result, other_config.latent_kind: other}
+        columns = st.columns(2)
+        for column, kind in zip(columns, kinds):
+            with column:
+                swept = pair[kind]
+                small = swept.betas < SMALL_BETA_FRACTION * 1.0  # well below the size of the data (≈ 1)
+                counts = sorted(set(swept.active_dims[small].tolist())) if small.any() else []
+                st.metric(f"{kind}: active latents at β < {SMALL_BETA_FRACTION:g}", ", ".join(map(str, counts)) or "—")
+                st.plotly_chart(plots.kl_curves(swept, unit, title=f"{kind} latent space"), width="stretch")
+                st.markdown(explorer.active_sentence(swept) + f" D(β): {explorer.range_text(swept.dimensionality[small])}"
+                            f" at β < {SMALL_BETA_FRACTION:g}.")
+                purity = getattr(swept, "category_purity", None)
+                if purity is not None:
+                    st.metric("Category purity against the true piece", explorer.range_text(purity),
+                              help="Σ over categories of its commonest piece's count, over the held-out points "
+                                   "(1: each category is one piece)")
 
 st.subheader("Latent explorer")
 beta_index = st.select_slider("β of the model to explore", options=list(range(len(result.betas))),

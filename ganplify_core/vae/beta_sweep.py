@@ -36,6 +36,7 @@ from ganplify_core.errors import InputError
 from ganplify_core.seeding import seed_everything, torch_generator
 from ganplify_core.sweeps import single_threaded
 from ganplify_core.training import Progress, run_training, scaled
+from ganplify_core.vae.latents import make_latent
 from ganplify_core.vae.model import VAE, JetVAE, PointVAE, kl_per_dimension
 
 
@@ -53,6 +54,9 @@ class BetaSweepConfig:
     active_threshold: float = 0.25
     anneal_upwards: bool = False
     seed: int = 0
+    latent_kind: str = "gaussian"  # gaussian, periodic (S¹ × R^(L−1)) or categorical (K × R^(L−1))
+    n_categories: int = 2
+    jet_distance: str = "exact"  # the jet VAE's reconstruction distance: exact EMD or Sinkhorn (ε = 0.01, 40 its)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,9 +135,25 @@ def _anneal(model: VAE, train: torch.Tensor, test: torch.Tensor, config: BetaSwe
     total_steps = config.first_steps + config.steps_per_beta * (len(schedule) - 1)
     done = 0
     kl_rows, dist2_rows, snapshots = [], [], []
-    for k, beta in enumerate(schedule):
-        n_steps = config.first_steps if k == 0 else config.steps_per_beta
-
+    # (β, steps, recorded): the first β trains twice as long.
+    stages = [(beta, config.first_steps if k == 0 else config.steps_per_beta, True) for k, beta in enumerate(schedule)]
+    latent = model.latent
+    if latent.kind == "periodic" and latent.n_gaussian > 0 and not config.anneal_upwards:
+        # A periodic factor is offered first: half of the first stage's steps go to a warm-up at
+        # the smallest β with the Gaussian factors held at the prior, so the special factor learns the data's
+        # topology (the circle's winding) while information is cheap; then the Gaussian factors join and the
+        # sweep goes UP the grid (closing what larger β no longer pays for). Offered everything at once from the
+        # largest β down, the Gaussian factors opened first on the circle (near collapse two Gaussian
+        # coordinates buy the same mean displacement for half the KL of an angle) at most seeds tried, or the
+        # angle opened near β ≈ size as a fold (winding 0) that a Gaussian factor then completed; the angle
+        # never took the circle over. Going up, the angle's KL relaxes slowly: it lags the optimum unless each
+        # β gets a few hundred steps (measured on the circle: 600 steps per β track ln(1/β); 200 lag by ~1 nat).
+        warm_up = config.first_steps // 2
+        schedule = sorted(config.betas)
+        stages = [(schedule[0], warm_up, False), (schedule[0], config.first_steps - warm_up, True)] + \
+            [(beta, config.steps_per_beta, True) for beta in schedule[1:]]
+        latent.hold_gaussians = True
+    for beta, n_steps, recorded in stages:
         def step(i: int, beta: float = beta) -> dict[str, float]:
             index = torch.randint(0, len(train), (min(config.batch_size, len(train)),), generator=generator, device=device)
             out = model.losses(train[index], beta, generator)
@@ -142,11 +162,15 @@ def _anneal(model: VAE, train: torch.Tensor, test: torch.Tensor, config: BetaSwe
             optimiser.step()
             return {"loss": float(out["loss"].detach())}
 
+        label = f"β = {beta:.3g} ({len(kl_rows) + 1}/{len(schedule)})" if recorded else f"warm-up at β = {beta:.3g}"
         run_training(step, n_steps, scaled(progress, done / total_steps, (done + n_steps) / total_steps),
-                     log_every=max(n_steps, 1), label=f"β = {beta:.3g} ({k + 1}/{len(schedule)})")
+                     log_every=max(n_steps, 1), label=label)
         done += n_steps
+        latent.hold_gaussians = False
+        if not recorded:
+            continue
         model.eval()
-        kl, dist2 = evaluate(model, test, beta, seed=config.seed + k)
+        kl, dist2 = evaluate(model, test, beta, seed=config.seed + len(kl_rows))
         model.train()
         kl_rows.append(kl)
         dist2_rows.append(dist2)
@@ -171,19 +195,21 @@ def _anneal(model: VAE, train: torch.Tensor, test: torch.Tensor, config: BetaSwe
 def point_vae(data_dim: int, config: BetaSweepConfig) -> PointVAE:
     """A fresh :class:`PointVAE` on the compute device, initialised from ``config.seed``."""
     seed_everything(config.seed)
-    return PointVAE(data_dim, config.latent_dim, config.hidden).to(get_device())
+    latent = make_latent(config.latent_kind, config.latent_dim, config.n_categories)
+    return PointVAE(data_dim, config.latent_dim, config.hidden, latent=latent).to(get_device())
 
 
 def jet_vae(config: BetaSweepConfig) -> JetVAE:
     """A fresh :class:`JetVAE` on the compute device, initialised from ``config.seed``."""
     seed_everything(config.seed)
-    return JetVAE(config.latent_dim, config.hidden).to(get_device())
+    return JetVAE(config.latent_dim, config.hidden, distance=config.jet_distance).to(get_device())
 
 
 def latent_means(model: VAE, data: torch.Tensor, batch_size: int = 2048) -> np.ndarray:
-    """Posterior means μ(x) for every input, (n, latent_dim)."""
+    """Posterior locations for every input, (n, latent_dim): means μ(x) of the Gaussian factors, the angle of
+    a periodic one, the likeliest category of a categorical one."""
     with torch.no_grad():
-        return torch.cat([model.encode(data[s:s + batch_size])[0] for s in range(0, len(data), batch_size)]).cpu().numpy()
+        return torch.cat([model.coordinates(data[s:s + batch_size]) for s in range(0, len(data), batch_size)]).cpu().numpy()
 
 
 __all__ = ["BetaSweepConfig", "BetaSweepResult", "train_beta_sweep", "log_beta_grid", "parse_beta_grid",

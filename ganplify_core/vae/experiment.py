@@ -31,8 +31,9 @@ from ganplify_core.vae.beta_sweep import (
     train_beta_sweep,
 )
 from ganplify_core.vae.corrdim import CorrelationDimension, correlation_dimension, emd_distances, euclidean_distances
+from ganplify_core.vae.latents import LATENT_KINDS
 from ganplify_core.vae.manifolds import MANIFOLDS, make_manifold
-from ganplify_core.vae.model import VAE
+from ganplify_core.vae.model import JET_DISTANCES, VAE
 
 DATASETS = ("manifold", "jets")
 JET_PROCESSES = ("w", "qcd", "top")
@@ -157,12 +158,25 @@ class VaeConfig(DatasetConfig):
     beta_max: float = param(2.0, lo=1e-4, hi=100.0, widget="number", format="%.3f", label="Largest β",
                             help="largest β of the log grid")
     n_betas: int = param(10, lo=3, hi=30, widget="slider", label="β values (log grid)", help="number of β values")
-    latent_dim: int = param(5, lo=1, hi=16, widget="slider", label="Latent dimensions", help="latent dimensions of the VAE")
+    latent_dim: int = param(5, lo=1, hi=16, widget="slider", label="Latent dimensions",
+                            help="latent factors of the VAE (the periodic angle or the category counts as one)")
+    latent_kind: str = param("gaussian", choices=LATENT_KINDS, widget="radio", label="Latent space",
+                             help="gaussian: R^L (the seed's VAE); periodic: S¹ × R^(L−1), an angle for a circle; "
+                                  "categorical: a category × R^(L−1), for a sample made of pieces (toy manifolds only)")
+    n_categories: int = param(2, lo=2, hi=8, label="Categories (categorical latent)",
+                              help="number of categories K of the categorical latent (it costs at most ln K nats)")
+    jet_distance: str = param("exact", choices=JET_DISTANCES, widget="radio", label="Jet reconstruction distance",
+                              help="exact: the EMD from a network simplex per jet, with its exact gradient; sinkhorn: "
+                                   "the seed's entropic approximation (ε = 0.01 ΔR, 40 iterations), biased at small "
+                                   "distances (jets only)")
     steps_per_beta: int = param(250, lo=1, hi=5_000, widget="slider", label="Training steps per β (annealed)",
                                 help="training steps at each β (twice as many at the first)")
 
     def check(self) -> None:
         super().check()
+        if self.dataset == "jets" and self.latent_kind != "gaussian":
+            raise InputError(f"latent_kind={self.latent_kind} is for the toy manifolds; the jet VAE has a gaussian "
+                             "latent space (the toy jets are centred: no periodic coordinate, one process per sample)")
         if not self.beta_min < self.beta_max:
             raise InputError(f"beta_min={self.beta_min:g} must be smaller than beta_max={self.beta_max:g}")
         limit = MAX_TOTAL_STEPS[self.dataset]
@@ -174,6 +188,11 @@ class VaeConfig(DatasetConfig):
     def total_steps(self) -> int:
         return self.steps_per_beta * (self.n_betas + 1)  # the first β trains twice as long
 
+    @property
+    def ignored(self) -> tuple[str, ...]:
+        return super().ignored + (("n_categories",) if self.latent_kind != "categorical" else ()) \
+            + (("jet_distance",) if self.dataset != "jets" else ())
+
     def betas(self) -> tuple[float, ...]:
         return log_beta_grid(self.beta_min, self.beta_max, self.n_betas)
 
@@ -182,7 +201,9 @@ class VaeConfig(DatasetConfig):
         return BetaSweepConfig(betas=self.betas(), latent_dim=self.latent_dim, hidden=HIDDEN,
                                steps_per_beta=self.steps_per_beta, first_steps=2 * self.steps_per_beta,
                                batch_size=256 if self.dataset == "manifold" else 64,
-                               anneal_upwards=self.dataset == "jets", seed=self.seed)
+                               anneal_upwards=self.dataset == "jets", seed=self.seed,
+                               latent_kind=self.latent_kind, n_categories=self.n_categories,
+                               jet_distance=self.jet_distance)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,13 +211,23 @@ class VaeSweepResult(BetaSweepResult):
     """A β sweep's per-β statistics and weights (:class:`BetaSweepResult`) and the unit of its distance."""
 
     distance_unit: str = ""
+    latent_kind: str = "gaussian"
+    factor_names: tuple = ()
+    # categorical latent on the mixed sample: per β, the purity of the likeliest category against the true
+    # piece (Σ over categories of the largest piece's count, over n); empty otherwise
+    category_purity: np.ndarray | None = None
 
     def summary(self) -> dict:
-        """The CLI's JSON (``python -m ganplify_core vae --json``)."""
-        return {"betas": self.betas, "kl_total": self.kl_total, "kl_per_dim": self.kl_per_dim,
-                "dimensionality": self.dimensionality,
-                "dimensionality_reconstruction": self.dimensionality_reconstruction,
-                "distance2": self.distance2, "active_dims": self.active_dims, "distance_unit": self.distance_unit}
+        """The CLI's JSON (``python -m ganplify_core vae --json``); the gaussian latent's keys as they always were."""
+        out = {"betas": self.betas, "kl_total": self.kl_total, "kl_per_dim": self.kl_per_dim,
+               "dimensionality": self.dimensionality,
+               "dimensionality_reconstruction": self.dimensionality_reconstruction,
+               "distance2": self.distance2, "active_dims": self.active_dims, "distance_unit": self.distance_unit}
+        if self.latent_kind != "gaussian":
+            out.update(latent_kind=self.latent_kind, latent_factors=list(self.factor_names))
+            if self.category_purity is not None:
+                out["category_purity"] = self.category_purity
+        return out
 
 
 def new_model(config: VaeConfig) -> VAE:
@@ -208,11 +239,31 @@ def new_model(config: VaeConfig) -> VAE:
 
 def run_beta_sweep(config: VaeConfig, progress: Progress | None = None) -> VaeSweepResult:
     """Train the annealed β sweep of ``config`` (the ``vae`` experiment's compute; not cached here)."""
-    inputs = torch.as_tensor(load_dataset(config).inputs, device=get_device())
+    dataset = load_dataset(config)
+    inputs = torch.as_tensor(dataset.inputs, device=get_device())
     n_train = _split(len(inputs))
-    sweep = train_beta_sweep(new_model(config), inputs[:n_train], inputs[n_train:], config.sweep_config, progress)
+    model = new_model(config)
+    sweep = train_beta_sweep(model, inputs[:n_train], inputs[n_train:], config.sweep_config, progress)
+    purity = None
+    if config.latent_kind == "categorical" and "intrinsic dimension" in dataset.properties:
+        pieces = dataset.properties["intrinsic dimension"][n_train:]
+        with torch.no_grad():
+            purity = np.array([category_purity(load_model(config, state).coordinates(inputs[n_train:])[:, 0].cpu().numpy(),
+                                               pieces) for state in sweep.state_dicts])
     return VaeSweepResult(**{f.name: getattr(sweep, f.name) for f in dataclasses.fields(BetaSweepResult)},
-                          distance_unit=config.distance_unit)
+                          distance_unit=config.distance_unit, latent_kind=config.latent_kind,
+                          factor_names=tuple(model.latent.factor_names()), category_purity=purity)
+
+
+def category_purity(categories: np.ndarray, pieces: np.ndarray) -> float:
+    """Σ over categories of the count of its commonest piece, over n (1: every category holds one piece)."""
+    categories, pieces = np.asarray(categories).astype(int), np.asarray(pieces).astype(int)
+    if len(categories) == 0:
+        return float("nan")
+    total = 0
+    for c in np.unique(categories):
+        total += np.bincount(pieces[categories == c]).max()
+    return total / len(categories)
 
 
 def load_model(config: VaeConfig, state_dict: dict) -> VAE:

@@ -24,7 +24,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ganplify_core.vae.emd_loss import exact_emd
+from ganplify_core.vae.latents import LatentSpace, gaussian_kl, make_latent
 from ganplify_core.vae.sinkhorn import sinkhorn_emd
+
+JET_DISTANCES = ("exact", "sinkhorn")
 
 
 def _mlp(sizes: list[int]) -> nn.Sequential:
@@ -36,34 +40,49 @@ def _mlp(sizes: list[int]) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
-def kl_per_dimension(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-    """KL(N(μ, σ²) ‖ N(0, 1)) per latent dimension, ``½(−1 − log σ² + μ² + σ²)``, shape of ``mu``."""
-    return 0.5 * (-1.0 - logvar + mu * mu + logvar.exp())
+kl_per_dimension = gaussian_kl  # KL(N(μ, σ²) ‖ N(0, 1)) per latent dimension (the name other modules import)
 
 
 class VAE(nn.Module):
-    """Encoder, decoder and reconstruction distance; subclasses define the data's representation."""
+    """Encoder, decoder and reconstruction distance; subclasses define the data's representation.
 
-    latent_dim: int
+    The latent space (:mod:`ganplify_core.vae.latents`: Gaussian, periodic or categorical) reads the
+    encoder's raw output ``h`` (:meth:`encode`); the decoder reads the latent space's decoder input.
+    """
 
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Posterior mean and log-variance, each (B, latent_dim)."""
+    latent: LatentSpace
+
+    @property
+    def latent_dim(self) -> int:
+        """Latent factors (a Gaussian coordinate, the periodic angle, or the category each count one)."""
+        return self.latent.n_factors
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """The encoder's raw output ``h`` (B, latent.n_params) that the latent space reads."""
         raise NotImplementedError
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
+    def decode(self, decoder_input: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
     def distance2(self, x_in: torch.Tensor, x_out: torch.Tensor) -> torch.Tensor:
         """Squared reconstruction distance per input, (B,)."""
         raise NotImplementedError
 
+    def coordinates(self, x: torch.Tensor) -> torch.Tensor:
+        """Posterior locations per latent factor (B, latent_dim): Gaussian means, the angle, the category."""
+        return self.latent.coordinates(self.encode(x))
+
+    def decode_coordinates(self, coordinates: torch.Tensor) -> torch.Tensor:
+        """The decoder's output at latent coordinates (B, latent_dim)."""
+        return self.decode(self.latent.decoder_input(coordinates))
+
     def losses(self, x: torch.Tensor, beta: float, generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
-        """Per-input squared distance (B,), KL per dimension (B, L) and the mean loss (scalar)."""
-        mu, logvar = self.encode(x)
-        noise = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
-        z = mu + noise * torch.exp(0.5 * logvar)
-        dist2 = self.distance2(x, self.decode(z))
-        kl = kl_per_dimension(mu, logvar)
+        """Per-input squared distance (B,), KL per latent factor (B, L) and the mean loss (scalar)."""
+        h = self.encode(x)
+        dist2 = 0.0
+        for weight, decoder_input in self.latent.reconstruction_terms(h, generator):
+            dist2 = dist2 + weight * self.distance2(x, self.decode(decoder_input))
+        kl = self.latent.kl(h)
         loss = (dist2 / beta**2 + kl.sum(1)).mean()
         return {"loss": loss, "distance2": dist2, "kl": kl}
 
@@ -71,15 +90,14 @@ class VAE(nn.Module):
 class PointVAE(VAE):
     """MLP VAE for points in R^D with Euclidean reconstruction distance."""
 
-    def __init__(self, data_dim: int, latent_dim: int = 5, hidden: int = 64):
+    def __init__(self, data_dim: int, latent_dim: int = 5, hidden: int = 64, latent: LatentSpace | None = None):
         super().__init__()
-        self.latent_dim = latent_dim
-        self.encoder = _mlp([data_dim, hidden, hidden, 2 * latent_dim])
-        self.decoder = _mlp([latent_dim, hidden, hidden, data_dim])
+        self.latent = latent or make_latent("gaussian", latent_dim)
+        self.encoder = _mlp([data_dim, hidden, hidden, self.latent.n_params])
+        self.decoder = _mlp([self.latent.decoder_dim, hidden, hidden, data_dim])
 
     def encode(self, x):
-        mu, logvar = self.encoder(x).chunk(2, dim=-1)
-        return mu, logvar.clamp(-20.0, 10.0)
+        return self.encoder(x)
 
     def decode(self, z):
         return self.decoder(z)
@@ -95,18 +113,25 @@ class JetVAE(VAE):
     padding). The encoder is a deep-sets (energy-flow) network: a per-particle MLP of (η, φ, η², φ², ηφ), summed
     with the pT weights, then an MLP to (μ, log σ²), so it is blind to the particles' order. The decoder
     emits ``n_out`` particles: positions inside the jet radius (``radius · tanh``) and softmax weights.
-    The reconstruction distance is the Sinkhorn EMD (ΔR units), squared.
+    The reconstruction distance (ΔR units, squared) is the exact EMD with its envelope-theorem gradient
+    (:mod:`ganplify_core.vae.emd_loss`; ``distance="exact"``, the default) or, as in the seed, the Sinkhorn
+    approximation at ``epsilon``, ``n_iterations`` (``distance="sinkhorn"``), which is biased at the small
+    distances of good reconstructions (see :mod:`ganplify_core.vae.emd_loss`).
     """
 
     def __init__(self, latent_dim: int = 6, hidden: int = 64, n_out: int = 24, radius: float = 0.8,
-                 epsilon: float = 0.01, n_iterations: int = 40):
+                 epsilon: float = 0.01, n_iterations: int = 40, distance: str = "exact"):
         super().__init__()
-        self.latent_dim, self.n_out, self.radius = latent_dim, n_out, radius
+        if distance not in JET_DISTANCES:
+            raise ValueError(f"distance={distance!r}; use one of {', '.join(JET_DISTANCES)}")
+        self.distance = distance
+        self.latent = make_latent("gaussian", latent_dim)
+        self.n_out, self.radius = n_out, radius
         self.epsilon, self.n_iterations = epsilon, n_iterations
         self.feature_scale = 0.2
         self.particle_net = _mlp([5, hidden, hidden, hidden])
-        self.event_net = _mlp([hidden, hidden, 2 * latent_dim])
-        self.decoder = _mlp([latent_dim, hidden, 2 * hidden, 3 * n_out])
+        self.event_net = _mlp([hidden, hidden, self.latent.n_params])
+        self.decoder = _mlp([self.latent.decoder_dim, hidden, 2 * hidden, 3 * n_out])
 
     def encode(self, x):
         # Jets are centred on their pT centroid, so Σ_i w_i f(η_i, φ_i) of any nearly linear f is ~0 for
@@ -116,8 +141,7 @@ class JetVAE(VAE):
         eta, phi = scaled[..., :1], scaled[..., 1:]
         per_particle = self.particle_net(torch.cat([eta, phi, eta * eta, phi * phi, eta * phi], dim=-1))
         pooled = (x[..., :1] * per_particle).sum(1)
-        mu, logvar = self.event_net(pooled).chunk(2, dim=-1)
-        return mu, logvar.clamp(-20.0, 10.0)
+        return self.event_net(pooled)
 
     def decode(self, z):
         out = self.decoder(z).view(*z.shape[:-1], self.n_out, 3)
@@ -126,6 +150,8 @@ class JetVAE(VAE):
         return torch.cat([weights.unsqueeze(-1), positions], dim=-1)
 
     def distance2(self, x_in, x_out):
+        if self.distance == "exact":
+            return exact_emd(x_in[..., 0], x_in[..., 1:], x_out[..., 0], x_out[..., 1:]) ** 2
         emd = sinkhorn_emd(x_in[..., 0], x_in[..., 1:], x_out[..., 0], x_out[..., 1:],
                            epsilon=self.epsilon, n_iterations=self.n_iterations)
         return emd**2

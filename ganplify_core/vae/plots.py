@@ -10,20 +10,36 @@ from ganplify_core.plotstyle import COLORS, SEQUENCE, styled
 from ganplify_core.vae.beta_sweep import BetaSweepResult
 from ganplify_core.vae.corrdim import CorrelationDimension
 
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "hexagon")
 
-def kl_curves(result: BetaSweepResult, unit: str) -> go.Figure:
-    """Total KL and KL per latent dimension against β (log axis)."""
+
+def factor_names(result: BetaSweepResult) -> list[str]:
+    """Names of the latent factors (z1 (S¹), c (category), z2, ...), z1... for a Gaussian latent."""
+    names = list(getattr(result, "factor_names", ()) or ())
+    return names or [f"z{i + 1}" for i in range(result.kl_per_dim.shape[1])]
+
+
+def kl_curves(result: BetaSweepResult, unit: str, title: str = "Information the encoder pays for, per latent dimension",
+              height: int = 400) -> go.Figure:
+    """Total KL and KL per latent factor against β (log axis).
+
+    Latents that carry the same information have equal KL curves (the two of a circle): each factor gets its
+    own colour, dash and marker symbol, and the markers are hollow, so two equal curves stay visible.
+    """
     fig = go.Figure()
     fig.add_scatter(x=result.betas, y=result.kl_total, name="total KL", mode="lines+markers",
                     line=dict(color=COLORS["truth"], width=3),
                     hovertemplate="β = %{x:.3g}<br>KL = %{y:.2f} nats<extra></extra>")
-    for i in range(result.kl_per_dim.shape[1]):
-        fig.add_scatter(x=result.betas, y=result.kl_per_dim[:, i], name=f"z{i + 1}", mode="lines+markers",
-                        line=dict(color=SEQUENCE[i % len(SEQUENCE)], dash="dot"),
-                        hovertemplate=f"z{i + 1}<br>β = %{{x:.3g}}<br>KL = %{{y:.2f}} nats<extra></extra>")
+    for i, name in enumerate(factor_names(result)):
+        fig.add_scatter(x=result.betas, y=result.kl_per_dim[:, i], name=name, mode="lines+markers",
+                        line=dict(color=SEQUENCE[i % len(SEQUENCE)], dash=DASHES[i % len(DASHES)], width=2),
+                        marker=dict(symbol=f"{SYMBOLS[i % len(SYMBOLS)]}-open", size=9 + 3 * (i % 3),
+                                    line=dict(width=2)),
+                        hovertemplate=f"{name}<br>β = %{{x:.3g}}<br>KL = %{{y:.2f}} nats<extra></extra>")
     fig.update_xaxes(type="log", title=f"β [{unit}]")
     fig.update_yaxes(title="KL divergence [nats]")
-    return styled(fig, "Information the encoder pays for, per latent dimension", height=400)
+    return styled(fig, title, height=height)
 
 
 def dimensionality_two_ways(result: BetaSweepResult | None, corrdim: CorrelationDimension, unit: str,
@@ -138,4 +154,6 @@ def sweep_table(result: BetaSweepResult):
     return pd.DataFrame({"beta": result.betas, "kl_total": result.kl_total, "D_from_kl": result.dimensionality,
                          "D_from_reconstruction": result.dimensionality_reconstruction,
                          "mean_distance2": result.distance2, "active_dims": result.active_dims,
-                         **{f"kl_z{i + 1}": result.kl_per_dim[:, i] for i in range(result.kl_per_dim.shape[1])}})
+                         **{f"kl_z{i + 1}": result.kl_per_dim[:, i] for i in range(result.kl_per_dim.shape[1])},
+                         **({"category_purity": result.category_purity}
+                            if getattr(result, "category_purity", None) is not None else {})})

@@ -18,6 +18,7 @@ from ganplify_core.vae.beta_sweep import (
     train_beta_sweep,
 )
 from ganplify_core.vae.corrdim import correlation_dimension, emd_distances, euclidean_distances
+from ganplify_core.vae.emd_loss import exact_emd
 from ganplify_core.vae.experiment import flattest_half_decade, plateau_value
 from ganplify_core.vae.manifolds import make_manifold
 from ganplify_core.vae.sinkhorn import DEFAULT_EPSILON, DEFAULT_ITERATIONS, sinkhorn_emd
@@ -110,6 +111,23 @@ def test_padding_carries_no_mass():
     args = [torch.tensor(v) for v in (a, x, b, y)]
     args_moved = [torch.tensor(v) for v in (a, moved, b, y)]
     np.testing.assert_allclose(sinkhorn_emd(*args).numpy(), sinkhorn_emd(*args_moved).numpy(), rtol=1e-10)
+
+
+def test_exact_emd_loss_equals_pot_with_padding_and_has_the_envelope_gradient():
+    rng = np.random.default_rng(8)
+    a, x = random_jets(rng, 6, 12, n_padding=5)
+    b, y = random_jets(rng, 6, 8)
+    x[:, 12:] = 3.0  # far-away padding must carry no mass
+    ours = exact_emd(*[torch.tensor(v) for v in (a, x, b, y)]).numpy()
+    np.testing.assert_allclose(ours, exact_emds(a, x, b, y), rtol=1e-12)
+    y_t = torch.tensor(y[:2, :5], requires_grad=True)
+    logits = torch.tensor(np.log(b[:2, :5]), requires_grad=True)
+    a_t, x_t = torch.tensor(a[:2]), torch.tensor(x[:2])
+
+    def value(y_in, logits_in):
+        return exact_emd(a_t, x_t, torch.softmax(logits_in, -1), y_in)
+
+    assert torch.autograd.gradcheck(value, (y_t, logits), eps=1e-7, atol=1e-6)
 
 
 def test_emd_distances_match_pot(monkeypatch):
