@@ -26,6 +26,8 @@ def test_train_rerun_and_shared_link(server):
     press(page, "Train and compare")
     wait_for_no_job(page)
     wait_for_text(page, "What to notice")
+    wait_for_text(page, "95 % CI")  # the headline's interval and paired test
+    assert page.locator("[data-testid='stMain']").get_by_text("Training replay").count() >= 1, "the replay chart"
     assert_no_exception(page, "after training")
     numbers = metric_values(page)
     assert any(n for n in numbers), "the result's metrics show"
