@@ -1,8 +1,12 @@
-"""Feature ranking in a live session: press, wait, touch a plot option, rerun, open the link elsewhere."""
+"""Feature ranking in a live session: press, wait, touch a plot option, rerun, open the link elsewhere;
+and your own CSV with your own ONNX model through the real uploaders."""
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from harness import (
+    PAGE_TIMEOUT_MS,
     assert_no_exception,
     choose,
     computations,
@@ -12,6 +16,7 @@ from harness import (
     rerun,
     screenshot,
     wait_for_no_job,
+    wait_for_script,
     wait_for_text,
 )
 
@@ -52,3 +57,48 @@ def test_train_rerun_and_shared_link(server):
     assert sum("compute rank" in line for line in computations(server)) == 1
     page.context.close()
     fresh.context.close()
+
+
+def _upload(page, index: int, path) -> None:
+    page.locator("[data-testid='stFileUploader'] input[type='file']").nth(index).set_input_files(str(path))
+    page.wait_for_timeout(1500)  # the upload round-trip starts a rerun
+    wait_for_script(page)
+
+
+def test_your_csv_and_your_onnx_model(server, tmp_path):
+    """A CSV and an ONNX model (skl2onnx) uploaded in Chromium: a broken model is one message, a good one is ranked."""
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from sklearn.linear_model import LinearRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    y = 2.0 * X[:, 0] + 0.1 * rng.normal(size=400)
+    model = LinearRegression().fit(X, y)
+    model.coef_[1:] = 0.0
+    (tmp_path / "mine.csv").write_text("a,b,c,y\n" + "\n".join(",".join(f"{v:.6f}" for v in (*x, t)) for x, t in zip(X, y)) + "\n")
+    (tmp_path / "mine.onnx").write_bytes(skl2onnx.to_onnx(model, X[:1].astype(np.float32)).SerializeToString())
+    (tmp_path / "broken.onnx").write_bytes(b"not a model")
+
+    page = server.new_page()
+    page.goto(f"{server.base}/feature_ranking?dataset=upload&n_repeats=2&shap_rows=20&background_size=10",
+              timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_selector("[data-testid='stFileUploader']", state="visible", timeout=PAGE_TIMEOUT_MS)
+    _upload(page, 0, tmp_path / "mine.csv")
+    _upload(page, 1, tmp_path / "broken.onnx")
+    error = page.locator("[data-testid='stAlertContentError']")
+    error.first.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+    assert "broken.onnx is not a model onnxruntime can load" in error.first.inner_text()
+    assert_no_exception(page, "a broken model")
+
+    _upload(page, 1, tmp_path / "mine.onnx")
+    if page.get_by_text("has not been ranked yet").count():  # estimated above 5 s on a busy machine: press
+        press(page, "Train and rank")
+        wait_for_no_job(page)
+    wait_for_text(page, "What to notice")
+    assert_no_exception(page, "your ONNX model")
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    wait_for_text(page, "your ONNX model")
+    values = metric_values(page)
+    assert values and "±" in values[0], values  # test R² ± its bootstrap s.d.
+    screenshot(page, "live-ranking-onnx")
+    page.context.close()
