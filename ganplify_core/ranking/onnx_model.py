@@ -97,7 +97,9 @@ class OnnxModel:
             if not isinstance(out, list) or len(out) != len(X) or (out and not isinstance(out[0], dict)):
                 raise InputError(f"{self.name}: its output '{self.output_name}' is not one {{class: probability}} per row")
             keys = sorted(out[0]) if out else []
-            values = np.array([[row[k] for k in keys] for row in out], dtype=np.float64).reshape(len(X), len(keys))
+            values = np.empty((len(out), len(keys)))
+            for column, key in enumerate(keys):  # one pass per class: about twice as fast as a row-by-row array
+                values[:, column] = np.fromiter((row[key] for row in out), dtype=np.float64, count=len(out))
         else:
             values = np.asarray(out, dtype=np.float64)
             if values.ndim == 1:
@@ -146,15 +148,17 @@ class OnnxModel:
 
     @functools.cached_property
     def seconds_per_row(self) -> float:
-        """Measured time of one row in a batch of 2 048 (for time estimates; zeros of the input's width)."""
-        d = self.n_features or 10
-        X = np.zeros((2048, d), dtype=self.input_dtype)
+        """Measured time of one row in a batch of 2 048, output conversion included (for time estimates).
+
+        Rows of standard-normal values of the input's width (a tree ensemble's paths depend on them).
+        """
+        X = np.random.default_rng(0).standard_normal((2048, self.n_features or 10))
         try:
-            self.session.run([self.output_name], {self.input_name: X[:8]})  # warm-up
+            self.raw(X[:8])  # warm-up
             start = time.perf_counter()
-            self.session.run([self.output_name], {self.input_name: X})
+            self.raw(X)
             return (time.perf_counter() - start) / len(X)
-        except Exception:  # a free feature count and zeros of the wrong width: fall back to a network's rate
+        except InputError:  # a free feature count and the wrong width: fall back to a network's rate
             return 5e-6
 
 
