@@ -316,8 +316,9 @@ def _source_result(config: BirthdayConfig, source: str, thresholds: duplicates.D
         sizes = support.first_duplicate_sizes(config.pool_size, found.i, found.j, config.replications, positions=positions)
         p = support.duplicate_probability(sizes, grid)
         low, high = support.wilson_interval(p, config.replications)
+        variance = support.jackknife_rate_variance(config.pool_size, found.i, found.j)
         definitions.append(DefinitionResult(definition, p, low, high,
-                                            support.support_estimates(sizes, config.pool_size, len(found.i))))
+                                            support.support_estimates(sizes, config.pool_size, len(found.i), variance)))
         if definition == config.features:
             first = sizes
     del positions
@@ -463,7 +464,7 @@ def _estimates_json(e: support.SupportEstimates) -> dict:
         "support_lower_bound": e.support_lower_bound, "duplicate_pairs": e.n_duplicate_pairs,
         "duplicate_rate": e.duplicate_rate, "duplicate_rate_ci95": list(e.duplicate_rate_ci95),
         "collision_estimate_ci95": list(e.collision_ci95), "s_star_ci95": list(e.s_star_ci95),
-        "support_estimate_refined_ci95": list(e.support_refined_ci95),
+        "support_estimate_refined_ci95": list(e.support_refined_ci95), "dispersion": e.dispersion,
     }
 
 
@@ -493,7 +494,8 @@ def relative_rates(result: BirthdayResult) -> dict:
         for d in s.definitions:
             b = base.definition(d.features).estimates
             e = d.estimates
-            ratio, low, high = support.rate_ratio(e.n_duplicate_pairs, e.n_pairs, b.n_duplicate_pairs, b.n_pairs)
+            ratio, low, high = support.rate_ratio(e.n_duplicate_pairs, e.n_pairs, b.n_duplicate_pairs, b.n_pairs,
+                                                  var_1=e.rate_variance, var_2=b.rate_variance)
             rows[d.features] = {"ratio": ratio, "ci95": [low, high], "duplicate_pairs": e.n_duplicate_pairs,
                                 "baseline_pairs": b.n_duplicate_pairs}
         out[s.source] = rows
