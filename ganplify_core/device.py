@@ -56,3 +56,33 @@ def device_label() -> str:
     if device.type == "cuda":
         return f"CUDA: {torch.cuda.get_device_name(device)}"
     return f"CPU ({torch.get_num_threads()} threads)"
+
+
+def autocast(device: torch.device | str):
+    """Mixed precision where it pays: ``torch.autocast`` in bfloat16 on CUDA (tensor cores), nothing on the CPU.
+
+    Wrap the forward passes and losses of a training step (not ``backward``/``optimiser.step``); on the CPU
+    it is a no-op, so CPU results and tests are unchanged. bfloat16 keeps float32's range (no gradient
+    scaler needed).
+    """
+    import contextlib
+
+    import torch
+
+    device = torch.device(device)
+    if device.type != "cuda":
+        return contextlib.nullcontext()
+    return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+
+
+def to_device(tensor: torch.Tensor, device: torch.device | str) -> torch.Tensor:
+    """``tensor`` on ``device``; a CPU→CUDA copy goes through pinned memory without blocking the host.
+
+    For a batch made each step on the CPU. Data used every step should rather move to the device once.
+    """
+    import torch
+
+    device = torch.device(device)
+    if device.type == "cuda" and tensor.device.type == "cpu":
+        return tensor.pin_memory().to(device, non_blocking=True)
+    return tensor.to(device)

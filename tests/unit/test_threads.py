@@ -151,3 +151,15 @@ def test_run_training_reads_tensor_losses_only_at_progress_reports():
     plain = run_training(lambda i: {"loss": 1.0 / (i + 1), "r1": float("nan")}, 30, log_every=10)
     np.testing.assert_allclose(plain["loss"], 1.0 / (plain["step"] + 1))
     assert plain["step"].dtype.kind == "i" and np.isnan(plain["r1"]).all()
+
+
+def test_device_helpers_change_nothing_on_the_cpu():
+    from ganplify_core.device import autocast, to_device
+
+    x = torch.randn(4, 3, dtype=torch.float32)
+    layer = torch.nn.Linear(3, 2)
+    with autocast("cpu"):
+        y = layer(x)
+    assert y.dtype == torch.float32
+    torch.testing.assert_close(y, layer(x), rtol=0, atol=0)
+    assert torch.equal(to_device(x, "cpu"), x)
