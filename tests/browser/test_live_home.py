@@ -1,4 +1,5 @@
-"""The home page's jets in a live session: press, wait, touch a plot option, rerun, open the link elsewhere."""
+"""The home page's jets in a live session: press, wait, touch a plot option, rerun, open the link elsewhere; then
+download the jets shown and upload them back as JetNet arrays."""
 
 from __future__ import annotations
 
@@ -22,7 +23,11 @@ from ganplify_core.jets.experiment import OVERVIEW, JetOverviewConfig
 LINK = "?jets_per_class=10000&seed=11"
 
 
-def test_generate_rerun_and_shared_link(server):
+def _mean_masses(values: list[str]) -> list[float]:
+    return [float(v.split()[0]) for v in values]
+
+
+def test_generate_rerun_and_shared_link(server, tmp_path):
     assert OVERVIEW.estimate_seconds(JetOverviewConfig(n=10000, seed=11)) > experiments.QUICK_SECONDS
     page = open_link(server, LINK, "have not been generated yet", "before the press")
     assert not any("compute jet-overview" in line for line in computations(server)), "a link alone starts nothing"
@@ -41,6 +46,23 @@ def test_generate_rerun_and_shared_link(server):
     assert_no_exception(page, "after Rerun")
     assert metric_values(page) == numbers
     screenshot(page, "live-home")
+
+    # the download of the jets shown (at most 20 000: 6 666 per class), uploaded back in JetNet's layout
+    choose(page, "File format", "JetNet")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download these jets").first.click()
+    path = tmp_path / "jets-toy.npz"
+    download.value.save_as(path)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 6",
+                           timeout=120_000)
+    wait_for_no_job(page)
+    assert_no_exception(page, "after the upload")
+    again = metric_values(page)
+    assert len(again) == 6 and again[:3] == numbers, again
+    for shown, read_back in zip(_mean_masses(numbers), _mean_masses(again[3:])):
+        assert abs(read_back - shown) < 0.05 * shown, (numbers, again)  # the first 6 666 of the same 10 000 jets
+    screenshot(page, "live-home-upload")
 
     fresh = open_link(server, LINK, "What to notice", "shared link")  # the same link in another browser: read from the cache, not generated again
     assert metric_values(fresh) == numbers
