@@ -1,15 +1,21 @@
-"""Benchmark of the clustering page's two heavy computations, cold and cached.
+"""Benchmark of the clustering page's heavy computations, cold and cached.
 
 1. UMAP of 10 000 digits-like points (scikit-learn's 8 × 8 digits resampled with Gaussian pixel noise of
    standard deviation 1, in 64 dimensions), against PCA of the same points in the same run.
 2. The elbow curve (k-means, k = 1 … 15) on 100 000 points (blobs).
+3. ``--large``: t-SNE and UMAP of 100 000 toy jets (8 standardised observables), each large-data choice
+   (``map_mode``: parallel, fit on a subsample of 10 000 and place the rest) against the plain baseline
+   (reproducible: seeded, one thread) in the same run, with the trustworthiness each keeps. The plain t-SNE is
+   refused above 20 000 points, so its baseline is t-SNE of 20 000 of the jets. Target: every fast choice
+   under 2 minutes on the 2-core machine class (numba's compilation is timed apart, on a warm-up).
 
 "Cold" is the first computation with an empty disk cache (UMAP's numba compilation is timed
 separately, on a 200-point warm-up); "cached" is the same experiment run again
 (``experiments.run``), served from the disk cache. The ratios are what to compare across machines:
 timings on a shared machine are noisy.
 
-    python benchmarks/bench_clustering.py
+    python benchmarks/bench_clustering.py               # 1 and 2
+    python benchmarks/bench_clustering.py --large       # 3 only (about 10 minutes on an idle 2-core machine)
 """
 
 from __future__ import annotations
@@ -49,7 +55,35 @@ def timed(fn):
     return value, time.perf_counter() - start
 
 
+def large_maps(n: int = 100_000) -> None:
+    """Section 3: the large-data choices of t-SNE and UMAP against the plain methods, one run."""
+    from ganplify_core.clustering.datasets import DatasetConfig, make_dataset
+
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    data, seconds = timed(lambda: make_dataset(DatasetConfig("jets", n_samples=n)))
+    points = standardised(data.points, True)
+    print(f"{len(points):,} toy jets (8 observables) made in {seconds:.1f} s")
+    _, compile_s = timed(lambda: embed(points[:300], "umap"))
+    print(f"UMAP warm-up on 300 points (numba compilation): {compile_s:.1f} s")
+    runs = (("umap", {}, points, "plain (seeded, one thread): the baseline"),
+            ("umap", {"map_mode": "parallel"}, points, "parallel, unseeded"),
+            ("umap", {"map_mode": "subsample"}, points, "fit on 10 000, place the rest"),
+            ("tsne", {}, points[:20_000], "plain, on at most 20 000 points (its limit): the baseline"),
+            ("tsne", {"map_mode": "parallel"}, points[:20_000], "parallel neighbour search, at most 20 000 points"),
+            ("tsne", {"map_mode": "subsample"}, points, "fit on 10 000, place the rest"))
+    print("| map | choice | points | seconds | trustworthiness (2 000 points) |")
+    print("|---|---|---:|---:|---:|")
+    for method, given, x, what in runs:
+        e, seconds = timed(lambda: embed(x, method, given))
+        print(f"| {method} | {what} | {len(x):,} | {seconds:.1f} | {e.trustworthiness:.3f} |", flush=True)
+
+
 def main() -> None:
+    if "--large" in sys.argv[1:]:
+        args = sys.argv[1:]
+        large_maps(int(args[args.index("--n") + 1]) if "--n" in args else 100_000)  # --n: a smaller smoke run
+        return
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}")
     _, compile_s = timed(lambda: embed(digits_like(200, seed=1).points, "umap"))

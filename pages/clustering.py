@@ -22,6 +22,7 @@ from ganplify_core.clustering.experiment import (
     TopologyConfig,
     comparison_rows,
     embed_config,
+    map_choices,
     refusal,
 )
 from ganplify_core.clustering.mapper import MapperConfig
@@ -209,6 +210,14 @@ st.markdown("PCA projects on the two directions of largest variance (linear). t-
             f"neighbours in the map were not its neighbours in the data (on ≤ {embedding.TRUSTWORTHINESS_MAX_POINTS:,} "
             "points). Maps are cached by data and parameters: recolouring never recomputes. UMAP's first run in a "
             "fresh server compiles its numba code (seconds to half a minute).")
+st.markdown(f"**Large data.** *Reproducible* is the plain seeded method on one thread; t-SNE is refused above "
+            f"{embedding.TSNE_MAX:,} points. *Parallel* runs UMAP on every core, unseeded (its layout changes from run "
+            f"to run), and t-SNE's neighbour search on every core. *Fit on a subsample* fits the map on a random "
+            f"subsample (at most {embedding.TSNE_MAX:,} points) and places every other point at the weighted mean of "
+            f"its {embedding.PLACE_NEIGHBOURS} nearest fitted points' positions: t-SNE then maps up to "
+            f"{csv_input.MAX_ROWS:,} points. The last two first reduce more than {embedding.PRE_PCA_DIMENSIONS} features "
+            "to their principal components. What a choice costs in quality is its trustworthiness, in the table below "
+            "the maps for every choice already computed on this data.")
 with st.form("clustering-maps"):
     settings.widget("maps")
     map_cols = st.columns(3)
@@ -220,6 +229,8 @@ with st.form("clustering-maps"):
         settings.widget("min_dist")
     with map_cols[2]:
         settings.widget("metric")
+        settings.widget("map_mode")
+        settings.widget("map_fit_points")
     maps_pressed = st.form_submit_button("Compute maps")
 maps, map_configs = [], []
 for method in settings.value("maps"):
@@ -244,6 +255,11 @@ if maps:
     pca_maps = [m for m in maps if m.method == "pca"]
     if pca_maps and len(pca_maps[0].explained_variance_ratio) > 2:
         st.plotly_chart(plots.explained_variance_figure(pca_maps[0].explained_variance_ratio), width="stretch")
+    choices = map_choices(cluster_config)
+    if choices:
+        st.dataframe(plots.comparison_frame(choices), hide_index=True, width="stretch")
+        st.caption("t-SNE and UMAP maps of this data computed so far, one row per large-data choice: the time each "
+                   "took and the trustworthiness it kept.")
     ui.show_cli(command_line("embed", map_configs[-1], map_configs[-1].method))
 
 # -- 5. Mapper ---------------------------------------------------------------------------------------------

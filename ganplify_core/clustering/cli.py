@@ -22,7 +22,7 @@ from ganplify_core import cli, experiments, params
 from ganplify_core.clustering import csv_input
 from ganplify_core.clustering.algorithms import ALGORITHM_PARAMS, ALGORITHMS, AlgorithmSettings, field_of
 from ganplify_core.clustering.datasets import DATASETS, UPLOAD
-from ganplify_core.clustering.embedding import MAP_PARAMS, PARAMETERS, MapSettings
+from ganplify_core.clustering.embedding import MAP_PARAMS, PARAMETERS, MapSettings, active_parameters
 from ganplify_core.clustering.experiment import CLUSTER, EMBED, TOPOLOGY, ClusterConfig, EmbedConfig, TopologyConfig
 from ganplify_core.errors import InputError
 
@@ -159,7 +159,7 @@ def command_line(command: str, config, method: str | None = None) -> str:
         pairs += [f"{k}={ALGORITHM_PARAMS[field_of(config.algorithm, k)].text(v)}" for k, v in config.algorithm_params]
         method = config.space if config.space != "features" else None
     if method is not None:
-        pairs += [f"{k}={MAP_PARAMS[k].text(getattr(config, k))}" for k in PARAMETERS[method]]
+        pairs += [f"{k}={MAP_PARAMS[k].text(getattr(config, k))}" for k in active_parameters(method, config)]
     extra = {}
     exclude = PARAM_FIELDS
     if command == "topology":

@@ -10,6 +10,17 @@
   neighbours, laid out with :math:`(1 + a\\lVert y_i - y_j\\rVert^{2b})^{-1}` (a, b set by ``min_dist``)
   by minimising the fuzzy-set cross-entropy.
 
+**Large inputs** (``map_mode``): ``reproducible`` is the plain method, seeded and on one thread (t-SNE
+refused above :data:`TSNE_MAX` points). ``parallel`` runs UMAP unseeded on every core (its layout then
+differs from run to run; the cached one is what is shown again) and t-SNE's neighbour search on every
+core, and first reduces inputs of more than :data:`PRE_PCA_DIMENSIONS` features to their principal
+components. ``subsample`` fits the map on ``map_fit_points`` random points (with the same reduction) and
+places each other point at the distance-weighted mean of the map positions of its :data:`PLACE_NEIGHBOURS`
+nearest fitted points (how openTSNE [4]_ initialises new points before optimising them; UMAP's own
+``transform`` optimises them too, and measured several times slower than the fit itself), so t-SNE reaches :data:`~ganplify_core.clustering.datasets.MAX_SAMPLES`
+points. What each choice costs in quality is measured the same way for all: the trustworthiness below,
+on a random subsample of all the points (fitted and placed).
+
 Trustworthiness [3]_ (scikit-learn) measures how many of each point's k nearest neighbours in the map
 are intruders that were not neighbours in the data, penalised by their rank: 1 means every map
 neighbourhood is a true one. It costs n² distances, so above :data:`TRUSTWORTHINESS_MAX_POINTS` points it
@@ -22,6 +33,8 @@ References
    dimension reduction", arXiv:1802.03426.
 .. [3] J. Venna, S. Kaski, "Neighborhood preservation in nonlinear projection methods: an experimental
    study", ICANN 2001.
+.. [4] P. G. Poličar, M. Stražar, B. Zupan, "openTSNE: a modular Python library for t-SNE dimensionality
+   reduction and embedding", J. Stat. Softw. 109 (2024) 3.
 """
 
 from __future__ import annotations
@@ -48,6 +61,11 @@ TSNE_EXACT_MAX = 2_000
 TRUSTWORTHINESS_MAX_POINTS = 2_000
 TRUSTWORTHINESS_NEIGHBOURS = 5
 PCA_MAX_COMPONENTS = 20
+MAP_MODES = ("reproducible", "parallel", "subsample")
+MAP_MODE_LABELS = {"reproducible": "reproducible (seeded, one thread)", "parallel": "parallel (all cores; UMAP unseeded)",
+                   "subsample": "fit on a subsample, place the rest"}
+PRE_PCA_DIMENSIONS = 50  # parallel and subsample modes: more features are first reduced to 50 principal components
+PLACE_NEIGHBOURS = 10
 
 @dataclasses.dataclass(frozen=True)
 class MapSettings(params.Config):
@@ -64,17 +82,31 @@ class MapSettings(params.Config):
     min_dist: float = param(0.1, lo=0.0, hi=0.99, step=0.01, label="UMAP min_dist", help="how tightly points may pack in the map")
     metric: str = param("euclidean", choices=("euclidean", "manhattan", "cosine", "correlation"), label="UMAP metric",
                         help="distance in the data space")
+    map_mode: str = param("reproducible", choices=MAP_MODES, labels=MAP_MODE_LABELS, label="t-SNE and UMAP on large data",
+                          help="reproducible: the plain seeded method on one thread; parallel: every core (UMAP's "
+                               "layout then changes from run to run); subsample: fit on a random subsample and place "
+                               f"the other points (t-SNE up to 100,000 points). The last two reduce more than "
+                               f"{PRE_PCA_DIMENSIONS} features to {PRE_PCA_DIMENSIONS} principal components first.")
+    map_fit_points: int = param(10_000, lo=1_000, hi=TSNE_MAX, step=1_000, widget="number", unit="points",
+                                label="Points the map is fitted on (subsample mode)",
+                                help="a random subsample; the other points are placed on its map")
 
 
 MAP_PARAMS = params.params_of(MapSettings)
 # Which declared parameters each method takes.
-PARAMETERS: dict[str, tuple] = {"pca": (), "tsne": ("perplexity", "tsne_method", "max_iter"),
-                                "umap": ("n_neighbors", "min_dist", "metric")}
+PARAMETERS: dict[str, tuple] = {"pca": (), "tsne": ("perplexity", "tsne_method", "max_iter", "map_mode", "map_fit_points"),
+                                "umap": ("n_neighbors", "min_dist", "metric", "map_mode", "map_fit_points")}
+
+
+def active_parameters(method: str, settings) -> tuple:
+    """The parameters of ``method`` that count for ``settings`` (the fitted points only in subsample mode)."""
+    mode = getattr(settings, "map_mode", None) if not isinstance(settings, dict) else settings.get("map_mode")
+    return tuple(p for p in PARAMETERS[method] if p != "map_fit_points" or mode == "subsample")
 
 
 def values_of(method: str, settings: MapSettings) -> tuple:
-    """``method``'s parameters in ``settings`` as sorted (name, value) pairs."""
-    return tuple(sorted((name, getattr(settings, name)) for name in PARAMETERS[method]))
+    """``method``'s parameters in ``settings`` that count, as sorted (name, value) pairs."""
+    return tuple(sorted((name, getattr(settings, name)) for name in active_parameters(method, settings)))
 
 
 def parse_params(method: str, given: Mapping[str, Any] | None) -> dict:
@@ -108,16 +140,26 @@ class Embedding:
     params: dict
 
 
+def fitted_points(values: dict, n_samples: int) -> int:
+    """Points the map is fitted on: all of them, or the subsample in subsample mode."""
+    if values.get("map_mode") == "subsample":
+        return min(n_samples, values["map_fit_points"])
+    return n_samples
+
+
 def check_size(method: str, values: dict, n_samples: int) -> None:
     """Refuse t-SNE above its limits, with the reason."""
     if method == "tsne":
         limit = TSNE_EXACT_MAX if values["tsne_method"] == "exact" else TSNE_MAX
-        if n_samples > limit:
-            raise InputError(f"{values['tsne_method']} t-SNE is refused above {limit:,} points (this data set has "
-                             f"{n_samples:,}): t-SNE's cost grows as n² (exact) or n log n with a large constant "
-                             f"(Barnes–Hut). Use UMAP or PCA, or fewer points.")
-        if values["perplexity"] >= n_samples:
-            raise InputError(f"perplexity ({values['perplexity']:g}) must be smaller than the number of points ({n_samples})")
+        fitted = fitted_points(values, n_samples)
+        if fitted > limit:
+            what = (f"fitted on {fitted:,} points" if fitted < n_samples else f"refused above {limit:,} points (this "
+                    f"data set has {n_samples:,})")
+            raise InputError(f"{values['tsne_method']} t-SNE is {what}: at most {limit:,}. t-SNE's cost grows as n² "
+                             f"(exact) or n log n with a large constant (Barnes–Hut). Choose \"fit on a subsample, "
+                             f"place the rest\" (up to {limit:,} fitted points), UMAP or PCA, or fewer points.")
+        if values["perplexity"] >= fitted:
+            raise InputError(f"perplexity ({values['perplexity']:g}) must be smaller than the number of points ({fitted})")
 
 
 def embedding_trustworthiness(points: np.ndarray, coords: np.ndarray, seed: int = 0,
@@ -130,6 +172,55 @@ def embedding_trustworthiness(points: np.ndarray, coords: np.ndarray, seed: int 
     return float(trustworthiness(points[index], coords[index], n_neighbors=k)), int(len(index))
 
 
+def fit_map(points: np.ndarray, method: str, values: dict, seed: int | None, n_jobs: int = 1) -> np.ndarray:
+    """t-SNE or UMAP of all ``points``; ``seed`` None (UMAP) lets it run unseeded, in parallel."""
+    if method == "tsne":
+        return TSNE(n_components=2, perplexity=values["perplexity"], method=values["tsne_method"],
+                    max_iter=values["max_iter"], init="pca", learning_rate="auto", random_state=seed,
+                    n_jobs=n_jobs).fit_transform(points)
+    import umap  # imported here: numba compiles on first import, seconds the other methods need not pay
+
+    return umap.UMAP(n_neighbors=min(values["n_neighbors"], len(points) - 1), min_dist=values["min_dist"],
+                     metric=values["metric"], random_state=seed, n_jobs=n_jobs).fit_transform(points)
+
+
+def reduced(points: np.ndarray, seed: int) -> np.ndarray:
+    """``points`` on their first :data:`PRE_PCA_DIMENSIONS` principal components when they have more features."""
+    if points.shape[1] <= PRE_PCA_DIMENSIONS:
+        return points
+    return PCA(n_components=PRE_PCA_DIMENSIONS, random_state=seed).fit_transform(points)
+
+
+def place(fitted: np.ndarray, coords: np.ndarray, new: np.ndarray, k: int = PLACE_NEIGHBOURS) -> np.ndarray:
+    """Map positions of ``new`` points: the mean of the positions of their ``k`` nearest ``fitted`` points,
+    weighted by inverse distance (a point on top of a fitted one lands on it)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    k = min(k, len(fitted))
+    distances, index = NearestNeighbors(n_neighbors=k).fit(fitted).kneighbors(new)
+    weights = 1.0 / np.maximum(distances, 1e-12)
+    weights /= weights.sum(axis=1, keepdims=True)
+    return np.einsum("nk,nkd->nd", weights, coords[index])
+
+
+def fast_map(points: np.ndarray, method: str, values: dict, seed: int, progress: Progress | None = None) -> np.ndarray:
+    """``parallel`` or ``subsample`` mode (see the module text)."""
+    points = reduced(points, seed)
+    if values["map_mode"] == "parallel":
+        return fit_map(points, method, values, None if method == "umap" else seed, n_jobs=-1)
+    fitted = fitted_points(values, len(points))
+    if fitted == len(points):
+        return fit_map(points, method, values, seed, n_jobs=-1 if method == "tsne" else 1)
+    index = np.random.default_rng(seed).permutation(len(points))
+    fit_index, rest_index = index[:fitted], index[fitted:]
+    coords = np.empty((len(points), 2), dtype=np.float64)
+    coords[fit_index] = fit_map(points[fit_index], method, values, seed, n_jobs=-1 if method == "tsne" else 1)
+    if progress:
+        progress(0.7, f"placing the other {len(rest_index):,} points")
+    coords[rest_index] = place(points[fit_index], coords[fit_index], points[rest_index])
+    return coords
+
+
 def embed(points: np.ndarray, method: str, given: Mapping[str, Any] | None = None, seed: int = 0,
           progress: Progress | None = None) -> Embedding:
     """Map ``points`` (n, d) to 2-D with ``method`` and score the map's trustworthiness."""
@@ -138,21 +229,17 @@ def embed(points: np.ndarray, method: str, given: Mapping[str, Any] | None = Non
     if points.shape[1] < 2:
         raise InputError("a 2-D map needs at least two feature columns")
     if progress:
-        progress(0.05, f"fitting {METHOD_TITLES[method]} on {len(points):,} points")
+        progress(0.05, f"fitting {METHOD_TITLES[method]} on {fitted_points(values, len(points)):,} points")
     start = time.perf_counter()
     ratios = np.zeros(0)
     if method == "pca":
         pca = PCA(n_components=min(PCA_MAX_COMPONENTS, *points.shape), random_state=seed).fit(points)
         coords = pca.transform(points)[:, :2]
         ratios = pca.explained_variance_ratio_
-    elif method == "tsne":
-        coords = TSNE(n_components=2, perplexity=values["perplexity"], method=values["tsne_method"],
-                      max_iter=values["max_iter"], init="pca", learning_rate="auto", random_state=seed).fit_transform(points)
+    elif values.get("map_mode", "reproducible") == "reproducible":
+        coords = fit_map(points, method, values, seed, n_jobs=1)
     else:
-        import umap  # imported here: numba compiles on first import, seconds the other methods need not pay
-
-        coords = umap.UMAP(n_neighbors=min(values["n_neighbors"], len(points) - 1), min_dist=values["min_dist"],
-                           metric=values["metric"], random_state=seed, n_jobs=1).fit_transform(points)
+        coords = fast_map(points, method, values, seed, progress)
     seconds = time.perf_counter() - start
     if progress:
         progress(0.9, "scoring trustworthiness")

@@ -23,8 +23,8 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 from ganplify_core import experiments
+from ganplify_core.clustering import embedding, topology
 from ganplify_core.clustering import mapper as mapper_module
-from ganplify_core.clustering import topology
 from ganplify_core.clustering.algorithms import (
     ALGORITHM_NAMES,
     ALGORITHMS,
@@ -427,7 +427,7 @@ class EmbedConfig(MapSettings, DataSettings):
 
 def embed_config(config: DataSettings, method: str) -> EmbedConfig:
     """The map ``method`` of ``config``'s data with ``config``'s map settings (defaults where it has none)."""
-    names = {f.name for f in dataclasses.fields(EmbedConfig)}
+    names = {f.name for f in dataclasses.fields(EmbedConfig)} - {"method"}
     return EmbedConfig(**{f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name in names},
                        method=method)
 
@@ -447,6 +447,23 @@ def run_embed(config: EmbedConfig, progress: Progress | None = None) -> DataMap:
                    data.dataset.name)
 
 
+def map_choices(config: DataSettings) -> list[dict]:
+    """What each large-data choice of t-SNE and UMAP cost on ``config``'s data, for the maps already computed
+    (nothing is computed here): one row per cached map, its seconds and trustworthiness."""
+    rows = []
+    for method in ("tsne", "umap"):
+        for mode in embedding.MAP_MODES:
+            candidate = dataclasses.replace(embed_config(config, method), map_mode=mode)
+            if refusal(EMBED, candidate) or not experiments.is_cached(EMBED, candidate):
+                continue
+            e = experiments.cached_result(EMBED, candidate).embedding
+            rows.append({"map": METHOD_TITLES[method], "choice": embedding.MAP_MODE_LABELS[mode],
+                         "fitted on (points)": embedding.fitted_points(e.params, len(e.coords)),
+                         "seconds": round(e.seconds, 1), "trustworthiness": round(e.trustworthiness, 3),
+                         "trustworthiness on (points)": e.trust_points})
+    return rows
+
+
 def embed_summary(data_map: DataMap) -> dict:
     """The ``embed`` command's JSON (without ``out``)."""
     e = data_map.embedding
@@ -464,17 +481,30 @@ UMAP_SECONDS = 2.0e-4           # per point at 15 neighbours
 TRUST_SECONDS = 0.4             # trustworthiness on at most 2 000 points
 
 
+PARALLEL_SPEEDUP = 1.6         # UMAP on the 2 cores of the machine class, against one
+PLACE_SECONDS = 2e-6            # one point placed on a subsample's map (10 nearest fitted points), per feature / 8
+
+
 def map_seconds(config: EmbedConfig) -> float:
     n, d = config.size, config.dimensions
     if config.method == "pca":
         return TRUST_SECONDS + 4 * PCA_SECONDS_PER_VALUE * n * d
+    mode = config.map_mode
+    seconds = TRUST_SECONDS
+    if mode != "reproducible" and d > embedding.PRE_PCA_DIMENSIONS:
+        seconds += 4 * PCA_SECONDS_PER_VALUE * n * d
+        d = embedding.PRE_PCA_DIMENSIONS
+    fitted = min(n, config.map_fit_points) if mode == "subsample" else n
+    if mode == "subsample":
+        seconds += PLACE_SECONDS * (n - fitted) * (1 + d / 8)
     if config.method == "tsne":
-        per = TSNE_SECONDS * np.log2(max(n, 2)) * (config.perplexity / 30) ** 0.5
+        per = TSNE_SECONDS * np.log2(max(fitted, 2)) * (config.perplexity / 30) ** 0.5
         if config.tsne_method == "exact":
-            per *= max(n / 250, 1.0)
-        return TRUST_SECONDS + 1.0 + per * n * config.max_iter
+            per *= max(fitted / 250, 1.0)
+        return seconds + 1.0 + per * fitted * config.max_iter
     compile_ = 0.0 if "umap" in sys.modules else UMAP_COMPILE_SECONDS  # imported by the first UMAP run
-    return TRUST_SECONDS + compile_ + UMAP_FIXED_SECONDS + UMAP_SECONDS * n * (1 + d / 64) * (config.n_neighbors / 15) ** 0.5
+    umap = UMAP_FIXED_SECONDS + UMAP_SECONDS * fitted * (1 + d / 64) * (config.n_neighbors / 15) ** 0.5
+    return seconds + compile_ + (umap / PARALLEL_SPEEDUP if mode == "parallel" else umap)
 
 
 def estimate_embed(config: EmbedConfig) -> float:

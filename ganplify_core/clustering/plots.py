@@ -187,10 +187,20 @@ def comparison_grid(coords: np.ndarray, entries: list, true_labels=None, columns
     return styled(fig, None, 260 * rows + 40)
 
 
+def _mode_note(e) -> str:
+    mode = e.params.get("map_mode", "reproducible") if e.method != "pca" else "reproducible"
+    if mode == "parallel":
+        return " (parallel)"
+    if mode == "subsample" and e.params["map_fit_points"] < len(e.coords):
+        return f" (fitted on {e.params['map_fit_points']:,})"
+    return ""
+
+
 def embeddings_figure(embeddings: list, colour_labels: np.ndarray, colour_names: tuple = (), true_labels=None,
                       true_names: tuple = (), height: int = 440) -> go.Figure:
     """The 2-D maps side by side, same colouring, titled with compute time and trustworthiness."""
-    titles = [f"{METHOD_TITLES[e.method]}: {e.seconds:.1f} s, trustworthiness {e.trustworthiness:.3f}" for e in embeddings]
+    titles = [f"{METHOD_TITLES[e.method]}{_mode_note(e)}: {e.seconds:.1f} s, trustworthiness {e.trustworthiness:.3f}"
+              for e in embeddings]
     fig = make_subplots(rows=1, cols=len(embeddings), subplot_titles=titles, horizontal_spacing=0.04)
     hover = hover_subset(len(colour_labels))
     for i, e in enumerate(embeddings):
