@@ -167,23 +167,24 @@ ui.prose(
     "pool: unbiased for 1/d under uniform support and the most precise when D is large (tens or more), "
     "undefined when D = 0. Then no *s\\** exists within the pool, and M²/(2 ln 2) is only a lower bound. For "
     "a non-uniform generator all three measure an *effective* support 1/Σp², smaller than the number of "
-    "distinct outputs. **Intervals (95 %)**: on N/D, the wider of the exact Poisson interval of D and the "
-    "delete-one-shower jackknife's (it covers pool-to-pool variation; duplicates that cluster on a few showers, as "
-    "in mode collapse, vary far more than Poisson, and the jackknife sees it); on *s\\**, the order-statistic interval "
+    "distinct outputs. **Intervals (95 %)**: on N/D, the wider of the exact Poisson interval of D and the one "
+    "from the variance of D/N as a U-statistic (it covers pool-to-pool variation; duplicates that cluster on a few "
+    "showers, as in mode collapse, vary far more than Poisson, and that variance sees it); on *s\\**, the "
+    "order-statistic interval "
     "of the median over the R orderings (ordering noise of this pool only). The dotted lines are the exact "
     "birthday curves of the known supports.", title="Which estimate holds when")
 
 st.subheader("The three definitions of a duplicate, side by side")
 ui.chart(plots.definition_curves(result))
 st.caption(f"D: duplicate pairs among the N = C(M, 2) = {result.sources[0].n_pairs:,} pairs of each pool; N/D: the "
-           "collision support, with its 95 % interval (the wider of exact Poisson and the delete-one-shower jackknife).")
+           "collision support, with its 95 % interval (the wider of exact Poisson and the U-statistic variance's).")
 st.dataframe(plots.definitions_table(result), hide_index=True, width="stretch")
 rates = plots.relative_rates_table(result)
 if rates is not None:
     baseline = SOURCE_LABELS[experiment.baseline_source(result)].lower()
     st.markdown(f"**Relative duplicate rate**: how many times as often a source's pairs are duplicates as those of the "
                 f"{baseline}, with its 95 % interval (the wider of the exact conditional binomial on the two counts and "
-                "the jackknife's, which sees duplicates that cluster).")
+                "the one from the U-statistic variances, which see duplicates that cluster).")
     st.dataframe(rates, hide_index=True, width="stretch")
 notice = plots.what_to_notice(result)
 if notice:

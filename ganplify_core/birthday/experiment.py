@@ -316,7 +316,7 @@ def _source_result(config: BirthdayConfig, source: str, thresholds: duplicates.D
         sizes = support.first_duplicate_sizes(config.pool_size, found.i, found.j, config.replications, positions=positions)
         p = support.duplicate_probability(sizes, grid)
         low, high = support.wilson_interval(p, config.replications)
-        variance = support.jackknife_rate_variance(config.pool_size, found.i, found.j)
+        variance = support.rate_variance(config.pool_size, found.i, found.j)
         definitions.append(DefinitionResult(definition, p, low, high,
                                             support.support_estimates(sizes, config.pool_size, len(found.i), variance)))
         if definition == config.features:

@@ -44,14 +44,13 @@ Var D = N q (1 − q) exactly and D is close to Poisson(N q) when q is small. Th
 Poisson interval on D, divided into N, gives the 95 % interval of the duplicate rate q̂ = D/N and,
 inverted, of the collision support N/D. A generator whose duplicates cluster (a few showers duplicated
 many times, as in mode collapse) has D far more variable than Poisson: the GAN's shape duplicates vary
-about 16 times more (measured: M = 1 000, α = 0.05). So the rate's variance is also estimated by the
-delete-one-shower jackknife of the U-statistic D/N (:func:`jackknife_rate_variance`, from each shower's
-number of duplicate partners), and the interval reported is the wider of the Poisson one and the
-jackknife's (log-normal, rate · exp(± 1.96 sd / rate)); ``dispersion`` is the jackknife variance over the
-Poisson one. Two pools' rates are compared by their ratio (:func:`rate_ratio`): the exact conditional
+about 15 times more (measured: M = 1 000, α = 0.05). So the rate's variance is also estimated from the
+Hoeffding decomposition of the U-statistic D/N (:func:`rate_variance`, from each shower's number of
+duplicate partners), and the interval reported is the wider of the Poisson one and this one's
+(log-normal, rate · exp(± 1.96 sd / rate)); ``dispersion`` is this variance over the Poisson one. Two pools' rates are compared by their ratio (:func:`rate_ratio`): the exact conditional
 interval (given D₁ + D₂ = n, D₁ is binomial with π = ρN₁/(ρN₁ + N₂), ρ the rate ratio, so a
-Clopper–Pearson interval on π maps to one on ρ), widened to the jackknife's log-ratio interval where
-that is wider.
+Clopper–Pearson interval on π maps to one on ρ), widened to the log-ratio interval of the two
+variances where that is wider.
 
 s* has a distribution-free interval from the R orderings: s* is the median of the first-duplicate sizes
 T_r, and order statistics T_(k₁) ≤ T_(k₂) with k₁, k₂ the binomial(R, ½) quantiles bracket that median
@@ -137,8 +136,8 @@ class SupportEstimates:
 
     ``support_lower_bound``: when :math:`\\hat p(M) < ½` (no s*), the refined estimate at s = M, a lower
     bound on the (effective) support; else NaN.
-    ``duplicate_rate`` D/N (N = C(M, 2) pairs) with its 95 % interval (the wider of Poisson and jackknife);
-    ``collision_ci95`` the interval of N/D that follows; ``rate_variance`` the jackknife variance of D/N and
+    ``duplicate_rate`` D/N (N = C(M, 2) pairs) with its 95 % interval (the wider of Poisson and the
+    U-statistic's); ``collision_ci95`` the interval of N/D that follows; ``rate_variance`` the variance of D/N and
     ``dispersion`` its ratio to the Poisson variance (≫ 1: clustered duplicates); ``s_star_ci95`` and ``support_refined_ci95`` the order-statistic
     interval of s* (ordering noise of one pool) and of s*²/(2 ln 2).
     """
@@ -187,18 +186,25 @@ def s_star_interval(first_sizes: np.ndarray, n_pool: int, confidence: float = 0.
     return to_size(low_rank), to_size(high_rank)
 
 
-def jackknife_rate_variance(n_pool: int, i: np.ndarray, j: np.ndarray) -> float:
-    """Delete-one-shower jackknife variance of the duplicate rate D/C(M, 2) of a pool.
+def rate_variance(n_pool: int, i: np.ndarray, j: np.ndarray) -> float:
+    """Variance of the duplicate rate U = D/C(M, 2) of a pool, from its Hoeffding decomposition.
 
-    Leaving shower k out removes its deg_k duplicate pairs: U₍ₖ₎ = (D − deg_k)/C(M − 1, 2), and
-    Var ≈ (M − 1)/M · Σₖ (U₍ₖ₎ − Ū)². Clustered duplicates (hubs of many partners) make it large.
+    U is a U-statistic of degree 2: Var U = [4(M − 2) ζ₁ + 2 ζ₂] / (M(M − 1)), with ζ₂ = q(1 − q) (one
+    pair) and ζ₁ the variance of h(x) = P(x is a duplicate of a random shower). Shower k's share
+    h_k ≈ deg_k/(M − 1) (its duplicate partners) has variance ζ₁ + q(1 − q)/(M − 1) over showers, so
+    ζ₁ is estimated by that spread less its binomial part (at least 0). Independent pairs (a uniform
+    support) give ζ₁ ≈ 0 and Var U ≈ q/N, the Poisson value; clustered duplicates (hubs of many
+    partners) give a large ζ₁. (The delete-one-shower jackknife estimates the same ζ₁ but doubles the
+    ζ₂ term.)
     """
     m = int(n_pool)
     if m < 3:
         return math.nan
     degree = np.bincount(np.concatenate([np.asarray(i), np.asarray(j)]).astype(np.int64), minlength=m).astype(float)
-    left_out = (len(i) - degree) / ((m - 1) * (m - 2) / 2)
-    return float((m - 1) / m * np.sum((left_out - left_out.mean()) ** 2))
+    q = len(i) / (m * (m - 1) / 2)
+    share = degree / (m - 1)
+    zeta_1 = max(float(share.var(ddof=1)) - q * (1 - q) / (m - 1), 0.0)
+    return (4 * (m - 2) * zeta_1 + 2 * q * (1 - q)) / (m * (m - 1))
 
 
 def _log_normal(value: float, sd_log: float, confidence: float) -> tuple[float, float]:
@@ -211,7 +217,7 @@ def rate_ratio(d_1: int, n_1: float, d_2: int, n_2: float, confidence: float = 0
     """Ratio ρ = (D₁/N₁)/(D₂/N₂) of two duplicate rates and its interval (lo, hi).
 
     Given n = D₁ + D₂, D₁ ~ Binomial(n, π) with π = ρN₁/(ρN₁ + N₂) (Poisson counts); the
-    Clopper–Pearson interval of π maps to ρ = π N₂ / ((1 − π) N₁). With the rates' jackknife variances
+    Clopper–Pearson interval of π maps to ρ = π N₂ / ((1 − π) N₁). With the rates' variances
     ``var_1``, ``var_2`` the interval is widened to exp(ln ρ ± z sd), sd² = var₁/q₁² + var₂/q₂², where
     that is wider (clustered duplicates). NaN ratio when D₂ = 0 (the upper end is then inf);
     (nan, nan, nan) when both are 0.
@@ -235,8 +241,8 @@ def support_estimates(first_sizes: np.ndarray, n_pool: int, n_duplicate_pairs: i
                       rate_variance: float | None = None) -> SupportEstimates:
     """s*², s*²/(2 ln 2) and C(M, 2)/D from a pool's first-duplicate sizes and duplicate count, with intervals.
 
-    ``rate_variance``: the jackknife variance of D/N (:func:`jackknife_rate_variance`); the rate's interval
-    is then the wider of the Poisson and the jackknife ones.
+    ``rate_variance``: the variance of D/N (:func:`rate_variance`); the rate's interval is then the wider
+    of the Poisson one and the log-normal one of this variance.
     """
     s_star = half_probability_size(first_sizes, n_pool)
     n_pairs = n_pool * (n_pool - 1) / 2

@@ -340,9 +340,9 @@ def test_three_definitions_from_one_run_are_nested(tmp_cache):
     assert low <= out["collision_estimate"] <= high
 
 
-def test_jackknife_widens_the_interval_of_clustered_duplicates():
+def test_u_statistic_variance_widens_the_interval_of_clustered_duplicates():
     # A mode-collapsed generator: 10 % of its outputs are one shower, the rest spread over 50 000. Its
-    # duplicates all sit on the mode's copies: D varies far more than Poisson, and the jackknife sees it.
+    # duplicates all sit on the mode's copies: D varies far more than Poisson, and the U-statistic variance sees it.
     rng = np.random.default_rng(14)
     m, reps, p_mode, rest = 400, 300, 0.1, 50_000
     true_rate = p_mode ** 2 + (1 - p_mode) ** 2 / rest
@@ -353,17 +353,21 @@ def test_jackknife_widens_the_interval_of_clustered_duplicates():
         i, j = np.nonzero(np.triu(labels[:, None] == labels[None, :], 1))
         low, high = (x / n for x in support.poisson_interval(len(i)))
         poisson_hits += low <= true_rate <= high
-        e = support.support_estimates(np.full(20, m + 1), m, len(i), support.jackknife_rate_variance(m, i, j))
+        e = support.support_estimates(np.full(20, m + 1), m, len(i), support.rate_variance(m, i, j))
         robust_hits += e.duplicate_rate_ci95[0] <= true_rate <= e.duplicate_rate_ci95[1]
         assert e.dispersion > 5
     assert poisson_hits / reps < 0.5, "the Poisson interval alone is far too narrow here"
     assert robust_hits / reps > 0.85, robust_hits / reps
 
 
-def test_jackknife_variance_of_uniform_draws_is_close_to_poisson():
+def test_u_statistic_variance_of_uniform_draws_is_the_poisson_one():
     rng = np.random.default_rng(15)
     m, d = 600, 3000
     labels = rng.integers(0, d, m)
     i, j = np.nonzero(np.triu(labels[:, None] == labels[None, :], 1))
-    e = support.support_estimates(np.full(20, m + 1), m, len(i), support.jackknife_rate_variance(m, i, j))
-    assert 0.5 < e.dispersion < 2.5, e.dispersion
+    e = support.support_estimates(np.full(20, m + 1), m, len(i), support.rate_variance(m, i, j))
+    assert 0.6 < e.dispersion < 1.6, e.dispersion
+    # and it is the variance of the rate over pools (known answer: pairwise independent pairs, N q (1 − q))
+    rates = [_uniform_duplicates(rng, d, m) / (m * (m - 1) / 2) for _ in range(400)]
+    q = 1 / d
+    assert np.var(rates) == pytest.approx(q * (1 - q) / (m * (m - 1) / 2), rel=0.25)
