@@ -40,6 +40,13 @@ JET_PROCESSES = ("w", "qcd", "top")
 HIDDEN = 64  # hidden units of the VAEs (not a setting)
 # The CLI's β grid when --betas and --beta-min/--beta-max/--n-betas are not given: (LO, HI, N).
 DEFAULT_BETAS = {"manifold": (0.01, 2.0, 10), "jets": (0.005, 0.2, 6)}
+
+
+def dataset_grid(dataset: str) -> dict:
+    """The default β grid of a dataset as config fields (``beta_min``, ``beta_max``, ``n_betas``)."""
+    return dict(zip(("beta_min", "beta_max", "n_betas"), DEFAULT_BETAS[dataset]))
+
+
 # Ambient dimensions a manifold needs (the sheet: d coordinates + d bends).
 MIN_AMBIENT = {"circle": 2, "mixed": 4}
 # Training steps a sweep may take in all (first β: 2 × steps per β): minutes on the 2-core machine class.
@@ -377,12 +384,17 @@ CORRDIM = experiments.register(experiments.Experiment(
 
 # -- reading a dimension curve -----------------------------------------------------------------------------
 
-def plateau_value(values: np.ndarray, scales: np.ndarray, window_decades: float = 0.5) -> tuple[float, float, float]:
-    """The flattest stretch of a dimension curve: (mean value, lower scale, upper scale).
+PLATEAU_TOLERANCE = 0.2  # a plateau varies by at most this fraction of its level over the half-decade
+
+
+def plateau_value(values: np.ndarray, scales: np.ndarray, window_decades: float = 0.5,
+                  tolerance: float = PLATEAU_TOLERANCE) -> tuple[float, float, float]:
+    """The flattest stretch of a dimension curve, if it is flat: (mean value, lower scale, upper scale).
 
     Among windows [s, s·10^window_decades] that fit inside the grid, starting at a grid point, the one whose
-    values (the grid points inside) vary least; NaNs where no window fits or every window has a gap (NaN).
-    A summary for text, not a fit.
+    values (the grid points inside) vary least, provided they vary by at most ``tolerance`` × their mean (and
+    the mean is above 0.5); NaNs where no window qualifies: a curve that falls steadily has no plateau, and
+    none is reported. A summary for text, not a fit.
     """
     order = np.argsort(np.asarray(scales, dtype=float))
     values, scales = np.asarray(values, dtype=float)[order], np.asarray(scales, dtype=float)[order]
@@ -396,9 +408,9 @@ def plateau_value(values: np.ndarray, scales: np.ndarray, window_decades: float 
         window = values[inside]
         if inside.sum() < 2 or np.isnan(window).any():
             continue
-        spread = window.max() - window.min()
-        if spread < best_spread and window.mean() > 0.5:
-            best_spread, best = spread, (float(window.mean()), float(scales[inside][0]), float(scales[inside][-1]))
+        spread, level = window.max() - window.min(), window.mean()
+        if spread < best_spread and level > 0.5 and spread <= tolerance * level:
+            best_spread, best = spread, (float(level), float(scales[inside][0]), float(scales[inside][-1]))
     return best
 
 
@@ -406,5 +418,6 @@ def flattest_half_decade(curve: str, scale: str, values: np.ndarray, scales: np.
     """One sentence (Markdown) on :func:`plateau_value` of a curve, e.g. ``curve="dim(Q)", scale="Q"``."""
     level, lo, hi = plateau_value(values, scales)
     if np.isnan(level):
-        return f"{curve} has no half-decade of {scale} without gaps to summarise."
+        return (f"{curve} has no plateau: no half-decade of {scale} over which it stays within "
+                f"{PLATEAU_TOLERANCE:.0%} of its level (it keeps changing, or has gaps).")
     return f"Flattest half-decade of {curve}: **{level:.2f}** for {scale} in [{lo:.3g}, {hi:.3g}]."

@@ -54,6 +54,9 @@ def dimensionality_two_ways(result: BetaSweepResult | None, corrdim: Correlation
         fig.add_scatter(x=result.betas, y=result.dimensionality_reconstruction, name="2 d⟨dist²⟩/dβ²",
                         mode="lines+markers", line=dict(color=COLORS["fit"], dash="dash"), row=1, col=1,
                         hovertemplate="β = %{x:.3g}<br>D_rec = %{y:.2f}<extra></extra>")
+    else:
+        fig.add_annotation(text="no β sweep yet:<br>press “Train the β sweep”", showarrow=False, row=1, col=1,
+                           x=0.5, y=0.5, xref="x domain", yref="y domain", font=dict(size=14))
     fig.add_scatter(x=corrdim.q, y=corrdim.dim, name="dim(Q) ± bootstrap", mode="lines+markers",
                     error_y=dict(type="data", array=corrdim.dim_err, visible=True),
                     line=dict(color=COLORS["qcd"], width=3), row=1, col=2,
@@ -64,9 +67,14 @@ def dimensionality_two_ways(result: BetaSweepResult | None, corrdim: Correlation
             fig.add_hline(y=expected, line=dict(color=COLORS["truth"], dash="dot"), row=1, col=col)
     fig.update_xaxes(type="log", title=f"β [{unit}]", row=1, col=1)
     fig.update_xaxes(type="log", title=f"Q [{unit}]", row=1, col=2)
-    fig.update_yaxes(title="dimension", rangemode="tozero", row=1, col=1)
-    top = np.nanmax(np.concatenate([corrdim.dim, result.dimensionality if result is not None else [0]]))
-    fig.update_yaxes(range=[-0.2, min(max(4.5, (expected or 0) + 1.5), float(top) + 0.5)])
+    fig.update_yaxes(title="dimension", row=1, col=1)
+    # shared y range, numbers on both panels (a shared axis hides the right panel's tick labels by default)
+    fig.update_yaxes(showticklabels=True, row=1, col=2)
+    curves = [corrdim.dim] + ([result.dimensionality, result.dimensionality_reconstruction] if result is not None else [])
+    finite = np.concatenate([np.asarray(c, dtype=float)[np.isfinite(c)] for c in curves] + [np.zeros(1)])
+    top = max(float(finite.max()) + 0.5, (expected or 0) + 1.0, 2.5)
+    bottom = min(float(finite.min()) - 0.3, -0.3)
+    fig.update_yaxes(range=[max(bottom, -3.0), min(top, 20.0)])
     return styled(fig, None, height=400)
 
 
