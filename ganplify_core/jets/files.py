@@ -71,8 +71,12 @@ MAX_JETS = 200_000                    # jets read from one file (about 1 minute 
 DEFAULT_MAX_JETS = 100_000
 MIN_JETS = 10
 MAX_PARTICLES = 1_000                 # constituents per jet in the file (the top-tagging set has 200)
+MAX_FEATURES = 64                     # JetNet: features per particle, columns of jet_features
+MAX_COLUMNS = 10_000                  # top-tagging: columns of one pandas block (the reference set has 806)
+MAX_ARRAY_BYTES = 1024**3             # an array once decompressed (a small compressed file can unpack to far more)
 PAGE_MAX_JETS = 20_000               # jets of an upload the home page reads (seconds of observables)
 DOWNLOAD_MAX_JETS = 20_000           # jets in a download: 20 000 × 50 constituents × 4 float32 < the upload limit
+CHUNK_BYTES = 256 * 1024**2           # rows read at once: at most READ_CHUNK jets and about this many bytes
 READ_CHUNK = 10_000                   # jets converted at once (bounded memory for files of many constituents)
 RELATIVE_PT_SUM = 5.0                 # JetNet: constituent pT summing below this (GeV) per jet is pT/pT_jet
 TOPTAGGING_KEY = "table"
@@ -127,6 +131,11 @@ class _Opened:
             raise InputError(f"{self.name} is empty")
         self.handle = io.BytesIO(data)
         self.head = data[:16]
+
+
+def _chunk_rows(row_bytes: int) -> int:
+    """Jets read at once: :data:`READ_CHUNK`, fewer for wide rows (at most about :data:`CHUNK_BYTES`)."""
+    return max(1, min(READ_CHUNK, CHUNK_BYTES // max(int(row_bytes), 1)))
 
 
 def _check_max_jets(max_jets: Any) -> int:
@@ -313,12 +322,16 @@ def _toptagging_columns(group, name: str) -> tuple[dict[str, tuple[str, int]], i
             if items is None or values.ndim != 2:
                 raise InputError(f"{name}: the key '{TOPTAGGING_KEY}' is not a pandas DataFrame (block{k}_values is "
                                  f"not a table with block{k}_items)")
+            if values.shape[1] > MAX_COLUMNS or items.shape[0] > MAX_COLUMNS:
+                raise InputError(f"{name}: the key '{TOPTAGGING_KEY}' has more than {MAX_COLUMNS:,} columns")
             for position, column in enumerate(_strings(items[()])):
                 columns[column] = (f"block{k}_values", position)
             k += 1
         return columns, int(group["block0_values"].shape[0])
     table = group.get("table")
     if isinstance(table, h5py.Dataset) and table.dtype.names:  # "table": one compound dataset
+        if table.dtype.itemsize > 8 * MAX_COLUMNS:
+            raise InputError(f"{name}: the key '{TOPTAGGING_KEY}' has more than {MAX_COLUMNS:,} columns")
         for field in table.dtype.names:
             if field == "index":
                 continue
@@ -413,8 +426,12 @@ def _read_toptagging(opened: _Opened, label: str | None, max_jets: int) -> dict[
         wanted[label_name] = columns[label_name]
         collector = _Collector(opened.name)
         labels_seen: set[int] = set()
-        for start in range(0, min(n_rows, max_jets), READ_CHUNK):
-            stop = min(start + READ_CHUNK, n_rows, max_jets)
+        row_bytes = sum(group[d].dtype.itemsize * (group[d].shape[1] if group[d].ndim == 2 else 1)
+                        for d in {dataset for dataset, _ in wanted.values()} if d in group) \
+            if "table" not in group else group["table"].dtype.itemsize
+        step = _chunk_rows(row_bytes)
+        for start in range(0, min(n_rows, max_jets), step):
+            stop = min(start + step, n_rows, max_jets)
             block = _RowBlock(group, wanted, start, stop, opened.name)
             column = block.column
             p4 = {kind: block.columns([f"{kind}_{i}" for i in range(n_particles)]) for kind in ("E", "PX", "PY", "PZ")}
@@ -450,14 +467,20 @@ JETNET_LAYOUT = ("JetNet's layout is particle_features (N, P, ≥3) = (η_rel, �
 
 
 class _Arrays:
-    """The named arrays of an ``.npz`` (no pickles) or an HDF5 file, read lazily by rows."""
+    """The named arrays of an ``.npz`` (no pickles) or an HDF5 file, read by rows.
+
+    An ``.npz`` member's shape and dtype come from its header, before anything is decompressed; a member is
+    decompressed once, and only if it is at most :data:`MAX_ARRAY_BYTES` (a few MB of zip can unpack to GBs).
+    """
 
     def __init__(self, opened: _Opened):
         self.name = opened.name
         self.h5 = None
+        self.loaded: dict[str, np.ndarray] = {}
         if opened.head.startswith(_ZIP_MAGIC):
             try:
                 self.npz = np.load(opened.handle, allow_pickle=False)
+                self.zip = self.npz.zip
             except (zipfile.BadZipFile, ValueError, OSError) as exc:
                 raise InputError(f"{opened.name} is not a readable .npz file ({str(exc)[:80]}); {JETNET_LAYOUT}") from None
             self.keys = list(self.npz.files)
@@ -475,23 +498,43 @@ class _Arrays:
         else:
             self.npz.close()
 
-    def shape(self, key: str) -> tuple:
+    def _objects(self, key: str, detail: str = "") -> InputError:
+        return InputError(f"{self.name}: the array {key!r} holds Python objects{detail}; save plain numbers "
+                          f"(float32/float64)")
+
+    def header(self, key: str) -> tuple[tuple, np.dtype]:
+        """Shape and dtype of an array, without reading its data."""
         if self.h5 is not None:
-            return self.h5[key].shape
+            dataset = self.h5[key]
+            return dataset.shape, dataset.dtype
         try:
-            return self.npz[key].shape
-        except ValueError as exc:  # an object array: would need pickle
-            raise InputError(f"{self.name}: the array {key!r} holds Python objects ({str(exc)[:60]}); save plain numbers "
-                             f"(float32/float64)") from None
+            with self.zip.open(f"{key}.npy") as member:
+                version = np.lib.format.read_magic(member)
+                read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+                shape, _, dtype = read(member)
+        except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+            raise InputError(f"{self.name}: the array {key!r} is not a readable .npy member ({str(exc)[:60]})") from None
+        if dtype.hasobject:
+            raise self._objects(key)
+        return shape, dtype
+
+    def shape(self, key: str) -> tuple:
+        return self.header(key)[0]
 
     def rows(self, key: str, start: int, stop: int) -> np.ndarray:
         if self.h5 is not None:
             return np.asarray(_read_rows(self.h5[key], start, stop, self.name))
-        try:
-            return self.npz[key][start:stop]
-        except ValueError as exc:
-            raise InputError(f"{self.name}: the array {key!r} holds Python objects ({str(exc)[:60]}); save plain numbers "
-                             f"(float32/float64)") from None
+        if key not in self.loaded:
+            shape, dtype = self.header(key)
+            size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            if size > MAX_ARRAY_BYTES:
+                raise InputError(f"{self.name}: the array {key!r} is {size / 1024**3:.1f} GB once decompressed, more than "
+                                 f"{MAX_ARRAY_BYTES / 1024**3:g} GB: save fewer jets")
+            try:
+                self.loaded[key] = self.npz[key]
+            except ValueError as exc:
+                raise self._objects(key, f" ({str(exc)[:60]})") from None
+        return self.loaded[key][start:stop]
 
 
 def _read_jetnet(opened: _Opened, label: str | None, max_jets: int) -> dict[str, JetSample]:
@@ -513,10 +556,13 @@ def _jetnet_samples(arrays: _Arrays, label: str | None, max_jets: int) -> dict[s
     n_jets, n_particles, n_features = shape
     if n_particles > MAX_PARTICLES:
         raise InputError(f"{name} has {n_particles} particles per jet, more than {MAX_PARTICLES}")
+    if n_features > MAX_FEATURES:
+        raise InputError(f"{name}: particle_features has {n_features} features per particle, more than {MAX_FEATURES}; "
+                         f"{JETNET_LAYOUT}")
     if n_jets < MIN_JETS:
         raise InputError(f"{name} holds {n_jets} jets: at least {MIN_JETS} are needed")
     jet_shape = arrays.shape("jet_features") if "jet_features" in arrays.keys else None
-    if jet_shape is not None and (len(jet_shape) != 2 or jet_shape[0] != n_jets or jet_shape[1] < 2):
+    if jet_shape is not None and (len(jet_shape) != 2 or jet_shape[0] != n_jets or not 2 <= jet_shape[1] <= MAX_FEATURES):
         raise InputError(f"{name}: jet_features has shape {jet_shape}; it must be ({n_jets}, ≥2) = (type, pT, η, mass"
                          f"[, n_constituents]), one row per jet of particle_features")
     label_key, names = label, None
@@ -536,8 +582,9 @@ def _jetnet_samples(arrays: _Arrays, label: str | None, max_jets: int) -> dict[s
     labels_seen: set[int] = set()
     use_type = label_key is None and jet_shape is not None
     relative: bool | None = None
-    for start in range(0, n_read, READ_CHUNK):
-        stop = min(start + READ_CHUNK, n_read)
+    step = _chunk_rows(n_particles * n_features * 8)
+    for start in range(0, n_read, step):
+        stop = min(start + step, n_read)
         features = arrays.rows("particle_features", start, stop)
         _numeric(features, "particle_features", name)
         features = features.astype(np.float64)
@@ -666,6 +713,15 @@ def _read_root(opened: _Opened, label: str | None, max_jets: int, tree: str | No
         if n_entries < MIN_JETS:
             raise InputError(f"{opened.name}: the tree {trees[0]!r} holds {n_entries} jets: at least {MIN_JETS} are needed")
         wanted = list(chosen.values()) + ([label_name] if label_name else [])
+        unpacked = 0
+        for branch in wanted:
+            try:
+                unpacked += int(getattr(ttree[branch], "uncompressed_bytes", 0) or 0)
+            except Exception:  # noqa: BLE001 - an RNTuple field has no such metadata: bounded per chunk below
+                pass
+        if unpacked * min(1.0, max_jets / max(n_entries, 1)) > MAX_ARRAY_BYTES:
+            raise InputError(f"{opened.name}: the branches {', '.join(wanted)} unpack to {unpacked / 1024**3:.1f} GB, "
+                             f"more than {MAX_ARRAY_BYTES / 1024**3:g} GB for the jets asked for: ask for fewer jets")
         collector = _Collector(opened.name)
         labels_seen: set[int] = set()
         try:

@@ -405,3 +405,25 @@ def test_uploads_are_checked_before_they_are_stored(toy, tmp_cache):
     assert files.uploaded_bytes(digest) == data
     with pytest.raises(InputError, match="SHA-256"):
         files.uploaded_bytes("../../etc/passwd")
+
+
+def test_arrays_are_bounded_before_they_are_decompressed():
+    """An .npz member's header is read first: a member that would unpack past MAX_ARRAY_BYTES is refused unread."""
+    import zipfile
+
+    def npz_with_header(shape, dtype="<f8") -> bytes:
+        member = io.BytesIO()
+        np.lib.format.write_array_header_2_0(member, {"descr": dtype, "fortran_order": False, "shape": shape})
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("particle_features.npy", member.getvalue())  # the header alone: no data follows
+        return buffer.getvalue()
+
+    big = (files.MAX_ARRAY_BYTES // (1000 * 60 * 8)) + 10
+    with pytest.raises(InputError, match="GB once decompressed"):
+        read_jets(npz_with_header((big, 1000, 60)), "jetnet")
+    with pytest.raises(InputError, match="features per particle, more than 64"):
+        read_jets(npz_with_header((100, 30, 65)), "jetnet")
+    with pytest.raises(InputError, match="Python objects"):
+        read_jets(npz_with_header((100, 30, 4), "|O"), "jetnet")
+    assert files._chunk_rows(1000 * 64 * 8) < files.READ_CHUNK  # wide rows: fewer jets at a time
