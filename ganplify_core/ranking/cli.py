@@ -21,7 +21,7 @@ from pathlib import Path
 from ganplify_core import cli, experiments, params
 from ganplify_core.clustering.csv_input import MAX_CSV_BYTES
 from ganplify_core.errors import InputError
-from ganplify_core.ranking import experiment, games, onnx_model, uploads
+from ganplify_core.ranking import datasets, experiment, games, onnx_model, uploads
 from ganplify_core.ranking.experiment import RANKING, RankingConfig
 
 
@@ -42,25 +42,32 @@ def _read(option: str, name: str, limit: int) -> tuple[Path, bytes]:
 
 
 def rank_config(args: argparse.Namespace) -> RankingConfig:
-    """The validated config the options describe; ``--csv`` makes it the 'upload' data set, ``--onnx`` the model."""
-    fixed = {}
-    table = None
+    """The validated config the options describe; ``--csv`` makes it the 'upload' data set, ``--onnx`` the model.
+
+    Both files are read and checked (and the config validated) before either is stored: a refused
+    command leaves nothing in the cache.
+    """
     if args.target and not args.csv:
         raise InputError("--target names a column of --csv FILE")
+    fixed, table, model = {}, None, None
     if args.csv:
-        path, content = _read("--csv", args.csv, MAX_CSV_BYTES)
-        digest, table = uploads.accept(content, args.target, name=path.name)
-        fixed.update(dataset="upload", upload_sha256=digest, upload_target=args.target or None)
+        csv_path, csv_content = _read("--csv", args.csv, MAX_CSV_BYTES)
+        table = datasets.parse_feature_csv(csv_content, args.target or None, name=csv_path.name)
+        fixed.update(dataset="upload", upload_sha256=uploads.digest_of(csv_content), upload_target=args.target or None)
     if args.onnx:
-        path, content = _read("--onnx", args.onnx, onnx_model.MAX_ONNX_BYTES)
-        digest, model = onnx_model.accept(content, name=path.name)
-        fixed.update(model="onnx", onnx_sha256=digest)
-        config = params.config_from_args(RankingConfig, args, **fixed)
+        onnx_path, onnx_content = _read("--onnx", args.onnx, onnx_model.MAX_ONNX_BYTES)
+        model = onnx_model.parse(onnx_content, name=onnx_path.name)
+        fixed.update(model="onnx", onnx_sha256=onnx_model.digest_of(onnx_content))
+    config = params.config_from_args(RankingConfig, args, **fixed)
+    if model is not None:
         if table is None:
             table = experiment.preview_table(config)
         model.check_table(table.X, table.task)  # the feature count and the output, before any job
-        return config
-    return params.config_from_args(RankingConfig, args, **fixed)
+    if args.csv:
+        uploads.store(csv_content)
+    if args.onnx:
+        onnx_model.store(onnx_content)
+    return config
 
 
 def rank_command(args: argparse.Namespace) -> dict:

@@ -214,10 +214,15 @@ def accept(content: bytes, name: str = "the ONNX model", digest: str | None = No
     if digest is not None and is_digest(digest) and cache.exists(KIND, digest):
         return digest, dataclasses.replace(load(digest), name=name)
     model = parse(content, name)
+    return store(content), model
+
+
+def store(content: bytes) -> str:
+    """Keep an already-checked model's bytes under their digest (a plain uint8 array) and return the digest."""
     digest = digest_of(bytes(content))
     if not cache.exists(KIND, digest):
         cache.write(KIND, digest, np.frombuffer(bytes(content), dtype=np.uint8))
-    return digest, model
+    return digest
 
 
 def content(digest: str) -> bytes:

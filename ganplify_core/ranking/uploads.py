@@ -42,10 +42,15 @@ def accept(content: bytes, target: str | None = None, name: str = "upload", dige
     if digest is not None and is_digest(digest) and cache.exists(KIND, digest):
         return digest, table(digest, target)
     table_ = datasets.parse_feature_csv(content, target, name=name)  # raises InputError before anything is stored
+    return store(content), table_
+
+
+def store(content: bytes) -> str:
+    """Keep already-checked CSV bytes under their digest (a plain uint8 array) and return the digest."""
     digest = digest_of(content)
     if not cache.exists(KIND, digest):
         cache.write(KIND, digest, np.frombuffer(content, dtype=np.uint8))
-    return digest, table_
+    return digest
 
 
 def content(digest: str) -> bytes:

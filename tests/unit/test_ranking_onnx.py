@@ -251,3 +251,19 @@ def test_the_pages_data_download_loads_back_as_an_upload(name):
     assert back.task == table.task
     np.testing.assert_array_equal(back.X, table.X)
     np.testing.assert_array_equal(back.y, table.y)
+
+
+def test_a_refused_command_stores_nothing(tmp_path, tmp_cache, capsys):
+    model, X, y = only_feature_0(classify=False)
+    (tmp_path / "model.onnx").write_bytes(to_onnx(model, X))
+    (tmp_path / "narrow.csv").write_bytes(csv_of(X[:, :2], y))
+    (tmp_path / "table.csv").write_bytes(csv_of(X, y))
+    for args in (["--onnx", str(tmp_path / "model.onnx"), "--csv", str(tmp_path / "narrow.csv")],  # wrong width
+                 ["--onnx", str(tmp_path / "model.onnx"), "--csv", str(tmp_path / "table.csv"), "--event", "250"]):  # a bad setting
+        try:
+            status = cli.main(["rank", *args, "--json"])
+        except SystemExit as exc:  # argparse's own refusals exit inside main
+            status = exc.code
+        assert status == 2, args
+    capsys.readouterr()
+    assert not list(tmp_cache.rglob("*.npz")), list(tmp_cache.rglob("*"))
