@@ -392,8 +392,8 @@ def plateau_value(values: np.ndarray, scales: np.ndarray, window_decades: float 
     """The flattest stretch of a dimension curve, if it is flat: (mean value, lower scale, upper scale).
 
     Among windows [s, s·10^window_decades] that fit inside the grid, starting at a grid point, the one whose
-    values (the grid points inside) vary least, provided they vary by at most ``tolerance`` × their mean (and
-    the mean is above 0.5); NaNs where no window qualifies: a curve that falls steadily has no plateau, and
+    values (the grid points inside) vary least, provided they vary by at most ``tolerance`` × their mean over
+    the half-decade (their spread scaled from the points' span to the window's) and the mean is above 0.5; NaNs where no window qualifies: a curve that falls steadily has no plateau, and
     none is reported. A summary for text, not a fit.
     """
     order = np.argsort(np.asarray(scales, dtype=float))
@@ -408,7 +408,10 @@ def plateau_value(values: np.ndarray, scales: np.ndarray, window_decades: float 
         window = values[inside]
         if inside.sum() < 2 or np.isnan(window).any():
             continue
-        spread, level = window.max() - window.min(), window.mean()
+        # the change over the whole window, scaled up from the grid points inside (two points a third of a
+        # decade apart changing by 0.4 change by 0.6 over half a decade)
+        span = log_s[inside].max() - log_s[inside].min()
+        spread, level = (window.max() - window.min()) * window_decades / max(span, 1e-12), window.mean()
         if spread < best_spread and level > 0.5 and spread <= tolerance * level:
             best_spread, best = spread, (float(level), float(scales[inside][0]), float(scales[inside][-1]))
     return best
