@@ -93,13 +93,14 @@ with right:
 
 st.divider()
 st.header("Jets")
-st.markdown(
+ui.prose(
     "The VAE latent explorer, the clustering page and the autoencoder ROC page work on **jets**: the spray "
     "of particles a quark, a gluon or a boosted heavy particle leaves in the detector, at pT ≈ 600 GeV. "
     "*QCD* jets come from one quark or gluon; *W* jets from W → q q̄ (two prongs, mass 80 GeV); *top* jets "
     "from t → b q q̄ (three prongs, mass 173 GeV). Each jet is a point cloud of up to 50 particles "
     "(pT, η, φ), centred, rotated and flipped, or a 40 × 40 image of it. The *toy* source is a fast parton "
-    "shower written for this app; *reference*, where present, is a Pythia 8 sample."
+    "shower written for this app; *reference*, where present, is a Pythia 8 sample.",
+    "What jets are",
 )
 ui.preset_buttons(settings, OVERVIEW)
 source_column, size_column, button_column = st.columns([2, 3, 1], vertical_alignment="bottom")
@@ -125,12 +126,13 @@ else:
 ui.show_cli(params.command_line("jets", config.jets_config("top")))
 
 st.subheader("Your own jets")
-st.markdown(
+ui.prose(
     "Upload jets in the layout of the **top-tagging reference dataset** (HDF5, key `table`: columns `E_i, PX_i, "
     "PY_i, PZ_i` and `is_signal_new`), **JetNet's arrays** (`particle_features` (N, P, ≥ 3) = η_rel, φ_rel, pT or "
     "pT_rel [, mask], optional `jet_features`; `.npz` or `.h5`) or a **ROOT TTree** of constituent branches "
     "(pt/eta/phi or px/py/pz/E). They go through exactly the built-in jets' steps: the 50 hardest constituents, "
-    "the observables, centring, rotation and flip."
+    "the observables, centring, rotation and flip.",
+    "The file formats",
 )
 format_column, label_column = st.columns(2)
 file_format = format_column.selectbox("File format", files.FORMATS, format_func=files.FORMAT_LABELS.get,
