@@ -125,8 +125,7 @@ class _Opened:
             raise InputError(f"a jets file must be a path, bytes or a binary file object, not {type(source).__name__}")
         if len(data) > MAX_UPLOAD_BYTES:
             raise InputError(f"{self.name} is larger than the {MAX_UPLOAD_BYTES // _MB} MB upload limit: save fewer jets "
-                             f"(the first {DEFAULT_MAX_JETS:,} are used anyway) or use the command line, "
-                             f"`python -m ganplify_core jets --input FILE`")
+                             f"in it, or read it with the command line, `python -m ganplify_core jets --input FILE`")
         if not data:
             raise InputError(f"{self.name} is empty")
         self.handle = io.BytesIO(data)
@@ -219,6 +218,8 @@ class _Collector:
         for value in np.unique(labels):
             pick = labels == value
             process = class_names.get(value.item(), str(value))
+            if process in out:  # two labels with one name (a repeated class name): keep them apart
+                process = f"{process} ({value.item()})"
             out[process] = assemble(pt[pick], eta[pick], phi[pick], mask[pick], process, SOURCE,
                                     {k: v[pick] for k, v in whole.items()})
         return out
