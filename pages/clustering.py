@@ -36,18 +36,22 @@ PARAMS = ui.page_params(ClusterConfig, extra={
                          label="Maps", help="which maps to compute"),
     "colour_by": params.Param("cluster", choices=("cluster", "true label"), widget="radio", label="Colour points by",
                               help="a plot option: never recomputes"),
+    "mapper_colour": params.Param("lens (first axis)", label="Colour nodes by the mean of",
+                                  help="a plot option: never recomputes (kept in the link)"),
 })
 
 settings = ui.start_page("clustering", PARAMS)
 st.title("Clustering & UMAP")
-st.markdown(
+ui.prose(
     "Clustering is an art: every algorithm has its own idea of what a cluster is, and the data rarely says "
     "which one is right. This page runs scikit-learn's clusterers (k-means, DBSCAN, HDBSCAN, OPTICS, "
     "agglomerative, spectral, Gaussian mixture, BIRCH, mean shift) on toy shapes, handwritten digits, jets "
     "or your own CSV, scores them (elbow, silhouette, Davies–Bouldin, Calinski–Harabasz, and ARI/NMI "
     "against the true class when there is one), maps high-dimensional data to 2-D with PCA, t-SNE and "
-    "UMAP, and draws its Mapper graph, a topological summary of the data's shape."
+    "UMAP, draws its Mapper graph, a topological summary of the data's shape, and counts its components, loops "
+    "and voids with persistent homology."
 )
+ui.preset_buttons(settings, CLUSTER)
 
 
 def shown(value, spec: str = ".3f") -> str:
@@ -121,68 +125,71 @@ st.header("2 · What it found")
 prepared = ui.result_of(DATA, cluster_config.data_settings(), pressed)
 outcome = ui.result_of(CLUSTER, cluster_config, pressed)
 elbow = ui.result_of(ELBOW, elbow_config, pressed)
+tables = {}  # what "Download all figures and data" adds to the figures
+data = view = axis_names = result = None
+if prepared is not None:
+    data, view, axis_names = prepared.dataset, prepared.view, prepared.axis_names
 if prepared is None or outcome is None:
     if prepared is not None:
-        data = prepared.dataset
-        st.plotly_chart(plots.data_preview(prepared.view, prepared.axis_names, data.true_labels, data.label_names),
-                        width="stretch")
-    ui.press_prompt(CLUSTER, cluster_config, "Cluster")
+        ui.chart(plots.data_preview(view, axis_names, data.true_labels, data.label_names))
+    ui.press_prompt(CLUSTER, cluster_config, "Cluster", "These settings have not been clustered yet (pressing Cluster "
+                    "also computes the sections below with their settings)")
     ui.show_cli(command_line("cluster", cluster_config))
-    st.stop()
-
-data, result, scores, view, axis_names = prepared.dataset, outcome.result, outcome.scores, prepared.view, prepared.axis_names
-st.caption(f"{data.name}: {data.n_samples:,} points, {data.n_features} features"
-           + ("" if data.n_features == 2 else f"; drawn in {axis_names[0]} vs {axis_names[1]}")
-           + f"; clustered on {SPACE_LABELS[cluster_config.space]}, "
-           + ("standardised." if cluster_config.standardise else "not standardised."))
-metric_cols = st.columns(7)
-metric_cols[0].metric("clusters", result.n_clusters, help=f"{result.n_noise} noise points" if result.n_noise else None)
-metric_cols[1].metric("fit time", f"{result.fit_seconds:.2f} s")
-undefined = "undefined with fewer than two clusters" if result.n_clusters < 2 else None
-metric_cols[2].metric("silhouette ↑", shown(scores.silhouette), help=undefined or "−1 … 1; on ≤ 4 000 clustered points")
-metric_cols[3].metric("Davies–Bouldin ↓", shown(scores.davies_bouldin), help=undefined)
-metric_cols[4].metric("Calinski–Harabasz ↑", shown(scores.calinski_harabasz, ".4g"), help=undefined)
-metric_cols[5].metric("ARI vs truth ↑", shown(scores.ari), help=None if data.true_labels is not None else "no true labels")
-metric_cols[6].metric("NMI vs truth ↑", shown(scores.nmi))
-
-left, right = st.columns(2)
-title = f"{algorithm.title}: {result.n_clusters} clusters"
-if result.algorithm == "dbscan":
-    left.plotly_chart(plots.dbscan_scatter(view, result.labels, result.core_mask, title, axis_names, data.true_labels,
-                                           data.label_names), width="stretch")
 else:
-    left.plotly_chart(plots.cluster_scatter(view, result.labels, title, axis_names, (), data.true_labels, data.label_names),
-                      width="stretch")
-silhouette_chart = None
-if len(outcome.silhouette.values):
-    silhouette_chart = plots.silhouette_figure(outcome.silhouette.values, outcome.silhouette.labels, scores.silhouette)
-if data.true_labels is not None:
-    right.plotly_chart(plots.cluster_scatter(view, data.true_labels, "True classes (not shown to the clusterer)", axis_names,
-                                             data.label_names, data.true_labels, data.label_names), width="stretch")
-elif silhouette_chart is not None:
-    right.plotly_chart(silhouette_chart, width="stretch")
-left, right = st.columns(2)
-with left:
-    if elbow is not None:
-        st.plotly_chart(plots.elbow_figure(elbow.k_values, elbow.inertias, elbow.elbow_k), width="stretch")
-        st.caption(f"The elbow, the point farthest from the dotted chord (Kneedle), is at **k = {elbow.elbow_k}**. "
-                   f"k-means with each k took {elbow.seconds.sum():.1f} s in all.")
+    result, scores = outcome.result, outcome.scores
+    st.caption(f"{data.name}: {data.n_samples:,} points, {data.n_features} features"
+               + ("" if data.n_features == 2 else f"; drawn in {axis_names[0]} vs {axis_names[1]}")
+               + f"; clustered on {SPACE_LABELS[cluster_config.space]}, "
+               + ("standardised." if cluster_config.standardise else "not standardised."))
+    metric_cols = st.columns(7)
+    metric_cols[0].metric("clusters", result.n_clusters, help=f"{result.n_noise} noise points" if result.n_noise else None)
+    metric_cols[1].metric("fit time", f"{result.fit_seconds:.2f} s")
+    undefined = "undefined with fewer than two clusters" if result.n_clusters < 2 else None
+    metric_cols[2].metric("silhouette ↑", shown(scores.silhouette), help=undefined or "−1 … 1; on ≤ 4 000 clustered points")
+    metric_cols[3].metric("Davies–Bouldin ↓", shown(scores.davies_bouldin), help=undefined)
+    metric_cols[4].metric("Calinski–Harabasz ↑", plots.compact(scores.calinski_harabasz),
+                          help=undefined or f"{shown(scores.calinski_harabasz, ',.2f')}: between-cluster over within-cluster "
+                                            "dispersion, each per degree of freedom; unbounded, higher is better")
+    metric_cols[5].metric("ARI vs truth ↑", shown(scores.ari), help=None if data.true_labels is not None else "no true labels")
+    metric_cols[6].metric("NMI vs truth ↑", shown(scores.nmi))
+
+    left, right = st.columns(2)
+    title = f"{algorithm.title}: {result.n_clusters} clusters"
+    if result.algorithm == "dbscan":
+        ui.chart(plots.dbscan_scatter(view, result.labels, result.core_mask, title, axis_names, data.true_labels,
+                                               data.label_names), container=left)
     else:
-        ui.press_prompt(ELBOW, elbow_config, "Cluster", "The elbow curve has not been computed yet")
-with right:
-    if data.true_labels is not None and silhouette_chart is not None:
-        st.plotly_chart(silhouette_chart, width="stretch")
-    elif silhouette_chart is None:
-        st.info("The silhouette needs at least two clusters (noise excluded).")
-st.caption(f"Hover shows a point's index, cluster and true label on up to {plots.HOVER_MAX_POINTS:,} points "
-           f"(a random subset above that; the rest are drawn without hover).")
-ui.show_cli(command_line("cluster", cluster_config))
-ui.download_csv(plots.labels_frame(view, result, data.true_labels, data.label_names), "clusters.csv",
-                "Download the cluster of every point (CSV)")
+        ui.chart(plots.cluster_scatter(view, result.labels, title, axis_names, (), data.true_labels, data.label_names), container=left)
+    silhouette_chart = None
+    if len(outcome.silhouette.values):
+        silhouette_chart = plots.silhouette_figure(outcome.silhouette.values, outcome.silhouette.labels, scores.silhouette)
+    if data.true_labels is not None:
+        ui.chart(plots.cluster_scatter(view, data.true_labels, "True classes (not shown to the clusterer)", axis_names,
+                                                 data.label_names, data.true_labels, data.label_names), container=right)
+    elif silhouette_chart is not None:
+        ui.chart(silhouette_chart, container=right)
+    left, right = st.columns(2)
+    with left:
+        if elbow is not None:
+            ui.chart(plots.elbow_figure(elbow.k_values, elbow.inertias, elbow.elbow_k))
+            st.caption(f"The elbow, the point farthest from the dotted chord (Kneedle), is at **k = {elbow.elbow_k}**. "
+                       f"k-means with each k took {elbow.seconds.sum():.1f} s in all.")
+        else:
+            ui.press_prompt(ELBOW, elbow_config, "Cluster", "The elbow curve has not been computed yet")
+    with right:
+        if data.true_labels is not None and silhouette_chart is not None:
+            ui.chart(silhouette_chart)
+        elif silhouette_chart is None:
+            st.info("The silhouette needs at least two clusters (noise excluded).")
+    st.caption(f"Hover shows a point's index, cluster and true label on up to {plots.HOVER_MAX_POINTS:,} points "
+               f"(a random subset above that; the rest are drawn without hover).")
+    ui.show_cli(command_line("cluster", cluster_config))
+    tables["clusters.csv"] = plots.labels_frame(view, result, data.true_labels, data.label_names)
+    ui.download_csv(tables["clusters.csv"], "clusters.csv", "Download the cluster of every point (CSV)")
 
 # -- 3. several algorithms side by side ------------------------------------------------------------------
 st.header("3 · Algorithms side by side")
-st.markdown("scikit-learn's clustering comparison, on your data: each algorithm with its default parameters "
+ui.prose("scikit-learn's clustering comparison, on your data: each algorithm with its default parameters "
             "and the k set here where it takes one. Titles give the fit time and the ARI against the true classes "
             "(or the silhouette). Algorithms that do not scale are refused above their limit, with the reason.")
 with st.form("clustering-compare"):
@@ -190,27 +197,27 @@ with st.form("clustering-compare"):
     settings.widget("compare_k")
     compare_pressed = st.form_submit_button("Compare")
 compare_config = settings.config(CompareConfig, **upload)
-comparison = ui.result_of(COMPARE, compare_config, compare_pressed)
-if comparison is None:
+comparison = ui.result_of(COMPARE, compare_config, compare_pressed or pressed)
+if comparison is None or prepared is None:
     ui.press_prompt(COMPARE, compare_config, "Compare", "These algorithms have not been compared on this data yet")
 else:
     st.caption(f"Algorithms that take a number of clusters were given **k = {comparison.k}**; the others found "
                "their own.")
-    st.plotly_chart(plots.comparison_grid(view, list(comparison.entries), data.true_labels, seed=compare_config.seed),
-                    width="stretch")
+    ui.chart(plots.comparison_grid(view, list(comparison.entries), data.true_labels, seed=compare_config.seed))
     frame = plots.comparison_frame(comparison_rows(comparison))
     st.dataframe(frame, hide_index=True, width="stretch")
     ui.download_csv(frame, "comparison.csv", "Download the comparison (CSV)")
+    tables["comparison.csv"] = frame
 
 # -- 4. maps: PCA, t-SNE, UMAP -----------------------------------------------------------------------------
 st.header("4 · Maps of the data: PCA, t-SNE, UMAP")
-st.markdown("PCA projects on the two directions of largest variance (linear). t-SNE and UMAP place points so "
+ui.prose("PCA projects on the two directions of largest variance (linear). t-SNE and UMAP place points so "
             "that neighbours stay neighbours (non-linear): t-SNE's cost grows quickly with n, UMAP scales and keeps "
             "more of the global layout. **Trustworthiness** (1 = best) measures how many of each point's 5 nearest "
             f"neighbours in the map were not its neighbours in the data (on ≤ {embedding.TRUSTWORTHINESS_MAX_POINTS:,} "
             "points). Maps are cached by data and parameters: recolouring never recomputes. UMAP's first run in a "
             "fresh server compiles its numba code (seconds to half a minute).")
-st.markdown(f"**Large data.** *Reproducible* is the plain seeded method on one thread; t-SNE is refused above "
+ui.prose(f"**Large data.** *Reproducible* is the plain seeded method on one thread; t-SNE is refused above "
             f"{embedding.TSNE_MAX:,} points. *Parallel* runs UMAP on every core, unseeded (its layout changes from run "
             f"to run), and t-SNE's neighbour search on every core. *Fit on a subsample* fits the map on a random "
             f"subsample (at most {embedding.TSNE_MAX:,} points) and places every other point at the weighted mean of "
@@ -239,22 +246,21 @@ for method in settings.value("maps"):
     if problem:  # a refused map (t-SNE on too many points) says why; the others still show
         st.error(problem, icon=":material/error:")
         continue
-    data_map = ui.result_of(EMBED, config, maps_pressed)
+    data_map = ui.result_of(EMBED, config, maps_pressed or pressed)
     if data_map is None:
         ui.press_prompt(EMBED, config, "Compute maps", f"The {embedding.METHOD_TITLES[method]} map has not been computed yet")
     else:
         maps.append(data_map.embedding)
         map_configs.append(config)
-if maps:
+if maps and prepared is not None:
     settings.widget("colour_by", horizontal=True)
-    if settings.value("colour_by") == "true label" and data.true_labels is not None:
-        colours, colour_names = data.true_labels, data.label_names
-    else:
-        colours, colour_names = result.labels, ()
-    st.plotly_chart(plots.embeddings_figure(maps, colours, colour_names, data.true_labels, data.label_names), width="stretch")
+    colours, colour_names, colour_note = plots.map_colours(data, result, settings.value("colour_by"))
+    if colour_note:
+        st.caption(colour_note)
+    ui.chart(plots.embeddings_figure(maps, colours, colour_names, data.true_labels, data.label_names))
     pca_maps = [m for m in maps if m.method == "pca"]
     if pca_maps and len(pca_maps[0].explained_variance_ratio) > 2:
-        st.plotly_chart(plots.explained_variance_figure(pca_maps[0].explained_variance_ratio), width="stretch")
+        ui.chart(plots.explained_variance_figure(pca_maps[0].explained_variance_ratio))
     choices = map_choices(cluster_config)
     if choices:
         st.dataframe(plots.comparison_frame(choices), hide_index=True, width="stretch")
@@ -264,7 +270,7 @@ if maps:
 
 # -- 5. Mapper ---------------------------------------------------------------------------------------------
 st.header("5 · Mapper: the shape of the data as a graph")
-st.markdown("Topological data analysis: look at the data through a **lens** (the first principal component, the "
+ui.prose("Topological data analysis: look at the data through a **lens** (the first principal component, the "
             "first two, or the UMAP map), cover the lens' range with overlapping intervals, cluster (DBSCAN) the "
             "points in each interval. Every cluster is a node; nodes that share points are joined. Loops and "
             "branches in the graph are loops and branches in the data; separate pieces are separate clusters.")
@@ -276,21 +282,23 @@ with st.form("clustering-mapper"):
     mapper_pressed = st.form_submit_button("Build Mapper graph")
 mapper_config = settings.config(MapperJobConfig, **upload)
 problem = refusal(MAPPER, mapper_config)
-graph = None if problem else ui.result_of(MAPPER, mapper_config, mapper_pressed)
+graph = None if problem else ui.result_of(MAPPER, mapper_config, mapper_pressed or pressed)
 if problem:
     st.error(problem, icon=":material/error:")
-elif graph is None:
+elif graph is None or prepared is None:
     ui.press_prompt(MAPPER, mapper_config, "Build Mapper graph", "The Mapper graph has not been built for these settings")
 else:
-    options = plots.mapper_colour_options(graph, data, result.labels)
-    chosen = st.selectbox("Colour nodes by the mean of", list(options), key="clustering.mapper_colour",
-                          help="a plot option: never recomputes")
-    st.plotly_chart(plots.mapper_figure(graph.members, graph.edges, plots.node_means(graph.members, options[chosen]),
-                                        chosen, seed=mapper_config.seed), width="stretch")
+    options = plots.mapper_colour_options(graph, data, None if result is None else result.labels)
+    colour_key = settings.key("mapper_colour")
+    if st.session_state.get(colour_key) not in options:  # a link's choice this data set does not have
+        st.session_state[colour_key] = next(iter(options))
+    chosen = st.selectbox(PARAMS["mapper_colour"].label, list(options), key=colour_key, help=PARAMS["mapper_colour"].help)
+    ui.chart(plots.mapper_figure(graph.members, graph.edges, plots.node_means(graph.members, options[chosen]),
+                                        chosen, seed=mapper_config.seed))
 
 # -- 6. persistent homology ------------------------------------------------------------------------------
 st.header("6 · Persistent homology: the holes of the data at every scale")
-st.markdown("Join every two points closer than a scale ε and fill in every set of points that are all joined "
+ui.prose("Join every two points closer than a scale ε and fill in every set of points that are all joined "
             "(the Vietoris–Rips complex). As ε grows, components merge (**H0**), loops open and close (**H1**), "
             "voids open and close (**H2**). Each such feature is a bar from the scale it is born at to the scale it "
             "dies at (the **barcode**), or a point (birth, death) of the **persistence diagram**: far from the "
@@ -308,7 +316,7 @@ with st.form("clustering-topology"):
     topology_pressed = st.form_submit_button("Compute persistent homology")
 topology_config = settings.config(TopologyConfig, **upload)
 problem = refusal(TOPOLOGY, topology_config)
-homology = None if problem else ui.result_of(TOPOLOGY, topology_config, topology_pressed)
+homology = None if problem else ui.result_of(TOPOLOGY, topology_config, topology_pressed or pressed)
 if problem:
     st.error(problem, icon=":material/error:")
 elif homology is None:
@@ -335,16 +343,17 @@ else:
                f"({', '.join(map(str, ph.betti))}) hold from ε = {ph.scale[0]:.3g} to {ph.scale[1]:.3g} "
                f"(ratio {ph.scale_ratio:.2f}).{runner_up}")
     left, right = st.columns(2)
-    left.plotly_chart(plots.persistence_diagram_figure(ph.diagrams, ph.scale, ph.betti), width="stretch")
-    right.plotly_chart(plots.barcode_figure(ph.diagrams, ph.scale, ph.betti), width="stretch")
-    st.plotly_chart(plots.betti_curve_figure(ph.diagrams, ph.scale, ph.betti), width="stretch")
+    ui.chart(plots.persistence_diagram_figure(ph.diagrams, ph.scale, ph.betti), container=left)
+    ui.chart(plots.barcode_figure(ph.diagrams, ph.scale, ph.betti), container=right)
+    ui.chart(plots.betti_curve_figure(ph.diagrams, ph.scale, ph.betti))
     st.caption("The shaded band is the most persistent scale: the bars crossing it, and the diagram's points in the "
                f"shaded corner (born before it, dying after it), are the Betti numbers. The barcode shows the "
                f"{plots.BARCODE_MAX_BARS} longest bars of each dimension.")
+    tables["persistence.csv"] = plots.diagram_frame(ph.diagrams)
     ui.show_cli(command_line("topology", topology_config))
 
 st.header("What to notice")
-st.markdown(
+ui.prose(
     "- On **blobs**, k-means finds the true clusters (ARI ≈ 1) and the elbow sits at the true k; on **moons** and "
     "**circles** it cuts straight lines through the shapes, while DBSCAN and HDBSCAN follow them (section 3).\n"
     "- On **no structure**, every algorithm still returns clusters: a clustering is not evidence of structure. "
@@ -359,3 +368,5 @@ st.markdown(
     "- **Persistent homology** counts what Mapper draws: on circles with little noise (0.03) it finds b0 = 2, b1 = 2; "
     "raise the noise and the two rings blur into one annulus, the loops die young and no scale dominates.\n"
 )
+
+ui.download_all("clustering", tables=tables)

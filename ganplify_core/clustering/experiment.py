@@ -170,7 +170,8 @@ DATA = experiments.register(experiments.Experiment(
     estimate_seconds=estimate_data, cache_key=DataSettings.data_key, label="Making the data set",
     calibration=(DataSettings("jets", n_samples=40_000, seed=2),
                  DataSettings("jets", n_samples=100_000),
-                 DataSettings("jets", n_samples=60_000, seed=1))))
+                 DataSettings("jets", n_samples=60_000, seed=1)),
+    ship=(DataSettings(), DataSettings("circles", n_samples=1500, noise=0.03))))  # the defaults and the demo preset
 
 
 # -- one clustering ------------------------------------------------------------------------------------------
@@ -633,6 +634,30 @@ def estimate_topology(config: TopologyConfig) -> float:
     return OVERHEAD_SECONDS + data_seconds(config) + topology_seconds(config.homology_points, config.homology_dim)
 
 
+# -- presets and shipped defaults -----------------------------------------------------------------------------
+
+PRESETS = (
+    experiments.Preset(
+        "paper", "The lecture's setting", ClusterConfig("moons", n_samples=1500, algorithm="dbscan"),
+        page_values={"compare_k": 2, "maps": METHODS, "tda_points": 500, "homology_dim": 1},
+        note="The lecture's example (scikit-learn's comparison): on two moons DBSCAN follows the shapes, while "
+             "k-means with k = 2 cuts straight through them (section 3)."),
+    experiments.Preset(
+        "demo", "A 30-second demo", ClusterConfig("circles", n_samples=1500, noise=0.03, algorithm="dbscan"),
+        page_values={"compare_k": 2, "maps": ("pca",), "lens": "pca1", "tda_points": 500, "homology_dim": 1},
+        note="Two rings: DBSCAN separates them, k-means cannot, Mapper draws loops and persistent homology counts "
+             "two components and two loops."),
+    experiments.Preset(
+        "fails", "Where it fails", ClusterConfig("no_structure", n_samples=1500, algorithm="kmeans", n_clusters=3),
+        page_values={"compare_k": 3, "maps": ("pca",), "tda_points": 500, "homology_dim": 1},
+        note="Uniform noise: every algorithm still returns clusters. A clustering is not evidence of structure; "
+             "the silhouette and persistent homology (one component, no loop) say there is none."),
+)
+DEMO = PRESETS[1].config
+
+# The page's first view (its defaults) and the demo are shipped: they show with nothing pressed.
+SHIP_DATA = (ClusterConfig(), DEMO)
+
 # -- registration ------------------------------------------------------------------------------------------------
 
 CLUSTER = experiments.register(experiments.Experiment(
@@ -640,39 +665,46 @@ CLUSTER = experiments.register(experiments.Experiment(
     estimate_seconds=estimate_cluster, cache_key=ClusterConfig.cache_key, label="Clustering",
     calibration=(ClusterConfig("jets", n_samples=60_000, algorithm="kmeans"),
                  ClusterConfig("digits", algorithm="kmeans", space="tsne"),
-                 ClusterConfig("blobs", n_samples=50_000, algorithm="hdbscan"))))
+                 ClusterConfig("blobs", n_samples=50_000, algorithm="hdbscan")),
+    presets=PRESETS, ship=SHIP_DATA))
+
 
 ELBOW = experiments.register(experiments.Experiment(
     name="clustering-elbow", config_type=ElbowConfig, compute=run_elbow, to_json=elbow_summary,
     estimate_seconds=estimate_elbow, cache_key=ElbowConfig.cache_key, label="Elbow curve",
     calibration=(ElbowConfig("jets", n_samples=100_000, k_max=20),
                  ElbowConfig("jets", n_samples=6_000, jet_features="images", k_max=12),
-                 ElbowConfig("jets", n_samples=10_000, jet_features="images", k_max=20))))
+                 ElbowConfig("jets", n_samples=10_000, jet_features="images", k_max=20)),
+    ship=(ElbowConfig(), ElbowConfig(**DEMO.data_settings().__dict__))))
 
 COMPARE = experiments.register(experiments.Experiment(
     name="clustering-compare", config_type=CompareConfig, compute=run_comparison, to_json=comparison_summary,
     estimate_seconds=estimate_comparison, cache_key=CompareConfig.cache_key, label="Fitting each algorithm",
     calibration=(CompareConfig("moons", n_samples=5_000),
                  CompareConfig("jets", n_samples=5_000),
-                 CompareConfig("jets", n_samples=30_000))))
+                 CompareConfig("jets", n_samples=30_000)),
+    ship=(CompareConfig(), CompareConfig(**DEMO.data_settings().__dict__, compare_k=2))))
 
 EMBED = experiments.register(experiments.Experiment(
     name="embed", config_type=EmbedConfig, compute=run_embed, to_json=embed_summary,
     estimate_seconds=estimate_embed, cache_key=EmbedConfig.cache_key, label="Computing the map",
     calibration=(EmbedConfig("digits", method="tsne"),
                  EmbedConfig("digits", method="umap"),
-                 EmbedConfig("jets", n_samples=8_000, method="tsne", max_iter=500))))
+                 EmbedConfig("jets", n_samples=8_000, method="tsne", max_iter=500)),
+    ship=tuple(embed_config(ClusterConfig(), method) for method in METHODS) + (embed_config(DEMO, "pca"),)))
 
 MAPPER = experiments.register(experiments.Experiment(
     name="clustering-mapper", config_type=MapperJobConfig, compute=run_mapper, to_json=mapper_summary,
     estimate_seconds=estimate_mapper, cache_key=MapperJobConfig.cache_key, label="Building the Mapper graph",
     calibration=(MapperJobConfig("blobs", n_samples=50_000, n_cubes=30),
                  MapperJobConfig("jets", n_samples=20_000, lens="pca2", n_cubes=12),
-                 MapperJobConfig("digits", lens="umap"))))
+                 MapperJobConfig("digits", lens="umap")),
+    ship=(MapperJobConfig(), MapperJobConfig(**DEMO.data_settings().__dict__))))
 
 TOPOLOGY = experiments.register(experiments.Experiment(
     name="topology", config_type=TopologyConfig, compute=run_topology, to_json=topology_summary,
     estimate_seconds=estimate_topology, cache_key=TopologyConfig.cache_key, label="Computing persistent homology",
     calibration=(TopologyConfig("moons", n_samples=2_000, tda_points=1_000),
                  TopologyConfig("jets", n_samples=3_000, tda_points=2_000),
-                 TopologyConfig("circles", tda_points=300, homology_dim=2))))
+                 TopologyConfig("circles", tda_points=300, homology_dim=2)),
+    ship=(TopologyConfig(), TopologyConfig(**DEMO.data_settings().__dict__))))

@@ -25,8 +25,51 @@ from ganplify_core.plotstyle import COLORS, SEQUENCE, rgba, styled
 SVG_MAX_POINTS = 5_000
 HOVER_MAX_POINTS = 20_000
 GRID_MAX_POINTS = 4_000
-PALETTE = SEQUENCE[:-1] + [c for c in qualitative.Dark24 if c not in SEQUENCE]
 NOISE_COLOR = "#9E9E9E"
+PALETTE_MIN_DISTANCE = 25.0  # CIE ΔE*ab between any two cluster colours (about 2.3 is "just noticeable")
+
+
+def lab(hex_color: str) -> np.ndarray:
+    """CIE L*a*b* (D65) of an sRGB colour ``"#RRGGBB"``: distances in it follow perceived differences."""
+    h = hex_color.lstrip("#")
+    rgb = np.array([int(h[i:i + 2], 16) for i in (0, 2, 4)]) / 255.0
+    rgb = np.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ rgb
+    xyz /= np.array([0.95047, 1.0, 1.08883])  # the D65 white
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def distinct_palette(min_distance: float = PALETTE_MIN_DISTANCE) -> list[str]:
+    """Okabe–Ito's seven colour-blind-safe colours, then every colour of Plotly's Alphabet, Dark24 and Light24
+    sets at least ``min_distance`` (ΔE) from all chosen ones, from the noise grey and from white; greys and
+    near-white colours are left out (they would read as noise or vanish)."""
+    chosen = list(SEQUENCE[:-1])
+    avoid = [lab(c) for c in chosen + [NOISE_COLOR, "#FFFFFF"]]
+    for candidate in qualitative.Alphabet + qualitative.Dark24 + qualitative.Light24:
+        c = lab(candidate)
+        if np.hypot(c[1], c[2]) < 15 or c[0] > 88:
+            continue
+        if all(np.linalg.norm(c - other) >= min_distance for other in avoid):
+            chosen.append(candidate)
+            avoid.append(c)
+    return chosen
+
+
+PALETTE = distinct_palette()
+
+
+def compact(value: float | None, digits: int = 3) -> str:
+    """A score short enough for a metric tile: 3 significant digits, thousands as k and millions as M
+    ("0.712", "38.9", "3.90 k", "1.25 M"); "—" when undefined."""
+    if value is None or value != value:
+        return "—"
+    if abs(value) >= 1e12:
+        return f"{value:.2e}"
+    for scale, suffix in ((1e9, " G"), (1e6, " M"), (1e3, " k")):
+        if abs(value) >= scale:
+            return f"{value / scale:.{digits}g}{suffix}".replace("e+", "e")
+    return f"{value:.{digits}g}" if abs(value) >= 1 else f"{value:.{digits}f}"
 
 
 def colour(label: int) -> str:
@@ -171,7 +214,8 @@ def comparison_grid(coords: np.ndarray, entries: list, true_labels=None, columns
             continue
         result, scores = entry.outcome.result, entry.outcome.scores
         score = f", ARI {scores.ari:.2f}" if scores.ari is not None else f", sil. {scores.silhouette:.2f}"
-        titles.append(f"{title}<br>{result.fit_seconds:.2f} s{score}")
+        given = f" (k = {result.params['n_clusters']})" if "n_clusters" in result.params else ""
+        titles.append(f"{title}{given}<br>{result.fit_seconds:.2f} s{score}")
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.03, vertical_spacing=0.12)
     hover = hover_subset(len(shown))
     for i, entry in enumerate(entries):
@@ -211,7 +255,11 @@ def embeddings_figure(embeddings: list, colour_labels: np.ndarray, colour_names:
     fig.update_xaxes(title="map axis 1")
     fig.update_yaxes(title="map axis 2", col=1)
     fig.update_annotations(font_size=12)
-    return styled(fig, None, height)
+    fig = styled(fig, None, height)
+    # the legend to the right of the panels: above them it ran into the panel titles
+    fig.update_layout(legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"),
+                      margin=dict(t=50, r=140))
+    return fig
 
 
 def explained_variance_figure(ratios: np.ndarray, height: int = 340) -> go.Figure:
@@ -365,9 +413,32 @@ def comparison_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def mapper_colour_options(graph, dataset, cluster_labels: np.ndarray, max_features: int = 20) -> dict:
+def diagram_frame(diagrams) -> pd.DataFrame:
+    """Every feature of the persistence diagrams: homology dimension, birth, death (empty for one that never dies)."""
+    rows = [(k, float(b), float(d) if np.isfinite(d) else None) for k, dgm in enumerate(diagrams) for b, d in dgm]
+    return pd.DataFrame(rows, columns=["dimension", "birth", "death"])
+
+
+def map_colours(dataset, result, colour_by: str) -> tuple[np.ndarray, tuple, str]:
+    """What the maps' points are coloured by: (one label per point, label names, a note when it is not the choice).
+
+    ``colour_by`` is ``"cluster"`` or ``"true label"``; before the data is clustered (``result`` None) the true
+    classes stand in, or one colour when there are none."""
+    if colour_by == "true label" and dataset.true_labels is not None:
+        return dataset.true_labels, dataset.label_names, ""
+    if result is not None:
+        return result.labels, (), ""
+    if dataset.true_labels is not None:
+        return dataset.true_labels, dataset.label_names, "Not clustered yet: the maps are coloured by true class."
+    return (np.zeros(dataset.n_samples, dtype=np.int64), ("all points",),
+            "Not clustered yet (and no true classes): the maps are drawn in one colour.")
+
+
+def mapper_colour_options(graph, dataset, cluster_labels: np.ndarray | None, max_features: int = 20) -> dict:
     """What the Mapper nodes can be coloured by (the mean over each node's points): name -> one value per point."""
-    options = {"lens (first axis)": graph.lens_values[:, 0], "cluster label (section 2)": cluster_labels.astype(float)}
+    options = {"lens (first axis)": graph.lens_values[:, 0]}
+    if cluster_labels is not None:
+        options["cluster label (section 2)"] = cluster_labels.astype(float)
     if dataset.true_labels is not None:
         options["true class (mean code)"] = dataset.true_labels.astype(float)
     options.update({f"feature: {name}": dataset.points[:, i] for i, name in enumerate(dataset.feature_names[:max_features])})

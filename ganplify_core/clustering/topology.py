@@ -146,16 +146,10 @@ def inside(lo: float, hi: float) -> float:
     return lo if lo == hi or lo <= 0 else float(np.sqrt(lo * hi))
 
 
-def enclosing_radius(points: np.ndarray) -> float:
-    """min over points of the largest distance to another point: from this ε on, one point is joined to all the
-    others, the Rips complex is a cone over it (contractible) and nothing changes any more."""
-    if len(points) < 2:
-        return 0.0
-    return float(squareform(pdist(points)).max(axis=1).min())
-
-
 def persistence(points: np.ndarray, maxdim: int = 1) -> tuple[tuple, float, float]:
-    """Ripser's Rips persistence diagrams of ``points`` (n, d) up to H``maxdim``, its wall time and their enclosing radius."""
+    """Ripser's Rips persistence diagrams of ``points`` (n, d) up to H``maxdim``, its wall time, and their enclosing
+    radius: min over points of the largest distance to another point. From that ε on, one point is joined to all
+    the others, the Rips complex is a cone over it (contractible) and nothing changes any more."""
     from ripser import ripser  # imported here: only this section needs it
 
     points = np.ascontiguousarray(points, dtype=np.float64)
@@ -163,10 +157,12 @@ def persistence(points: np.ndarray, maxdim: int = 1) -> tuple[tuple, float, floa
     if not np.all(np.isfinite(points)):
         raise InputError("persistent homology needs finite coordinates (no NaN or infinity)")
     start = time.perf_counter()
-    result = ripser(points, maxdim=maxdim)
+    distances = squareform(pdist(points))  # given to ripser as such: any number of features, no guessing
+    result = ripser(distances, maxdim=maxdim, distance_matrix=True)
     seconds = time.perf_counter() - start
     diagrams = tuple(np.asarray(d, dtype=np.float64).reshape(-1, 2) for d in result["dgms"])
-    return diagrams, seconds, enclosing_radius(points)
+    radius = float(distances.max(axis=1).min()) if len(points) > 1 else 0.0
+    return diagrams, seconds, radius
 
 
 def persistent_homology(points: np.ndarray, maxdim: int = 1, n_points: int = DEFAULT_POINTS, seed: int = 0,

@@ -17,9 +17,10 @@ from harness import (
 from ganplify_core.clustering.experiment import CLUSTER, ClusterConfig
 
 # 40 000 toy jets: making them is estimated above 5 s (so the link waits for the press) and takes under half a
-# minute on an idle machine; the comparison and the PCA map are quick and follow by themselves (the Mapper graph
-# of 40 000 points is estimated above 5 s and waits for its own press).
-LINK = "clustering?dataset=jets&n_samples=40000&k_max=5&compare=kmeans,gaussian_mixture&maps=pca&seed=3"
+# minute on an idle machine. The one press computes every section with the link's settings: the clustering, the
+# comparison, the PCA map, the Mapper graph (40 intervals keep it quick) and persistent homology (500 points).
+LINK = ("clustering?dataset=jets&n_samples=40000&k_max=5&compare=kmeans,gaussian_mixture&maps=pca&n_cubes=40"
+        "&mapper_colour=feature%3A+mass&seed=3")
 
 
 def test_cluster_rerun_and_shared_link(server):
@@ -33,11 +34,12 @@ def test_cluster_rerun_and_shared_link(server):
     wait_for_script(page)
     wait_for_no_job(page)
     wait_for_text(page, "What to notice")
-    wait_for_text(page, "Colour points by")  # the PCA map: a quick job that follows the press
+    wait_for_text(page, "Colour points by")  # the PCA map
+    wait_for_text(page, "most persistent scale")  # persistent homology, the last section
     wait_for_no_job(page)
     assert_no_exception(page, "after clustering")
     numbers = metric_values(page)
-    assert len(numbers) == 7 and numbers[0].strip().isdigit(), numbers
+    assert len(numbers) == 10 and numbers[0].strip().isdigit(), numbers  # 7 scores; b0, b1 and the scale
 
     # a plot-only widget: what the maps' points are coloured by
     page.locator("[data-testid='stRadio']").filter(has_text="Colour points by").get_by_text("true label").click()
@@ -53,7 +55,10 @@ def test_cluster_rerun_and_shared_link(server):
     assert metric_values(fresh) == numbers
     lines = computations(server)
     print("\n".join(lines))
-    for name in ("cluster", "clustering-data", "clustering-elbow", "clustering-compare", "embed"):
+    assert "feature: mass" in fresh.locator("[data-testid='stSelectbox']").filter(
+        has_text="Colour nodes by the mean of").inner_text()  # a plot option of section 5, kept in the link
+    for name in ("cluster", "clustering-data", "clustering-elbow", "clustering-compare", "embed", "clustering-mapper",
+                 "topology"):
         assert sum(line.endswith(f"compute {name}") for line in lines) == 1, (name, lines)
     page.context.close()
     fresh.context.close()

@@ -150,3 +150,45 @@ def test_persistent_homology_of_two_rings_and_its_limits(app_path, tmp_cache):
     assert not at.exception, at.exception
     assert any("limited to 400 points" in e.value for e in at.error)
     assert any(h.value.startswith("What to notice") for h in at.header)
+
+
+def test_one_press_on_a_shared_link_restores_every_section_and_the_link_keeps_the_plot_options(app_path, tmp_cache):
+    """Every experiment estimated as slow (so none starts by itself): the link's one press on Cluster computes
+    sections 2-6 with the link's settings, and the same link in a fresh session shows them all."""
+    from ganplify_core.clustering.experiment import DATA, MAPPER, TOPOLOGY
+
+    slow = (DATA, CLUSTER, ELBOW, COMPARE, EMBED, MAPPER, TOPOLOGY)
+    saved = [e.estimate_seconds for e in slow]
+    for e in slow:
+        object.__setattr__(e, "estimate_seconds", lambda config: 60.0)
+    try:
+        link = {"dataset": "moons", "n_samples": "300", "algorithm": "dbscan", "compare": "kmeans,dbscan",
+                "compare_k": "2", "maps": "pca", "n_cubes": "5", "tda_points": "200", "mapper_colour": "feature: x2"}
+        at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+        at.query_params.update(link)
+        at.run()
+        assert not at.exception, at.exception
+        assert not jobs.active() and not at.dataframe, "nothing starts without a press"
+        assert any("pressing Cluster also computes the sections below" in i.value for i in at.info)
+        at = _settle(_press(at, "Cluster"))
+        assert not at.exception, at.exception
+
+        def check(at: AppTest) -> None:
+            table = at.dataframe[0].value
+            assert list(table["algorithm"]) == ["k-means (k-means++)", "DBSCAN"] and table["k given"][0] == 2
+            specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
+            assert "trustworthiness" in specs and "Mapper graph" in specs and "Persistence diagram" in specs
+            assert "(k = 2)" in specs  # the comparison's titles say the k they used
+            assert at.selectbox(key="clustering.mapper_colour").value == "feature: x2"
+            assert {m.label for m in at.metric} >= {"clusters", "b0 (components)", "b1 (loops)"}
+
+        check(at)
+        fresh = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+        fresh.query_params.update(at.query_params)
+        fresh.run()
+        assert not fresh.exception, fresh.exception
+        assert not jobs.active(), "the link reads every section from the cache"
+        check(fresh)
+    finally:
+        for e, estimate in zip(slow, saved):
+            object.__setattr__(e, "estimate_seconds", estimate)
