@@ -276,6 +276,12 @@ def _read_shipped(experiment: Experiment, config: Any) -> Any:
         return None
 
 
+def shipped_summary(experiment: Experiment, config: Any) -> dict | None:
+    """The shipped result's JSON summary (``to_json``) from the manifest, without loading the result."""
+    entry = _manifest().get(shipped_path(experiment, config).name)
+    return entry.get("summary") if entry else None
+
+
 def shipped_info(experiment: Experiment, config: Any) -> dict | None:
     """What the manifest says of the shipped result for ``config``, with ``"stale"``: made by other code.
 
@@ -302,6 +308,8 @@ def make_shipped(experiment: Experiment, config: Any, progress: Progress | None 
         "experiment": experiment.name, "key": experiment.key(config), "config": cache._jsonable(config),
         "code_version": code_version(experiment), "package_version": cache.__version__,
         "made": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"), "seconds": round(seconds, 2),
+        # What the CLI would print: pages that only quote a shipped number read it without loading the result.
+        "summary": json.loads(json.dumps(cache._jsonable(experiment.to_json(result)), default=str)),
     }
     (SHIPPED_DIR / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     with _memo_lock:

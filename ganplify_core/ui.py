@@ -75,6 +75,10 @@ def plain(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
+# Link keys of the app rather than of one page (lecture mode): never "unknown", kept when a page writes its link.
+PAGE_INDEPENDENT_KEYS = frozenset({"lecture"})
+
+
 def parse_query(params: Mapping[str, Param], query: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     """Settings from a link's query parameters, and a notice for each parameter that was not used.
 
@@ -93,7 +97,7 @@ def parse_query(params: Mapping[str, Param], query: Mapping[str, str]) -> tuple[
                 notices.append(f"Link parameter {key} ignored ({_clip(str(exc), 160)}); using the default "
                                f"{_clip(p.text(values[name]))}.")
     known = {p.url_key for p in params.values()}
-    unknown = sorted(set(query) - known)
+    unknown = sorted(set(query) - known - PAGE_INDEPENDENT_KEYS)
     if unknown:
         notices.append(f"Link parameter(s) {', '.join(_clip(u, 40) for u in unknown[:10])} not used by this page: ignored.")
     return values, notices
@@ -173,7 +177,7 @@ class PageSettings:
         for name, value in values.items():
             st.session_state[self._shadow(name)] = self._widget_value(self._all[name], value)
         query = dump_query(self._all, values)
-        for key in ("lecture",):  # page-independent switches stay in the link
+        for key in PAGE_INDEPENDENT_KEYS:  # switches of every page stay in the link
             if key in st.query_params:
                 query[key] = st.query_params[key]
         if st.query_params.to_dict() != query:
@@ -330,7 +334,8 @@ def preset_buttons(settings: PageSettings, experiment: experiments.Experiment) -
     """One button per preset of ``experiment`` (it sets the page's widgets), and a link to each."""
     if not experiment.presets:
         return
-    columns = st.columns(len(experiment.presets))
+    # On a projector the labels are large: one button per row, so none is cut.
+    columns = [st.container() for _ in experiment.presets] if lecture_mode() else st.columns(len(experiment.presets))
     links = []
     for column, preset in zip(columns, experiment.presets, strict=True):
         values = preset_values(settings, preset)
