@@ -1,5 +1,7 @@
 """Autoencoder ROC: unsupervised top tagging by reconstruction error."""
 
+import shlex
+
 import streamlit as st
 
 from ganplify_core import params, ui
@@ -235,6 +237,7 @@ with score_tab:
         if report.mass_roc is not None:
             st.caption(f"Mass baseline: the {report.mass_direction} jets called signal. Spearman ρ of your score "
                        f"with the mass on the background: {report.mass_spearman:.2f}.")
+        ui.show_cli(f"python -m ganplify_core ae-roc --scores {shlex.quote(upload.name)} --json")
 with onnx_tab:
     model_file = st.file_uploader("Your autoencoder (ONNX)", type=["onnx"], key="autoencoder_roc.onnx_upload")
     if model_file is not None:
@@ -278,5 +281,7 @@ with onnx_tab:
             ui.chart(plots.jet_image_grid(yours.example_images, yours.example_reconstructions, yours.example_classes,
                                           yours.example_scores, pixel_label=plots.PIXEL_LABELS[onnx_config.intensity]),
                      key="ae-onnx-jets")
+        own_file = {"--jets": jets_file.name, "--jets-format": jets_format} if jets_file is not None else {}
+        ui.show_cli(params.command_line("ae-onnx", onnx_config, extra={"--onnx": model_file.name, **own_file}))
 
 ui.download_all("autoencoder_roc", tables=tables)

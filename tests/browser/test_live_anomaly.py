@@ -1,4 +1,5 @@
-"""Autoencoder ROC in a live session: press, wait, touch plot options, rerun, open the link elsewhere."""
+"""Autoencoder ROC in a live session: press, wait, touch plot options, rerun, download the scores and upload them
+back as your own tagger, open the link elsewhere."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ LINK = "autoencoder_roc?n_train=2000&n_test=2000&epochs=4&cut_percent=80.0"
 RESULT = "Trained on QCD jets, looking for top jets"
 
 
-def test_train_rerun_and_shared_link(server):
+def test_train_rerun_and_shared_link(server, tmp_path):
     page = open_link(server, LINK, "have not been trained yet", "before the press")
     assert len(metric_values(page)) == 1, "Part 1's shipped result shows, Part 2 waits for the press"
 
@@ -42,6 +43,23 @@ def test_train_rerun_and_shared_link(server):
     assert_no_exception(page, "after Rerun")
     assert metric_values(page) == numbers
     screenshot(page, "live-anomaly")
+
+    # the test jets' scores, downloaded and uploaded back as "your own tagger": the same AUC and rejections
+    with page.expect_download() as download:
+        page.locator("[data-testid='stDownloadButton']").filter(has_text="Download the test jets' scores").first \
+            .locator("button").click()
+    path = tmp_path / "autoencoder_scores.csv"
+    download.value.save_as(path)
+    page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(path))
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 10",
+                           timeout=120_000)
+    wait_for_script(page)
+    assert_no_exception(page, "after the upload")
+    again = metric_values(page)
+    assert again[:6] == numbers, again
+    assert again[6:9] == numbers[1:4], (numbers, again)   # AUC, 1/ε_B at 0.3 and 0.5, read back from the CSV
+    assert again[9] == "2,000 / 2,000", again
+    screenshot(page, "live-anomaly-upload")
 
     fresh = open_link(server, LINK, RESULT, "shared link")  # the same link in another browser: read from the cache, not trained again
     assert metric_values(fresh) == numbers
