@@ -26,6 +26,7 @@ from ganplify_core.clustering.experiment import (
     refusal,
 )
 from ganplify_core.clustering.mapper import MapperConfig
+from ganplify_core.jets import files as jet_files
 
 DECLARED = {**params.params_of(ElbowConfig), **params.params_of(CompareConfig), **params.params_of(MapperConfig),
             **params.params_of(TopologyConfig)}
@@ -89,6 +90,30 @@ if dataset == "upload":
     columns = pick[0].multiselect("Numeric columns to cluster", numeric, default=numeric, key="clustering.upload_columns")
     with ui.user_errors():  # check the choice now, not only when it is clustered
         upload = csv_input.upload_fields(file.getvalue(), file.name, columns, label_column)
+elif dataset == "jet_file":
+    pick = st.columns(2)
+    jets_format = pick[0].selectbox("File format", jet_files.FORMATS, format_func=jet_files.FORMAT_LABELS.get,
+                                    key="clustering.jets_format")
+    jets_label = pick[1].text_input("Label column, array or branch (blank: the format's default)", max_chars=100,
+                                    key="clustering.jets_label",
+                                    help="the true class (used only for colouring and ARI/NMI): top-tagging "
+                                         "is_signal_new; JetNet labels, else its type column; ROOT is_signal_new, "
+                                         "label or labels")
+    jets_upload = st.file_uploader(f"Jets file (at most {jet_files.MAX_UPLOAD_BYTES // 2**20} MB; its first jets, as "
+                                   "many as Points below, are clustered)", type=["h5", "hdf5", "npz", "root"],
+                                   key="clustering.jets_upload")
+    if jets_upload is None:
+        st.info("Upload jets as the top-tagging reference dataset (HDF5), JetNet's arrays (.npz or .h5) or a ROOT "
+                "TTree of constituents: they go through the built-in jets' steps (the 50 hardest constituents, "
+                "centring, rotation, flip) and are clustered as their 8 observables or their 40 × 40 images. "
+                "Nothing in the file is ever unpickled.")
+        st.stop()
+    digest, content = ui.uploaded(jets_upload)
+    with ui.user_errors():
+        digest = jet_files.store_upload(content, jets_format, jets_label.strip() or None, name=jets_upload.name,
+                                        digest=digest)
+    upload = {"jets_digest": digest, "jets_name": jets_upload.name, "jets_format": jets_format,
+              "jets_label": jets_label.strip()}
 
 with st.form("clustering-form"):
     data_cols = st.columns(3)
@@ -100,7 +125,7 @@ with st.form("clustering-form"):
                 settings.widget("noise")
             elif dataset in ("blobs", "anisotropic", "varied"):
                 settings.widget("cluster_std")
-            elif dataset == "jets":
+            elif dataset in ("jets", "jet_file"):
                 settings.widget("jet_features")
         with data_cols[2]:
             if dataset in ("blobs", "anisotropic", "varied"):

@@ -21,7 +21,7 @@ import numpy as np
 from ganplify_core import cli, experiments, params
 from ganplify_core.clustering import csv_input
 from ganplify_core.clustering.algorithms import ALGORITHM_PARAMS, ALGORITHMS, AlgorithmSettings, field_of
-from ganplify_core.clustering.datasets import DATASETS, UPLOAD
+from ganplify_core.clustering.datasets import DATASETS, JET_FILE, UPLOAD
 from ganplify_core.clustering.embedding import MAP_PARAMS, PARAMETERS, MapSettings, active_parameters
 from ganplify_core.clustering.experiment import CLUSTER, EMBED, TOPOLOGY, ClusterConfig, EmbedConfig, TopologyConfig
 from ganplify_core.errors import InputError
@@ -63,11 +63,29 @@ def param_fields(algorithm: str | None, method: str | None, pairs: tuple) -> dic
     return fields
 
 
+def jets_file_fields(args: argparse.Namespace) -> dict:
+    """``--dataset jets:PATH`` as config fields: the file checked and stored by its digest, as an upload is."""
+    from ganplify_core.jets import files
+
+    path = Path(args.dataset[5:])
+    if not path.is_file():
+        raise InputError(f"--dataset jets:{path}: no such file")
+    if path.stat().st_size > files.MAX_UPLOAD_BYTES:
+        raise InputError(f"--dataset jets:{path} is larger than the {files.MAX_UPLOAD_BYTES // 2**20} MB limit of the "
+                         f"clustering page; write its first jets to a smaller file")
+    label = (getattr(args, "jets_label", None) or "").strip()
+    digest = files.store_upload(path.read_bytes(), args.jets_format, label or None, name=path.name)
+    return {"name": JET_FILE, "jets_digest": digest, "jets_name": path.name, "jets_format": args.jets_format,
+            "jets_label": label}
+
+
 def data_fields(args: argparse.Namespace) -> dict:
-    """``--dataset`` as config fields: a built-in name, or ``csv:PATH`` (stored by its digest)."""
+    """``--dataset`` as config fields: a built-in name, ``csv:PATH`` or ``jets:PATH`` (stored by its digest)."""
+    if args.dataset.startswith("jets:"):
+        return jets_file_fields(args)
     if not args.dataset.startswith("csv:"):
-        if args.dataset == UPLOAD:
-            raise InputError("--dataset upload is the page's; give a file as --dataset csv:PATH")
+        if args.dataset in (UPLOAD, JET_FILE):
+            raise InputError(f"--dataset {args.dataset} is the page's; give a file as --dataset csv:PATH or jets:PATH")
         return {"name": params.params_of(ClusterConfig)["name"].parse(args.dataset)}
     path = Path(args.dataset[4:])
     if not path.is_file():
@@ -78,8 +96,19 @@ def data_fields(args: argparse.Namespace) -> dict:
     return csv_input.upload_fields(path.read_bytes(), path.name, columns or None, args.label_column or None)
 
 
+def _add_jets_file_arguments(parser: argparse.ArgumentParser) -> None:
+    from ganplify_core.jets.files import FORMATS
+
+    parser.add_argument("--jets-format", default="jetnet", choices=FORMATS,
+                        help="the layout of a --dataset jets:PATH file; default jetnet")
+    parser.add_argument("--jets-label", default=None,
+                        help="jets file: its label column, array or branch (default: the format's own)")
+
+
 def _add_data_arguments(parser: argparse.ArgumentParser, config_type: type, exclude: tuple) -> None:
-    parser.add_argument("--dataset", default="blobs", help=f"{'|'.join(DATASETS)} or csv:PATH; default blobs")
+    parser.add_argument("--dataset", default="blobs", help=f"{'|'.join(DATASETS)}, csv:PATH or jets:PATH (a jets "
+                                                           "file, with --jets-format); default blobs")
+    _add_jets_file_arguments(parser)
     params.add_options(parser, config_type, exclude=("name",) + PARAM_FIELDS + exclude)
     parser.add_argument("--columns", default="", help="CSV: comma-separated numeric columns (default: all numeric)")
     parser.add_argument("--label-column", default=None, help="CSV: column with the true class (scoring only)")
@@ -150,6 +179,7 @@ def register(subparsers) -> None:
     params.add_options(parser, TopologyConfig, exclude=("name",))
     parser.add_argument("--columns", default="", help="CSV: comma-separated numeric columns (default: all numeric)")
     parser.add_argument("--label-column", default=None, help="CSV: column with the true class (not used by the homology)")
+    _add_jets_file_arguments(parser)
 
 
 def command_line(command: str, config, method: str | None = None) -> str:
@@ -164,6 +194,11 @@ def command_line(command: str, config, method: str | None = None) -> str:
     exclude = PARAM_FIELDS
     if command == "topology":
         exclude = ()
+    if config.name == JET_FILE:
+        exclude += ("name", "noise", "cluster_std", "n_centers")
+        extra = {"--dataset": f"jets:{config.jets_name}", "--jets-format": config.jets_format}
+        if config.jets_label:
+            extra["--jets-label"] = config.jets_label
     if config.name == UPLOAD:
         exclude += ("name", "n_samples", "noise", "cluster_std", "n_centers", "jet_features")
         extra = {"--dataset": f"csv:{config.csv_name}", "--columns": ",".join(config.columns)}

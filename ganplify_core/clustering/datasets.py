@@ -96,8 +96,10 @@ DATA_LABELS = {
     "digits": "Handwritten digits (8 × 8 pixels, 64 dimensions)",
     "jets": "Jets: QCD, W and top",
     "upload": "Your own CSV",
+    "jet_file": "Your own jets file (top-tagging HDF5, JetNet, ROOT)",
 }
 UPLOAD = "upload"
+JET_FILE = "jet_file"  # jets read by ganplify_core.jets.files.read_jets, as observables or images
 BLOB_SETS = ("blobs", "anisotropic", "varied")
 # 1 600 pixels per jet image: 10 000 images are 128 MB and an elbow curve of minutes; more would be hours.
 JET_IMAGES_MAX = 10_000
@@ -121,7 +123,7 @@ class DatasetConfig(params.Config):
     seed : int
     """
 
-    name: str = param("blobs", choices=DATASETS + (UPLOAD,), url="dataset", cli="--dataset", labels=DATA_LABELS,
+    name: str = param("blobs", choices=DATASETS + (UPLOAD, JET_FILE), url="dataset", cli="--dataset", labels=DATA_LABELS,
                       label="Data set", help="a built-in data set (the CLI reads a CSV file as csv:PATH)")
     n_samples: int = param(1500, lo=MIN_SAMPLES, hi=MAX_SAMPLES, step=100, widget="number", unit="points", label="Points",
                            help="points of a synthetic set or jets (digits always has 1 797); up to 100 000: "
@@ -143,16 +145,22 @@ class DatasetConfig(params.Config):
     columns: tuple = ()
     label_column: str = ""
     csv_rows: int = 0
+    jets_digest: str = ""
+    jets_name: str = ""
+    jets_format: str = ""
+    jets_label: str = ""
 
     def check(self) -> None:
         unknown = set(self.jet_processes) - set(JET_PROCESSES)
         if unknown or not self.jet_processes:
             raise InputError(f"jet_processes must be a non-empty subset of {', '.join(JET_PROCESSES)}")
-        if self.name == "jets" and self.jet_features == "images" and self.n_samples > JET_IMAGES_MAX:
+        if self.name in ("jets", JET_FILE) and self.jet_features == "images" and self.n_samples > JET_IMAGES_MAX:
             raise InputError(f"jets as images: use at most {JET_IMAGES_MAX:,} points (not {self.n_samples:,}); each jet "
                              f"is 1 600 pixels, and more would take hours to cluster. Use observables for more jets.")
         if self.name == UPLOAD and not self.csv_digest:
             raise InputError("upload a CSV file first (the CLI reads one as --dataset csv:PATH)")
+        if self.name == JET_FILE and not self.jets_digest:
+            raise InputError("upload a jets file first (the CLI reads one as --dataset jets:PATH --jets-format FORMAT)")
 
     def data_only(self) -> DatasetConfig:
         """Only what shapes the points: the settings a data set ignores at their defaults (its cache key)."""
@@ -161,6 +169,8 @@ class DatasetConfig(params.Config):
             keep = {"name"}
         elif self.name == UPLOAD:
             keep = {"name", "csv_digest", "csv_name", "columns", "label_column", "csv_rows"}
+        elif self.name == JET_FILE:
+            keep = {"name", "n_samples", "jet_features", "jets_digest", "jets_name", "jets_format", "jets_label"}
         else:
             keep |= {"n_samples"}
             if self.name in ("moons", "circles"):
@@ -183,7 +193,7 @@ class DatasetConfig(params.Config):
         """Features per point."""
         if self.name == "digits":
             return 64
-        if self.name == "jets":
+        if self.name in ("jets", JET_FILE):
             return 1600 if self.jet_features == "images" else 8
         if self.name == UPLOAD:
             return len(self.columns)
@@ -267,6 +277,41 @@ def jets(config: DatasetConfig) -> Dataset:
                    f"jets ({config.jet_features})")
 
 
+def _stack(samples: dict, jet_features: str) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """Observables or flattened images of each class's jets, stacked; the class number of each; feature names."""
+    from ganplify_core.jets import OBSERVABLES, jet_images
+
+    blocks, labels = [], []
+    for index, sample in enumerate(samples.values()):
+        if jet_features == "observables":
+            blocks.append(np.column_stack([np.asarray(sample.observables[o], dtype=np.float64) for o in OBSERVABLES]))
+        else:
+            images = np.asarray(jet_images(sample, normalise=True), dtype=np.float64)
+            blocks.append(images.reshape(len(images), -1))
+        labels.append(np.full(len(blocks[-1]), index, dtype=np.int64))
+    if jet_features == "observables":
+        names = tuple(OBSERVABLES)
+    else:
+        side = int(round(np.sqrt(blocks[0].shape[1])))
+        names = tuple(f"pixel_{r}_{c}" for r in range(side) for c in range(side))
+    return np.vstack(blocks), np.concatenate(labels), names
+
+
+def jet_file(config: DatasetConfig) -> Dataset:
+    """The first ``n_samples`` jets of the user's file (:func:`ganplify_core.jets.files.read_jets`); true label =
+    the file's class (none when the file has a single class)."""
+    from ganplify_core.jets import files
+
+    samples = files.read_jets(files.uploaded_bytes(config.jets_digest), config.jets_format, config.jets_label or None,
+                              max_jets=config.n_samples, name=config.jets_name or None)
+    points, labels, names = _stack(samples, config.jet_features)
+    if len(points) < MIN_SAMPLES:
+        raise InputError(f"{config.jets_name or 'the jets file'} has {len(points)} jets; at least {MIN_SAMPLES} are needed")
+    single = len(samples) == 1
+    return Dataset(points, None if single else labels, names, () if single else tuple(samples),
+                   f"{config.jets_name or 'your jets'} ({config.jet_features})")
+
+
 def make_dataset(config: DatasetConfig) -> Dataset:
     """The data set ``config`` describes (validated first)."""
     config.validate()
@@ -278,6 +323,8 @@ def make_dataset(config: DatasetConfig) -> Dataset:
         return digits()
     if config.name == "jets":
         return jets(config)
+    if config.name == JET_FILE:
+        return jet_file(config)
     points, labels = synthetic_points(config)
     label_names = () if labels is None else tuple(f"class {i}" for i in range(int(labels.max()) + 1))
     return Dataset(np.asarray(points, dtype=np.float64), None if labels is None else labels.astype(np.int64),

@@ -33,7 +33,7 @@ from ganplify_core.clustering.algorithms import (
     fit_clusters,
     get_algorithm,
 )
-from ganplify_core.clustering.datasets import Dataset, DatasetConfig, make_dataset
+from ganplify_core.clustering.datasets import JET_FILE, Dataset, DatasetConfig, make_dataset
 from ganplify_core.clustering.embedding import METHOD_TITLES, METHODS, Embedding, MapSettings, embed, values_of
 from ganplify_core.clustering.embedding import check_size as check_map_size
 from ganplify_core.clustering.evaluation import (
@@ -154,7 +154,7 @@ def data_seconds(config: DataSettings) -> float:
         return 0.0
     n, d = config.size, config.dimensions
     seconds = 0.05 + 2e-6 * n
-    if config.name == "jets":
+    if config.name in ("jets", JET_FILE):  # generated, or read from the user's file (the same steps)
         seconds += n * (JET_SECONDS + (JET_IMAGE_SECONDS if config.jet_features == "images" else 0.0))
     if d > 2:
         seconds += 0.1 + PCA_SECONDS_PER_VALUE * n * d

@@ -192,3 +192,23 @@ def test_one_press_on_a_shared_link_restores_every_section_and_the_link_keeps_th
     finally:
         for e, estimate in zip(slow, saved):
             object.__setattr__(e, "estimate_seconds", estimate)
+
+
+def test_a_jets_file_is_clustered_on_the_page(app_path, tmp_cache):
+    from ganplify_core.jets import files, get_jets
+
+    data = files.jets_to_npz({"qcd": get_jets("qcd", 60, seed=1), "top": get_jets("top", 60, seed=2)})
+    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at.query_params.update({"dataset": "jet_file", "n_samples": "100", "compare": "kmeans", "maps": "pca"})
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Upload jets as the top-tagging reference dataset" in i.value for i in at.info)
+    at.file_uploader(key="clustering.jets_upload").set_value(("bad.npz", b"PK\x03\x04 not a zip", "application/zip")).run()
+    assert not at.exception and at.error, "a broken file is one message"
+    at.selectbox(key="clustering.jets_format").set_value("jetnet")
+    at.file_uploader(key="clustering.jets_upload").set_value(("mine.npz", data, "application/zip")).run()
+    at = _settle(at)
+    assert not at.exception, at.exception
+    assert any("mine.npz (observables): 100 points, 8 features" in c.value for c in at.caption)
+    assert {m.label: m.value for m in at.metric}["clusters"] == "3"
+    assert any("--dataset jets:mine.npz --jets-format jetnet" in c.value for c in at.code)
