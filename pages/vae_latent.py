@@ -52,10 +52,28 @@ REMEDY_TEXT = {
 }
 PREVIEW_JETS = 1000  # toy jets come in chunks of 1 000: the first n of a larger sample are the same jets
 
+GRID_FIELDS = ("beta_min", "beta_max", "n_betas")
+link = st.query_params.to_dict()  # as opened, before start_page writes every setting into it
 settings = ui.start_page("vae_latent", PARAMS)
+if link.get(PARAMS["dataset"].url_key) == "jets" and not {PARAMS[name].url_key for name in GRID_FIELDS} & set(link):
+    # a link that asks for jets without a β grid gets the jets' grid, not the manifolds'
+    settings.apply(dataset_grid("jets"))
+    settings.sync()
 
 st.title("VAE latent explorer: what does β resolve?")
-st.markdown(
+
+
+def prose(text: str, title: str = "Explanation") -> None:
+    """Long prose: folded into an expander in lecture mode (the projector shows the figures)."""
+    if ui.lecture_mode():
+        with st.expander(title):
+            st.markdown(text)
+    else:
+        st.markdown(text)
+
+
+ui.preset_buttons(settings, VAE_SWEEP)
+prose(
     "A variational autoencoder pays for every nat of information it puts in its latent space: its loss is "
     "|x_out − x_in|²/β² + KL. So **β is a resolution** (with the unit of the distance): the encoder keeps a "
     "direction of the data only if the data spread along it by more than about β. Lowering β opens one latent "
@@ -64,7 +82,7 @@ st.markdown(
     "dim(Q) = Q d ln N(d_ij < Q)/dQ measures the same thing straight from pairwise distances. Toy manifolds of "
     "known dimension check both; jets (distance: energy mover's distance, ΔR units) ask what they find in QCD "
     "(J. Collins, *Representation learning of collider events*; arXiv:2109.10919; Komiske, Metodiev & Thaler, "
-    "arXiv:1902.02346)."
+    "arXiv:1902.02346).", "What this page measures"
 )
 
 
@@ -113,16 +131,25 @@ def show_cli() -> None:
                            params.command_line("corrdim", corrdim_config, exclude=corrdim_config.ignored)]))
 
 
+def tables(sweep, correlation) -> dict:
+    """The page's data as CSV tables for the zip download."""
+    out = {}
+    if sweep is not None:
+        out["vae_beta_sweep.csv"] = plots.sweep_table(sweep)
+    if correlation is not None:
+        out["correlation_dimension.csv"] = plots.corrdim_table(correlation)
+    return out
+
+
 st.subheader("The data")
 colour_name = st.selectbox("Colour by", list(properties), help="A plot option: computes nothing.")
 if is_jets:
-    st.plotly_chart(plots.jet_clouds(inputs[:5], [f"m = {m:.0f} GeV" for m in properties["jet mass [GeV]"][:5]],
-                                     f"Five {config.process.upper()} jets: marker area ∝ pT fraction"), width="stretch")
+    ui.chart(plots.jet_clouds(inputs[:5], [f"m = {m:.0f} GeV" for m in properties["jet mass [GeV]"][:5]],
+                                     f"Five {config.process.upper()} jets: marker area ∝ pT fraction"))
 else:
     projection = explorer.Projection.fit(dataset.inputs)
-    st.plotly_chart(plots.manifold_preview(projection(inputs)[:, :2], properties[colour_name], colour_name,
-                                           f"Held-out points, first two principal components (of {dataset.inputs.shape[1]})"),
-                    width="stretch")
+    ui.chart(plots.manifold_preview(projection(inputs)[:, :2], properties[colour_name], colour_name,
+                                           f"Held-out points, first two principal components (of {dataset.inputs.shape[1]})"))
 
 st.subheader("Dimensionality, measured two ways")
 # Euclidean distances between points take a second and start by themselves; exact EMDs between jets and
@@ -131,7 +158,7 @@ corrdim = ui.result_of(CORRDIM, corrdim_config, pressed)
 result = ui.result_of(VAE_SWEEP, config, pressed)
 if corrdim is not None:
     headline = st.columns(3)
-    st.plotly_chart(plots.dimensionality_two_ways(result, corrdim, unit, config.expected_dimension), width="stretch")
+    ui.chart(plots.dimensionality_two_ways(result, corrdim, unit, config.expected_dimension))
     text = flattest_half_decade("dim(Q)", "Q", corrdim.dim, corrdim.q)
     level_q = plateau_value(corrdim.dim, corrdim.q)[0]
     headline[0].metric("dim(Q), flattest half-decade", "—" if np.isnan(level_q) else f"{level_q:.2f}",
@@ -158,17 +185,20 @@ if result is None:
         st.markdown("**What to notice.** Between the noise (σ√16, 0.04 by default) and the size of the sheet (≈ 1), "
                     "dim(Q) sits at d; below the noise it rises towards 16, above the sheet it falls to 0.")
     show_cli()
+    ui.download_all("vae_latent", tables=tables(None, corrdim))
     st.stop()
 
 if is_jets:
     inputs, properties = held_out(load_dataset(config))  # on disk since the sweep ran
-st.plotly_chart(plots.kl_curves(result, unit), width="stretch")
+ui.chart(plots.kl_curves(result, unit))
 ui.download_csv(plots.sweep_table(result), "vae_beta_sweep.csv")
-st.markdown(
+ui.chart(plots.kl_animation(result), key="vae_latent.kl_animation")
+prose(
     "**What to notice.** Each latent dimension's KL grows like ln(1/β) once it opens, so the total KL is a "
     "straight line in ln β with slope −D. Where D(β) is flat it counts the manifold's dimensions at that "
     "resolution; the dashed curve gets the same count from the reconstruction error (each open dimension "
-    "leaves β²/2 of squared error)."
+    "leaves β²/2 of squared error). The animation plays the KL of each latent factor as β falls: factors open "
+    "one by one as β drops below the length scale they explain.", "What to notice"
 )
 st.markdown(explorer.active_sentence(result) + f" D(β) from the KL: {explorer.range_text(result.dimensionality)}.")
 with st.expander("Departures from the seed's formulas (and why)"):
@@ -202,7 +232,7 @@ if not is_jets and config.manifold in REMEDIES:
                 small = swept.betas < SMALL_BETA_FRACTION * 1.0  # well below the size of the data (≈ 1)
                 counts = sorted(set(swept.active_dims[small].tolist())) if small.any() else []
                 st.metric(f"{kind}: active latents at β < {SMALL_BETA_FRACTION:g}", ", ".join(map(str, counts)) or "—")
-                st.plotly_chart(plots.kl_curves(swept, unit, title=f"{kind} latent space"), width="stretch")
+                ui.chart(plots.kl_curves(swept, unit, title=f"{kind} latent space"))
                 st.markdown(explorer.active_sentence(swept) + f" D(β): {explorer.range_text(swept.dimensionality[small])}"
                             f" at β < {SMALL_BETA_FRACTION:g}.")
                 purity = getattr(swept, "category_purity", None)
@@ -225,7 +255,7 @@ st.caption(f"At β = {result.betas[beta_index]:.3g}: {len(active)} active latent
            f"({', '.join(f'z{i + 1}: {kl_here[i]:.2f} nats' for i in active) or 'none'}).")
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(plots.latent_scatter(means, dims, properties[colour_name], colour_name), width="stretch")
+    ui.chart(plots.latent_scatter(means, dims, properties[colour_name], colour_name))
 with right:
     st.markdown("**Traversal**: move along each active latent dimension; the decoder draws the point live.")
     z = np.zeros(model.latent_dim, dtype=np.float32)
@@ -233,37 +263,37 @@ with right:
         z[i] = st.slider(f"z{i + 1}", -2.5, 2.5, 0.0, 0.1, key=f"vae_latent.traverse.{i}")
     decoded = explorer.decode(model, z[None, :])
     if is_jets:
-        st.plotly_chart(plots.jet_clouds(decoded, ["decoded"], "Decoded jet"), width="stretch")
+        ui.chart(plots.jet_clouds(decoded, ["decoded"], "Decoded jet"))
 if not is_jets:
     paths = explorer.traversal_paths(model, z, active[:4])
-    st.plotly_chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
+    ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
                                         "Decoded traversals (lines) and the decoded point (dot)",
                                         [projection(p) for p in paths], [f"along z{i + 1}" for i in active[:4]],
-                                        projection(decoded), "decoded z"), width="stretch")
+                                        projection(decoded), "decoded z"))
 
 st.subheader("Prior samples and reconstructions")
 samples = explorer.prior_samples(model, 500 if not is_jets else 5, seed=settings.seed)
 recon = explorer.reconstructions(model, inputs[:200 if not is_jets else 5], seed=settings.seed)
 if is_jets:
-    st.plotly_chart(plots.jet_clouds(samples, [f"z ~ N(0, 1) #{k + 1}" for k in range(5)], "Jets decoded from the prior"),
-                    width="stretch")
-    st.plotly_chart(plots.jet_clouds(inputs[:5], [f"original {k + 1}" for k in range(5)], "Originals"), width="stretch")
-    st.plotly_chart(plots.jet_clouds(recon, [f"reconstruction {k + 1}" for k in range(5)], "Reconstructions"),
-                    width="stretch")
+    ui.chart(plots.jet_clouds(samples, [f"z ~ N(0, 1) #{k + 1}" for k in range(5)], "Jets decoded from the prior"))
+    ui.chart(plots.jet_clouds(inputs[:5], [f"original {k + 1}" for k in range(5)], "Originals"))
+    ui.chart(plots.jet_clouds(recon, [f"reconstruction {k + 1}" for k in range(5)], "Reconstructions"))
 else:
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
+        ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
                                             "Decoded prior samples z ~ N(0, 1)", highlight_3d=projection(samples),
-                                            highlight_name="prior samples"), width="stretch")
+                                            highlight_name="prior samples"))
     with right:
-        st.plotly_chart(plots.reconstruction_pairs(projection(inputs[:200]), projection(recon)), width="stretch")
-st.markdown(
+        ui.chart(plots.reconstruction_pairs(projection(inputs[:200]), projection(recon)))
+prose(
     "**What the toy leaves out.** The sheets are smooth and uniformly sampled; real data have a density that "
     "varies along the manifold, which tilts D(β). The jet VAE decodes a fixed number of particles (24), so "
     "jets with more structure than that cannot be reconstructed exactly. Its reconstruction distance is the "
     "exact EMD (a network simplex per jet, with its exact gradient): the seed's Sinkhorn approximation at the "
     "old training setting (ε = 0.01 ΔR, 40 iterations) was measured +4 % high in the median and up to +87 % off "
-    "for toy-jet pairs closer than EMD 0.05, where good reconstructions are (benchmarks/bench_sinkhorn.py)."
+    "for toy-jet pairs closer than EMD 0.05, where good reconstructions are (benchmarks/bench_sinkhorn.py).",
+    "What the toy leaves out"
 )
 show_cli()
+ui.download_all("vae_latent", tables=tables(result, corrdim))

@@ -288,6 +288,13 @@ SECONDS_PER_JET_EVALUATED = 6e-4    # one held-out jet through the jet VAE and S
 SECONDS_PER_JET_GENERATED = 1.2e-3  # the toy shower generator (first use only; then read from the disk cache)
 
 
+# Cost of a step relative to the Gaussian latent's (CPU time of the same sweeps, measured on the shared
+# machine; to be re-measured idle): the periodic latent's Gamma draws cost about half a step more; the
+# categorical one decodes once per category (the decoder is about a quarter of a step).
+LATENT_COST = {"gaussian": lambda config: 1.0, "periodic": lambda config: 1.5,
+               "categorical": lambda config: 1.0 + 0.25 * (config.n_categories - 1)}
+
+
 def estimate_sweep_seconds(config: VaeConfig) -> float:
     """Wall time of a β sweep: training steps (batch ≤ 256 points or 64 jets), evaluation at each β, data."""
     n_train, n_test = _split(config.n), config.n - _split(config.n)
@@ -297,7 +304,8 @@ def estimate_sweep_seconds(config: VaeConfig) -> float:
         evaluation = config.n_betas * n_test * SECONDS_PER_JET_EVALUATED
     else:
         batch = min(256, n_train)
-        per_step = SECONDS_PER_POINT_STEP * (0.4 + 0.6 * batch / 256) * (1 + config.ambient_dim / 256)
+        per_step = SECONDS_PER_POINT_STEP * (0.4 + 0.6 * batch / 256) * (1 + config.ambient_dim / 256) \
+            * LATENT_COST[config.latent_kind](config)
         data = 2e-6 * config.n * config.ambient_dim
         evaluation = config.n_betas * n_test * 2e-6
     return 0.5 + data + config.total_steps * per_step + evaluation
@@ -365,10 +373,36 @@ def estimate_corrdim_seconds(config: CorrdimConfig) -> float:
     return 0.1 + pairs * 1e-8 * config.ambient_dim / 16 + counting
 
 
+# The page's presets: what each shows is said in its note; the page default and the circle pair are shipped
+# (assets/shipped/, by make assets), so the first view and "where it fails" show their answer at once.
+PAGE_DEFAULT = VaeConfig()
+CIRCLE_GAUSSIAN = VaeConfig(manifold="circle", n=600, latent_dim=2, beta_min=0.03, beta_max=2.0, n_betas=5,
+                            steps_per_beta=600)
+CIRCLE_PERIODIC = CIRCLE_GAUSSIAN.replace(latent_kind="periodic")
+JETS_W = VaeConfig(dataset="jets", process="w", n=2000, latent_dim=4, steps_per_beta=400, **dataset_grid("jets"))
+PRESETS = (
+    experiments.Preset(
+        "paper", "The paper's setting", PAGE_DEFAULT, page_values={"n_corrdim": 1000},
+        note="Collins' dimensionality analysis on a toy of known dimension: a curved 2-sheet in 16 dimensions "
+             "(noise 0.01); D(β) = −dKL/d ln β and the correlation dimension dim(Q) side by side."),
+    experiments.Preset(
+        "demo", "A 30-second demo", VaeConfig(intrinsic_dim=1, n=1000, n_betas=6, steps_per_beta=300, latent_dim=3),
+        page_values={"n_corrdim": 1000},
+        note="A curved line (d = 1): one latent opens between the noise and the size of the curve."),
+    experiments.Preset(
+        "fails", "Where it fails", CIRCLE_GAUSSIAN, page_values={"n_corrdim": 1000},
+        note="The circle: the Gaussian VAE keeps two latents where the data have one dimension (it does not "
+             "cut the circle open as the seed expects); the periodic latent beside it uses one."),
+    experiments.Preset(
+        "jets", "W jets", JETS_W, page_values={"n_corrdim": 300},
+        note="The seed's application: W jets with the exact EMD; the jets' own β grid (minutes)."),
+)
+
 VAE_SWEEP = experiments.register(experiments.Experiment(
     name="vae", config_type=VaeConfig, compute=run_beta_sweep, to_json=VaeSweepResult.summary,
     estimate_seconds=estimate_sweep_seconds, cache_key=VaeConfig.canonical,
-    label="Annealing the VAE along the β grid",
+    label="Annealing the VAE along the β grid", presets=PRESETS,
+    ship=(PAGE_DEFAULT, CIRCLE_GAUSSIAN, CIRCLE_PERIODIC),
     calibration=(VaeConfig(n_betas=6, steps_per_beta=1000),
                  VaeConfig(manifold="circle", n=600, latent_dim=3, n_betas=4, steps_per_beta=2000),
                  VaeConfig(dataset="jets", n=300, beta_min=0.005, beta_max=0.2, n_betas=3, steps_per_beta=60))))
@@ -376,7 +410,7 @@ VAE_SWEEP = experiments.register(experiments.Experiment(
 CORRDIM = experiments.register(experiments.Experiment(
     name="corrdim", config_type=CorrdimConfig, compute=run_correlation_dimension, to_json=CorrdimResult.summary,
     estimate_seconds=estimate_corrdim_seconds, cache_key=CorrdimConfig.canonical,
-    label="Pairwise distances and the correlation dimension",
+    label="Pairwise distances and the correlation dimension", ship=(CorrdimConfig(),),
     calibration=(CorrdimConfig(n=6000),
                  CorrdimConfig(dataset="jets", n=300),
                  CorrdimConfig(dataset="jets", n=600, process="qcd"))))

@@ -42,6 +42,49 @@ def kl_curves(result: BetaSweepResult, unit: str, title: str = "Information the 
     return styled(fig, title, height=height)
 
 
+def kl_animation(result: BetaSweepResult, threshold: float = 0.25) -> go.Figure:
+    """KL per latent factor as β falls: one bar per factor, one frame per β (largest first), play button + slider.
+
+    The dashed line is the active threshold; the frame title gives β, the total KL and D(β) there.
+    """
+    names = factor_names(result)
+    order = np.argsort(result.betas)[::-1]  # β falls
+    top = float(np.nanmax(result.kl_per_dim)) * 1.1 + 0.1
+
+    def bars(k: int) -> go.Bar:
+        kl = result.kl_per_dim[k]
+        return go.Bar(x=names, y=kl, marker=dict(color=[SEQUENCE[i % len(SEQUENCE)] for i in range(len(names))]),
+                      text=[f"{v:.2f}" for v in kl], textposition="outside", showlegend=False,
+                      hovertemplate="%{x}: %{y:.2f} nats<extra></extra>")
+
+    def caption(k: int) -> str:
+        return (f"β = {result.betas[k]:.3g}: KL = {result.kl_total[k]:.2f} nats, D(β) = {result.dimensionality[k]:.2f}, "
+                f"{int(result.active_dims[k])} active")
+
+    frames = [go.Frame(data=[bars(k)], name=f"{result.betas[k]:.3g}", layout=dict(title=dict(text=caption(k))))
+              for k in order]
+    fig = go.Figure(data=[bars(order[0])], frames=frames)
+    fig.add_hline(y=threshold, line=dict(color=COLORS["reference"], dash="dash"),
+                  annotation_text=f"active above {threshold:g} nats", annotation_position="top left")
+    fig.update_yaxes(title="KL divergence [nats]", range=[0, top])
+    fig.update_xaxes(title="latent factor")
+    step_ms = 700
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.25, xanchor="left", yanchor="top",
+                          buttons=[dict(label="▶ Play", method="animate",
+                                        args=[None, dict(frame=dict(duration=step_ms, redraw=True),
+                                                         transition=dict(duration=300), fromcurrent=True)]),
+                                   dict(label="❚❚ Pause", method="animate",
+                                        args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
+        sliders=[dict(active=0, x=0.18, y=-0.2, len=0.8, currentvalue=dict(prefix="β = "),
+                      steps=[dict(label=f"{result.betas[k]:.3g}", method="animate",
+                                  args=[[f"{result.betas[k]:.3g}"], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
+                             for k in order])])
+    fig = styled(fig, caption(order[0]), height=480)
+    fig.update_layout(margin=dict(b=150))  # room for the play button and the slider
+    return fig
+
+
 def dimensionality_two_ways(result: BetaSweepResult | None, corrdim: CorrelationDimension, unit: str,
                             expected: float | None = None) -> go.Figure:
     """D(β) = −dKL/d ln β (and 2 d⟨dist²⟩/dβ²) beside the correlation dimension dim(Q), same y axis."""
@@ -165,3 +208,11 @@ def sweep_table(result: BetaSweepResult):
                          **{f"kl_z{i + 1}": result.kl_per_dim[:, i] for i in range(result.kl_per_dim.shape[1])},
                          **({"category_purity": result.category_purity}
                             if getattr(result, "category_purity", None) is not None else {})})
+
+
+def corrdim_table(result: CorrelationDimension):
+    """One row per Q: dim(Q), its bootstrap error and the fraction of pairs closer than Q."""
+    import pandas as pd
+
+    return pd.DataFrame({"q": result.q, "dim": result.dim, "dim_err": result.dim_err,
+                         "pair_fraction": result.pair_fraction})

@@ -31,6 +31,10 @@ def test_train_rerun_and_shared_link(server):
     assert_no_exception(page, "after training")
     numbers = metric_values(page)
     assert len(numbers) == 3 and all(numbers), numbers  # dim(Q), D(β), the dimension by construction
+    wait_for_text(page, "Where it fails")  # the presets
+    # the animation of the KL per latent factor as β falls: Plotly's play button and slider are drawn
+    page.locator(".updatemenu-button").first.wait_for(state="visible", timeout=30_000)
+    page.locator(".slider-container").first.wait_for(state="visible", timeout=30_000)
 
     choose(page, "Colour by", "coordinate t2")  # plot-only: what to colour the points by
     assert_no_exception(page, "after a plot option")

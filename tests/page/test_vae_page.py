@@ -6,9 +6,9 @@ import shlex
 
 from streamlit.testing.v1 import AppTest
 
-from ganplify_core import cli, jobs
+from ganplify_core import cli, experiments, jobs
 from ganplify_core.vae import cli as vae_cli
-from ganplify_core.vae.experiment import CORRDIM, VAE_SWEEP, CorrdimConfig, VaeConfig
+from ganplify_core.vae.experiment import CORRDIM, DEFAULT_BETAS, VAE_SWEEP, CorrdimConfig, VaeConfig, dataset_grid
 
 PAGE = "pages/vae_latent.py"
 TIMEOUT = 240
@@ -43,8 +43,27 @@ def test_default_page_shows_data_and_correlation_dimension(app_path, tmp_cache):
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("plotly_chart")) >= 2  # data preview + dimensionality
     assert [m for m in at.metric if m.label.startswith("dim(Q)")]
-    assert any("Train the β sweep" in info.value and "on this server" in info.value for info in at.info), \
-        "the time the sweep will take is said before the press"
+    if experiments.shipped_path(VAE_SWEEP, VaeConfig()).exists():  # made by `make assets`: shown at once
+        assert [m for m in at.metric if m.label.startswith("D(β)")], "the shipped sweep is shown with nothing pressed"
+        assert len(at.get("plotly_chart")) >= 7 and jobs.find(VAE_SWEEP, VaeConfig()) is None
+    else:
+        assert any("Train the β sweep" in info.value and "on this server" in info.value for info in at.info), \
+            "the time the sweep will take is said before the press"
+    labels = [b.label for b in at.button]
+    for label in ("The paper's setting", "A 30-second demo", "Where it fails"):
+        assert any(text.startswith(label) for text in labels), labels
+
+
+def test_choosing_jets_sets_the_jets_beta_grid(app_path, tmp_cache):
+    """Issue 13: jets do not keep the manifolds' β grid (0.01-2, where most β collapse)."""
+    at = open_page(app_path)
+    grid = lambda: tuple(at.session_state[f"vae_latent.{name}"] for name in ("beta_min", "beta_max", "n_betas"))  # noqa: E731
+    assert grid() == DEFAULT_BETAS["manifold"]
+    at.radio(key="vae_latent.dataset").set_value("jets").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert grid() == DEFAULT_BETAS["jets"]
+    at.radio(key="vae_latent.dataset").set_value("manifold").run()
+    assert grid() == DEFAULT_BETAS["manifold"]
 
 
 def test_old_link_press_wait_explore_without_retraining(app_path, tmp_cache, tmp_path, monkeypatch):
@@ -65,8 +84,8 @@ def test_old_link_press_wait_explore_without_retraining(app_path, tmp_cache, tmp
     assert corrdim is not None and corrdim.wait(TIMEOUT)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    # data, dimensionality, KL curves, latent scatter, traversal, prior samples, reconstructions
-    assert len(at.get("plotly_chart")) >= 6
+    # data, dimensionality, KL curves, KL animation, latent scatter, traversal, prior samples, reconstructions
+    assert len(at.get("plotly_chart")) >= 7
     metrics = [(m.label, m.value) for m in at.metric]
     assert any(label.startswith("D(β)") for label, _ in metrics)
     assert sum(" compute vae" in line for line in computed(trace)) == 1
@@ -103,7 +122,9 @@ def test_jets_first_load_previews_without_computing(app_path, tmp_cache):
     at = open_page(app_path, {"dataset": "jets", "n": "300"})
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("plotly_chart")) >= 1  # the jets preview
-    config = VaeConfig(dataset="jets", n=300)
+    assert tuple(at.session_state[f"vae_latent.{name}"] for name in ("beta_min", "beta_max", "n_betas")) \
+        == DEFAULT_BETAS["jets"], "a jets link without a grid gets the jets' grid"
+    config = VaeConfig(dataset="jets", n=300, **dataset_grid("jets"))
     assert jobs.find(CORRDIM, CorrdimConfig(dataset="jets")) is None, "exact EMDs wait for the press"
     assert jobs.find(VAE_SWEEP, config) is None
     prompts = [i.value for i in at.info if "Train the β sweep" in i.value]
