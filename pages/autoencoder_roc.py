@@ -173,8 +173,9 @@ else:
     st.subheader("The score and the jet mass")
     rho, rho_after = result.mass_spearman["autoencoder"]["qcd"], result.mass_spearman["decorrelated"]["qcd"]
     st.markdown(
-        f"The reconstruction error follows the jet mass: on the QCD test jets Spearman's ρ = **{rho:.2f}**. A cut "
-        f"on it keeps the heavy QCD jets and sculpts the background's mass distribution. The **mass-decorrelated "
+        f"Spearman's rank correlation of the reconstruction error with the jet mass, on the QCD test jets: "
+        f"ρ = **{rho:.2f}**. A cut on a score that follows the mass keeps the heavy background jets and sculpts the "
+        f"background's mass distribution (the figure: {normal} jets passing each cut). The **mass-decorrelated "
         f"score** replaces each jet's error by its quantile among the {normal} *training* jets of the same mass "
         f"(20 bins of equal count; no label needed): ρ = **{rho_after:.2f}**, and the AUC goes from "
         f"{result.auc:.3f} to **{result.rocs['decorrelated'].auc:.3f}**. What is left is how unusual a jet is "
