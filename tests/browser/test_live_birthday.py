@@ -29,17 +29,17 @@ CONFIG = BirthdayConfig(sources=("sim", "gan"), features="shapes", pool_size=200
 LINK = "birthday_paradox?sources=sim,gan&features=shapes&pool=2000&replications=2000&energy=100%20GeV&seed=4"
 
 
-def _comparison(page) -> str:
-    """The paragraph that compares the GAN with the simulator by their relative duplicate rate."""
+def _comparison(page, who: str = "3D GAN") -> str:
+    """The paragraph that compares a generator with the simulator by their relative duplicate rate."""
     return page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer'] p",
-                        has_text="3D GAN vs toy simulator").first.inner_text()
+                        has_text=f"{who} vs toy simulator").first.inner_text()
 
 
 def _birthday_runs(server) -> int:
     return sum(line.endswith("compute birthday") for line in computations(server))
 
 
-def test_estimate_rerun_and_shared_link(server):
+def test_estimate_rerun_and_shared_link(server, tmp_path):
     assert BIRTHDAY.estimate_seconds(CONFIG) > experiments.QUICK_SECONDS
     page = server.new_page()
     page.goto(f"{server.base}/{LINK}", timeout=PAGE_TIMEOUT_MS)
@@ -68,5 +68,23 @@ def test_estimate_rerun_and_shared_link(server):
     fresh = open_link(server, LINK, "Most similar pairs", "shared link")  # the same link in another browser: read from the cache, not computed again
     assert _comparison(fresh) == numbers
     assert _birthday_runs(server) == quick_runs + 1, computations(server)
+
+    # The GAN's pool downloaded, then uploaded as "your showers": the same showers, the same duplicates.
+    page.get_by_text("Download showers (.npz").first.click()
+    choose(page, "Showers of", "3D GAN")
+    with page.expect_download(timeout=PAGE_TIMEOUT_MS) as download:
+        page.get_by_role("button", name="Download the first").first.click()
+    path = tmp_path / "gan-pool.npz"
+    download.value.save_as(path)
+    page.get_by_text("Use your own showers (.npz)").first.click()
+    page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(path))
+    wait_for_text(page, "2,000 showers of 25×25×25 cells")
+    press(page, "Estimate the supports")
+    wait_for_no_job(page)
+    wait_for_text(page, "Your showers (uploaded) vs toy simulator")
+    assert_no_exception(page, "after the upload")
+    mine, gan = _comparison(page, "Your showers (uploaded)"), _comparison(page)
+    assert mine.split(":", 1)[1] == gan.split(":", 1)[1], (mine, gan)
+    screenshot(page, "live-birthday-upload")
     page.context.close()
     fresh.context.close()
