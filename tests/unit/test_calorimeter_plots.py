@@ -33,3 +33,15 @@ def test_figures_have_one_trace_per_panel_and_source():
     assert len(fig.data) == 8 and {t.name for t in fig.data} == {"simulator", "GAN"}
     fig = energy_response({"simulator": images.energies}, {"simulator": images.images.sum(axis=(1, 2, 3))}, n_bins=3)
     assert len(fig.data) == 1 and fig.layout.xaxis.title.text.startswith("primary energy")
+
+
+def test_figures_on_the_seeds_grid():
+    # 51 × 51 × 25 (x, y, depth): every panel keeps each axis at its own length
+    images = simulate_showers(3, energy=100.0, seed=2, grid=(51, 51, 25), use_cache=False).images
+    fig = shower_projections(images[:2], titles=["a", "b"])
+    heatmaps = [t for t in fig.data if t.type == "heatmap"]
+    assert [(len(t.x), len(t.y)) for t in heatmaps[:3]] == [(25, 51), (25, 51), (51, 51)]
+    p = mean_profiles(images)
+    assert (len(p["x"]), len(p["y"]), len(p["depth"])) == (51, 51, 25) and np.isclose(p["depth"].sum(), 1.0)
+    # the rows' titles sit below the x-axis titles of the row above: the gap is at least 100 px
+    assert fig.layout.yaxis.domain[0] - fig.layout.yaxis4.domain[1] >= 100 / fig.layout.height
