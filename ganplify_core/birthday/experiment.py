@@ -383,7 +383,8 @@ def export_showers(config: BirthdayConfig, source: str, n: int | None = None) ->
 def page_config(config: BirthdayConfig, showers_sha256: str | None = None,
                 reference_sha256: str | None = None) -> BirthdayConfig:
     """The page's config with its uploads: the uploaded sources added, the pool at most the files' showers,
-    the grid the files' (when it is a simulator grid), and the GAN dropped on a grid it cannot make."""
+    the grid the files' (when it is a simulator grid; on another grid only your files are compared), and
+    the GAN dropped on a grid it cannot make."""
     sources = list(config.sources)
     changes: dict = {"showers_sha256": showers_sha256, "reference_sha256": reference_sha256}
     held = []
@@ -398,6 +399,9 @@ def page_config(config: BirthdayConfig, showers_sha256: str | None = None,
                 changes["grid"] = grid
     if held:
         changes["pool_size"] = min([config.pool_size] + held)
+        grids = {uploads.load(d).grid for d in (showers_sha256, reference_sha256) if d is not None}
+        if not grids <= set(GRIDS.values()):  # no simulator on your grid: your files only
+            sources = [s for s in sources if s in UPLOADED]
     grid = GRIDS.get(changes.get("grid", config.grid), GAN_GRID)
     if grid != GAN_GRID and "gan" in sources and len(sources) > 1:
         sources.remove("gan")

@@ -196,3 +196,8 @@ def test_page_config_takes_the_files_grid_and_size(tmp_cache):
     assert config.sources == ("upload", "sim", "sim-heldout", "templates"), "uploaded first, the GAN (25³ only) left out"
     assert config.grid == "51x51x25" and config.pool_size == 30
     assert page_config(PAGE_DEFAULT) == PAGE_DEFAULT
+    odd, _ = uploads.accept(uploads.showers_npz(np.random.default_rng(3).random((20, 13, 13, 13))), "odd.npz")
+    only_yours = page_config(PAGE_DEFAULT, showers_sha256=odd, reference_sha256=odd).validate()
+    assert only_yours.sources == ("upload", "reference") and only_yours.pool_size == 20
+    with pytest.raises(InputError, match="give a reference sample"):
+        page_config(PAGE_DEFAULT, showers_sha256=odd).validate()
