@@ -1,4 +1,4 @@
-"""Exact energy mover's distances between all pairs of jets, fast: POT's C++ network simplex on threads.
+"""Exact energy mover's distances between all pairs of jets, fast: a compiled simplex (or POT's) on threads.
 
 The EMD between two jets (Komiske, Metodiev & Thaler, Phys. Rev. Lett. 123 (2019) 041801,
 arXiv:1902.02346) is
@@ -14,20 +14,27 @@ extra particle carrying the difference at distance R from every particle (the co
 
 Where the time goes, and what this module does about it (``benchmarks/bench_emd.py`` measures it):
 
-* The solver itself, POT's network simplex (``ot.lp.emd_wrap.emd_c``, C++), is most of the cost
-  of a 40×40 problem; it is called directly, without ``ot.emd2``'s Python-side conversions and checks.
-* Cost matrices are built with numpy for a block of pairs at once (one row jet against up to
-  ``BLOCK`` column jets), over all particle slots: zero weights are dropped inside the C++
-  wrapper, so every per-pair argument is a contiguous view and nothing is copied per pair.
-* ``emd_c`` releases the GIL while it solves, so the pairs are spread over threads of this process, not
-  worker processes: no process start, no import of torch in a worker, no pickling of the jets.
-* With ``GANPLIFY_DASK_SCHEDULER`` set, the same row blocks go to the Dask cluster instead
-  (:func:`ganplify_core.sweeps.run_sweep`).
+* Solving each 40×40 problem is most of the cost. Two exact solvers:
+
+  * ``solver="pot"``: POT's C++ network simplex (``ot.lp.emd_wrap.emd_c``), called directly, without
+    ``ot.emd2``'s Python-side conversions and checks. Cost matrices are built with numpy for a block of
+    pairs at once (one row jet against ``BLOCK`` column jets) over all particle slots: zero weights are
+    dropped inside the C++ wrapper, so every per-pair argument is a contiguous view.
+  * ``solver="simplex"``: our transportation simplex (:func:`_rows_kernel`), compiled by numba. It
+    starts from a row-minimum basis instead of artificial arcs and updates only the re-hung subtree
+    after a pivot. A whole chunk of pairs is one compiled call, cost matrices included.
+  * ``solver="auto"`` (the default) uses ours from ``SIMPLEX_FROM_PAIRS`` pairs.
+
+* Both release the GIL, so the pairs are spread over threads of this process, not worker processes: no
+  process start, no import of torch in a worker, no pickling of the jets.
+* With ``GANPLIFY_DASK_SCHEDULER`` set, the row chunks go to the Dask cluster instead (POT's solver,
+  :func:`ganplify_core.sweeps.run_sweep`).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 
 import numpy as np
 
@@ -42,6 +49,10 @@ except ImportError:  # pragma: no cover - POT moved its wrapper
 BLOCK = 16           # column jets whose cost matrices are built at once for one row jet (fits in cache)
 MAX_ITERATIONS = 1_000_000  # network-simplex pivots; a 50×50 problem needs a few hundred
 _OPTIMAL = 1         # POT's result code for an optimal solution
+MAX_PIVOTS = 20_000  # our simplex gives a pair back to POT after this many pivots (50×50 jets need about 200)
+SIMPLEX_FROM_PAIRS = 20_000  # solver="auto": our compiled simplex from this many pairs (its first compilation
+                             # takes seconds; then numba's disk cache loads it), POT's below
+SOLVERS = ("auto", "simplex", "pot")
 
 
 def _solve(a: np.ndarray, b: np.ndarray, cost: np.ndarray) -> float:
@@ -56,7 +67,8 @@ def _solve(a: np.ndarray, b: np.ndarray, cost: np.ndarray) -> float:
     return float(result[1])
 
 
-def emd(a: np.ndarray, x: np.ndarray, b: np.ndarray, y: np.ndarray, R: float | None = None) -> float:
+def emd(a: np.ndarray, x: np.ndarray, b: np.ndarray, y: np.ndarray, R: float | None = None,
+        solver: str = "pot") -> float:
     """Exact EMD between one pair of weighted point sets (weights ``a``, ``b``; positions ``x``, ``y`` (k, d)).
 
     Without ``R`` the totals must be equal and the value is ``min Σ f_ij |x_i − y_j|``; with ``R`` it is
@@ -66,7 +78,7 @@ def emd(a: np.ndarray, x: np.ndarray, b: np.ndarray, y: np.ndarray, R: float | N
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     size = max(len(a), len(b))
     return float(pairwise_emd(np.stack([_pad(a, size), _pad(b, size)]), np.stack([_pad(x, size), _pad(y, size)]),
-                              R=R, n_threads=1)[0])
+                              R=R, n_threads=1, solver=solver)[0])
 
 
 def _pad(values: np.ndarray, size: int) -> np.ndarray:
@@ -126,6 +138,376 @@ def _row_block(weights: np.ndarray, positions: np.ndarray, rows: np.ndarray, R: 
     return out
 
 
+# -- our transportation simplex, compiled by numba (solver="simplex") ------------------------------------------
+
+def _rows_kernel(weights, positions, counts, rows, R, out, max_pivots):  # pragma: no cover - compiled by numba
+    """Exact EMDs of each jet i in ``rows`` to every j > i into ``out`` (pdist order); NaN where it gave up.
+
+    A transportation simplex: a row-minimum initial basis (connected into a spanning tree by zero-flow
+    arcs), block-search pricing over the cells, and the basis tree kept with parent arcs, depths and
+    adjacency lists; after a pivot only the re-hung subtree's potentials, parents and depths change.
+    ``weights`` (n, K) hold each jet's particles first (``counts``), ``positions`` (n, K, d). ``R`` > 0:
+    unequal totals, the lighter jet gets one particle carrying the difference at distance R.
+    """
+    n_jets, K = weights.shape
+    d = positions.shape[2]
+    S = K + 1                      # the most nodes on one side (an extra one for R)
+    N = 2 * S
+    a = np.empty(S)
+    b = np.empty(S)
+    C = np.empty((S, S))
+    ra = np.empty(S)
+    rb = np.empty(S)
+    uf = np.empty(N, np.int64)
+    br = np.empty(N, np.int64)
+    bc = np.empty(N, np.int64)
+    bx = np.empty(N)
+    adj = np.empty((N, S), np.int64)
+    cnt = np.empty(N, np.int64)
+    u = np.empty(S)
+    v = np.empty(S)
+    parent_arc = np.empty(N, np.int64)
+    depth = np.empty(N, np.int64)
+    queue = np.empty(N, np.int64)
+    path_a = np.empty(N, np.int64)
+    path_b = np.empty(N, np.int64)
+    totals = weights.sum(axis=1)
+    at = 0
+    for i in rows:
+        for j in range(i + 1, n_jets):
+            # -- the problem: a (n), b (m), C (n × m) --
+            n = counts[i]
+            m = counts[j]
+            for p in range(n):
+                a[p] = weights[i, p]
+                for q in range(m):
+                    s2 = 0.0
+                    for k in range(d):
+                        diff = positions[i, p, k] - positions[j, q, k]
+                        s2 += diff * diff
+                    C[p, q] = np.sqrt(s2)
+            for q in range(m):
+                b[q] = weights[j, q]
+            scale = 1.0
+            if R > 0.0:
+                scale = R
+                difference = totals[j] - totals[i]
+                if difference > 0.0:      # jet i is lighter: a particle at distance R carries the rest
+                    a[n] = difference
+                    for q in range(m):
+                        C[n, q] = R
+                    n += 1
+                elif difference < 0.0:
+                    b[m] = -difference
+                    for p in range(n):
+                        C[p, m] = R
+                    m += 1
+            nodes = n + m
+            # -- initial basis: row minimum, a forest joined into a tree by zero-flow arcs --
+            for p in range(n):
+                ra[p] = a[p]
+            for q in range(m):
+                rb[q] = b[q]
+            for x in range(nodes):
+                uf[x] = x
+            nb = 0
+            for p in range(n):
+                while ra[p] > 0.0:
+                    best = -1
+                    best_cost = np.inf
+                    for q in range(m):
+                        if rb[q] > 0.0 and C[p, q] < best_cost:
+                            best_cost = C[p, q]
+                            best = q
+                    if best < 0:
+                        break
+                    q = best
+                    root_p = p
+                    while uf[root_p] != root_p:
+                        root_p = uf[root_p]
+                    root_q = n + q
+                    while uf[root_q] != root_q:
+                        root_q = uf[root_q]
+                    if root_p == root_q:  # a rounding leftover would close a cycle: drop it
+                        if ra[p] <= rb[q]:
+                            ra[p] = 0.0
+                        else:
+                            rb[q] = 0.0
+                        continue
+                    uf[root_p] = root_q
+                    if ra[p] <= rb[q]:
+                        flow = ra[p]
+                        rb[q] -= flow
+                        ra[p] = 0.0
+                    else:
+                        flow = rb[q]
+                        ra[p] -= flow
+                        rb[q] = 0.0
+                    br[nb] = p
+                    bc[nb] = q
+                    bx[nb] = flow
+                    nb += 1
+            for x in range(1, nodes):
+                root_x = x
+                while uf[root_x] != root_x:
+                    root_x = uf[root_x]
+                root_0 = 0
+                while uf[root_0] != root_0:
+                    root_0 = uf[root_0]
+                if root_x != root_0:
+                    # join x's tree to node 0's: row x to column 0's ... any node of the other side in 0's tree
+                    partner = -1
+                    lo = n if x < n else 0
+                    hi = nodes if x < n else n
+                    for y in range(lo, hi):
+                        root_y = y
+                        while uf[root_y] != root_y:
+                            root_y = uf[root_y]
+                        if root_y == root_0:
+                            partner = y
+                            break
+                    if partner < 0:      # 0's tree has no node of the other side yet: node 0 is a lone row
+                        partner = 0 if x >= n else -1
+                    if partner < 0:      # x is a row and 0's tree is row 0 alone: join via x's tree
+                        continue
+                    uf[root_x] = root_0
+                    if x < n:
+                        br[nb] = x
+                        bc[nb] = partner - n
+                    else:
+                        br[nb] = partner
+                        bc[nb] = x - n
+                    bx[nb] = 0.0
+                    nb += 1
+            if nb != nodes - 1:
+                out[at] = np.nan
+                at += 1
+                continue
+            # -- the tree: adjacency lists, then parents, depths and potentials from node 0 --
+            for x in range(nodes):
+                cnt[x] = 0
+            for e in range(nb):
+                x = br[e]
+                adj[x, cnt[x]] = e
+                cnt[x] += 1
+                y = n + bc[e]
+                adj[y, cnt[y]] = e
+                cnt[y] += 1
+            parent_arc[0] = -1
+            depth[0] = 0
+            u[0] = 0.0
+            queue[0] = 0
+            head = 0
+            tail = 1
+            while head < tail:
+                x = queue[head]
+                head += 1
+                for t in range(cnt[x]):
+                    e = adj[x, t]
+                    if e == parent_arc[x]:
+                        continue
+                    y = br[e] if x >= n else n + bc[e]
+                    depth[y] = depth[x] + 1
+                    parent_arc[y] = e
+                    if y >= n:
+                        v[y - n] = C[br[e], bc[e]] - u[br[e]]
+                    else:
+                        u[y] = C[br[e], bc[e]] - v[bc[e]]
+                    queue[tail] = y
+                    tail += 1
+            largest = 0.0
+            for p in range(n):
+                for q in range(m):
+                    if C[p, q] > largest:
+                        largest = C[p, q]
+            tolerance = 1e-13 * largest
+            cells = n * m
+            block = max(int(np.sqrt(cells)), 8)
+            position = 0
+            pivots = 0
+            failed = False
+            while True:
+                # -- pricing: the most negative reduced cost in the first block that has one --
+                enter_p = -1
+                enter_q = -1
+                best = -tolerance
+                scanned = 0
+                cp = position // m
+                cq = position - cp * m
+                up = u[cp]
+                while scanned < cells:
+                    stop = min(scanned + block, cells)
+                    for _t in range(scanned, stop):
+                        reduced = C[cp, cq] - up - v[cq]
+                        if reduced < best:
+                            best = reduced
+                            enter_p = cp
+                            enter_q = cq
+                        cq += 1
+                        if cq == m:
+                            cq = 0
+                            cp += 1
+                            if cp == n:
+                                cp = 0
+                            up = u[cp]
+                    scanned = stop
+                    if enter_p >= 0:
+                        break
+                if enter_p < 0:
+                    break
+                position = enter_p * m + enter_q + 1
+                if position >= cells:
+                    position = 0
+                pivots += 1
+                if pivots > max_pivots:
+                    failed = True
+                    break
+                # -- the cycle: the tree paths from row enter_p and column enter_q to their common ancestor --
+                x = enter_p
+                y = n + enter_q
+                pa = 0
+                pb = 0
+                while depth[x] > depth[y]:
+                    e = parent_arc[x]
+                    path_a[pa] = e
+                    pa += 1
+                    x = br[e] if x >= n else n + bc[e]
+                while depth[y] > depth[x]:
+                    e = parent_arc[y]
+                    path_b[pb] = e
+                    pb += 1
+                    y = br[e] if y >= n else n + bc[e]
+                while x != y:
+                    e = parent_arc[x]
+                    path_a[pa] = e
+                    pa += 1
+                    x = br[e] if x >= n else n + bc[e]
+                    e = parent_arc[y]
+                    path_b[pb] = e
+                    pb += 1
+                    y = br[e] if y >= n else n + bc[e]
+                # path_b[t] sits at place t + 1 of the cycle (odd places lose flow), path_a[s] at pb + pa − s
+                theta = np.inf
+                leave = -1
+                leave_in_a = False
+                for t in range(0, pb, 2):
+                    e = path_b[t]
+                    if bx[e] < theta:
+                        theta = bx[e]
+                        leave = e
+                        leave_in_a = False
+                for s in range(pa):
+                    if (pb + pa - s) % 2 == 1:
+                        e = path_a[s]
+                        if bx[e] < theta:
+                            theta = bx[e]
+                            leave = e
+                            leave_in_a = True
+                for t in range(pb):
+                    e = path_b[t]
+                    if t % 2 == 0:
+                        bx[e] -= theta
+                    else:
+                        bx[e] += theta
+                for s in range(pa):
+                    e = path_a[s]
+                    if (pb + pa - s) % 2 == 1:
+                        bx[e] -= theta
+                    else:
+                        bx[e] += theta
+                # -- swap the arcs: the entering one takes the leaving one's slot --
+                for z in (br[leave], n + bc[leave]):
+                    for t in range(cnt[z]):
+                        if adj[z, t] == leave:
+                            cnt[z] -= 1
+                            adj[z, t] = adj[z, cnt[z]]
+                            break
+                br[leave] = enter_p
+                bc[leave] = enter_q
+                bx[leave] = theta
+                adj[enter_p, cnt[enter_p]] = leave
+                cnt[enter_p] += 1
+                adj[n + enter_q, cnt[n + enter_q]] = leave
+                cnt[n + enter_q] += 1
+                # -- re-hang the cut-off subtree below the entering arc; shift its potentials --
+                reduced = C[enter_p, enter_q] - u[enter_p] - v[enter_q]
+                if leave_in_a:
+                    start = enter_p
+                    depth[start] = depth[n + enter_q] + 1
+                    shift = reduced
+                    u[start] += shift
+                else:
+                    start = n + enter_q
+                    depth[start] = depth[enter_p] + 1
+                    shift = -reduced
+                    v[enter_q] -= shift
+                parent_arc[start] = leave
+                queue[0] = start
+                head = 0
+                tail = 1
+                while head < tail:
+                    x = queue[head]
+                    head += 1
+                    for t in range(cnt[x]):
+                        e = adj[x, t]
+                        if e == parent_arc[x]:
+                            continue
+                        y = br[e] if x >= n else n + bc[e]
+                        parent_arc[y] = e
+                        depth[y] = depth[x] + 1
+                        if y < n:
+                            u[y] += shift
+                        else:
+                            v[y - n] -= shift
+                        queue[tail] = y
+                        tail += 1
+            if failed:
+                out[at] = np.nan
+            else:
+                total = 0.0
+                for e in range(nb):
+                    total += bx[e] * C[br[e], bc[e]]
+                out[at] = total / scale
+            at += 1
+
+
+@functools.cache
+def _compiled_kernel():
+    """:func:`_rows_kernel` compiled by numba (cached on disk beside this file), or None without numba."""
+    try:
+        import numba
+    except ImportError:  # pragma: no cover - numba comes with umap-learn
+        return None
+    return numba.njit(cache=True, nogil=True)(_rows_kernel)
+
+
+def _compact(weights: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each jet's particles first, padding last: (weights, positions, counts) for the kernel."""
+    order = np.argsort(weights <= 0, axis=1, kind="stable")
+    compact_weights = np.ascontiguousarray(np.take_along_axis(weights, order, axis=1))
+    compact_positions = np.ascontiguousarray(np.take_along_axis(positions, order[..., None], axis=1))
+    return compact_weights, compact_positions, (compact_weights > 0).sum(1).astype(np.int64)
+
+
+def _row_block_simplex(weights: np.ndarray, positions: np.ndarray, counts: np.ndarray, rows: np.ndarray,
+                       R: float | None) -> np.ndarray:
+    """:func:`_row_block` with our compiled simplex (compacted jets); POT redoes any pair it gave up on."""
+    n = len(weights)
+    rows = np.asarray(rows, dtype=np.int64)
+    out = np.empty(sum(n - 1 - int(i) for i in rows))
+    _compiled_kernel()(weights, positions, counts, rows, -1.0 if R is None else float(R), out, MAX_PIVOTS)
+    failed = np.flatnonzero(np.isnan(out))
+    if len(failed):
+        starts = np.concatenate([[0], np.cumsum([n - 1 - int(i) for i in rows])])
+        for index in failed:
+            block = int(np.searchsorted(starts, index, side="right")) - 1
+            i = int(rows[block])
+            j = i + 1 + int(index - starts[block])
+            out[index] = emd(weights[i, :counts[i]], positions[i, :counts[i]], weights[j, :counts[j]],
+                             positions[j, :counts[j]], R=R, solver="pot")
+    return out
+
+
 def row_chunks(n: int, n_chunks: int) -> list[np.ndarray]:
     """Rows 0…n−1 cut into ``n_chunks`` runs with about equal numbers of pairs (row i has n − 1 − i)."""
     cumulative = np.cumsum(np.arange(n - 1, -1, -1))
@@ -142,7 +524,7 @@ def default_threads() -> int:
 
 def pairwise_emd(weights: np.ndarray, positions: np.ndarray, R: float | None = None,
                  progress: Progress | None = None, n_threads: int | None = None,
-                 n_chunks: int | None = None) -> np.ndarray:
+                 n_chunks: int | None = None, solver: str = "auto") -> np.ndarray:
     """Condensed matrix (``scipy.spatial.distance.pdist`` order) of exact EMDs between all pairs of jets.
 
     Parameters
@@ -161,7 +543,14 @@ def pairwise_emd(weights: np.ndarray, positions: np.ndarray, R: float | None = N
         Threads (default :func:`default_threads`). 1 runs in this thread.
     n_chunks : int, optional
         Chunks of rows (about equal numbers of pairs; default ``8 × n_threads``, at most n/2).
+    solver : {"auto", "simplex", "pot"}
+        ``"pot"``: POT's C++ network simplex (``emd_c``) per pair. ``"simplex"``: our transportation simplex
+        compiled by numba, every pair of a chunk in one call (no Python per pair; POT redoes any pair it
+        gives up on). ``"auto"``: ours from :data:`SIMPLEX_FROM_PAIRS` pairs if numba is there, else POT.
+        Both are exact; they agree to rounding.
     """
+    if solver not in SOLVERS:
+        raise InputError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
     weights = np.ascontiguousarray(weights, dtype=np.float64)
     positions = np.ascontiguousarray(positions, dtype=np.float64)
     if weights.ndim != 2 or positions.shape[:2] != weights.shape or positions.ndim != 3:
@@ -192,18 +581,27 @@ def pairwise_emd(weights: np.ndarray, positions: np.ndarray, R: float | None = N
 
     from ganplify_core.sweeps import dask_scheduler, run_sweep
 
-    if dask_scheduler():
+    if dask_scheduler():  # POT on the cluster's workers (no compilation in every worker)
         parts = run_sweep(_row_block, [(weights, positions, rows, R) for rows in chunks], progress, label=label)
         return np.concatenate(parts)
+    if solver == "auto":
+        solver = "simplex" if n * (n - 1) // 2 >= SIMPLEX_FROM_PAIRS and _compiled_kernel() is not None else "pot"
+    if solver == "simplex":
+        if _compiled_kernel() is None:  # pragma: no cover - numba comes with umap-learn
+            raise InputError("solver='simplex' needs numba; use solver='pot'")
+        compact = _compact(weights, positions)
+        work, arguments = _row_block_simplex, [(*compact, rows, R) for rows in chunks]
+    else:
+        work, arguments = _row_block, [(weights, positions, rows, R) for rows in chunks]
     if n_threads == 1 or len(chunks) == 1:
         parts = []
-        for done, rows in enumerate(chunks, 1):
-            parts.append(_row_block(weights, positions, rows, R))
+        for done, args in enumerate(arguments, 1):
+            parts.append(work(*args))
             progress(done / len(chunks), f"{label}: {done}/{len(chunks)} chunks")
         return np.concatenate(parts)
     executor = concurrent.futures.ThreadPoolExecutor(min(n_threads, len(chunks)), thread_name_prefix="emd")
     try:
-        futures = [executor.submit(_row_block, weights, positions, rows, R) for rows in chunks]
+        futures = [executor.submit(work, *args) for args in arguments]
         done = 0
         for _ in concurrent.futures.as_completed(futures):
             done += 1

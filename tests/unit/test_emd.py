@@ -40,22 +40,46 @@ def linprog_emd(a, x, b, y, R):
     return result.fun + abs(a.sum() - b.sum())
 
 
-def test_pairwise_emd_equals_ot_emd2_on_every_pair():
+@pytest.mark.parametrize("solver", ["pot", "simplex"])
+def test_pairwise_emd_equals_ot_emd2_on_every_pair(solver):
     rng = np.random.default_rng(3)
     w, pos = random_jets(rng, 23, 12)
-    distances = pairwise_emd(w, pos, n_threads=1)
+    distances = pairwise_emd(w, pos, n_threads=1, solver=solver)
     matrix = squareform(distances)
     for i in range(23):
         for j in range(i + 1, 23):
             assert matrix[i, j] == pytest.approx(pot_emd(w[i], pos[i], w[j], pos[j]), rel=1e-9, abs=1e-12)
 
 
-def test_threads_and_chunks_give_the_same_answer():
+@pytest.mark.parametrize("solver", ["pot", "simplex"])
+def test_threads_and_chunks_give_the_same_answer(solver):
     rng = np.random.default_rng(4)
     w, pos = random_jets(rng, 40, 15)
-    one = pairwise_emd(w, pos, n_threads=1)
-    np.testing.assert_array_equal(one, pairwise_emd(w, pos, n_threads=2, n_chunks=7))
-    np.testing.assert_array_equal(one, pairwise_emd(w, pos, n_threads=3, n_chunks=20))
+    one = pairwise_emd(w, pos, n_threads=1, solver=solver)
+    np.testing.assert_array_equal(one, pairwise_emd(w, pos, n_threads=2, n_chunks=7, solver=solver))
+    np.testing.assert_array_equal(one, pairwise_emd(w, pos, n_threads=3, n_chunks=20, solver=solver))
+
+
+def test_our_simplex_equals_pot_on_jets_and_on_degenerate_problems(monkeypatch):
+    from ganplify_core.jets import get_jets
+
+    jets = get_jets("w", 60, seed=3)
+    w, pos = jet_weights_positions(np.where(jets.mask, jets.pt, 0.0), jets.eta, jets.phi)
+    np.testing.assert_allclose(pairwise_emd(w, pos, solver="simplex"), pairwise_emd(w, pos, solver="pot"),
+                               rtol=1e-9, atol=1e-13)
+    # Degenerate: equal weights (an assignment problem, many ties), repeated positions, copies of one jet.
+    rng = np.random.default_rng(8)
+    uniform = np.full((12, 9), 1 / 9)
+    grid = rng.integers(0, 3, size=(12, 9, 2)).astype(float) * 0.1
+    grid[5] = grid[4]
+    for weights in (uniform, np.where(rng.random((12, 9)) < 0.3, 0.0, 1.0)):
+        weights = weights / weights.sum(1, keepdims=True)
+        np.testing.assert_allclose(pairwise_emd(weights, grid, solver="simplex"),
+                                   pairwise_emd(weights, grid, solver="pot"), rtol=1e-9, atol=1e-13)
+    # A pair the simplex gives up on (pivot limit) is solved by POT instead.
+    monkeypatch.setattr("ganplify_core.vae.emd.MAX_PIVOTS", 2)
+    np.testing.assert_allclose(pairwise_emd(w[:15], pos[:15], solver="simplex"),
+                               pairwise_emd(w[:15], pos[:15], solver="pot"), rtol=1e-9, atol=1e-13)
 
 
 def test_unequal_totals_with_R_match_the_linear_program_and_pot():
@@ -67,6 +91,7 @@ def test_unequal_totals_with_R_match_the_linear_program_and_pot():
     for i in range(8):
         for j in range(i + 1, 8):
             assert matrix[i, j] == pytest.approx(linprog_emd(w[i], pos[i], w[j], pos[j], R), rel=1e-7)
+    np.testing.assert_allclose(pairwise_emd(w, pos, R=R, solver="simplex"), squareform(matrix), rtol=1e-9)
     # The balanced case with R is the unscaled EMD / R (POT's value).
     wn, posn = random_jets(rng, 6, 9)
     np.testing.assert_allclose(pairwise_emd(wn, posn, R=0.4), pairwise_emd(wn, posn) / 0.4, rtol=1e-9)
@@ -79,6 +104,9 @@ def test_known_answers():
     assert emd([2.0], [[0.0, 0.0]], [0.5], [[0.3, 0.4]], R=0.4) == pytest.approx(0.5 * 0.5 / 0.4 + 1.5, rel=1e-12)
     # Splitting one particle in two at the same place changes nothing.
     assert emd([0.5, 0.5], [[0.1, 0.1], [0.1, 0.1]], [1.0], [[0.1, 0.1]]) == pytest.approx(0.0, abs=1e-15)
+    for solver in ("pot", "simplex"):
+        assert emd([2.0], [[0.0, 0.0]], [0.5], [[0.3, 0.4]], R=0.4, solver=solver) == pytest.approx(2.125, rel=1e-12)
+        assert emd([1.0], [[0.0, 0.0]], [1.0], [[0.3, 0.4]], solver=solver) == pytest.approx(0.5, rel=1e-12)
     # A jet against itself with its particles permuted.
     rng = np.random.default_rng(6)
     a = rng.random(7)
@@ -110,6 +138,8 @@ def test_bad_input_says_what_is_wrong():
         pairwise_emd(w, pos, R=-1.0)
     with pytest.raises(InputError, match="positions"):
         pairwise_emd(w, np.zeros((2, 3, 2)))
+    with pytest.raises(InputError, match="solver"):
+        pairwise_emd(w, pos, solver="fast")
 
 
 def test_progress_reaches_one_and_a_raise_there_stops_the_work():
