@@ -41,18 +41,24 @@ def lab(hex_color: str) -> np.ndarray:
 
 
 def distinct_palette(min_distance: float = PALETTE_MIN_DISTANCE) -> list[str]:
-    """Okabe–Ito's seven colour-blind-safe colours, then every colour of Plotly's Alphabet, Dark24 and Light24
-    sets at least ``min_distance`` (ΔE) from all chosen ones, from the noise grey and from white; greys and
-    near-white colours are left out (they would read as noise or vanish)."""
+    """Okabe–Ito's seven colour-blind-safe colours, then colours of Plotly's Alphabet, Dark24 and Light24 sets,
+    each time the one farthest (ΔE) from every colour chosen so far, the noise grey and white, while that
+    distance is at least ``min_distance``; greys and near-white colours are left out (they would read as
+    noise or vanish). The eighth cluster thus gets the colour most unlike the first seven, and so on."""
     chosen = list(SEQUENCE[:-1])
     avoid = [lab(c) for c in chosen + [NOISE_COLOR, "#FFFFFF"]]
+    pool = {}
     for candidate in qualitative.Alphabet + qualitative.Dark24 + qualitative.Light24:
         c = lab(candidate)
-        if np.hypot(c[1], c[2]) < 15 or c[0] > 88:
-            continue
-        if all(np.linalg.norm(c - other) >= min_distance for other in avoid):
-            chosen.append(candidate)
-            avoid.append(c)
+        if np.hypot(c[1], c[2]) >= 15 and c[0] <= 88:
+            pool[candidate] = c
+    while pool:
+        gaps = {name: min(np.linalg.norm(c - other) for other in avoid) for name, c in pool.items()}
+        best = max(gaps, key=gaps.get)
+        if gaps[best] < min_distance:
+            break
+        chosen.append(best)
+        avoid.append(pool.pop(best))
     return chosen
 
 
