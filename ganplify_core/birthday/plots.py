@@ -24,7 +24,7 @@ SOURCE_COLORS = {
     "templates": COLORS["qcd"], "uniform": COLORS["kde"],
 }
 AXIS_TITLES = ("x (cells of 0.25 R_M)", "y (cells of 0.25 R_M)", "depth z (layers of 1 X0)")
-SOURCE_COLORS.update({"upload": COLORS["gan"], "reference": COLORS["data"]})
+SOURCE_COLORS.update({"upload": COLORS["accent"], "reference": COLORS["fit"]})  # apart from the GAN and the simulator
 SHORT_LABELS = {"sim": "simulator", "sim-heldout": "sim. held-out", "gan": "GAN", "templates": "templates", "uniform": "uniform",
                 "upload": "your showers", "reference": "your reference"}
 DEFINITION_LABELS = {"shapes": "(a) shower shapes", "shapes+energy": "(b) shapes + relative energy difference",
