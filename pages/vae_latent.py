@@ -26,9 +26,9 @@ PARAMS = ui.page_params(
         "n": {"lo": 300, "hi": 5000, "step": 100, "widget": "slider",
               "label": "Points / jets for the VAE (80 % train, 20 % held out)", "help": f"points or jets ({SMALL_PAGE})"},
         "beta_min": {"lo": 0.001, "hi": 1.0,
-                     "help": "manifolds: 0.01 (below the noise scale 0.04); jets: 0.005 ΔR (the page allows 0.001 to 1)"},
+                     "help": "manifolds: 0.01 (below the noise scale 0.04); jets: 0.005 ΔR, near the reconstructions' floor (the page allows 0.001 to 1)"},
         "beta_max": {"lo": 0.01, "hi": 10.0,
-                     "help": "manifolds: 2 (above the sheet's size ≈ 1); jets: 0.2 ΔR (the page allows 0.01 to 10)"},
+                     "help": "manifolds: 2 (above the sheet's size ≈ 1); jets: 0.1 ΔR, where W jets have collapsed (the page allows 0.01 to 10)"},
         "n_betas": {"hi": 20, "help": f"number of β values ({SMALL_PAGE})"},
         "steps_per_beta": {"lo": 20, "hi": 2000, "step": 10,
                            "help": f"training steps at each β, twice as many at the first ({SMALL_PAGE})"},
@@ -57,7 +57,7 @@ link = st.query_params.to_dict()  # as opened, before start_page writes every se
 settings = ui.start_page("vae_latent", PARAMS)
 if link.get(PARAMS["dataset"].url_key) == "jets" and not {PARAMS[name].url_key for name in GRID_FIELDS} & set(link):
     # a link that asks for jets without a β grid gets the jets' grid, not the manifolds'
-    settings.apply(dataset_grid("jets"))
+    settings.apply({name: value for name, value in dataset_grid("jets").items() if PARAMS[name].url_key not in link})
     settings.sync()
 
 st.title("VAE latent explorer: what does β resolve?")

@@ -3,7 +3,7 @@
 The options come from the configs' declared parameters (:class:`~ganplify_core.vae.experiment.VaeConfig`,
 :class:`~ganplify_core.vae.experiment.CorrdimConfig`). The β grid is ``--betas LO:HI:N`` (as before) or
 ``--beta-min``, ``--beta-max``, ``--n-betas`` (what the page's terminal line writes); without either it
-defaults to 0.01:2:10 for manifolds and 0.005:0.2:6 for jets.
+defaults to 0.01:2:10 for manifolds and 0.005:0.1:8 for jets (with 250 and 400 training steps per β).
 """
 
 from __future__ import annotations
@@ -13,22 +13,22 @@ import argparse
 from ganplify_core import cli, experiments, params
 from ganplify_core.errors import InputError
 from ganplify_core.vae.beta_sweep import parse_beta_grid
-from ganplify_core.vae.experiment import CORRDIM, DEFAULT_BETAS, VAE_SWEEP, CorrdimConfig, VaeConfig
+from ganplify_core.vae.experiment import CORRDIM, VAE_SWEEP, CorrdimConfig, VaeConfig, dataset_grid
 
 GRID_FIELDS = ("beta_min", "beta_max", "n_betas")
+DATASET_DEFAULTS = (*GRID_FIELDS, "steps_per_beta")  # default per dataset when not given
 
 
 def vae_config(args: argparse.Namespace) -> VaeConfig:
     """The validated β-sweep config the options describe."""
-    given = {name: getattr(args, name) for name in GRID_FIELDS if getattr(args, name) is not None}
+    given = {name: getattr(args, name) for name in DATASET_DEFAULTS if getattr(args, name) is not None}
+    defaults = dataset_grid(args.dataset)
     if args.betas is not None:
-        if given:
+        if set(given) & set(GRID_FIELDS):
             raise InputError("give the β grid either as --betas LO:HI:N or as --beta-min/--beta-max/--n-betas, not both")
         betas = parse_beta_grid(args.betas)
-        grid = dict(zip(GRID_FIELDS, (betas[0], betas[-1], len(betas))))
-    else:
-        grid = {**dict(zip(GRID_FIELDS, DEFAULT_BETAS[args.dataset])), **given}
-    return params.config_from_args(VaeConfig, args, **grid)
+        defaults.update(zip(GRID_FIELDS, (betas[0], betas[-1], len(betas))))
+    return params.config_from_args(VaeConfig, args, **{**defaults, **given})
 
 
 def run_vae(args: argparse.Namespace) -> dict:
@@ -42,10 +42,11 @@ def run_corrdim(args: argparse.Namespace) -> dict:
 
 def register(subparsers) -> None:
     vae = cli.add_command(subparsers, "vae", "β sweep of a VAE: KL per latent dimension and D(β) = −dKL/d ln β", run_vae)
-    params.add_options(vae, VaeConfig, defaults={name: None for name in GRID_FIELDS})
+    params.add_options(vae, VaeConfig, defaults={name: None for name in DATASET_DEFAULTS})
     vae.add_argument("--betas", default=None, metavar="LO:HI:N",
-                     help="log grid of β, e.g. 0.01:2:10 (default 0.01:2:10 for manifolds, 0.005:0.2:6 for jets; "
-                          "or give --beta-min, --beta-max, --n-betas)")
+                     help="log grid of β, e.g. 0.01:2:10 (default 0.01:2:10 for manifolds, 0.005:0.1:8 for jets; "
+                          "or give --beta-min, --beta-max, --n-betas); --steps-per-beta defaults to 250 for "
+                          "manifolds, 400 for jets")
     corrdim = cli.add_command(subparsers, "corrdim",
                               "correlation dimension dim(Q) from pairwise distances (EMD for jets)", run_corrdim)
     params.add_options(corrdim, CorrdimConfig)

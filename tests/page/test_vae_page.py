@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from ganplify_core import cli, experiments, jobs
 from ganplify_core.vae import cli as vae_cli
-from ganplify_core.vae.experiment import CORRDIM, DEFAULT_BETAS, VAE_SWEEP, CorrdimConfig, VaeConfig, dataset_grid
+from ganplify_core.vae.experiment import CORRDIM, VAE_SWEEP, CorrdimConfig, VaeConfig, dataset_grid
 
 PAGE = "pages/vae_latent.py"
 TIMEOUT = 240
@@ -57,13 +57,14 @@ def test_default_page_shows_data_and_correlation_dimension(app_path, tmp_cache):
 def test_choosing_jets_sets_the_jets_beta_grid(app_path, tmp_cache):
     """Issue 13: jets do not keep the manifolds' β grid (0.01-2, where most β collapse)."""
     at = open_page(app_path)
-    grid = lambda: tuple(at.session_state[f"vae_latent.{name}"] for name in ("beta_min", "beta_max", "n_betas"))  # noqa: E731
-    assert grid() == DEFAULT_BETAS["manifold"]
+    fields = ("beta_min", "beta_max", "n_betas", "steps_per_beta")
+    grid = lambda: {name: at.session_state[f"vae_latent.{name}"] for name in fields}  # noqa: E731
+    assert grid() == dataset_grid("manifold")
     at.radio(key="vae_latent.dataset").set_value("jets").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert grid() == DEFAULT_BETAS["jets"]
+    assert grid() == dataset_grid("jets") != dataset_grid("manifold")
     at.radio(key="vae_latent.dataset").set_value("manifold").run()
-    assert grid() == DEFAULT_BETAS["manifold"]
+    assert grid() == dataset_grid("manifold")
 
 
 def test_old_link_press_wait_explore_without_retraining(app_path, tmp_cache, tmp_path, monkeypatch):
@@ -122,8 +123,8 @@ def test_jets_first_load_previews_without_computing(app_path, tmp_cache):
     at = open_page(app_path, {"dataset": "jets", "n": "300"})
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("plotly_chart")) >= 1  # the jets preview
-    assert tuple(at.session_state[f"vae_latent.{name}"] for name in ("beta_min", "beta_max", "n_betas")) \
-        == DEFAULT_BETAS["jets"], "a jets link without a grid gets the jets' grid"
+    assert {name: at.session_state[f"vae_latent.{name}"] for name in dataset_grid("jets")} \
+        == dataset_grid("jets"), "a jets link without a grid gets the jets' grid"
     config = VaeConfig(dataset="jets", n=300, **dataset_grid("jets"))
     assert jobs.find(CORRDIM, CorrdimConfig(dataset="jets")) is None, "exact EMDs wait for the press"
     assert jobs.find(VAE_SWEEP, config) is None

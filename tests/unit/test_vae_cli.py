@@ -90,10 +90,13 @@ def test_default_beta_grid_depends_on_the_dataset():
     parser = cli.build_parser()
     manifold = vae_cli.vae_config(parser.parse_args(["vae"]))
     jets = vae_cli.vae_config(parser.parse_args(["vae", "--dataset", "jets"]))
-    assert (manifold.beta_min, manifold.beta_max, manifold.n_betas) == (0.01, 2.0, 10)
-    assert (jets.beta_min, jets.beta_max, jets.n_betas) == (0.005, 0.2, 6)
-    changed = vae_cli.vae_config(parser.parse_args(["vae", "--dataset", "jets", "--n-betas", "4"]))
-    assert (changed.beta_min, changed.beta_max, changed.n_betas) == (0.005, 0.2, 4)
+    assert (manifold.beta_min, manifold.beta_max, manifold.n_betas, manifold.steps_per_beta) == (0.01, 2.0, 10, 250)
+    assert (jets.beta_min, jets.beta_max, jets.n_betas, jets.steps_per_beta) == (0.005, 0.1, 8, 400)
+    changed = vae_cli.vae_config(parser.parse_args(["vae", "--dataset", "jets", "--n-betas", "4", "--steps-per-beta", "50"]))
+    assert (changed.beta_min, changed.beta_max, changed.n_betas, changed.steps_per_beta) == (0.005, 0.1, 4, 50)
+    grid = vae_cli.vae_config(parser.parse_args(["vae", "--dataset", "jets", "--betas", "0.01:0.1:3"]))
+    assert (grid.beta_min, grid.n_betas, grid.steps_per_beta) == (0.01, 3, 400)
+    assert jets.validate().total_steps <= 5000 and VAE_SWEEP.estimate_seconds(jets) < 600
 
 
 @pytest.mark.parametrize("argv", [
