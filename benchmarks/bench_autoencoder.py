@@ -38,7 +38,7 @@ def main() -> None:
     from ganplify_core.anomaly.experiment import TOP_TAGGING, TopTaggingConfig
     from ganplify_core.device import device_label
 
-    overrides = {k: v for k, v in vars(args).items() if v is not None}
+    overrides = {k: v for k, v in vars(args).items() if v is not None and k != "threads"}
     config = TopTaggingConfig(**overrides).validate()
     print(f"config: {config}")
     print(f"estimate: {TOP_TAGGING.estimate_seconds(config):.1f} s (the page shows it before the press)")
