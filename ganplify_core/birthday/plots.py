@@ -256,15 +256,19 @@ def _ratio_words(r: dict) -> str:
     ratio, (low, high) = r["ratio"], r["ci95"]
     if math.isnan(ratio):
         if not r["duplicate_pairs"]:
-            return "no duplicate pair in either pool: no comparison"
-        return (f"{r['duplicate_pairs']:,} duplicate pairs against none in the baseline: at least {low:,.1f}× as often "
-                "(95 %)")
+            return "never (no duplicate pair in either pool: no comparison)"
+        return f"at least **{low:,.1f}×** as often (95 %; {r['duplicate_pairs']:,} duplicate pairs against none)"
     text = f"**{ratio:,.2f}×** [{low:,.2f}–{'∞' if math.isinf(high) else f'{high:,.2f}'}]"
     if low > 1:
-        return text + ", more often than the simulator: a smaller effective support"
+        return text + ", more often: a smaller effective support"
     if high < 1:
-        return text + ", less often than the simulator"
-    return text + ": the interval holds 1, no difference from the simulator is seen"
+        return text + ", less often"
+    return text + ": the interval holds 1, no difference is seen"
+
+
+def _baseline_name(base) -> str:
+    """How prose names the baseline pool: "toy simulator (held-out sample)", or "your reference sample"."""
+    return base.label.lower() if base.source != "reference" else "your reference sample"
 
 
 def support_comparison(result: BirthdayResult) -> str | None:
@@ -278,16 +282,23 @@ def support_comparison(result: BirthdayResult) -> str | None:
     k = len(duplicates.feature_names(definition))
     e = base.definition(definition).estimates
     constant = method_constant(result, definition)
+    # Your reference sample plays the simulator's part when the thresholds come from it.
+    who, whose = (("the simulator", "the simulator's") if base.source != "reference"
+                  else ("your reference sample", "your reference sample's"))
+    named = _baseline_name(base)
     parts = [
-        f"**The simulator's own \"support\" is a constant of the method.** Under the headline definition "
-        f"{DEFINITION_LABELS[definition]} the {base.label.lower()} has {e.n_duplicate_pairs:,} duplicate pair(s) among "
-        f"{e.n_pairs:,}: a collision support N/D = {_interval(e.collision_estimate, e.collision_ci95)} (95 %), against "
-        f"1/α^{k} = {constant:,.0f} (α = {result.thresholds.alpha:g}, {k} features). Each threshold is the α-quantile of "
-        "the simulator's own pairs, so a simulator pair passes each feature with probability α *by construction*, "
-        f"and all {k} with probability α^{k} if the features were independent (correlated features, such as the three "
-        "shapes, pass together more often, which puts N/D below 1/α^k). The simulator's number is set by the "
-        "threshold, not by its showers; what compares a generator with the simulator is how much more often its "
-        "pairs pass the *same* thresholds, the **relative duplicate rate**."
+        f"**{whose[0].upper() + whose[1:]} own \"support\" is a constant of the method.** Under the headline "
+        f"definition {DEFINITION_LABELS[definition]}, {'the ' if base.source != 'reference' else ''}{named} has "
+        f"{e.n_duplicate_pairs:,} duplicate pair(s) among {e.n_pairs:,}: a collision support "
+        + (f"N/D = {_interval(e.collision_estimate, e.collision_ci95)} (95 %)" if e.n_duplicate_pairs
+           else f"N/D above {e.collision_ci95[0]:,.0f} (95 %; no duplicate pair)")
+        + f", against 1/α^{k} = {constant:,.0f} "
+        f"(α = {result.thresholds.alpha:g}, {k} features). Each threshold is the α-quantile of {whose} own pairs, "
+        f"so a pair of {who}'s showers passes each feature with probability α *by construction*, and all {k} with "
+        f"probability α^{k} if the features were independent (correlated features, such as the three shapes, pass "
+        f"together more often, which puts N/D below 1/α^k). {whose[0].upper() + whose[1:]} number is set by the "
+        f"threshold, not by its showers; what compares a generator with {who} is how much more often its pairs "
+        "pass the *same* thresholds, the **relative duplicate rate**."
     ]
     rates = relative_rates(result)
     for name in ("gan", "upload"):
@@ -295,7 +306,7 @@ def support_comparison(result: BirthdayResult) -> str | None:
             label = result.source(name).label
             r = rates[name][definition]
             others = "; ".join(f"{DEFINITION_LABELS[d]}: {_ratio_words(rates[name][d])}" for d in DEFINITIONS if d != definition)
-            parts.append(f"**{label} vs {base.label.lower()}:** its pairs are duplicates {_ratio_words(r)} "
+            parts.append(f"**{label} vs {named}:** its pairs are duplicates {_ratio_words(r)} "
                          f"({r['duplicate_pairs']:,} against {r['baseline_pairs']:,} duplicate pairs of "
                          f"{e.n_pairs:,}). The other definitions, same run: {others}.")
     return "\n\n".join(parts)
@@ -326,7 +337,8 @@ def what_to_notice(result: BirthdayResult) -> str:
         base = result.source(base_name)
         counts = ", ".join(f"{SHORT_DEFINITIONS[d.features].split(' ', 1)[0]} {d.estimates.n_duplicate_pairs:,}"
                            for d in base.definitions)
-        points.append(f"- **Stricter definitions, fewer duplicates**: the {base.label.lower()} has {counts} duplicate "
+        points.append(f"- **Stricter definitions, fewer duplicates**: {'the ' if base.source != 'reference' else ''}"
+                      f"{_baseline_name(base)} has {counts} duplicate "
                       f"pairs among {base.estimates.n_pairs:,}; each added feature divides the rate by roughly 1/α = "
                       f"{1 / result.thresholds.alpha:g} or less (features that move together cost less).")
         rates = relative_rates(result)
@@ -334,7 +346,7 @@ def what_to_notice(result: BirthdayResult) -> str:
             if name in rates:
                 words = "; ".join(f"{SHORT_DEFINITIONS[d].split(' ', 1)[0]} {_ratio_words(r).split(':')[0].split(',')[0]}"
                                   for d, r in rates[name].items())
-                points.append(f"- **{result.source(name).label} vs simulator, by definition** (rate ratio, 95 %): "
+                points.append(f"- **{result.source(name).label} vs {_baseline_name(base)}, by definition** (rate ratio, 95 %): "
                               f"{words}. Whether the generator \"has a smaller support\" depends on the definition, "
                               "as the seed warns.")
     return "\n".join(points)
