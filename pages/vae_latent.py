@@ -156,6 +156,11 @@ st.subheader("Dimensionality, measured two ways")
 # the VAE's training wait for the button (ui.result_of starts nothing estimated above 5 s without a press).
 corrdim = ui.result_of(CORRDIM, corrdim_config, pressed)
 result = ui.result_of(VAE_SWEEP, config, pressed)
+# The circle and the mixed sample: the Gaussian sweep and its remedy are trained on the same press.
+remedy = REMEDIES.get(config.manifold) if not is_jets else None
+compared = remedy is not None and config.latent_kind in ("gaussian", remedy)
+other_config = config.replace(latent_kind=remedy if config.latent_kind == "gaussian" else "gaussian") if compared else None
+other = ui.result_of(VAE_SWEEP, other_config, pressed) if compared else None
 if corrdim is not None:
     headline = st.columns(3)
     ui.chart(plots.dimensionality_two_ways(result, corrdim, unit, config.expected_dimension))
@@ -211,14 +216,11 @@ with st.expander("Departures from the seed's formulas (and why)"):
         "a²σ² = β²/2 of squared error, i.e. ρ = β/√2 per dimension rather than β. The dashed D_rec = "
         "2 d⟨dist²⟩/dβ² uses that β²/2. Neither changes where D(β) is flat, only its sign convention and the "
         "factor relating β to the resolution.")
-if not is_jets and config.manifold in REMEDIES:
-    remedy = REMEDIES[config.manifold]
+if remedy is not None:
     kinds = ("gaussian", remedy)
-    other_config = config.replace(latent_kind=remedy if config.latent_kind == "gaussian" else "gaussian")
-    other = ui.result_of(VAE_SWEEP, other_config, pressed) if config.latent_kind in kinds else None
     st.subheader("The failure and the fix, side by side (seed 003's note on topology)")
     st.markdown(REMEDY_TEXT[config.manifold])
-    if config.latent_kind not in kinds:
+    if not compared:
         st.info(f"Choose the latent space gaussian or {remedy} to compare the two on the {config.manifold}.")
     elif other is None:
         ui.press_prompt(VAE_SWEEP, other_config, BUTTON, f"The {other_config.latent_kind} sweep to compare with "
@@ -247,12 +249,13 @@ beta_index = st.select_slider("β of the model to explore", options=list(range(l
                               format_func=lambda i: f"{result.betas[i]:.3g}",
                               help="A plot option: decodes with the model stored at this β, never retrains.")
 model = load_model(config, result.state_dicts[beta_index])
+names = model.latent.factor_names()
 kl_here = result.kl_per_dim[beta_index]
 active = explorer.active_dimensions(kl_here)
 dims = explorer.most_active(kl_here, 2)
 means = explorer.encode_means(model, inputs)
 st.caption(f"At β = {result.betas[beta_index]:.3g}: {len(active)} active latent dimension(s) "
-           f"({', '.join(f'z{i + 1}: {kl_here[i]:.2f} nats' for i in active) or 'none'}).")
+           f"({', '.join(f'{names[i]}: {kl_here[i]:.2f} nats' for i in active) or 'none'}).")
 left, right = st.columns(2)
 with left:
     ui.chart(plots.latent_scatter(means, dims, properties[colour_name], colour_name))
@@ -260,7 +263,9 @@ with right:
     st.markdown("**Traversal**: move along each active latent dimension; the decoder draws the point live.")
     z = np.zeros(model.latent_dim, dtype=np.float32)
     for i in active[:4]:
-        z[i] = st.slider(f"z{i + 1}", -2.5, 2.5, 0.0, 0.1, key=f"vae_latent.traverse.{i}")
+        lo, hi = explorer.factor_range(model, i)  # ±2.5 for a Gaussian, (−π, π) for the angle, the categories
+        step = 1.0 if model.latent.kind == "categorical" and i == 0 else 0.05
+        z[i] = st.slider(names[i], lo, hi, 0.0, step, key=f"vae_latent.traverse.{model.latent.kind}.{i}")
     decoded = explorer.decode(model, z[None, :])
     if is_jets:
         ui.chart(plots.jet_clouds(decoded, ["decoded"], "Decoded jet"))
@@ -268,7 +273,7 @@ if not is_jets:
     paths = explorer.traversal_paths(model, z, active[:4])
     ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
                                         "Decoded traversals (lines) and the decoded point (dot)",
-                                        [projection(p) for p in paths], [f"along z{i + 1}" for i in active[:4]],
+                                        [projection(p) for p in paths], [f"along {names[i]}" for i in active[:4]],
                                         projection(decoded), "decoded z"))
 
 st.subheader("Prior samples and reconstructions")
