@@ -9,6 +9,7 @@ from harness import (
     open_link,
     rerun,
     screenshot,
+    selected,
     wait_for_no_job,
     wait_for_script,
     wait_for_text,
@@ -55,8 +56,7 @@ def test_cluster_rerun_and_shared_link(server):
     assert metric_values(fresh) == numbers
     lines = computations(server)
     print("\n".join(lines))
-    assert "feature: mass" in fresh.locator("[data-testid='stSelectbox']").filter(
-        has_text="Colour nodes by the mean of").inner_text()  # a plot option of section 5, kept in the link
+    assert selected(fresh, "Colour nodes by the mean of") == "feature: mass"  # a plot option of section 5, in the link
     for name in ("cluster", "clustering-data", "clustering-elbow", "clustering-compare", "embed", "clustering-mapper",
                  "topology"):
         assert sum(line.endswith(f"compute {name}") for line in lines) == 1, (name, lines)
