@@ -212,3 +212,22 @@ def test_a_jets_file_is_clustered_on_the_page(app_path, tmp_cache):
     assert any("mine.npz (observables): 100 points, 8 features" in c.value for c in at.caption)
     assert {m.label: m.value for m in at.metric}["clusters"] == "3"
     assert any("--dataset jets:mine.npz --jets-format jetnet" in c.value for c in at.code)
+
+
+def test_each_large_data_choice_of_a_map_is_listed_with_its_trustworthiness(app_path, tmp_cache):
+    link = {"dataset": "blobs", "n_samples": "1500", "maps": "tsne", "max_iter": "250", "compare": "kmeans"}
+    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at.query_params.update(link)
+    at = _settle(at.run())
+    if not any(d.value is not None and "choice" in d.value.columns for d in at.dataframe):
+        at = _settle(_press(at, "Compute maps"))
+    assert not at.exception, at.exception
+    at.selectbox(key="clustering.map_mode").set_value("subsample")
+    at.number_input(key="clustering.map_fit_points").set_value(1000)
+    at = _settle(_press(at, "Compute maps"))
+    assert not at.exception, at.exception
+    [table] = [d.value for d in at.dataframe if "choice" in d.value.columns]
+    assert list(table["fitted on (points)"]) == [1500, 1000]
+    assert all(0.5 < t <= 1 for t in table["trustworthiness"])
+    assert any("t-SNE (fitted on 1,000)" in str(c.proto.spec) for c in at.get("plotly_chart"))
+    assert at.query_params["map_mode"] == "subsample"
