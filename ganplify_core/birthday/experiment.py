@@ -266,7 +266,7 @@ class SourceResult:
     deposited_energy: np.ndarray
     primary_energy: np.ndarray
     seconds: dict
-    definitions: tuple = ()
+    definitions: tuple  # no default: results cached before the three definitions are recomputed
 
     def definition(self, features: str) -> DefinitionResult:
         return next(d for d in self.definitions if d.features == features)

@@ -148,14 +148,15 @@ class SupportEstimates:
     collision_estimate: float
     support_lower_bound: float
     n_duplicate_pairs: int
-    n_pairs: int = 0
-    duplicate_rate: float = math.nan
-    duplicate_rate_ci95: tuple = (math.nan, math.nan)
-    collision_ci95: tuple = (math.nan, math.nan)
-    s_star_ci95: tuple = (math.nan, math.nan)
-    support_refined_ci95: tuple = (math.nan, math.nan)
-    rate_variance: float = math.nan
-    dispersion: float = math.nan
+    # No defaults: a result cached before these existed fails to load and is recomputed (never shown half-filled).
+    n_pairs: int
+    duplicate_rate: float
+    duplicate_rate_ci95: tuple
+    collision_ci95: tuple
+    s_star_ci95: tuple
+    support_refined_ci95: tuple
+    rate_variance: float
+    dispersion: float
 
 
 def poisson_interval(count: int, confidence: float = 0.95) -> tuple[float, float]:
