@@ -289,6 +289,10 @@ def load_model(config: VaeConfig, state_dict: dict) -> VAE:
 # core gives; the machine was shared when they were measured), checked by benchmarks/bench_estimates.py.
 SECONDS_PER_POINT_STEP = 2.2e-3     # one Adam step of the point VAE, batch 256, 64 hidden units, one thread
 SECONDS_PER_JET_STEP = 0.030        # one step of the jet VAE, batch 64: a batched Sinkhorn EMD and its gradient
+# The exact EMD loss (a network simplex per jet, gradient from the plan and potentials) against Sinkhorn: CPU
+# time per step of the same jet VAE measured in one process on the shared machine, 28 ms against 39-42 ms.
+# To be re-measured idle (benchmarks/bench_estimates.py).
+JET_DISTANCE_COST = {"sinkhorn": 1.0, "exact": 0.72}
 SECONDS_PER_JET_EVALUATED = 6e-4    # one held-out jet through the jet VAE and Sinkhorn, per β
 SECONDS_PER_JET_GENERATED = 1.2e-3  # the toy shower generator (first use only; then read from the disk cache)
 
@@ -304,7 +308,8 @@ def estimate_sweep_seconds(config: VaeConfig) -> float:
     """Wall time of a β sweep: training steps (batch ≤ 256 points or 64 jets), evaluation at each β, data."""
     n_train, n_test = _split(config.n), config.n - _split(config.n)
     if config.dataset == "jets":
-        per_step = SECONDS_PER_JET_STEP * min(64, n_train) / 64 * (1 + config.latent_dim / 64)
+        per_step = SECONDS_PER_JET_STEP * min(64, n_train) / 64 * (1 + config.latent_dim / 64) \
+            * JET_DISTANCE_COST[config.jet_distance]
         data = SECONDS_PER_JET_GENERATED * config.n
         evaluation = config.n_betas * n_test * SECONDS_PER_JET_EVALUATED
     else:
