@@ -89,3 +89,13 @@ def test_a_preset_sets_the_widgets_and_starts_nothing(app_path, tmp_cache):
         "distribution": "shell", "shell_dim": "5", "n_seeds": str(fails.n_seeds)}
     assert any("Train and compare" in info.value for info in at.info), "a preset that is not shipped waits for the press"
     assert jobs.find(AMPLIFY, fails) is None
+
+
+def test_lecture_mode_folds_the_prose_and_keeps_every_chart(app_path, tmp_cache):
+    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT)
+    at.query_params["lecture"] = "1"
+    at.run()
+    assert not at.exception, at.exception
+    assert {"What this page shows", "What to notice"} <= {e.label for e in at.expander}
+    charts = [chart.proto.spec for chart in at.get("plotly_chart")]
+    assert len(charts) >= 5 and any('"frames"' in spec for spec in charts)
