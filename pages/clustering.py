@@ -214,7 +214,7 @@ else:
 
 # -- 3. several algorithms side by side ------------------------------------------------------------------
 st.header("3 · Algorithms side by side")
-ui.prose("scikit-learn's clustering comparison, on your data: each algorithm with its default parameters "
+ui.prose(title="How the comparison works", markdown="scikit-learn's clustering comparison, on your data: each algorithm with its default parameters "
             "and the k set here where it takes one. Titles give the fit time and the ARI against the true classes "
             "(or the silhouette). Algorithms that do not scale are refused above their limit, with the reason.")
 with st.form("clustering-compare"):
@@ -236,13 +236,13 @@ else:
 
 # -- 4. maps: PCA, t-SNE, UMAP -----------------------------------------------------------------------------
 st.header("4 · Maps of the data: PCA, t-SNE, UMAP")
-ui.prose("PCA projects on the two directions of largest variance (linear). t-SNE and UMAP place points so "
+ui.prose(title="How the maps work", markdown="PCA projects on the two directions of largest variance (linear). t-SNE and UMAP place points so "
             "that neighbours stay neighbours (non-linear): t-SNE's cost grows quickly with n, UMAP scales and keeps "
             "more of the global layout. **Trustworthiness** (1 = best) measures how many of each point's 5 nearest "
             f"neighbours in the map were not its neighbours in the data (on ≤ {embedding.TRUSTWORTHINESS_MAX_POINTS:,} "
             "points). Maps are cached by data and parameters: recolouring never recomputes. UMAP's first run in a "
             "fresh server compiles its numba code (seconds to half a minute).")
-ui.prose(f"**Large data.** *Reproducible* is the plain seeded method on one thread; t-SNE is refused above "
+ui.prose(title="Large data: the three choices", markdown=f"**Large data.** *Reproducible* is the plain seeded method on one thread; t-SNE is refused above "
             f"{embedding.TSNE_MAX:,} points. *Parallel* runs UMAP on every core, unseeded (its layout changes from run "
             f"to run), and t-SNE's neighbour search on every core. *Fit on a subsample* fits the map on a random "
             f"subsample (at most {embedding.TSNE_MAX:,} points) and places every other point at the weighted mean of "
@@ -295,7 +295,7 @@ if maps and prepared is not None:
 
 # -- 5. Mapper ---------------------------------------------------------------------------------------------
 st.header("5 · Mapper: the shape of the data as a graph")
-ui.prose("Topological data analysis: look at the data through a **lens** (the first principal component, the "
+ui.prose(title="How Mapper works", markdown="Topological data analysis: look at the data through a **lens** (the first principal component, the "
             "first two, or the UMAP map), cover the lens' range with overlapping intervals, cluster (DBSCAN) the "
             "points in each interval. Every cluster is a node; nodes that share points are joined. Loops and "
             "branches in the graph are loops and branches in the data; separate pieces are separate clusters.")
@@ -323,7 +323,7 @@ else:
 
 # -- 6. persistent homology ------------------------------------------------------------------------------
 st.header("6 · Persistent homology: the holes of the data at every scale")
-ui.prose("Join every two points closer than a scale ε and fill in every set of points that are all joined "
+ui.prose(title="How persistent homology works", markdown="Join every two points closer than a scale ε and fill in every set of points that are all joined "
             "(the Vietoris–Rips complex). As ε grows, components merge (**H0**), loops open and close (**H1**), "
             "voids open and close (**H2**). Each such feature is a bar from the scale it is born at to the scale it "
             "dies at (the **barcode**), or a point (birth, death) of the **persistence diagram**: far from the "
@@ -378,7 +378,7 @@ else:
     ui.show_cli(command_line("topology", topology_config))
 
 st.header("What to notice")
-ui.prose(
+ui.prose(title="What to notice", markdown=(
     "- On **blobs**, k-means finds the true clusters (ARI ≈ 1) and the elbow sits at the true k; on **moons** and "
     "**circles** it cuts straight lines through the shapes, while DBSCAN and HDBSCAN follow them (section 3).\n"
     "- On **no structure**, every algorithm still returns clusters: a clustering is not evidence of structure. "
@@ -392,6 +392,6 @@ ui.prose(
     "- **Mapper** of circles with the PC1 lens shows loops; of separated blobs, separate components.\n"
     "- **Persistent homology** counts what Mapper draws: on circles with little noise (0.03) it finds b0 = 2, b1 = 2; "
     "raise the noise and the two rings blur into one annulus, the loops die young and no scale dominates.\n"
-)
+))
 
 ui.download_all("clustering", tables=tables)
