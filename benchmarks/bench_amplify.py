@@ -5,9 +5,13 @@
    multiplications alone on the same number of rows. Target: ratio ≤ 2.
 2. For context, the naive way: ``G(torch.randn(n))`` with autograd on, ``.numpy()``, ``np.histogram``.
 3. The page once cached: a second ``AppTest`` run of the default page. Target: < 1 s.
-4. ``--train``: the default ensemble (10 training sets × 2 GANs) from scratch (``run_amplification``), wall time. Target: < 5 min.
+4. ``--train``: the default ensemble (10 training sets) from scratch (``run_amplification``), wall time,
+   and whether it reproduces the shipped result exactly. Target: < 5 min.
 
-    .venv/bin/python benchmarks/bench_amplify.py [--train]
+``--numbers`` only prints the figures docs/amplify.md quotes (intervals, paired tests), from the shipped
+default; no timing.
+
+    .venv/bin/python benchmarks/bench_amplify.py [--train | --numbers]
 """
 
 from __future__ import annotations
@@ -41,10 +45,37 @@ def best_of(fn, repeats=3) -> float:
     return min(times)
 
 
+def shipped_default():
+    from ganplify_core import cache, experiments
+    from ganplify_core.amplify.experiment import AMPLIFY
+
+    path = experiments.shipped_path(AMPLIFY, DEFAULT_CONFIG)
+    return cache.load(path) if path.exists() else None
+
+
+def print_numbers() -> None:
+    """The table of docs/amplify.md ("How sure is the headline?"), from the shipped default."""
+    from ganplify_core.amplify import plots
+
+    result = shipped_default()
+    if result is None:
+        print("no shipped default: make assets")
+        return
+    frame = plots.uncertainty_table(result.summary(), result.config.methods)
+    print("| " + " | ".join(frame.columns) + " |")
+    print("|" + "---|" * len(frame.columns))
+    for row in frame.itertuples(index=False):
+        print("| " + " | ".join(str(v) for v in row) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--train", action="store_true", help="also time the default 10-seed ensemble")
+    parser.add_argument("--numbers", action="store_true", help="only print the documented figures (shipped default)")
     args = parser.parse_args()
+    if args.numbers:
+        print_numbers()
+        return
     print(f"torch threads: {torch.get_num_threads()}, cores: {os.cpu_count()}")
     dist = get_distribution("camelback", 1, 10)
     trained = train_gan(dist.sample(100, np.random.default_rng(0)), GanSettings(steps=200), seed=0)
@@ -101,6 +132,11 @@ def main() -> None:
               f"{DEFAULT_CONFIG.steps} steps, "
               f"{DEFAULT_CONFIG.max_generated:.0e} generated each): {elapsed:.0f} s (target < 300 s); "
               f"GAN amplification {gan['mean']:.2f} ± {gan['std']:.2f}")
+        shipped = shipped_default()
+        if shipped is not None:
+            same = all(np.array_equal(result.mse[m], shipped.mse[m]) for m in result.mse) \
+                and np.array_equal(result.train_mse, shipped.train_mse)
+            print(f"identical to the shipped result (every set's MSE curves): {same}")
 
 
 if __name__ == "__main__":
