@@ -144,8 +144,9 @@ def _rows_kernel(weights, positions, counts, rows, R, out, max_pivots):  # pragm
     """Exact EMDs of each jet i in ``rows`` to every j > i into ``out`` (pdist order); NaN where it gave up.
 
     A transportation simplex: a row-minimum initial basis, rows taken lightest first (connected into a
-    spanning tree by zero-flow arcs), block-search pricing over the cells, and the basis tree kept with parent arcs, depths and
-    adjacency lists; after a pivot only the re-hung subtree's potentials, parents and depths change.
+    spanning tree by zero-flow arcs), block-search pricing over the cells, and the basis tree kept with
+    parent arcs, depths and adjacency lists; after a pivot only the re-hung subtree's potentials,
+    parents and depths change.
     ``weights`` (n, K) hold each jet's particles first (``counts``), ``positions`` (n, K, d). ``R`` > 0:
     unequal totals, the lighter jet gets one particle carrying the difference at distance R.
     """
