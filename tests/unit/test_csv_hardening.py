@@ -121,7 +121,8 @@ def test_formula_column_names_of_an_upload_are_quoted_in_the_ranking_csv():
     assert table.feature_names == tuple(names)
     scores = np.array([0.5, -0.25, 0.125])
     result = SimpleNamespace(feature_names=table.feature_names, rankings={"permutation": scores},
-                             permutation=SimpleNamespace(difference_mean=scores, ratio_std=np.abs(scores)))
+                             permutation=SimpleNamespace(difference_mean=scores, ratio_std=np.abs(scores),
+                                                            difference_std=np.abs(scores)))
     rows = _downloaded(ranking_plots.results_frame(result))
     assert [row["feature"] for row in rows] == ["'" + names[0], "'" + names[1], "height"]
     assert [float(row["permutation"]) for row in rows] == scores.tolist()  # a negative score is not quoted
