@@ -26,7 +26,7 @@ PROG = "python -m ganplify_core"
 # Commands that take --seed, and the arguments each needs besides it.
 SEED_COMMANDS = {
     "amplify": [], "rank": [], "jets": ["--process", "qcd"], "cluster": [], "embed": [], "train-calo-gan": [],
-    "birthday": [], "ae-roc": [], "ae-curve": [], "vae": [], "corrdim": [],
+    "birthday": [], "ae-roc": [], "ae-curve": [], "vae": [], "corrdim": [], "topology": [], "ae-onnx": [],
 }
 # Commands that write a file given by --out, and the file suffix each writes.
 OUT_COMMANDS = {"jets": (["--process", "qcd"], ".npz"), "embed": ([], ".csv"), "train-calo-gan": ([], ".pt")}
