@@ -592,7 +592,9 @@ def pairwise_emd(weights: np.ndarray, positions: np.ndarray, R: float | None = N
     if solver == "simplex":
         if _compiled_kernel() is None:  # pragma: no cover - numba comes with umap-learn
             raise InputError("solver='simplex' needs numba; use solver='pot'")
+        progress(0.0, f"{label}: loading the compiled solver (compiled on its first use, seconds)")
         compact = _compact(weights, positions)
+        _row_block_simplex(*(array[:2] for array in compact), np.zeros(1, np.int64), R)  # compile here, once
         work, arguments = _row_block_simplex, [(*compact, rows, R) for rows in chunks]
     else:
         work, arguments = _row_block, [(weights, positions, rows, R) for rows in chunks]
