@@ -367,8 +367,7 @@ def run_correlation_dimension(config: CorrdimConfig, progress: Progress | None =
                          distance_unit=config.distance_unit)
 
 
-SECONDS_PER_EMD = 3.3e-4          # one exact EMD between two jets on one core (W: 248 µs, QCD: 330 µs measured)
-SECONDS_JOBLIB_START = 6.0        # starting the worker processes of the EMD sweep
+SECONDS_PER_EMD = 1.5e-4          # one exact EMD of two jets on one core: our simplex, 149 CPU-µs (bench_emd.py, load 9)
 SECONDS_PER_PAIR_BOOTSTRAP = 1.8e-8 # one pair in one of the 31 counts (30 bootstrap resamples + the sample)
 
 
@@ -377,9 +376,8 @@ def estimate_corrdim_seconds(config: CorrdimConfig) -> float:
     pairs = config.n * (config.n - 1) / 2
     counting = pairs * 31 * SECONDS_PER_PAIR_BOOTSTRAP
     if config.dataset == "jets":
-        workers = max(1, min(n_jobs(), config.n // 8, 64))
-        return 0.5 + SECONDS_PER_JET_GENERATED * config.n + SECONDS_JOBLIB_START * (workers > 1) \
-            + pairs * SECONDS_PER_EMD / workers + counting
+        workers = max(1, min(n_jobs(), config.n // 2))  # threads of this process (no worker processes to start)
+        return 0.5 + SECONDS_PER_JET_GENERATED * config.n + pairs * SECONDS_PER_EMD / workers + counting
     return 0.1 + pairs * 1e-8 * config.ambient_dim / 16 + counting
 
 
