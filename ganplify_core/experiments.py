@@ -259,7 +259,7 @@ def code_version(experiment: Experiment) -> str:
     return digest.hexdigest()[:16]
 
 
-def _manifest() -> dict:
+def shipped_manifest() -> dict:
     try:
         return json.loads((SHIPPED_DIR / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -278,7 +278,7 @@ def _read_shipped(experiment: Experiment, config: Any) -> Any:
 
 def shipped_summary(experiment: Experiment, config: Any) -> dict | None:
     """The shipped result's JSON summary (``to_json``) from the manifest, without loading the result."""
-    entry = _manifest().get(shipped_path(experiment, config).name)
+    entry = shipped_manifest().get(shipped_path(experiment, config).name)
     return entry.get("summary") if entry else None
 
 
@@ -290,7 +290,7 @@ def shipped_info(experiment: Experiment, config: Any) -> dict | None:
     path = shipped_path(experiment, config)
     if not path.exists() or cache.exists(experiment.name, experiment._keyed(config)):
         return None
-    entry = dict(_manifest().get(path.name, {}))
+    entry = dict(shipped_manifest().get(path.name, {}))
     entry["stale"] = entry.get("code_version") != code_version(experiment)
     return entry
 
@@ -303,7 +303,7 @@ def make_shipped(experiment: Experiment, config: Any, progress: Progress | None 
     seconds = time.perf_counter() - started
     path = shipped_path(experiment, config)
     cache.dump(result, path)
-    manifest = _manifest()
+    manifest = shipped_manifest()
     manifest[path.name] = {
         "experiment": experiment.name, "key": experiment.key(config), "config": cache._jsonable(config),
         "code_version": code_version(experiment), "package_version": cache.__version__,

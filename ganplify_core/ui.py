@@ -306,12 +306,15 @@ PRESET_TIMES = Path(__file__).resolve().parents[1] / "assets" / "preset_times.js
 
 
 def preset_seconds(experiment: experiments.Experiment, preset: experiments.Preset) -> float | None:
-    """The preset's measured time on this machine class (``benchmarks/bench_presets.py``), if recorded."""
+    """The preset's measured time on this machine class (``benchmarks/bench_presets.py``, else ``make assets``)."""
     try:
         times = json.loads(PRESET_TIMES.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        times = {}
     seconds = times.get(experiment.name, {}).get(preset.key)
+    if not isinstance(seconds, (int, float)):  # a shipped preset: the time `make assets` measured
+        entry = experiments.shipped_manifest().get(experiments.shipped_path(experiment, preset.config).name) or {}
+        seconds = entry.get("seconds")
     return float(seconds) if isinstance(seconds, (int, float)) else None
 
 

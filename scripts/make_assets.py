@@ -28,14 +28,14 @@ def shipped_configs(only: set[str]) -> list[tuple[experiments.Experiment, object
 def state(experiment: experiments.Experiment, config) -> str:
     if not experiments.shipped_path(experiment, config).exists():
         return "missing"
-    manifest = experiments._manifest().get(experiments.shipped_path(experiment, config).name, {})
+    manifest = experiments.shipped_manifest().get(experiments.shipped_path(experiment, config).name, {})
     return "current" if manifest.get("code_version") == experiments.code_version(experiment) else "stale"
 
 
 def prune(keep: set[str]) -> list[str]:
     """Delete shipped files (and manifest entries) that no experiment ships any more."""
     removed = []
-    manifest = experiments._manifest()
+    manifest = experiments.shipped_manifest()
     for path in sorted(experiments.SHIPPED_DIR.glob("*.npz")):
         if path.name not in keep:
             path.unlink()
@@ -43,7 +43,7 @@ def prune(keep: set[str]) -> list[str]:
             removed.append(path.name)
     for name in [name for name in manifest if name not in keep]:
         manifest.pop(name)
-    if removed or manifest != experiments._manifest():
+    if removed or manifest != experiments.shipped_manifest():
         import json
         (experiments.SHIPPED_DIR / experiments.MANIFEST_NAME).write_text(
             json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")

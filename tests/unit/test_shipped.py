@@ -82,7 +82,7 @@ def test_every_shipped_asset_matches_its_config_key():
     """Each file in assets/shipped is the result of a config some experiment ships, under that config's key."""
     cli.build_parser()
     shipped = {experiments.shipped_path(e, c).name: (e, c) for e in experiments.REGISTRY.values() for c in e.ship}
-    manifest = experiments._manifest()
+    manifest = experiments.shipped_manifest()
     for path in sorted(experiments.SHIPPED_DIR.glob("*.npz")):
         assert path.name in shipped, f"{path.name}: no experiment ships it (run make assets)"
         experiment, config = shipped[path.name]
