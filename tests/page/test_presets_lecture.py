@@ -53,4 +53,8 @@ def test_preset_label_prefers_the_measured_time(tmp_path, monkeypatch):
     monkeypatch.setattr(ui, "PRESET_TIMES", times)
     assert ui.preset_label(experiment, preset) == f"{preset.label} · 42 s"
     times.write_text("{}")
-    assert ui.preset_label(experiment, preset).startswith(f"{preset.label} · ≈ ")
+    monkeypatch.setattr(experiments, "shipped_manifest", lambda: {experiments.shipped_path(experiment, preset.config).name:
+                                                                  {"seconds": 7.0}})
+    assert ui.preset_label(experiment, preset) == f"{preset.label} · 7 s"  # the time make assets measured
+    monkeypatch.setattr(experiments, "shipped_manifest", dict)
+    assert ui.preset_label(experiment, preset).startswith(f"{preset.label} · ≈ ")  # not measured: the estimate
