@@ -80,8 +80,9 @@ if dataset == "upload":
         st.info("Upload a CSV file: choose its numeric columns to cluster and, optionally, a column with the true "
                 "class (used only for colouring and for ARI/NMI). Nothing in the file is ever executed or unpickled.")
         st.stop()
+    digest, content = ui.uploaded(file)  # hashed once per upload, not on every rerun
     with ui.user_errors():
-        table = csv_input.uploaded_table(csv_input.store_upload(file.getvalue(), file.name), file.name)
+        table = csv_input.uploaded_table(csv_input.store_upload(content, file.name, digest), file.name)
     pick = st.columns(2)
     label_column = pick[1].selectbox("True-class column (optional)", ("(none)",) + table.columns,
                                      key="clustering.upload_label")
@@ -89,7 +90,7 @@ if dataset == "upload":
     numeric = [c for c in table.numeric_columns if c != label_column]
     columns = pick[0].multiselect("Numeric columns to cluster", numeric, default=numeric, key="clustering.upload_columns")
     with ui.user_errors():  # check the choice now, not only when it is clustered
-        upload = csv_input.upload_fields(file.getvalue(), file.name, columns, label_column)
+        upload = csv_input.upload_fields(content, file.name, columns, label_column, digest)
 elif dataset == "jet_file":
     pick = st.columns(2)
     jets_format = pick[0].selectbox("File format", jet_files.FORMATS, format_func=jet_files.FORMAT_LABELS.get,

@@ -189,9 +189,12 @@ def _upload_path(digest: str) -> Path:
     return cache.cache_dir() / "uploads" / f"{digest}.csv"
 
 
-def store_upload(data: bytes, name: str = "csv") -> str:
-    """Check ``data`` parses as a CSV file, keep it under its digest, and return the digest."""
-    digest = upload_digest(data)
+def store_upload(data: bytes, name: str = "csv", digest: str | None = None) -> str:
+    """Check ``data`` parses as a CSV file, keep it under its digest, and return the digest.
+
+    ``digest``: the page's already computed SHA-256 of ``data`` (``ui.uploaded``), so it is not hashed again.
+    """
+    digest = digest or upload_digest(data)
     path = _upload_path(digest)
     if not path.exists():
         parse_csv(data, name)  # refuse what cannot be read before storing it
@@ -219,12 +222,13 @@ def uploaded_table(digest: str, name: str = "csv") -> CsvTable:
     return parse_csv(uploaded_bytes(digest), name)
 
 
-def upload_fields(data: bytes, name: str, columns=None, label_column: str | None = None) -> dict:
+def upload_fields(data: bytes, name: str, columns=None, label_column: str | None = None,
+                  digest: str | None = None) -> dict:
     """Store an uploaded file and return the config fields that name it and the chosen columns.
 
     Raises :class:`InputError` (with the reason) if the file or the choice of columns is unusable.
     """
-    digest = store_upload(data, name)
+    digest = store_upload(data, name, digest)
     dataset = table_to_dataset(uploaded_table(digest, name), list(columns) if columns else None, label_column)
     return {"name": "upload", "csv_digest": digest, "csv_name": name, "columns": dataset.feature_names,
             "label_column": label_column or "", "csv_rows": dataset.n_samples}
