@@ -18,6 +18,7 @@ import torch
 from ganplify_core import experiments, params
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
+from ganplify_core.jets import files as jet_files
 from ganplify_core.jets.sample import SOURCES
 from ganplify_core.params import param
 from ganplify_core.sweeps import n_jobs
@@ -76,7 +77,15 @@ class DatasetConfig(params.Config):
                          help="standard deviation of the Gaussian noise per ambient direction (the sheet's size is ≈ 1)")
     process: str = param("w", choices=JET_PROCESSES, widget="radio", label="Jets",
                          help="jet process (dataset jets); W: two prongs, QCD: one, top: three")
-    source: str = param("toy", choices=SOURCES, label="Jet source", help="jet source: toy or reference")
+    source: str = param("toy", choices=SOURCES + (jet_files.SOURCE,), label="Jet source",
+                        help="jet source: toy, reference, or file (your jets file: --jets-input FILE)")
+    jets_format: str = param("jetnet", choices=jet_files.FORMATS, labels=jet_files.FORMAT_LABELS, label="File format",
+                             cli="--jets-format", help="the layout of your jets file (source file)")
+    jets_class: str = param("", label="Class of jets", cli="--jets-class",
+                            help="the class of your jets file to use, e.g. qcd, top, w or <label>=<value> "
+                                 "(blank: the file's only class)")
+    jets_digest: str = ""  # SHA-256 of the uploaded file, stored by ganplify_core.jets.files.store_upload
+    jets_name: str = ""    # its name (messages and the terminal line; not in the cache key)
     n: int = param(2500, lo=10, hi=50_000, unit="points", label="Points / jets",
                    help="number of points or jets")
     seed: int = params.seed_param()
@@ -88,6 +97,18 @@ class DatasetConfig(params.Config):
                 raise InputError(f"ambient_dim={self.ambient_dim} is too small for the {self.manifold}"
                                  f"{f' of dimension {self.intrinsic_dim}' if self.manifold == 'sheet' else ''}; "
                                  f"use at least {need}")
+        if self.from_file:
+            if not self.jets_digest:
+                raise InputError("upload a jets file first (the CLI reads one as --dataset jets --jets-input FILE "
+                                 "--jets-format FORMAT)")
+            if not jet_files._upload_path(self.jets_digest).is_file():
+                raise InputError("the uploaded jets file is no longer on this server (the cache was cleared): "
+                                 "upload it again")
+
+    @property
+    def from_file(self) -> bool:
+        """Jets read from the user's file (stored under ``jets_digest``) rather than generated."""
+        return self.dataset == "jets" and self.source == jet_files.SOURCE
 
     @property
     def data(self) -> DatasetConfig:
@@ -97,18 +118,29 @@ class DatasetConfig(params.Config):
     @property
     def ignored(self) -> tuple[str, ...]:
         """The settings this config's dataset does not use (left out of its terminal line and cache key)."""
+        file_fields = ("jets_format", "jets_class", "jets_digest")
         if self.dataset == "jets":
-            return ("manifold", "intrinsic_dim", "ambient_dim", "noise")
-        return ("process", "source") + (("intrinsic_dim",) if self.manifold != "sheet" else ())
+            return ("manifold", "intrinsic_dim", "ambient_dim", "noise") \
+                + (("process",) if self.from_file else file_fields)
+        return ("process", "source") + file_fields + (("intrinsic_dim",) if self.manifold != "sheet" else ())
 
     def canonical(self):
-        """This config with the settings its dataset ignores at their defaults (the cache key: one entry for both)."""
+        """This config with the settings its dataset ignores at their defaults (the cache key: one entry for both).
+
+        A jets file is in the key by its content (``jets_digest``), never by its name."""
         defaults = {f.name: f.default for f in dataclasses.fields(self)}
-        return dataclasses.replace(self, **{name: defaults[name] for name in self.ignored})
+        return dataclasses.replace(self, **{name: defaults[name] for name in self.ignored + ("jets_name",)})
 
     @property
     def distance_unit(self) -> str:
         return "ΔR (EMD of pT fractions)" if self.dataset == "jets" else "ambient units"
+
+    @property
+    def jets_title(self) -> str:
+        """The jets in words: W, QCD, top, or a class of the user's file."""
+        if self.from_file:
+            return f"{self.jets_class or 'file'} jets of {self.jets_name or 'your file'}"
+        return f"{self.process.upper()} jets"
 
     @property
     def expected_dimension(self) -> float | None:
@@ -138,15 +170,51 @@ def load_dataset(config: DatasetConfig) -> Dataset:
         if config.manifold == "mixed":
             properties["intrinsic dimension"] = sample.intrinsic_dim.astype(np.float32)
         return Dataset(sample.points, properties)
-    from ganplify_core.jets import get_jets
+    if config.from_file:
+        jets = file_jets(config)
+    else:
+        from ganplify_core.jets import get_jets
 
-    jets = get_jets(config.process, config.n, seed=config.seed, source=config.source)
+        jets = get_jets(config.process, config.n, seed=config.seed, source=config.source)
     pt = np.where(jets.mask, jets.pt, 0.0).astype(np.float32)
     weights = pt / np.maximum(pt.sum(1, keepdims=True), 1e-30)
     inputs = np.stack([weights, jets.eta * jets.mask, jets.phi * jets.mask], axis=-1).astype(np.float32)
     properties = {"jet mass [GeV]": jets.observables["mass"], "τ21": jets.observables["tau21"],
                   "constituents": jets.observables["n_constituents"]}
     return Dataset(inputs, {k: np.asarray(v, dtype=np.float32) for k, v in properties.items()})
+
+
+def file_read_limit(n: int) -> int:
+    """Jets read from the start of a file to find ``n`` of one class (all of them when the file is smaller)."""
+    return min(jet_files.MAX_JETS, max(1000, 4 * n))
+
+
+def file_classes(data: bytes, format: str, name: str | None = None, n: int = 0) -> dict:
+    """The classes of a jets file's first jets (:func:`file_read_limit` of ``n``) and their counts."""
+    classes = jet_files.read_jets(data, format, max_jets=file_read_limit(n), name=name)
+    return {c: len(jets) for c, jets in classes.items()}
+
+
+def file_jets(config: DatasetConfig):
+    """The first ``config.n`` jets of class ``config.jets_class`` in the uploaded file (read by ``read_jets``)."""
+    from ganplify_core.jets.experiment import _head
+
+    name = config.jets_name or "the jets file"
+    classes = jet_files.read_jets(jet_files.uploaded_bytes(config.jets_digest), config.jets_format,
+                                  max_jets=file_read_limit(config.n), name=config.jets_name or None)
+    if config.jets_class:
+        if config.jets_class not in classes:
+            raise InputError(f"{name} has no class {config.jets_class!r} among its first jets; its classes are "
+                             f"{', '.join(classes)}")
+        jets = classes[config.jets_class]
+    elif len(classes) == 1:
+        jets = next(iter(classes.values()))
+    else:
+        raise InputError(f"{name} has the classes {', '.join(classes)}: choose one (--jets-class)")
+    if len(jets) < jet_files.MIN_JETS:
+        raise InputError(f"{name} has {len(jets)} jets of class {jets.process!r}; at least {jet_files.MIN_JETS} "
+                         "are needed")
+    return _head(jets, config.n)
 
 
 def _split(n: int) -> int:
