@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from ganplify_core import params, ui
+from ganplify_core.jets import files as jet_files
 from ganplify_core.vae import explorer, plots
 from ganplify_core.vae.experiment import (
     CORRDIM,
@@ -11,6 +12,7 @@ from ganplify_core.vae.experiment import (
     CorrdimConfig,
     VaeConfig,
     dataset_grid,
+    file_classes,
     flattest_half_decade,
     held_out,
     load_dataset,
@@ -20,7 +22,7 @@ from ganplify_core.vae.experiment import (
 
 SMALL_PAGE = "the page keeps to what runs in minutes on a shared server; the CLI takes more"
 PARAMS = ui.page_params(
-    VaeConfig, exclude=("ambient_dim", "source"),
+    VaeConfig, exclude=("ambient_dim", "source", "jets_format", "jets_class"),
     narrow={
         "noise": {"hi": 0.2, "help": f"standard deviation of the Gaussian noise per ambient direction ({SMALL_PAGE})"},
         "n": {"lo": 300, "hi": 5000, "step": 100, "widget": "slider",
@@ -96,12 +98,42 @@ def use_dataset_grid() -> None:
 settings.widget("dataset", horizontal=True, on_change=use_dataset_grid,
                 help="toy manifolds of known dimension, or jets (distance: energy mover's distance); "
                      "choosing one sets the β grid to its default")
+upload = {}  # the jets file's config fields (source, digest, name, format, class) when one is used
+if settings.value("dataset") == "jets":
+    SOURCE_LABELS = {"toy": "built-in toy jets", jet_files.SOURCE: "your jets file"}
+    jets_source = st.radio("Jet source", tuple(SOURCE_LABELS), format_func=SOURCE_LABELS.get, horizontal=True,
+                           key="vae_latent.jets_source",
+                           help="the built-in toy jets (W, QCD, top), or jets from your own file")
+    if jets_source == jet_files.SOURCE:
+        pick = st.columns(2)
+        jets_format = pick[0].selectbox("File format", jet_files.FORMATS, index=jet_files.FORMATS.index("jetnet"),
+                                        format_func=jet_files.FORMAT_LABELS.get, key="vae_latent.jets_format")
+        jets_upload = st.file_uploader(f"Jets file (at most {jet_files.MAX_UPLOAD_BYTES // 2**20} MB; the first jets "
+                                       "of the class chosen, as many as Points / jets below, are used)",
+                                       type=["h5", "hdf5", "npz", "root"], key="vae_latent.jets_upload")
+        if jets_upload is None:
+            st.info("Upload jets as the top-tagging reference dataset (HDF5), JetNet's arrays (.npz or .h5) or a "
+                    "ROOT TTree of constituents: they go through the built-in jets' steps (the 50 hardest "
+                    "constituents, centring, rotation, flip), then one class of them trains the VAE. Nothing in "
+                    "the file is ever unpickled.")
+            st.stop()
+        digest, content = ui.uploaded(jets_upload)
+        with ui.user_errors():
+            digest = jet_files.store_upload(content, jets_format, name=jets_upload.name, digest=digest)
+            counts = file_classes(content, jets_format, jets_upload.name, settings.value("n"))
+        jets_class = pick[1].selectbox("Class of jets to use", tuple(counts), key="vae_latent.jets_class",
+                                       format_func=lambda c: f"{c} ({counts[c]:,} among the first jets)",
+                                       help="the VAE and the correlation dimension use the jets of one class")
+        upload = {"source": jet_files.SOURCE, "jets_digest": digest, "jets_name": jets_upload.name,
+                  "jets_format": jets_format, "jets_class": jets_class}
+from_file = bool(upload)
 with st.form("vae-settings"):
     left, middle, right = st.columns(3)
     with left:
         for name in ("manifold", "intrinsic_dim", "noise"):
             settings.widget(name)
-        settings.widget("process", horizontal=True)
+        if not from_file:
+            settings.widget("process", horizontal=True)
         settings.widget("jet_distance", horizontal=True)
     with middle:
         for name in ("n", "n_corrdim", "latent_dim"):
@@ -113,8 +145,8 @@ with st.form("vae-settings"):
             settings.widget(name)
     pressed = st.form_submit_button(BUTTON, type="primary")
 
-config = settings.config(VaeConfig)
-corrdim_config = settings.config(CorrdimConfig, n=settings.value("n_corrdim"))
+config = settings.config(VaeConfig, **upload)
+corrdim_config = settings.config(CorrdimConfig, n=settings.value("n_corrdim"), **upload)
 is_jets = config.dataset == "jets"
 with ui.user_errors():
     config.validate()
@@ -127,8 +159,9 @@ inputs, properties = held_out(dataset)
 
 
 def show_cli() -> None:
-    ui.show_cli("\n".join([params.command_line("vae", config, exclude=config.ignored),
-                           params.command_line("corrdim", corrdim_config, exclude=corrdim_config.ignored)]))
+    extra = {"--jets-input": config.jets_name} if from_file else None
+    ui.show_cli("\n".join([params.command_line("vae", config, exclude=config.ignored, extra=extra),
+                           params.command_line("corrdim", corrdim_config, exclude=corrdim_config.ignored, extra=extra)]))
 
 
 def tables(sweep, correlation) -> dict:
@@ -145,7 +178,7 @@ st.subheader("The data")
 colour_name = st.selectbox("Colour by", list(properties), help="A plot option: computes nothing.")
 if is_jets:
     ui.chart(plots.jet_clouds(inputs[:5], [f"m = {m:.0f} GeV" for m in properties["jet mass [GeV]"][:5]],
-                                     f"Five {config.process.upper()} jets: marker area ∝ pT fraction"))
+                                     f"Five {config.jets_title}: marker area ∝ pT fraction"))
 else:
     projection = explorer.Projection.fit(dataset.inputs)
     ui.chart(plots.manifold_preview(projection(inputs)[:, :2], properties[colour_name], colour_name,

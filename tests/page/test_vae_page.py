@@ -157,3 +157,43 @@ def test_circle_failure_and_fix_side_by_side(app_path, tmp_cache):
     assert any(label.startswith("periodic: active latents") for label in [m.label for m in at.metric])
     angle = [s for s in at.slider if s.label == "z1 (S¹)"]
     assert not angle or abs(angle[0].max - 3.14159) < 1e-3, "an active angle is traversed over (−π, π)"
+
+
+def test_your_jets_file_trains_the_vae_on_the_page(app_path, tmp_cache):
+    """Issue 15.3: jets → "your jets file" → upload a JetNet .npz → choose a class → a result, no exception."""
+    from ganplify_core.jets import files, get_jets
+
+    data = files.jets_to_npz({"qcd": get_jets("qcd", 60, seed=1), "top": get_jets("top", 320, seed=2)})
+    link = {"dataset": "jets", "n": "300", "n_corrdim": "100", "beta_min": "0.01", "beta_max": "0.1", "n_betas": "3",
+            "steps_per_beta": "20", "latent_dim": "2"}
+    at = open_page(app_path, link)
+    assert not at.exception, [e.value for e in at.exception]
+    at.radio(key="vae_latent.jets_source").set_value(files.SOURCE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "at most 20 MB" in at.file_uploader(key="vae_latent.jets_upload").label
+    assert any("Upload jets as the top-tagging reference dataset" in i.value for i in at.info)
+    at.file_uploader(key="vae_latent.jets_upload").set_value(("bad.npz", b"PK\x03\x04 not a zip", "application/zip")).run()
+    assert not at.exception and at.error, "a broken file is one message"
+    at.file_uploader(key="vae_latent.jets_upload").set_value(("mine.npz", data, "application/zip")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="vae_latent.jets_class").set_value("top").run()
+    assert not at.exception, [e.value for e in at.exception]
+    digest = files.upload_digest(data)
+    config = VaeConfig(dataset="jets", source=files.SOURCE, jets_digest=digest, jets_name="mine.npz",
+                       jets_format="jetnet", jets_class="top", n=300, beta_min=0.01, beta_max=0.1, n_betas=3,
+                       steps_per_beta=20, latent_dim=2)
+    if jobs.find(VAE_SWEEP, config) is None:
+        next(b for b in at.button if b.label == "Train the β sweep").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    job = jobs.find(VAE_SWEEP, config)
+    assert job is not None and job.wait(TIMEOUT) and job.state == jobs.DONE, job and job.error
+    corrdim = jobs.find(CORRDIM, CorrdimConfig(dataset="jets", source=files.SOURCE, jets_digest=digest,
+                                               jets_name="mine.npz", jets_format="jetnet", jets_class="top", n=100))
+    assert corrdim is not None and corrdim.wait(TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert [m for m in at.metric if m.label.startswith("D(β)")]
+    assert len(at.get("plotly_chart")) >= 7
+    assert any("--dataset jets" in c.value and "--jets-input mine.npz" in c.value and "--jets-class top" in c.value
+               for c in at.code)
