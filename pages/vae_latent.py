@@ -120,9 +120,9 @@ if settings.value("dataset") == "jets":
         digest, content = ui.uploaded(jets_upload)
         with ui.user_errors():
             digest = jet_files.store_upload(content, jets_format, name=jets_upload.name, digest=digest)
-            counts = file_classes(content, jets_format, jets_upload.name, settings.value("n"))
+            counts = file_classes(digest, jets_format, jets_upload.name)
         jets_class = pick[1].selectbox("Class of jets to use", tuple(counts), key="vae_latent.jets_class",
-                                       format_func=lambda c: f"{c} ({counts[c]:,} among the first jets)",
+                                       format_func=lambda c: f"{c} ({counts[c]:,} jets)",
                                        help="the VAE and the correlation dimension use the jets of one class")
         upload = {"source": jet_files.SOURCE, "jets_digest": digest, "jets_name": jets_upload.name,
                   "jets_format": jets_format, "jets_class": jets_class}

@@ -184,27 +184,31 @@ def load_dataset(config: DatasetConfig) -> Dataset:
     return Dataset(inputs, {k: np.asarray(v, dtype=np.float32) for k, v in properties.items()})
 
 
-def file_read_limit(n: int) -> int:
-    """Jets read from the start of a file to find ``n`` of one class (all of them when the file is smaller)."""
-    return min(jet_files.MAX_JETS, max(1000, 4 * n))
+def file_samples(digest: str, format: str, name: str | None = None) -> dict:
+    """Every jet (up to ``read_jets``' limit) of the uploaded file ``digest``, by class; read once, then from the
+    disk cache (keyed by the content's digest and the format, not the name)."""
+    from ganplify_core import cache
+
+    return cache.cached("jets-file", {"digest": digest, "format": format},
+                        lambda: jet_files.read_jets(jet_files.uploaded_bytes(digest), format, max_jets=jet_files.MAX_JETS,
+                                                    name=name))
 
 
-def file_classes(data: bytes, format: str, name: str | None = None, n: int = 0) -> dict:
-    """The classes of a jets file's first jets (:func:`file_read_limit` of ``n``) and their counts."""
-    classes = jet_files.read_jets(data, format, max_jets=file_read_limit(n), name=name)
-    return {c: len(jets) for c, jets in classes.items()}
+def file_classes(digest: str, format: str, name: str | None = None) -> dict:
+    """The classes of the uploaded file ``digest`` and their numbers of jets."""
+    return {c: len(jets) for c, jets in file_samples(digest, format, name).items()}
 
 
 def file_jets(config: DatasetConfig):
-    """The first ``config.n`` jets of class ``config.jets_class`` in the uploaded file (read by ``read_jets``)."""
+    """The first ``config.n`` jets of class ``config.jets_class`` in the uploaded file (read by ``read_jets``; all
+    of them when the class has fewer)."""
     from ganplify_core.jets.experiment import _head
 
     name = config.jets_name or "the jets file"
-    classes = jet_files.read_jets(jet_files.uploaded_bytes(config.jets_digest), config.jets_format,
-                                  max_jets=file_read_limit(config.n), name=config.jets_name or None)
+    classes = file_samples(config.jets_digest, config.jets_format, config.jets_name or None)
     if config.jets_class:
         if config.jets_class not in classes:
-            raise InputError(f"{name} has no class {config.jets_class!r} among its first jets; its classes are "
+            raise InputError(f"{name} has no class {config.jets_class!r}; its classes are "
                              f"{', '.join(classes)}")
         jets = classes[config.jets_class]
     elif len(classes) == 1:

@@ -118,3 +118,14 @@ def test_jets_input_needs_the_jets_dataset_and_a_bad_file_exits_2_in_a_subproces
     done = cli(tmp_cache, "vae", "--dataset", "jets", "--jets-input", str(bad), "--jets-format", "toptagging",
                "--json")
     assert done.returncode == 2 and done.stdout == "" and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_a_class_late_in_a_sorted_file_is_found(tmp_cache, tmp_path):
+    """JetNet files are often sorted by class: the chosen class is looked for in the whole file, not its start."""
+    path = tmp_path / "sorted.npz"
+    path.write_bytes(files.jets_to_npz({"qcd": get_jets("qcd", 1100, seed=1), "top": get_jets("top", 40, seed=2)}))
+    config = VaeConfig(**stored(path), jets_class="top", **SMALL).validate()
+    assert len(load_dataset(config).inputs) == 40, "all the class's jets when it has fewer than n"
+    from ganplify_core.vae.experiment import file_classes
+
+    assert file_classes(config.jets_digest, "jetnet") == {"qcd": 1100, "top": 40}
