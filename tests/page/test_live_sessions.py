@@ -22,13 +22,17 @@ def _session(app_path) -> AppTest:
     return at.run()
 
 
+def _press(at: AppTest) -> AppTest:
+    return next(b for b in at.button if b.label == "Train and compare").click().run()
+
+
 def test_two_sessions_pressing_the_same_settings_compute_once(app_path, tmp_cache, tmp_path, monkeypatch):
     trace = tmp_path / "trace.log"
     monkeypatch.setenv("GANPLIFY_TRACE_FILE", str(trace))
     experiments.forget_memory()
     first, second = _session(app_path), _session(app_path)
-    first.button[0].click().run()
-    second.button[0].click().run()
+    _press(first)
+    _press(second)
     job = jobs.find(AMPLIFY, CONFIG)
     assert job is not None, "both sessions wait for one job"
     assert job.wait(TIMEOUT) and job.state == jobs.DONE, job.error
@@ -46,7 +50,7 @@ def test_a_job_goes_on_when_its_session_is_gone(app_path, tmp_cache):
     for key, value in {**LINK, "seed": "22"}.items():
         at.query_params[key] = value
     at.run()
-    at.button[0].click().run()
+    _press(at)
     job = jobs.find(AMPLIFY, config)
     assert job is not None and job.state in (jobs.QUEUED, jobs.RUNNING)
     del at  # the tab is closed

@@ -33,7 +33,8 @@ def press(at: AppTest) -> AppTest:
 
 def test_default_load_shows_the_two_friends_game_and_the_data(app_path, tmp_cache):
     experiments.forget_memory()
-    quick = RANKING.estimate_seconds(RankingConfig()) < experiments.QUICK_SECONDS
+    shipped = experiments.shipped_path(RANKING, RankingConfig()).exists()  # then shown at once, no job
+    quick = RANKING.estimate_seconds(RankingConfig()) < experiments.QUICK_SECONDS and not shipped
     at = open_page(app_path)
     assert not at.exception, at.exception
     charts = at.get("plotly_chart")
@@ -41,7 +42,10 @@ def test_default_load_shows_the_two_friends_game_and_the_data(app_path, tmp_cach
     assert [trace["text"] for trace in shapley["data"]] == [["200", "400"], ["200", "400"]]  # both formulas
     assert "Σφ = 600" in shapley["layout"]["title"]["text"]
     assert any("shapley --missing zero --game" in c.value for c in at.code)
-    if quick:  # estimated under 5 s: computed without a press (or running), never a press prompt
+    if shipped:  # the shipped default: its ranking at once, nothing to press, no job
+        assert not any("press **Train and rank**" in i.value for i in at.info)
+        assert len(charts) > 2 and jobs.find(RANKING, RankingConfig()) is None
+    elif quick:  # estimated under 5 s: computed without a press (or running), never a press prompt
         assert not any("press **Train and rank**" in i.value for i in at.info)
         job = jobs.find(RANKING, RankingConfig())
         assert job is not None
