@@ -38,9 +38,13 @@ def restore_main_module():
 
 @pytest.fixture
 def tmp_cache(tmp_path, monkeypatch):
-    """A fresh, empty cache directory for one test."""
+    """A fresh, empty cache directory for one test (and no results held in memory from earlier tests)."""
+    from ganplify_core import experiments
+
     monkeypatch.setenv("GANPLIFY_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "cache"
+    experiments.forget_memory()
+    yield tmp_path / "cache"
+    experiments.forget_memory()
 
 
 @pytest.fixture

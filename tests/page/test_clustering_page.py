@@ -227,6 +227,7 @@ def test_each_large_data_choice_of_a_map_is_listed_with_its_trustworthiness(app_
     at = _settle(_press(at, "Compute maps"))
     assert not at.exception, at.exception
     [table] = [d.value for d in at.dataframe if "choice" in d.value.columns]
+    table = table[table["map"] == "t-SNE"]  # a shipped UMAP of the same data may be listed too
     assert list(table["fitted on (points)"]) == [1500, 1000]
     assert all(0.5 < t <= 1 for t in table["trustworthiness"])
     assert any("t-SNE (fitted on 1,000)" in str(c.proto.spec) for c in at.get("plotly_chart"))
