@@ -62,7 +62,11 @@ MAX_CORRDIM_JETS = 2_000  # n(n−1)/2 exact EMDs: 2 000 jets are 2·10⁶ of th
 
 @dataclasses.dataclass(frozen=True)
 class DatasetConfig(params.Config):
-    """Which data: a toy manifold (kind, d, D, noise) or jets (process, source); n points; seed."""
+    """Which data: a toy manifold (kind, d, D, noise) or jets (process, source); n points; seed.
+
+    Jets from the user's file (issue 15.3): ``source="file"``, the upload's SHA-256 ``jets_digest`` (the bytes
+    stored by :func:`ganplify_core.jets.files.store_upload`; the cache key follows the content, never the
+    name), its ``jets_format`` and the ``jets_class`` to use; :func:`file_jets` reads it with ``read_jets``."""
 
     dataset: str = param("manifold", choices=DATASETS, widget="radio", label="Data",
                          help="toy manifolds of known dimension, or jets (distance: energy mover's distance)")
