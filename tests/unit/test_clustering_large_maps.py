@@ -75,13 +75,16 @@ def test_estimates_of_100_000_points_fall_under_two_minutes_only_with_the_fast_c
 
 
 def test_each_computed_choice_is_listed_with_its_trustworthiness(tmp_cache):
+    def tsne_rows(settings):  # a shipped UMAP of the same data is listed too
+        return [r for r in map_choices(settings) if r["map"] == "t-SNE"]
+
     config = EmbedConfig("blobs", n_samples=1500, method="tsne", max_iter=250)
-    assert map_choices(config) == []  # nothing computed: nothing listed, nothing computed here
+    assert tsne_rows(config) == []  # nothing computed: nothing listed, nothing computed here
     experiments.run(EMBED, config)
     experiments.run(EMBED, config.replace(map_mode="subsample", map_fit_points=1000))
-    rows = map_choices(config.replace(map_fit_points=1000))  # the page's settings: the subsample it would fit
+    rows = tsne_rows(config.replace(map_fit_points=1000))  # the page's settings: the subsample it would fit
     assert [(r["map"], r["fitted on (points)"]) for r in rows] == [("t-SNE", 1500), ("t-SNE", 1000)]
-    assert len(map_choices(config)) == 1  # the subsample of 10 000 (all 1 500 points) is another map, not computed
+    assert len(tsne_rows(config)) == 1  # the subsample of 10 000 (all 1 500 points) is another map, not computed
     assert all(0.5 < r["trustworthiness"] <= 1 for r in rows)
 
 
