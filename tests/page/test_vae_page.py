@@ -36,8 +36,11 @@ def test_default_page_shows_data_and_correlation_dimension(app_path, tmp_cache):
     at = open_page(app_path)
     assert not at.exception, [e.value for e in at.exception]
     corrdim = jobs.find(CORRDIM, CorrdimConfig())
-    assert corrdim is not None, "Euclidean distances of 1 000 points are quick: they start without a press"
-    assert corrdim.wait(TIMEOUT) and corrdim.state == jobs.DONE, corrdim.error
+    if experiments.shipped_path(CORRDIM, CorrdimConfig()).exists():  # made by `make assets`: read, not computed
+        assert corrdim is None
+    else:
+        assert corrdim is not None, "Euclidean distances of 1 000 points are quick: they start without a press"
+        assert corrdim.wait(TIMEOUT) and corrdim.state == jobs.DONE, corrdim.error
     assert jobs.find(VAE_SWEEP, VaeConfig()) is None, "the sweep (estimated above 5 s) waits for the press"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
