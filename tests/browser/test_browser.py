@@ -17,9 +17,10 @@ from app_pages import PAGES
 from harness import ARTIFACTS, PAGE_TIMEOUT_MS, assert_no_exception, screenshot, wait_for_script
 
 PRESS_PROMPT = "have not been computed yet"  # ui.press_prompt's text
-CHART_WITH_DATA = ("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                   ".some(p => p.data && p.data.some(t => (t.x && t.x.length) || (t.z && t.z.length)"
-                   " || (t.values && t.values.length) || (t.r && t.r.length)))")
+# A trace's array is a list, or (plotly.py 6) a typed array sent as {dtype, bdata}: either counts as data.
+CHART_WITH_DATA = ("() => { const n = v => v ? (v.length || (v.bdata ? v.bdata.length : 0)) : 0;"
+                   " return [...document.querySelectorAll('.js-plotly-plot')]"
+                   ".some(p => p.data && p.data.some(t => n(t.x) || n(t.y) || n(t.z) || n(t.values) || n(t.r))); }")
 TIMES: dict[str, float] = {}
 
 
