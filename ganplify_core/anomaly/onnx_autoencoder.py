@@ -28,11 +28,11 @@ import time
 
 import numpy as np
 
-from ganplify_core import cache
+from ganplify_core import cache, onnx_session
 from ganplify_core.errors import InputError
+from ganplify_core.onnx_session import load_session, short_error
 
 KIND = "ae-onnx-model"
-MAX_ONNX_BYTES = 20 * 1024 * 1024   # the server's upload limit (.streamlit/config.toml maxUploadSize)
 IMAGE = 40
 PIXELS = IMAGE * IMAGE
 BATCH = 256
@@ -51,11 +51,7 @@ def is_digest(text: object) -> bool:
     return isinstance(text, str) and len(text) == 64 and set(text) <= HEX
 
 
-def _short(exc: Exception, limit: int = 160) -> str:
-    text = " ".join(str(exc).split())
-    if text.startswith("[ONNXRuntimeError]"):
-        text = text.split(" : ", 3)[-1]
-    return text if len(text) <= limit else text[:limit] + "…"
+MAX_ONNX_BYTES = onnx_session.MAX_ONNX_BYTES  # the server's upload limit (.streamlit/config.toml)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -81,7 +77,7 @@ class OnnxAutoencoder:
         try:
             (result,) = self.session.run(None, {self.input_name: batch.reshape(len(batch), *self.input_shape)})[:1]
         except Exception as exc:
-            raise InputError(f"{self.name} failed on a batch of {len(batch)} jet images ({_short(exc)})") from None
+            raise InputError(f"{self.name} failed on a batch of {len(batch)} jet images ({short_error(exc)})") from None
         result = np.asarray(result)
         if result.dtype.kind != "f" or result.size != len(batch) * PIXELS:
             raise InputError(f"{self.name} returned {result.dtype} of shape {list(result.shape)} for {len(batch)} "
@@ -107,20 +103,7 @@ def _input_shape(shape: list, name: str, input_name: str) -> tuple:
 
 def parse(content: bytes, name: str = "the ONNX model") -> OnnxAutoencoder:
     """Load ``content`` with onnxruntime, check its interface on a few images, time it; InputError if unusable."""
-    if not isinstance(content, bytes | bytearray) or not content:
-        raise InputError(f"{name} is empty")
-    if len(content) > MAX_ONNX_BYTES:
-        raise InputError(f"{name} is {len(content) / 2**20:.1f} MB; at most {MAX_ONNX_BYTES // 2**20} MB is accepted")
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1  # one job uses one core of the 2-core server
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 4    # its refusals become InputErrors, not log lines
-    try:
-        session = onnxruntime.InferenceSession(bytes(content), sess_options=options, providers=["CPUExecutionProvider"])
-    except Exception as exc:
-        raise InputError(f"{name} is not a model onnxruntime can load ({_short(exc)}); export it with {HOW_TO}") from None
+    session = load_session(content, name, HOW_TO, MAX_ONNX_BYTES)
     inputs, outputs = session.get_inputs(), session.get_outputs()
     if len(inputs) != 1:
         raise InputError(f"{name} has {len(inputs)} inputs ({', '.join(i.name for i in inputs)[:120]}); a jet-image "

@@ -31,11 +31,11 @@ import time
 
 import numpy as np
 
-from ganplify_core import cache
+from ganplify_core import cache, onnx_session
 from ganplify_core.errors import InputError
+from ganplify_core.onnx_session import load_session, short_error
 
 KIND = "ranking-onnx"
-MAX_ONNX_BYTES = 20 * 1024 * 1024  # the server's upload limit (.streamlit/config.toml maxUploadSize)
 CHECK_ROWS = 256                    # rows of the table run through the model when it is accepted
 FLOAT_INPUTS = {"tensor(float)": np.float32, "tensor(double)": np.float64}
 FLOAT_OUTPUTS = ("tensor(float)", "tensor(double)", "tensor(float16)")
@@ -51,12 +51,7 @@ def is_digest(text: object) -> bool:
     return isinstance(text, str) and len(text) == 64 and set(text) <= HEX
 
 
-def _short(exc: Exception, limit: int = 160) -> str:
-    """onnxruntime's message without its ``[ONNXRuntimeError] : 7 : INVALID_PROTOBUF :`` prefix, one line."""
-    text = " ".join(str(exc).split())
-    if text.startswith("[ONNXRuntimeError]"):
-        text = text.split(" : ", 3)[-1]
-    return text if len(text) <= limit else text[:limit] + "…"
+MAX_ONNX_BYTES = onnx_session.MAX_ONNX_BYTES  # the server's upload limit (.streamlit/config.toml)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,7 +87,7 @@ class OnnxModel:
         try:
             out = self.session.run([self.output_name], {self.input_name: X})[0]
         except Exception as exc:  # onnxruntime's own errors: a shape or type the graph cannot take
-            raise InputError(f"{self.name} failed on {X.shape[0]} rows × {X.shape[1]} features: {_short(exc)}") from None
+            raise InputError(f"{self.name} failed on {X.shape[0]} rows × {X.shape[1]} features: {short_error(exc)}") from None
         if self.zipmap:
             if not isinstance(out, list) or len(out) != len(X) or (out and not isinstance(out[0], dict)):
                 raise InputError(f"{self.name}: its output '{self.output_name}' is not one {{class: probability}} per row")
@@ -168,20 +163,7 @@ def _dimension(value) -> int | None:
 
 def parse(content: bytes, name: str = "the ONNX model") -> OnnxModel:
     """Load ``content`` with onnxruntime and read its interface; InputError for anything unusable."""
-    if not isinstance(content, bytes | bytearray) or not content:
-        raise InputError(f"{name} is empty")
-    if len(content) > MAX_ONNX_BYTES:
-        raise InputError(f"{name} is {len(content) / 2**20:.1f} MB; at most {MAX_ONNX_BYTES // 2**20} MB is accepted")
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1  # one job uses one core of the 2-core server
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 4    # its refusals become InputErrors, not log lines
-    try:
-        session = onnxruntime.InferenceSession(bytes(content), sess_options=options, providers=["CPUExecutionProvider"])
-    except Exception as exc:
-        raise InputError(f"{name} is not a model onnxruntime can load ({_short(exc)}); export it with {HOW_TO}") from None
+    session = load_session(content, name, HOW_TO, MAX_ONNX_BYTES)
     inputs, outputs = session.get_inputs(), session.get_outputs()
     if len(inputs) != 1:
         raise InputError(f"{name} has {len(inputs)} inputs ({', '.join(i.name for i in inputs)[:120]}); ranking needs "
