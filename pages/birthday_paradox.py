@@ -231,8 +231,9 @@ with st.expander("Download showers (.npz, loads back in *Use your own showers*)"
                             help="A plot option: computes nothing until you download.")
     count = min(result.config.pool_size, experiment.MAX_EXPORT)
     st.download_button(f"Download the first {count:,} showers of this pool (.npz)",
-                       data=lambda: experiment.export_showers(result.config, exported),
+                       data=lambda config=result.config, source=exported: experiment.export_showers(config, source),
                        file_name=f"birthday-{exported}-{count}.npz", mime="application/octet-stream", on_click="ignore",
+                       key=f"birthday.download.{exported}",  # a new button per choice: the browser may keep an old one's file
                        icon=":material/download:", help="The very showers of this run's pool (same seed), made again "
                        "when you press (a few seconds).")
 ui.download_csv(plots.curves_frame(result), "birthday_curves.csv", "Download the curves (CSV)")

@@ -194,6 +194,11 @@ def choose(page, label: str, option: str) -> None:
     box.locator("input").first.click()
     page.keyboard.type(option)
     page.keyboard.press("Enter")
+    deadline = time.monotonic() + PAGE_TIMEOUT_MS / 1000
+    while selected(page, label) != option:  # the choice is made in the browser before the rerun starts
+        assert time.monotonic() < deadline, f"{label!r} still shows {selected(page, label)!r}, not {option!r}"
+        page.wait_for_timeout(200)
+    box.locator("input").first.blur()  # the choice reaches the server when the box loses focus
     page.wait_for_timeout(800)
     wait_for_script(page)
 

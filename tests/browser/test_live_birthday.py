@@ -74,6 +74,7 @@ def test_estimate_rerun_and_shared_link(server, tmp_path):
     choose(page, "Showers of", "3D GAN")
     with page.expect_download(timeout=PAGE_TIMEOUT_MS) as download:
         page.get_by_role("button", name="Download the first").first.click()
+    assert "-gan-" in download.value.suggested_filename, download.value.suggested_filename
     path = tmp_path / "gan-pool.npz"
     download.value.save_as(path)
     page.get_by_text("Use your own showers (.npz)").first.click()
