@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ganplify_core import cache
+from ganplify_core.paths import ASSETS_DIR
 from ganplify_core.training import Progress, no_progress
 
 # How many seconds of estimated work a page may start without a press (issue: "no heavy work without a press").
@@ -36,7 +37,7 @@ QUICK_SECONDS = 5.0
 
 
 # Results made by ``make assets`` (scripts/make_assets.py) for the configs each experiment ships.
-SHIPPED_DIR = Path(__file__).resolve().parents[1] / "assets" / "shipped"
+SHIPPED_DIR = ASSETS_DIR / "shipped"
 MANIFEST_NAME = "manifest.json"
 
 

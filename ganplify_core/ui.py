@@ -28,7 +28,6 @@ import threading
 import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,6 +37,7 @@ from ganplify_core import cache, experiments, jobs
 from ganplify_core.device import device_label
 from ganplify_core.errors import InputError
 from ganplify_core.params import SEED_MAX, Param, params_of
+from ganplify_core.paths import ASSETS_DIR
 from ganplify_core.seeding import DEFAULT_SEED
 
 SEED_KEY = "seed"
@@ -302,7 +302,7 @@ def start_page(page: str, params: Mapping[str, Param]) -> PageSettings:
 
 # -- presets: one click to a setting worth showing ---------------------------------------------------------
 
-PRESET_TIMES = Path(__file__).resolve().parents[1] / "assets" / "preset_times.json"
+PRESET_TIMES = ASSETS_DIR / "preset_times.json"
 
 
 def preset_seconds(experiment: experiments.Experiment, preset: experiments.Preset) -> float | None:

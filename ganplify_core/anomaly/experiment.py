@@ -40,10 +40,11 @@ from ganplify_core.errors import InputError
 from ganplify_core.jets import available_sources, get_jets, jet_images
 from ganplify_core.jets.sample import reference_size
 from ganplify_core.params import param
+from ganplify_core.paths import ASSETS_DIR
 from ganplify_core.seeding import make_rng
 from ganplify_core.training import Progress, no_progress, scaled
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
+ASSETS = ASSETS_DIR
 CURVE_ASSET = ASSETS / "ae-curve-default.npz"
 TOP_TAGGING_ASSET = ASSETS / "ae-roc-default.npz"
 

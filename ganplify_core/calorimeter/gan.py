@@ -53,6 +53,7 @@ from ganplify_core.calorimeter.showers import apply_readout_threshold, simulate_
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
 from ganplify_core.params import param
+from ganplify_core.paths import ASSETS_DIR
 from ganplify_core.training import Progress, no_progress, run_training, scaled
 
 CELL_UNIT_GEV = 0.01  # u = (x / CELL_UNIT_GEV) ** CELL_POWER
@@ -61,7 +62,7 @@ ENERGY_UNIT_GEV = 100.0
 R1_EVERY = 4
 # oneDNN's 3D convolutions on CPU are 2-4 times faster in channels-last layout (backward above all).
 CHANNELS_LAST = torch.channels_last_3d
-PRETRAINED_PATH = Path(__file__).resolve().parents[2] / "assets" / "calo_gan.pt"
+PRETRAINED_PATH = ASSETS_DIR / "calo_gan.pt"
 # Steps of one training: 20 000 default-sized steps take about six hours on the 2-core machine class.
 MAX_STEPS = 20_000
 

@@ -8,7 +8,6 @@ centring, rotation and flipping (:mod:`ganplify_core.jets.preprocessing`).
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 
@@ -17,6 +16,7 @@ from ganplify_core.errors import InputError
 from ganplify_core.jets.observables import compute_observables, whole_jet_summary
 from ganplify_core.jets.preprocessing import leading_constituents, preprocess, wrap_phi
 from ganplify_core.jets.shower import PROCESSES, ToyShowerConfig, eta_phi, generate_particles
+from ganplify_core.paths import ASSETS_DIR
 from ganplify_core.training import Progress, no_progress
 
 N_CONSTITUENTS = 50
@@ -27,7 +27,7 @@ SOURCES = ("toy", "reference")
 CHUNK = 1000
 # Part of the cache key of toy jets: bump it whenever the generator's output changes.
 TOY_GENERATOR_VERSION = 5
-REFERENCE_PATH = Path(__file__).resolve().parents[2] / "assets" / "reference_jets.npz"
+REFERENCE_PATH = ASSETS_DIR / "reference_jets.npz"
 
 
 @dataclasses.dataclass
