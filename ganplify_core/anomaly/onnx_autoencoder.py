@@ -14,25 +14,24 @@ What is accepted (anything else is refused with one :class:`~ganplify_core.error
 
 Pixels are those of the page's images: the jet's pT fraction per pixel (unit-sum image), or its square
 root (``intensity``), over ±0.8 in η and φ, the jet centred, rotated and flipped
-(:func:`ganplify_core.jets.jet_images`). The bytes are kept in the disk cache as a plain ``uint8``
-array (``np.load(..., allow_pickle=False)``) and only ever handed to onnxruntime: nothing from a user is
-unpickled.
+(:func:`ganplify_core.jets.jet_images`). The bytes are kept by :mod:`ganplify_core.upload_store`
+(memory and the cache directory, never pickled) and only ever handed to onnxruntime: nothing from a user
+is unpickled.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import time
 
 import numpy as np
 
-from ganplify_core import cache, onnx_session
+from ganplify_core import onnx_session, upload_store
 from ganplify_core.errors import InputError
 from ganplify_core.onnx_session import load_session, short_error
 
-KIND = "ae-onnx-model"
+UPLOAD = "the uploaded ONNX model"
 IMAGE = 40
 PIXELS = IMAGE * IMAGE
 BATCH = 256
@@ -40,15 +39,10 @@ SHAPES = ("[batch, 1, 40, 40]", "[batch, 40, 40]", "[batch, 1600]")
 HOW_TO = ("torch.onnx.export(model, torch.zeros(1, 1, 40, 40), 'ae.onnx', input_names=['images'], "
           "output_names=['reconstruction'], dynamic_axes={'images': {0: 'batch'}, 'reconstruction': {0: 'batch'}}, "
           "dynamo=False)")
-HEX = frozenset("0123456789abcdef")
 
 
-def digest_of(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-def is_digest(text: object) -> bool:
-    return isinstance(text, str) and len(text) == 64 and set(text) <= HEX
+digest_of = upload_store.digest_of
+is_digest = upload_store.is_digest
 
 
 MAX_ONNX_BYTES = onnx_session.MAX_ONNX_BYTES  # the server's upload limit (.streamlit/config.toml)
@@ -125,27 +119,21 @@ def parse(content: bytes, name: str = "the ONNX model") -> OnnxAutoencoder:
     return dataclasses.replace(model, seconds_per_image=max(seconds, 1e-6))
 
 
-def accept(content: bytes, name: str = "the ONNX model") -> tuple[str, OnnxAutoencoder]:
-    """Check an uploaded model (refusing what onnxruntime cannot use), store it, and return (digest, model)."""
+def accept(content: bytes, name: str = "the ONNX model", digest: str | None = None) -> tuple[str, OnnxAutoencoder]:
+    """Check an uploaded model (refusing what onnxruntime cannot use), store it, and return (digest, model).
+
+    ``digest``: the content's SHA-256 when the caller already has it (``ui.uploaded``): a model already
+    stored is then taken from memory, not loaded and timed again.
+    """
+    if digest is not None and is_digest(digest) and upload_store.exists(digest):
+        return digest, dataclasses.replace(load(digest), name=name)
     model = parse(content, name)
-    digest = digest_of(bytes(content))
-    if not cache.exists(KIND, digest):
-        cache.write(KIND, digest, np.frombuffer(bytes(content), dtype=np.uint8))
-    return digest, model
+    return upload_store.store(content, max_bytes=MAX_ONNX_BYTES, what=name, digest=digest), model
 
 
 def content(digest: str) -> bytes:
     """The stored bytes of model ``digest`` (InputError if they are gone, e.g. after *Clear cache*)."""
-    if not is_digest(digest):
-        raise InputError("an uploaded model is named by its SHA-256 digest (64 hex digits)")
-    stored = cache.read(KIND, digest)
-    if not isinstance(stored, np.ndarray) or stored.dtype != np.uint8:
-        raise InputError("the uploaded ONNX model is no longer stored on this server (the cache was cleared): "
-                         "upload it again")
-    data = stored.tobytes()
-    if digest_of(data) != digest:
-        raise InputError("the stored copy of the uploaded ONNX model is damaged: upload it again")
-    return data
+    return upload_store.load(digest, UPLOAD)
 
 
 @functools.lru_cache(maxsize=4)

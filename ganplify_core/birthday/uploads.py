@@ -2,9 +2,9 @@
 
 A birthday config names an uploaded file by the SHA-256 of its bytes (``showers_sha256``,
 ``reference_sha256``), so it hashes to the same cache key in every session and process, and a job in a
-worker thread finds the file without being handed it. The bytes are kept in the disk cache as a plain
-``uint8`` array and only ever read with ``np.load(..., allow_pickle=False)``: nothing from a user is
-unpickled. Before an array is read, the header of its ``.npy`` member is checked (shape and dtype), so a
+worker thread finds the file without being handed it. The bytes are kept by
+:mod:`ganplify_core.upload_store` (memory and the cache directory) and only ever read with
+``np.load(..., allow_pickle=False)``: nothing from a user is unpickled. Before an array is read, the header of its ``.npy`` member is checked (shape and dtype), so a
 small compressed file cannot expand into more memory than the limits below.
 
 Any grid works for the duplicate search (shapes, energy and SSIM are defined on any X × Y × Z); each
@@ -19,17 +19,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import io
 import zipfile
 
 import numpy as np
 
-from ganplify_core import cache
+from ganplify_core import upload_store
 from ganplify_core.errors import InputError
 
-KIND = "birthday-upload"
-HEX = frozenset("0123456789abcdef")
+UPLOAD = "the uploaded shower file"
 MAX_FILE_BYTES = 200 * 2**20        # the file as uploaded (the page's server takes at most 20 MB)
 MIN_SIDE, MAX_SIDE = 11, 256        # cells per side: the SSIM window is 11 cells
 MAX_CELLS_PER_SHOWER = 200_000      # 51 × 51 × 25 = 65 025; 25³ = 15 625
@@ -53,13 +51,8 @@ class ShowerFile:
         return int(self.images.shape[0])
 
 
-def digest_of(content: bytes) -> str:
-    """SHA-256 of an uploaded file's bytes: its name in configs and cache keys."""
-    return hashlib.sha256(content).hexdigest()
-
-
-def is_digest(text: object) -> bool:
-    return isinstance(text, str) and len(text) == 64 and set(text) <= HEX
+digest_of = upload_store.digest_of
+is_digest = upload_store.is_digest
 
 
 def grid_text(grid) -> str:
@@ -151,28 +144,22 @@ def showers_npz(images: np.ndarray, energy: np.ndarray | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def accept(content: bytes, name: str = "the file") -> tuple[str, ShowerFile]:
-    """Check an uploaded file (refusing what is not usable), store it, and return (digest, showers)."""
-    digest = digest_of(content)
-    if cache.exists(KIND, digest):  # checked when it was stored: read it back (the last two are held in memory)
+def accept(content: bytes, name: str = "the file", digest: str | None = None) -> tuple[str, ShowerFile]:
+    """Check an uploaded file (refusing what is not usable), store it, and return (digest, showers).
+
+    ``digest``: the content's SHA-256 when the caller already has it (``ui.uploaded``), so it is not hashed again.
+    """
+    digest = digest or digest_of(content)
+    if upload_store.exists(digest):  # checked when it was stored: read it back (the last two are held parsed)
         return digest, load(digest)
     showers = parse_showers(content, name)  # raises InputError before anything is stored
-    cache.write(KIND, digest, np.frombuffer(content, dtype=np.uint8))
+    upload_store.store(content, max_bytes=MAX_FILE_BYTES, what=name, digest=digest)
     return digest, showers
 
 
 def content(digest: str) -> bytes:
     """The stored bytes of upload ``digest`` (InputError if they are gone, e.g. after *Clear cache*)."""
-    if not is_digest(digest):
-        raise InputError("an uploaded shower file is named by its SHA-256 digest (64 hex digits)")
-    stored = cache.read(KIND, digest)
-    if not isinstance(stored, np.ndarray) or stored.dtype != np.uint8:
-        raise InputError("the uploaded shower file is no longer stored on this server (the cache was cleared): "
-                         "upload it again")
-    data = stored.tobytes()
-    if digest_of(data) != digest:
-        raise InputError("the stored copy of the uploaded shower file is damaged: upload it again")
-    return data
+    return upload_store.load(digest, UPLOAD)
 
 
 @functools.lru_cache(maxsize=2)

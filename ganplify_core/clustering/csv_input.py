@@ -20,16 +20,12 @@ from __future__ import annotations
 import csv
 import dataclasses
 import functools
-import hashlib
 import io
-import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ganplify_core import cache
+from ganplify_core import upload_store
 from ganplify_core.clustering.datasets import MAX_SAMPLES, MIN_SAMPLES, Dataset
 from ganplify_core.errors import InputError
 
@@ -176,44 +172,28 @@ def read_csv_dataset(data: bytes, name: str = "csv", columns=None, label_column:
 
 # -- uploads, stored by their content digest ----------------------------------------------------------------
 # A config names an uploaded file by the SHA-256 of its bytes (never by the bytes themselves); the bytes are
-# kept as a plain .csv file under the cache directory, so a job in a worker thread, another session or a
-# restarted server reads the same file back. They are only ever parsed as CSV text.
+# kept by ganplify_core.upload_store (memory and the cache directory), so a job in a worker thread, another
+# session or a restarted server reads the same file back. They are only ever parsed as CSV text.
 
-def upload_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _upload_path(digest: str) -> Path:
-    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        raise InputError("an uploaded file is named by its SHA-256 digest (64 hex digits)")
-    return cache.cache_dir() / "uploads" / f"{digest}.csv"
+UPLOAD = "the uploaded CSV file"
+upload_digest = upload_store.digest_of
 
 
 def store_upload(data: bytes, name: str = "csv", digest: str | None = None) -> str:
     """Check ``data`` parses as a CSV file, keep it under its digest, and return the digest.
 
-    ``digest``: the page's already computed SHA-256 of ``data`` (``ui.uploaded``), so it is not hashed again.
+    ``digest``: the page's already computed SHA-256 of ``data`` (``ui.uploaded``), so it is not hashed again;
+    a file already stored is not parsed again either.
     """
     digest = digest or upload_digest(data)
-    path = _upload_path(digest)
-    if not path.exists():
+    if not upload_store.exists(digest):
         parse_csv(data, name)  # refuse what cannot be read before storing it
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-            handle.write(data)
-        os.replace(handle.name, path)
-    return digest
+    return upload_store.store(data, max_bytes=MAX_CSV_BYTES, what=name, digest=digest)
 
 
 def uploaded_bytes(digest: str) -> bytes:
     """The bytes stored under ``digest`` (InputError if they are gone, e.g. after Clear cache)."""
-    path = _upload_path(digest)
-    if not path.is_file():
-        raise InputError("the uploaded CSV file is no longer on this server (the cache was cleared): upload it again")
-    data = path.read_bytes()
-    if upload_digest(data) != digest:
-        raise InputError("the stored copy of the uploaded CSV file is damaged: upload it again")
-    return data
+    return upload_store.load(digest, UPLOAD)
 
 
 @functools.lru_cache(maxsize=4)

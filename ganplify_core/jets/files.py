@@ -43,12 +43,10 @@ can be wrong is one :class:`~ganplify_core.errors.InputError` saying what and ho
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import pickletools
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,7 +54,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from ganplify_core import cache
+from ganplify_core import upload_store
 from ganplify_core.errors import InputError
 from ganplify_core.jets.observables import jet_four_momentum
 from ganplify_core.jets.preprocessing import wrap_phi
@@ -890,16 +888,15 @@ def download_per_class(n_classes: int) -> int:
     return DOWNLOAD_MAX_JETS // max(n_classes, 1)
 
 
-# -- uploads: kept under their digest, so a job (and another session) can read them ---------------------------
+# -- uploads: kept under their digest (ganplify_core.upload_store), so a job (and another session) can read them --
 
-def upload_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+UPLOAD = "the uploaded jets file"
+upload_digest = upload_store.digest_of
 
 
 def _upload_path(digest: str) -> Path:
-    if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        raise InputError("an uploaded jets file is named by its SHA-256 digest (64 hex digits)")
-    return cache.cache_dir() / "uploads" / f"{digest}.jets"
+    """Where the stored copy of upload ``digest`` lives (InputError if ``digest`` is not 64 hex digits)."""
+    return upload_store.path(digest, UPLOAD)
 
 
 def store_upload(data: bytes, format: str, label: str | None = None, name: str = "the uploaded file",
@@ -910,22 +907,9 @@ def store_upload(data: bytes, format: str, label: str | None = None, name: str =
     wrong with the file) before anything is stored.
     """
     read_jets(data, format, label, max_jets=MIN_JETS, name=name)  # the layout, labels and first jets, in milliseconds
-    digest = digest or upload_digest(data)
-    path = _upload_path(digest)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-            handle.write(data)
-        os.replace(handle.name, path)
-    return digest
+    return upload_store.store(data, max_bytes=MAX_UPLOAD_BYTES, what=name, digest=digest)
 
 
 def uploaded_bytes(digest: str) -> bytes:
     """The bytes stored under ``digest`` (InputError if they are gone, e.g. after Clear cache)."""
-    path = _upload_path(digest)
-    if not path.is_file():
-        raise InputError("the uploaded jets file is no longer on this server (the cache was cleared): upload it again")
-    data = path.read_bytes()
-    if upload_digest(data) != digest:
-        raise InputError("the stored copy of the uploaded jets file is damaged: upload it again")
-    return data
+    return upload_store.load(digest, UPLOAD)

@@ -18,7 +18,7 @@ What is accepted (anything else is refused with one :class:`~ganplify_core.error
   class value), a ``ZipMap`` output (skl2onnx's default: a list of ``{class: probability}``; slower,
   converted row by row), or one probability of class 1 in [0, 1] per row.
 
-The bytes are kept in the disk cache as a plain ``uint8`` array (``np.load(..., allow_pickle=False)``)
+The bytes are kept by :mod:`ganplify_core.upload_store` (memory and the cache directory, never pickled)
 and only ever handed to onnxruntime: nothing from a user is unpickled.
 """
 
@@ -26,29 +26,23 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import time
 
 import numpy as np
 
-from ganplify_core import cache, onnx_session
+from ganplify_core import onnx_session, upload_store
 from ganplify_core.errors import InputError
 from ganplify_core.onnx_session import load_session, short_error
 
-KIND = "ranking-onnx"
+UPLOAD = "the uploaded ONNX model"
 CHECK_ROWS = 256                    # rows of the table run through the model when it is accepted
 FLOAT_INPUTS = {"tensor(float)": np.float32, "tensor(double)": np.float64}
 FLOAT_OUTPUTS = ("tensor(float)", "tensor(double)", "tensor(float16)")
-HEX = frozenset("0123456789abcdef")
 HOW_TO = "skl2onnx.to_onnx(model, X[:1].astype(numpy.float32)) or torch.onnx.export (README: 'Use your own model')"
 
 
-def digest_of(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-def is_digest(text: object) -> bool:
-    return isinstance(text, str) and len(text) == 64 and set(text) <= HEX
+digest_of = upload_store.digest_of
+is_digest = upload_store.is_digest
 
 
 MAX_ONNX_BYTES = onnx_session.MAX_ONNX_BYTES  # the server's upload limit (.streamlit/config.toml)
@@ -193,31 +187,20 @@ def accept(content: bytes, name: str = "the ONNX model", digest: str | None = No
     ``digest``: the content's SHA-256 when the caller already has it (a page rerun with the same upload):
     a model already stored is then taken from memory, not loaded again.
     """
-    if digest is not None and is_digest(digest) and cache.exists(KIND, digest):
+    if digest is not None and is_digest(digest) and upload_store.exists(digest):
         return digest, dataclasses.replace(load(digest), name=name)
     model = parse(content, name)
-    return store(content), model
+    return store(content, digest, name), model
 
 
-def store(content: bytes) -> str:
-    """Keep an already-checked model's bytes under their digest (a plain uint8 array) and return the digest."""
-    digest = digest_of(bytes(content))
-    if not cache.exists(KIND, digest):
-        cache.write(KIND, digest, np.frombuffer(bytes(content), dtype=np.uint8))
-    return digest
+def store(content: bytes, digest: str | None = None, name: str = UPLOAD) -> str:
+    """Keep an already-checked model's bytes under their digest and return it (``digest``: when already known)."""
+    return upload_store.store(content, max_bytes=MAX_ONNX_BYTES, what=name, digest=digest)
 
 
 def content(digest: str) -> bytes:
     """The stored bytes of model ``digest`` (InputError if they are gone, e.g. after *Clear cache*)."""
-    if not is_digest(digest):
-        raise InputError("an uploaded model is named by its SHA-256 digest (64 hex digits)")
-    stored = cache.read(KIND, digest)
-    if not isinstance(stored, np.ndarray) or stored.dtype != np.uint8:
-        raise InputError("the uploaded ONNX model is no longer stored on this server (the cache was cleared): upload it again")
-    data = stored.tobytes()
-    if digest_of(data) != digest:
-        raise InputError("the stored copy of the uploaded ONNX model is damaged: upload it again")
-    return data
+    return upload_store.load(digest, UPLOAD)
 
 
 @functools.lru_cache(maxsize=4)

@@ -11,7 +11,7 @@ import pytest
 from sklearn import metrics
 from sklearn.neighbors import NearestNeighbors
 
-from ganplify_core import cli, experiments
+from ganplify_core import cli, experiments, upload_store
 from ganplify_core.clustering import csv_input
 from ganplify_core.clustering.algorithms import ALGORITHMS, fit_clusters, get_algorithm
 from ganplify_core.clustering.csv_input import MAX_CSV_BYTES, parse_csv, read_csv_dataset
@@ -271,7 +271,8 @@ def test_an_uploaded_csv_enters_a_config_by_its_digest(tmp_cache):
     config = ClusterConfig(**fields, n_clusters=2)
     outcome = experiments.run(CLUSTER, config)
     assert outcome.dataset == "good.csv" and outcome.n_samples == 20 and outcome.scores.ari is not None
-    assert (tmp_cache / "uploads" / f"{fields['csv_digest']}.csv").read_bytes() == content
+    upload_store.forget_memory()  # read back from the disk copy, as another process would
+    assert csv_input.uploaded_bytes(fields["csv_digest"]) == content
     with pytest.raises(InputError, match="64 hex digits"):
         make_dataset(DatasetConfig("upload", csv_digest="../../etc/passwd"))
 

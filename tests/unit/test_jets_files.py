@@ -400,7 +400,7 @@ def test_uploads_are_checked_before_they_are_stored(toy, tmp_cache):
     data = jets_to_npz({p: toy[p][2] for p in ("qcd", "top")})
     with pytest.raises(InputError, match="not an HDF5 file"):
         files.store_upload(data, "toptagging", name="jets.npz")
-    assert not list(tmp_cache.rglob("*.jets"))
+    assert not list(tmp_cache.rglob("*.npz"))
     digest = files.store_upload(data, "jetnet", name="jets.npz")
     assert files.uploaded_bytes(digest) == data
     with pytest.raises(InputError, match="SHA-256"):
