@@ -73,9 +73,10 @@ def _megabytes(n: int) -> str:
     return f"{n / 2**20:.1f}"
 
 
-def too_large(size: int, max_bytes: int, what: str) -> InputError:
-    """The one message for a file over its limit, with both sizes."""
-    return InputError(f"{what} is {_megabytes(size)} MB, larger than the {max_bytes / 2**20:g} MB limit")
+def too_large(size: int, max_bytes: int, what: str, hint: str = "") -> InputError:
+    """The one message for a file over its limit, with both sizes (and ``hint``, what to do, after them)."""
+    return InputError(f"{what} is {_megabytes(size)} MB, larger than the {max_bytes / 2**20:g} MB limit"
+                      + (f"; {hint}" if hint else ""))
 
 
 def gone(what: str = "the uploaded file") -> InputError:
@@ -220,10 +221,11 @@ def load(digest: str, what: str = "the uploaded file") -> bytes:
     raise InputError(f"the stored copy of {what} is damaged: upload it again")
 
 
-def read_file(file: str | os.PathLike, max_bytes: int, what: str) -> bytes:
+def read_file(file: str | os.PathLike, max_bytes: int, what: str, hint: str = "") -> bytes:
     """A file named on a command line, read to at most ``max_bytes`` (one byte more tells it is too large).
 
-    :class:`InputError` if it is missing or larger than ``max_bytes``; a larger file is never read whole.
+    :class:`InputError` if it is missing or larger than ``max_bytes`` (then with ``hint``); a larger file is
+    never read whole, whatever its size on disk says.
     """
     file = Path(file).expanduser()
     if not file.is_file():
@@ -234,5 +236,5 @@ def read_file(file: str | os.PathLike, max_bytes: int, what: str) -> bytes:
     except OSError as exc:
         raise InputError(f"{what} cannot be read ({exc.strerror or type(exc).__name__})") from None
     if len(data) > max_bytes:
-        raise too_large(max(file.stat().st_size, len(data)), max_bytes, what)
+        raise too_large(max(file.stat().st_size, len(data)), max_bytes, what, hint)
     return data

@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ganplify_core import cli, experiments, params
+from ganplify_core import cli, experiments, params, upload_store
 from ganplify_core.anomaly import onnx_autoencoder, user_tagger
 from ganplify_core.anomaly.experiment import (
     CURVE,
@@ -53,13 +53,8 @@ def _run(experiment: experiments.Experiment, config, asset, args: argparse.Names
 
 def run_scores(path: str) -> dict:
     """ROC, AUC, 1/ε_B and the counts of a ``label,score[,mass]`` CSV file (``ae-roc --scores``)."""
-    file = Path(path)
-    if not file.is_file():
-        raise InputError(f"--scores {path}: no such file")
-    size = file.stat().st_size
-    if size > user_tagger.MAX_BYTES:
-        raise InputError(f"--scores {path} is {size / 2**20:.1f} MB, larger than the {user_tagger.MAX_MB} MB limit")
-    return user_tagger.evaluate(user_tagger.parse_scores(file.read_bytes(), file.name)).to_json()
+    data = upload_store.read_file(path, user_tagger.MAX_BYTES, f"--scores {path}")
+    return user_tagger.evaluate(user_tagger.parse_scores(data, Path(path).name)).to_json()
 
 
 def run_ae_roc(args: argparse.Namespace) -> dict:
@@ -80,25 +75,15 @@ def _save_asset_option(parser: argparse.ArgumentParser, asset) -> None:
 
 
 def run_ae_onnx(args: argparse.Namespace) -> dict:
-    file = Path(args.onnx)
-    if not file.is_file():
-        raise InputError(f"--onnx {args.onnx}: no such file")
-    size = file.stat().st_size
-    if size > onnx_autoencoder.MAX_ONNX_BYTES:
-        raise InputError(f"--onnx {args.onnx} is {size / 2**20:.1f} MB; at most "
-                         f"{onnx_autoencoder.MAX_ONNX_BYTES // 2**20} MB is accepted")
-    digest, _ = onnx_autoencoder.accept(file.read_bytes(), name=file.name)
+    data = upload_store.read_file(args.onnx, onnx_autoencoder.MAX_ONNX_BYTES, f"--onnx {args.onnx}")
+    digest, _ = onnx_autoencoder.accept(data, name=Path(args.onnx).name)
     jets = {}
     if args.jets is not None:
         from ganplify_core.jets import files
 
-        path = Path(args.jets)
-        if not path.is_file():
-            raise InputError(f"--jets {args.jets}: no such file")
-        if path.stat().st_size > files.MAX_UPLOAD_BYTES:
-            raise InputError(f"--jets {args.jets} is {path.stat().st_size / 2**20:.1f} MB; at most "
-                             f"{files.MAX_UPLOAD_BYTES // 2**20} MB (the page's upload limit)")
-        jets = {"jets_sha256": files.store_upload(path.read_bytes(), args.jets_format, name=path.name),
+        data = upload_store.read_file(args.jets, files.MAX_UPLOAD_BYTES, f"--jets {args.jets}",
+                                      "write its first jets to a smaller file")
+        jets = {"jets_sha256": files.store_upload(data, args.jets_format, name=Path(args.jets).name),
                 "jets_format": args.jets_format}
     config = params.config_from_args(OnnxScoringConfig, args, onnx_sha256=digest, **jets)
     return ONNX_SCORING.to_json(experiments.run(ONNX_SCORING, config, cli.stderr_progress(args)))

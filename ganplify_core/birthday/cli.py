@@ -16,21 +16,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ganplify_core import cli, experiments, params
+from ganplify_core import cli, experiments, params, upload_store
 from ganplify_core.birthday import uploads
 from ganplify_core.birthday.experiment import BIRTHDAY, GRIDS, BirthdayConfig
-from ganplify_core.errors import InputError
 
 
 def _read(text: str, option: str) -> tuple[str, uploads.ShowerFile]:
     """Check, store and return (digest, showers) of the file ``--showers``/``--reference`` names."""
-    path = Path(text).expanduser()
-    if not path.is_file():
-        raise InputError(f"{option} {text[:80]}: no such file")
-    size = path.stat().st_size
-    if size > uploads.MAX_FILE_BYTES:
-        raise InputError(f"{option} {text[:80]}: {size / 2**20:.1f} MB, at most {uploads.MAX_FILE_BYTES // 2**20} MB")
-    return uploads.accept(path.read_bytes(), name=f"{option} {path.name[:60]}")
+    data = upload_store.read_file(text, uploads.MAX_FILE_BYTES, f"{option} {text[:80]}",
+                                  "save with np.savez_compressed, or fewer showers")
+    return uploads.accept(data, name=f"{option} {Path(text).name[:60]}")
 
 
 def handle(args: argparse.Namespace) -> dict:

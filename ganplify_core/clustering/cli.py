@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganplify_core import cli, experiments, params
+from ganplify_core import cli, experiments, params, upload_store
 from ganplify_core.clustering import csv_input
 from ganplify_core.clustering.algorithms import ALGORITHM_PARAMS, ALGORITHMS, AlgorithmSettings, field_of
 from ganplify_core.clustering.datasets import DATASETS, JET_FILE, UPLOAD
@@ -68,13 +68,10 @@ def jets_file_fields(args: argparse.Namespace) -> dict:
     from ganplify_core.jets import files
 
     path = Path(args.dataset[5:])
-    if not path.is_file():
-        raise InputError(f"--dataset jets:{path}: no such file")
-    if path.stat().st_size > files.MAX_UPLOAD_BYTES:
-        raise InputError(f"--dataset jets:{path} is larger than the {files.MAX_UPLOAD_BYTES // 2**20} MB limit of the "
-                         f"clustering page; write its first jets to a smaller file")
+    data = upload_store.read_file(path, files.MAX_UPLOAD_BYTES, f"--dataset jets:{path}",
+                                  "write its first jets to a smaller file")
     label = (getattr(args, "jets_label", None) or "").strip()
-    digest = files.store_upload(path.read_bytes(), args.jets_format, label or None, name=path.name)
+    digest = files.store_upload(data, args.jets_format, label or None, name=path.name)
     return {"name": JET_FILE, "jets_digest": digest, "jets_name": path.name, "jets_format": args.jets_format,
             "jets_label": label}
 
@@ -88,12 +85,9 @@ def data_fields(args: argparse.Namespace) -> dict:
             raise InputError(f"--dataset {args.dataset} is the page's; give a file as --dataset csv:PATH or jets:PATH")
         return {"name": params.params_of(ClusterConfig)["name"].parse(args.dataset)}
     path = Path(args.dataset[4:])
-    if not path.is_file():
-        raise InputError(f"--dataset csv:{path}: no such file")
-    if path.stat().st_size > csv_input.MAX_CSV_BYTES:
-        raise InputError(f"--dataset csv:{path} is larger than the {csv_input.MAX_CSV_BYTES // 2**20} MB limit")
+    data = upload_store.read_file(path, csv_input.MAX_CSV_BYTES, f"--dataset csv:{path}")
     columns = [c for c in (args.columns or "").split(",") if c]
-    return csv_input.upload_fields(path.read_bytes(), path.name, columns or None, args.label_column or None)
+    return csv_input.upload_fields(data, path.name, columns or None, args.label_column or None)
 
 
 def _add_jets_file_arguments(parser: argparse.ArgumentParser) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ganplify_core import cli, experiments, params
+from ganplify_core import cli, experiments, params, upload_store
 from ganplify_core.clustering.csv_input import MAX_CSV_BYTES
 from ganplify_core.errors import InputError
 from ganplify_core.ranking import datasets, experiment, games, onnx_model, uploads
@@ -33,12 +33,7 @@ def shapley_command(args: argparse.Namespace) -> dict:
 
 
 def _read(option: str, name: str, limit: int) -> tuple[Path, bytes]:
-    path = Path(name)
-    if not path.is_file():
-        raise InputError(f"{option}: no such file '{name}'")
-    if path.stat().st_size > limit:
-        raise InputError(f"{option}: '{path.name}' is {path.stat().st_size / 2**20:.1f} MB; at most {limit // 2**20} MB is accepted")
-    return path, path.read_bytes()
+    return Path(name), upload_store.read_file(name, limit, f"{option} {name}")
 
 
 def rank_config(args: argparse.Namespace) -> RankingConfig:
@@ -64,9 +59,9 @@ def rank_config(args: argparse.Namespace) -> RankingConfig:
             table = experiment.preview_table(config)
         model.check_table(table.X, table.task)  # the feature count and the output, before any job
     if args.csv:
-        uploads.store(csv_content)
+        uploads.store(csv_content, config.upload_sha256, csv_path.name)
     if args.onnx:
-        onnx_model.store(onnx_content)
+        onnx_model.store(onnx_content, config.onnx_sha256, onnx_path.name)
     return config
 
 
