@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import plotly.graph_objects as go
 
+from ganplify_core import cache, experiments
 from ganplify_core.plotstyle import COLORS, styled
 
 # The camel back of ganplify_core.amplify.distributions (MODE, WIDTH there; tests/unit/test_threads.py checks
@@ -40,6 +43,32 @@ def camelback_teaser(n_points: int = 100, seed: int = 0) -> go.Figure:
     fig.update_xaxes(title="x")
     fig.update_yaxes(title="p(x)")
     return styled(fig, height=300)
+
+
+# The GAN page's default config, ``ganplify_core.amplify.experiment.AmplifyConfig()``, as the cache hashes it
+# (``cache._jsonable``; tests/unit/test_threads.py checks that the two agree). With it the home page finds the
+# shipped default's summary without importing the amplify package (torch and scipy: seconds of a first view).
+AMPLIFY_DEFAULT = {"__type__": "AmplifyConfig", "depth": 3, "dim": 1, "distribution": "camelback", "gans_per_set": 1,
+                   "latent": 4, "lr": 0.0001, "max_generated": 10_000_000, "methods": ["fit", "kde", "gan"],
+                   "n_quant": 10, "n_seeds": 10, "n_train": 100, "r1_gamma": 30.0, "seed": 0, "steps": 6000,
+                   "width": 64}
+
+
+def amplify_default_summary() -> dict | None:
+    """The GAN page's default result as the CLI prints it (``AmplifyResult.summary``); ``None`` if not computed.
+
+    The result :func:`experiments.cached_result` would give. While only the shipped one exists and the amplify
+    package is not loaded, its summary comes from the shipped manifest, which ``make assets`` wrote from the same
+    result; a recomputed result (the disk cache) or one held in memory is read through the amplify package.
+    """
+    if "ganplify_core.amplify.experiment" not in sys.modules and not cache.exists("amplify", AMPLIFY_DEFAULT):
+        name = f"amplify-{cache.config_key('amplify', AMPLIFY_DEFAULT)[:24]}.npz"  # experiments.shipped_path's
+        entry = experiments.shipped_manifest().get(name) if (experiments.SHIPPED_DIR / name).exists() else None
+        return (entry or {}).get("summary")
+    from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig
+
+    result = experiments.cached_result(AMPLIFY, AmplifyConfig())
+    return AMPLIFY.to_json(result) if result is not None else None
 
 
 # The pages the home page links to: (file, title, icon, what it teaches). Titles and icons as in app.py.

@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from ganplify_core import experiments, overview, params, ui
+from ganplify_core import overview, params, ui
 from ganplify_core.jets import files
 from ganplify_core.jets import plots as jet_plots
 from ganplify_core.jets.experiment import FILE_OVERVIEW, OVERVIEW, JetFileConfig, JetOverviewConfig, shown_jets_npz
@@ -60,21 +60,18 @@ st.markdown(
 
 def amplification_claim() -> str:
     """The GAN page's row: its claim with the 95 % interval of the shipped default run, or as a question."""
-    from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig  # torch: only when this row is drawn
-
-    default = AmplifyConfig()
-    result = experiments.cached_result(AMPLIFY, default)
-    gan = AMPLIFY.to_json(result).get("gan") if result is not None else None
+    summary = overview.amplify_default_summary()  # no torch while the shipped result is the one shown
+    gan = (summary or {}).get("gan")
     interval = (gan or {}).get("amplification_of_mean_mse_ci95")
     how = "Quantile MSE against fit, kernel density and the sample itself; the amplification factor."
-    n = default.n_train
+    n = overview.AMPLIFY_DEFAULT["n_train"]
     if not gan or not interval:
         return f"Can a GAN trained on {n} points be worth more than {n} points? {how}"
     low, high = interval
     verdict = ("more than its training points, because it interpolates" if low > 1 else
                "not clearly more than its training points (the interval includes 1)")
     return (f"A GAN trained on {n} points was worth {gan['amplification_of_mean_mse']:.2f} × {n} points (95 % CI "
-            f"{low:.2f}–{high:.2f} over {result.config.n_seeds} training sets, the page's default run): {verdict}. "
+            f"{low:.2f}–{high:.2f} over {summary['seeds']} training sets, the page's default run): {verdict}. "
             f"{how}")
 
 
