@@ -249,3 +249,24 @@ def test_fitting_in_bfloat16_keeps_the_losses_in_float32(monkeypatch):
     classifier = fitting.fit_classifier(cnn, IMAGES, LABELS, epochs=1, batch_size=8)
     assert dtypes == [torch.bfloat16] * 6
     assert np.isfinite(history["loss"]).all() and np.isfinite(classifier["loss"]).all()
+
+
+# -- on a GPU (skipped here: none of these CUDA paths has run in the session that wrote them) -----------
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_loops_train_with_autocast_and_finite_losses(monkeypatch):
+    monkeypatch.setattr(gan, "get_device", lambda: CUDA)
+    generator, history, _ = gan._train(TINY_GAN, None)
+    assert all(np.isfinite(history[k]).all() for k in ("d_loss", "g_loss", "r1", "energy_error", "sum_error"))
+    assert all(torch.isfinite(p).all() for p in generator.parameters())
+    torch.manual_seed(0)
+    model = build_jet_autoencoder("conv", 4)
+    losses = fitting.fit_autoencoder(model, IMAGES, epochs=3, batch_size=8, device=CUDA)["loss"]
+    assert np.isfinite(losses).all() and next(model.parameters()).is_cuda
+    p = fitting.classifier_probability(JetImageCNN().to(CUDA), IMAGES, batch_size=6, device=CUDA)
+    assert p.shape == (20,) and np.all((p > 0) & (p < 1))
+    data = torch.randn(60, 4, device=CUDA)
+    config = beta_sweep.BetaSweepConfig(betas=(0.1, 0.3, 1.0), latent_dim=2, hidden=8, steps_per_beta=5,
+                                        first_steps=10, batch_size=16)
+    sweep = beta_sweep.train_beta_sweep(_point_vae().to(CUDA), data[:40], data[40:], config, None)
+    assert np.isfinite(sweep.kl_per_dim).all() and np.isfinite(sweep.distance2).all()
