@@ -8,6 +8,7 @@ from ganplify_core.birthday.duplicates import ALPHAS
 from ganplify_core.birthday.experiment import BIRTHDAY, PAGE_DEFAULT, BirthdayConfig
 from ganplify_core.birthday.sources import SOURCE_LABELS
 from ganplify_core.calorimeter.gan import CALO_GAN, CaloGanConfig
+from ganplify_core.plots import remembered
 
 SMALL_PAGE = "the page keeps to what runs in minutes on a shared server; the CLI takes more"
 DECLARED = params.params_of(BirthdayConfig)
@@ -155,8 +156,8 @@ if result is None:
     ui.press_prompt(BIRTHDAY, config, "Estimate the supports", "Your settings have not been computed yet")
 
 st.subheader("Probability of a duplicate pair")
-ui.chart(plots.duplicate_curves(result))
-comparison = plots.support_comparison(result)
+ui.chart(remembered(plots.duplicate_curves, result))
+comparison = remembered(plots.support_comparison, result)
 if comparison:
     st.markdown(comparison)
 st.dataframe(plots.estimates_table(result), hide_index=True, width="stretch")
@@ -175,29 +176,29 @@ ui.prose(
     "birthday curves of the known supports.", title="Which estimate holds when")
 
 st.subheader("The three definitions of a duplicate, side by side")
-ui.chart(plots.definition_curves(result))
+ui.chart(remembered(plots.definition_curves, result))
 st.caption(f"D: duplicate pairs among the N = C(M, 2) = {result.sources[0].n_pairs:,} pairs of each pool; N/D: the "
            "collision support, with its 95 % interval (the wider of exact Poisson and the U-statistic variance's).")
 st.dataframe(plots.definitions_table(result), hide_index=True, width="stretch")
-rates = plots.relative_rates_table(result)
+rates = remembered(plots.relative_rates_table, result)
 if rates is not None:
     baseline = SOURCE_LABELS[experiment.baseline_source(result)].lower()
     st.markdown(f"**Relative duplicate rate**: how many times as often a source's pairs are duplicates as those of the "
                 f"{baseline}, with its 95 % interval (the wider of the exact conditional binomial on the two counts and "
                 "the one from the U-statistic variances, which see duplicates that cluster).")
     st.dataframe(rates, hide_index=True, width="stretch")
-notice = plots.what_to_notice(result)
+notice = remembered(plots.what_to_notice, result)
 if notice:
     st.markdown("**What to notice**\n\n" + notice)
 
 st.subheader("What the generators make")
-ui.chart(plots.example_showers(result))
-ui.chart(plots.shape_distributions(result))
+ui.chart(remembered(plots.example_showers, result))
+ui.chart(remembered(plots.shape_distributions, result))
 
 st.subheader("Most similar pairs: the visual check")
 shown = st.selectbox("Generator", [s.source for s in result.sources], format_func=lambda s: SOURCE_LABELS[s],
                      help="A plot option: computes nothing.")
-pairs_figure = plots.similar_pairs(result, shown)
+pairs_figure = remembered(plots.similar_pairs, result, shown)
 if pairs_figure is None:
     st.write("No pair of this pool comes within 1.5 times every threshold.")
 else:

@@ -6,6 +6,7 @@ from ganplify_core import params, ui
 from ganplify_core.amplify import experiment, plots, samples
 from ganplify_core.amplify.distributions import FIXED_DIMS
 from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig
+from ganplify_core.plots import remembered
 
 SMALL_PAGE = "the page keeps to what trains in minutes on a shared server; the CLI takes more"
 PARAMS = ui.page_params(
@@ -123,18 +124,18 @@ elif own is not None:
         + ". Drawn on the MSE plot above as *your samples*.")
     st.caption(f"Reproduce: `python -m ganplify_core score-samples --dataset {config.distribution} --dim {config.dim} "
                f"--n-train {config.n_train} --quantiles {config.n_quant} --samples {upload.name} --json`")
-ui.chart(plots.mse_figure(result, own), container=headline)
+ui.chart(remembered(plots.mse_figure, result, own), container=headline)
 
 st.subheader("One training set")
 show = st.selectbox("Training set to show", range(config.n_seeds), format_func=lambda k: f"training set {k + 1}",
                     help="A plot option: never retrains.")
-ui.chart(plots.density_figure(result, show))
+ui.chart(remembered(plots.density_figure, result, show))
 if config.distribution == "ring":
-    ui.chart(plots.ring_scatter_figure(result, show))
+    ui.chart(remembered(plots.ring_scatter_figure, result, show))
 if "gan" in config.methods and plots.has_replay(result):
-    ui.chart(plots.replay_figure(result, show))
+    ui.chart(remembered(plots.replay_figure, result, show))
     st.caption(plots.replay_notice(result, show))
-st.dataframe(plots.amplification_table(result), hide_index=True, width="stretch")
+st.dataframe(remembered(plots.amplification_table, result), hide_index=True, width="stretch")
 st.caption("Amplification = equivalent true points / n. The mean of ratios favours lucky training sets "
            f"(even the training samples average {summary['train_amplification']['mean']:.2f} here, against "
            f"{summary['train_amplification_of_mean_mse']:.2f} from their mean MSE); the amplification of the "
@@ -142,16 +143,16 @@ st.caption("Amplification = equivalent true points / n. The mean of ratios favou
 
 if "gan" in config.methods:
     left, right = st.columns(2)
-    ui.chart(plots.amplification_vs_step_figure(result), container=left)
-    ui.chart(plots.loss_figure(result), container=right)
+    ui.chart(remembered(plots.amplification_vs_step_figure, result), container=left)
+    ui.chart(remembered(plots.loss_figure, result), container=right)
     st.caption(f"Left: the averaged generator's amplification at {len(result.snapshot_steps)} points during training, "
                "scored with the true distribution: an illustration only; the stopping step is fixed in advance.")
 
-frame = plots.results_frame(result)
+frame = remembered(plots.results_frame, result)
 ui.download_csv(frame, "gan_amplification.csv")
 ui.download_all("gan_amplification", tables={"gan_amplification.csv": frame,
                                              "uncertainty.csv": plots.uncertainty_table(summary, config.methods)})
 ui.show_cli(params.command_line("amplify", config))
 
 st.subheader("What to notice")
-ui.prose(plots.what_to_notice(result), title="What to notice")
+ui.prose(remembered(plots.what_to_notice, result), title="What to notice")

@@ -11,6 +11,7 @@ from ganplify_core.jets import files
 from ganplify_core.jets import plots as jet_plots
 from ganplify_core.jets.experiment import FILE_OVERVIEW, OVERVIEW, JetFileConfig, JetOverviewConfig, shown_jets_npz
 from ganplify_core.jets.sample import available_sources
+from ganplify_core.plots import remembered
 
 PARAMS = ui.page_params(JetOverviewConfig, narrow={
     "source": {"choices": available_sources()},
@@ -32,11 +33,11 @@ def draw_jets(result, key: str) -> None:
                                                  "regenerates.", key=f"{key}.examples")
     images_tab, clouds_tab, observables_tab = st.tabs(["Images", "Point clouds", "Observables"])
     with images_tab:
-        ui.chart(jet_plots.example_images(result, start), key=f"{key}.images")
+        ui.chart(remembered(jet_plots.example_images, result, start), key=f"{key}.images")
     with clouds_tab:
-        ui.chart(jet_plots.example_point_clouds(result, start), key=f"{key}.clouds")
+        ui.chart(remembered(jet_plots.example_point_clouds, result, start), key=f"{key}.clouds")
     with observables_tab:
-        ui.chart(jet_plots.observable_histograms(result), key=f"{key}.observables")
+        ui.chart(remembered(jet_plots.observable_histograms, result), key=f"{key}.observables")
         if result.compared_source:
             st.caption("Solid: the toy; dashed: Pythia 8 (the reference sample). Where they differ, the toy is the "
                        "simplification (see the README's Jets section).")
