@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import io
 import json
 import re
@@ -33,7 +32,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ganplify_core import cache, experiments, jobs
+from ganplify_core import cache, experiments, jobs, upload_store
 from ganplify_core.device import device_label
 from ganplify_core.errors import InputError
 from ganplify_core.params import SEED_MAX, Param, params_of
@@ -603,7 +602,7 @@ def uploaded(file: Any) -> tuple[str, bytes]:
     if file.file_id not in digests:
         while len(digests) >= 8:
             digests.pop(next(iter(digests)))
-        digests[file.file_id] = hashlib.sha256(data).hexdigest()
+        digests[file.file_id] = upload_store.digest_of(data)
     return digests[file.file_id], data
 
 
