@@ -94,14 +94,15 @@ def _copy(value: Any) -> Any:
 
 
 def _is_result(value: Any) -> bool:
-    return dataclasses.is_dataclass(value) and not isinstance(value, type)
+    """A result or a part of one (a dataclass instance, an array): it counts by identity, not by value."""
+    return isinstance(value, np.ndarray) or (dataclasses.is_dataclass(value) and not isinstance(value, type))
 
 
 def remembered(build: Callable[..., Any], result: Any, *args: Any, **kwargs: Hashable) -> Any:
     """``build(result, *args, **kwargs)``, built once per live ``result`` object and arguments; a copy each call.
 
-    ``result`` and any other argument that is a result (a dataclass instance) count by identity, the other
-    arguments by value. ``None`` (a builder with nothing to draw) is remembered too. Other arguments that cannot
+    ``result`` and any other argument that is a result or part of one (a dataclass instance, an array) count by
+    identity, the other arguments by value: pass a result's own arrays, never one that is changed in place. ``None`` (a builder with nothing to draw) is remembered too. Other arguments that cannot
     be hashed, or a result that cannot be referenced weakly, build the figure every time.
     """
     anchors = [result] + [arg for arg in args if _is_result(arg)]

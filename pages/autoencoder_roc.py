@@ -16,6 +16,7 @@ from ganplify_core.anomaly.experiment import (
     TopTaggingConfig,
 )
 from ganplify_core.jets import available_sources, files
+from ganplify_core.plots import remembered
 
 SMALL_PAGE = "the page keeps to what trains in minutes on a shared server; the CLI takes more"
 SIZES = (1000, 2000, 5000, 10_000, 20_000, 40_000)
@@ -89,7 +90,7 @@ if toy is None:
 else:
     left, right = st.columns([3, 2])
     with left:
-        ui.chart(plots.curve_toy_figure(toy), key="ae-curve-map")
+        ui.chart(remembered(plots.curve_toy_figure, toy), key="ae-curve-map")
     with right:
         ui.chart(plots.roc_figure({"off-curve points": roc.RocCurve(toy.roc_fpr, toy.roc_tpr, toy.auc)},
                                   title="Finding the off-curve points"), key="ae-curve-roc")
@@ -186,8 +187,8 @@ else:
         mass = plots.mass_table(result)
         st.dataframe(mass, hide_index=True)
     with right:
-        ui.chart(plots.mass_sculpting(result), key="ae-mass")
-    scores = plots.scores_frame(result)
+        ui.chart(remembered(plots.mass_sculpting, result), key="ae-mass")
+    scores = remembered(plots.scores_frame, result)
     ui.download_csv(scores, "autoencoder_scores.csv",
                     "Download the test jets' scores (CSV: label, score, mass, class; Part 3 reads it back)")
     tables = {"autoencoder_scores.csv": scores, "taggers.csv": table, "mass_decorrelation.csv": mass}

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ganplify_core import params, ui
 from ganplify_core.clustering.csv_input import MAX_CSV_BYTES, MAX_ROWS
+from ganplify_core.plots import lean
 from ganplify_core.ranking import experiment, games, importance, models, onnx_model, plots, uploads
 from ganplify_core.ranking.experiment import RANKING, RankingConfig
 
@@ -99,7 +100,7 @@ with ui.user_errors():
         own_model.check_table(table.X, table.task)  # its feature count and output, before anything runs
 units = table.units or {}
 st.caption(table.description + (f" Model: {own_model.description}." if own_model is not None else ""))
-ui.chart(plots.feature_preview(table.feature_names, table.X, table.y, table.target_name, units=units))
+ui.chart(lean(plots.feature_preview(table.feature_names, table.X, table.y, table.target_name, units=units)))
 if config.dataset != "upload":
     ui.download_csv(table.frame(), f"{config.dataset}.csv",
                     label=f"Download these {len(table.y):,} rows (CSV: loads back as 'Your own CSV')")
@@ -177,7 +178,7 @@ st.subheader("SHAP")
 st.caption(f"{result.explainer}, {len(result.shap_values)} held-out rows, {config.background_size} background rows "
            f"from the training set; base value E[f] = {result.shap_base_value:.4g}; efficiency check: "
            f"max |E[f] + Σφ − f(x)| = {result.shap_efficiency_gap:.2e}.")
-ui.chart(plots.shap_beeswarm(names, result.shap_values, result.explained_rows, output_name, units=units))
+ui.chart(lean(plots.shap_beeswarm(names, result.shap_values, result.explained_rows, output_name, units=units)))
 dependence_feature = st.selectbox("Dependence plot for", names, index=result.top_shap_feature,
                                   help="A plot option: never retrains.")
 j = names.index(dependence_feature)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from ganplify_core import params, ui
 from ganplify_core.jets import files as jet_files
+from ganplify_core.plots import remembered
 from ganplify_core.vae import explorer, plots
 from ganplify_core.vae.experiment import (
     CORRDIM,
@@ -196,7 +197,7 @@ other_config = config.replace(latent_kind=remedy if config.latent_kind == "gauss
 other = ui.result_of(VAE_SWEEP, other_config, pressed) if compared else None
 if corrdim is not None:
     headline = st.columns(3)
-    ui.chart(plots.dimensionality_two_ways(result, corrdim, unit, config.expected_dimension))
+    ui.chart(remembered(plots.dimensionality_two_ways, result, corrdim, unit, config.expected_dimension))
     text = flattest_half_decade("dim(Q)", "Q", corrdim.dim, corrdim.q)
     level_q = plateau_value(corrdim.dim, corrdim.q)[0]
     headline[0].metric("dim(Q), flattest half-decade", "—" if np.isnan(level_q) else f"{level_q:.2f}",
@@ -228,9 +229,9 @@ if result is None:
 
 if is_jets:
     inputs, properties = held_out(load_dataset(config))  # on disk since the sweep ran
-ui.chart(plots.kl_curves(result, unit))
+ui.chart(remembered(plots.kl_curves, result, unit))
 ui.download_csv(plots.sweep_table(result), "vae_beta_sweep.csv")
-ui.chart(plots.kl_animation(result), key="vae_latent.kl_animation")
+ui.chart(remembered(plots.kl_animation, result), key="vae_latent.kl_animation")
 prose(
     "**What to notice.** Each latent dimension's KL grows like ln(1/β) once it opens, so the total KL is a "
     "straight line in ln β with slope −D. Where D(β) is flat it counts the manifold's dimensions at that "
@@ -267,7 +268,7 @@ if remedy is not None:
                 small = swept.betas < SMALL_BETA_FRACTION * 1.0  # well below the size of the data (≈ 1)
                 counts = sorted(set(swept.active_dims[small].tolist())) if small.any() else []
                 st.metric(f"{kind}: active latents at β < {SMALL_BETA_FRACTION:g}", ", ".join(map(str, counts)) or "—")
-                ui.chart(plots.kl_curves(swept, unit, title=f"{kind} latent space"))
+                ui.chart(remembered(plots.kl_curves, swept, unit, title=f"{kind} latent space"))
                 st.markdown(explorer.active_sentence(swept) + f" D(β): {explorer.range_text(swept.dimensionality[small])}"
                             f" at β < {SMALL_BETA_FRACTION:g}.")
                 purity = getattr(swept, "category_purity", None)

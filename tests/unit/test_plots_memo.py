@@ -76,12 +76,17 @@ def test_results_among_the_arguments_count_by_identity():
     assert len(BUILDS) == 2
 
 
-def test_unhashable_arguments_build_every_time():
+def test_arrays_count_by_identity_and_unhashable_arguments_build_every_time():
     result = Result(np.linspace(0.1, 1.3, 200))
-    extra = np.ones(3)  # an array is not a result: it cannot be hashed, so nothing is remembered
+    extra = np.ones(3)
     plots.remembered(with_array, result, extra)
     plots.remembered(with_array, result, extra)
-    assert len(BUILDS) == 2 and not plots._figures
+    assert len(BUILDS) == 1
+    plots.remembered(with_array, result, extra.copy())  # an equal array, another object
+    assert len(BUILDS) == 2
+    plots.remembered(with_array, result, [1, 2])  # a list cannot be hashed: built every time, nothing kept
+    plots.remembered(with_array, result, [1, 2])
+    assert len(BUILDS) == 4 and len(plots._figures) == 2
 
 
 def test_lean_sends_float32_where_it_halves_the_bytes_and_keeps_whole_numbers_exact():
