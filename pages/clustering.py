@@ -27,6 +27,7 @@ from ganplify_core.clustering.experiment import (
 )
 from ganplify_core.clustering.mapper import MapperConfig
 from ganplify_core.jets import files as jet_files
+from ganplify_core.plots import remembered
 
 DECLARED = {**params.params_of(ElbowConfig), **params.params_of(CompareConfig), **params.params_of(MapperConfig),
             **params.params_of(TopologyConfig)}
@@ -182,22 +183,24 @@ else:
     left, right = st.columns(2)
     title = f"{algorithm.title}: {result.n_clusters} clusters"
     if result.algorithm == "dbscan":
-        ui.chart(plots.dbscan_scatter(view, result.labels, result.core_mask, title, axis_names, data.true_labels,
-                                               data.label_names), container=left)
+        ui.chart(remembered(plots.dbscan_scatter, view, result.labels, result.core_mask, title, axis_names,
+                            data.true_labels, data.label_names), container=left)
     else:
-        ui.chart(plots.cluster_scatter(view, result.labels, title, axis_names, (), data.true_labels, data.label_names), container=left)
+        ui.chart(remembered(plots.cluster_scatter, view, result.labels, title, axis_names, (), data.true_labels,
+                            data.label_names), container=left)
     silhouette_chart = None
     if len(outcome.silhouette.values):
-        silhouette_chart = plots.silhouette_figure(outcome.silhouette.values, outcome.silhouette.labels, scores.silhouette)
+        silhouette_chart = remembered(plots.silhouette_figure, outcome.silhouette.values, outcome.silhouette.labels,
+                                      scores.silhouette)
     if data.true_labels is not None:
-        ui.chart(plots.cluster_scatter(view, data.true_labels, "True classes (not shown to the clusterer)", axis_names,
-                                                 data.label_names, data.true_labels, data.label_names), container=right)
+        ui.chart(remembered(plots.cluster_scatter, view, data.true_labels, "True classes (not shown to the clusterer)",
+                            axis_names, data.label_names, data.true_labels, data.label_names), container=right)
     elif silhouette_chart is not None:
         ui.chart(silhouette_chart, container=right)
     left, right = st.columns(2)
     with left:
         if elbow is not None:
-            ui.chart(plots.elbow_figure(elbow.k_values, elbow.inertias, elbow.elbow_k))
+            ui.chart(remembered(plots.elbow_figure, elbow.k_values, elbow.inertias, elbow.elbow_k))
             st.caption(f"The elbow, the point farthest from the dotted chord (Kneedle), is at **k = {elbow.elbow_k}**. "
                        f"k-means with each k took {elbow.seconds.sum():.1f} s in all.")
         else:
@@ -229,7 +232,7 @@ if comparison is None or prepared is None:
 else:
     st.caption(f"Algorithms that take a number of clusters were given **k = {comparison.k}**; the others found "
                "their own.")
-    ui.chart(plots.comparison_grid(view, list(comparison.entries), data.true_labels, seed=compare_config.seed))
+    ui.chart(remembered(plots.comparison_figure, comparison, view, data.true_labels, compare_config.seed))
     frame = plots.comparison_frame(comparison_rows(comparison))
     st.dataframe(frame, hide_index=True, width="stretch")
     ui.download_csv(frame, "comparison.csv", "Download the comparison (CSV)")

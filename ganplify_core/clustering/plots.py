@@ -109,11 +109,26 @@ def _label_text(values: np.ndarray | None, names: tuple, index: np.ndarray) -> l
     return [names[v] if 0 <= v < len(names) else str(v) for v in values[index]]
 
 
+def _hover_data(index: np.ndarray, true_labels, true_names: tuple) -> tuple[np.ndarray, str, str]:
+    """A point's hover data: ``customdata`` and how the template writes the point's number and its true label.
+
+    Numbers go as a typed int32 array, a fraction of the bytes of the same numbers as text: the point's index
+    alone when there are no true labels (the label reads "—"), index and label when the labels have no names
+    (shown as the number, as text would show it); named labels go as text.
+    """
+    if true_labels is None:
+        return index.astype(np.int32), "%{customdata}", "—"
+    if not true_names:
+        return np.column_stack([index, true_labels[index]]).astype(np.int32), "%{customdata[0]}", "%{customdata[1]}"
+    return np.column_stack([index, _label_text(true_labels, true_names, index)]), "%{customdata[0]}", "%{customdata[1]}"
+
+
 def cluster_traces(coords: np.ndarray, labels: np.ndarray, names: tuple = (), true_labels=None, true_names: tuple = (),
                    marker_size: float = 5, hover_mask=None, show_legend: bool = True,
                    points_in_figure: int | None = None) -> list:
     """One scatter trace per cluster (plus a hover-less twin for points beyond the hover cap); WebGL when
     the whole figure (``points_in_figure``, default these points) holds more than :data:`SVG_MAX_POINTS`."""
+    coords = np.asarray(coords, dtype=np.float32)  # positions on a screen: float32 sends half the bytes
     hover_mask = hover_subset(len(coords)) if hover_mask is None else hover_mask
     traces, scatter = [], scatter_type(points_in_figure or len(coords))
     for label in np.unique(labels):
@@ -128,9 +143,8 @@ def cluster_traces(coords: np.ndarray, labels: np.ndarray, names: tuple = (), tr
             trace = scatter(x=coords[index, 0], y=coords[index, 1], mode="markers", name=name, marker=marker,
                                  legendgroup=name, showlegend=show_legend and with_hover)
             if with_hover:
-                trace.customdata = np.column_stack([index, _label_text(true_labels, true_names, index)])
-                trace.hovertemplate = (f"point %{{customdata[0]}}<br>{name}<br>true label: %{{customdata[1]}}"
-                                       "<extra></extra>")
+                trace.customdata, point, label_text = _hover_data(index, true_labels, true_names)
+                trace.hovertemplate = f"point {point}<br>{name}<br>true label: {label_text}<extra></extra>"
             else:
                 trace.hoverinfo = "skip"
             traces.append(trace)
@@ -149,6 +163,7 @@ def cluster_scatter(coords: np.ndarray, labels: np.ndarray, title: str, axis_nam
 def dbscan_scatter(coords: np.ndarray, labels: np.ndarray, core_mask: np.ndarray, title: str, axis_names=("x1", "x2"),
                    true_labels=None, true_names: tuple = (), height: int = 480) -> go.Figure:
     """DBSCAN's three kinds of point: core (large, filled), border (small, open ring), noise (grey cross)."""
+    coords = np.asarray(coords, dtype=np.float32)  # positions on a screen: float32 sends half the bytes
     hover, scatter = hover_subset(len(coords)), scatter_type(len(coords))
     fig = go.Figure()
     kinds = (("core", core_mask & (labels >= 0), 7, "circle"),
@@ -160,10 +175,10 @@ def dbscan_scatter(coords: np.ndarray, labels: np.ndarray, core_mask: np.ndarray
             rest = np.flatnonzero(mask & (labels == label) & ~hover)
             name = "noise" if label < 0 else f"cluster {label} ({kind})"
             marker = dict(size=size, color=colour(int(label)), symbol=symbol, line=dict(width=1.5, color=colour(int(label))))
+            customdata, point, label_text = _hover_data(index, true_labels, true_names)
             fig.add_trace(scatter(
                 x=coords[index, 0], y=coords[index, 1], mode="markers", name=name, marker=marker, legendgroup=name,
-                customdata=np.column_stack([index, _label_text(true_labels, true_names, index)]),
-                hovertemplate=f"point %{{customdata[0]}}<br>{name}<br>true label: %{{customdata[1]}}<extra></extra>"))
+                customdata=customdata, hovertemplate=f"point {point}<br>{name}<br>true label: {label_text}<extra></extra>"))
             if len(rest):
                 fig.add_trace(scatter(x=coords[rest, 0], y=coords[rest, 1], mode="markers", marker=marker,
                                            legendgroup=name, showlegend=False, hoverinfo="skip"))
@@ -235,6 +250,11 @@ def comparison_grid(coords: np.ndarray, entries: list, true_labels=None, columns
     fig.update_yaxes(showticklabels=False)
     fig.update_annotations(font_size=12)
     return styled(fig, None, 260 * rows + 40)
+
+
+def comparison_figure(comparison, coords: np.ndarray, true_labels=None, seed: int = 0) -> go.Figure:
+    """:func:`comparison_grid` of a comparison result (one argument per result, so a page can remember it)."""
+    return comparison_grid(coords, list(comparison.entries), true_labels, seed=seed)
 
 
 def _mode_note(e) -> str:
