@@ -22,9 +22,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--pressing", type=int, default=10)
+    parser.add_argument("--timeout", type=float, default=1200, help="seconds to wait for every session's answer")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        report = run_class(Path(scratch), sessions=args.sessions, pressing=args.pressing)
+        report = run_class(Path(scratch), sessions=args.sessions, pressing=args.pressing, timeout_s=args.timeout,
+                           artifacts=ROOT / "tests" / "artifacts")
     pressed = [PRESSES[i % len(PRESSES)][0].split("?")[0] for i in range(args.pressing)]
     print(f"""| figure | value |
 |---|---|
@@ -39,6 +41,8 @@ def main() -> int:
 | whole run | {report.seconds:.0f} s |""")
     for line in report.exceptions:
         print("EXCEPTION", line)
+    for line in report.unanswered:
+        print("UNANSWERED", line)
     ok = report.answered == report.sessions and not report.exceptions
     return 0 if ok else 1
 

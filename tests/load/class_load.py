@@ -77,8 +77,12 @@ def _rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run_class(scratch: Path, sessions: int = 30, pressing: int = 10, timeout_s: float = 1200) -> LoadReport:
-    """Start a server, open ``sessions`` browser sessions, ``pressing`` of them pressing; report what happened."""
+def run_class(scratch: Path, sessions: int = 30, pressing: int = 10, timeout_s: float = 1200,
+              artifacts: Path | None = None) -> LoadReport:
+    """Start a server, open ``sessions`` browser sessions, ``pressing`` of them pressing; report what happened.
+
+    Sessions still waiting at ``timeout_s`` are listed with what they showed (and screenshotted into ``artifacts``).
+    """
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
@@ -144,8 +148,15 @@ def run_class(scratch: Path, sessions: int = 30, pressing: int = 10, timeout_s: 
                 pending = still
                 if pending:
                     time.sleep(2.0)
-            unanswered = [f"{link or 'home'} ({'pressed ' + button if button else 'viewing'})"
-                          for _page, link, button, _text, _opened in pending]
+            unanswered = []
+            for index, (page, link, button, text, _opened) in enumerate(pending):
+                shown = "busy: the script is running" if page.locator("[data-testid='stStatusWidget']").count() else \
+                    "busy: a progress bar" if page.locator("[data-testid='stProgress']").count() else \
+                    "no title" if not page.locator("[data-testid='stMain'] h1").count() else f"no {text!r} on the page"
+                unanswered.append(f"{link.split('?')[0] or 'home'} ({'pressed ' + button if button else 'viewing'}): {shown}")
+                if artifacts is not None:
+                    artifacts.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(artifacts / f"load-unanswered-{index}.png"))
             browser.close()
         lines = trace.read_text().splitlines() if trace.exists() else []
         computed = collections.Counter(line.split()[-1] for line in lines)
