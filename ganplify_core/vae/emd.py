@@ -143,13 +143,44 @@ def _row_block(weights: np.ndarray, positions: np.ndarray, rows: np.ndarray, R: 
 def _rows_kernel(weights, positions, counts, rows, R, out, max_pivots):  # pragma: no cover - compiled by numba
     """Exact EMDs of each jet i in ``rows`` to every j > i into ``out`` (pdist order); NaN where it gave up.
 
-    A transportation simplex: a row-minimum initial basis, rows taken lightest first (connected into a
-    spanning tree by zero-flow arcs), block-search pricing over the cells, and the basis tree kept with
-    parent arcs, depths and adjacency lists; after a pivot only the re-hung subtree's potentials,
-    parents and depths change.
+    A transportation simplex: a matrix-minimum initial basis (the cheapest cell with weight left on both
+    sides first; zero-flow arcs join a forest into a spanning tree where ties left one), row-wise pricing,
+    and the basis tree kept with parent arcs, depths and adjacency lists; after a pivot only the re-hung
+    subtree's potentials, parents and depths change. Returns the number of pivots.
     ``weights`` (n, K) hold each jet's particles first (``counts``), ``positions`` (n, K, d). ``R`` > 0:
     unequal totals, the lighter jet gets one particle carrying the difference at distance R.
     """
+    BIG = 1e300                    # larger than any cost: "none" in a minimum
+
+    def lowest(values, offsets, base, count):
+        """min over k < count of values[k] + offsets[base + k]."""
+        m0 = m1 = m2 = m3 = BIG
+        k = 0
+        while k + 4 <= count:
+            x0 = values[k] + offsets[base + k]
+            x1 = values[k + 1] + offsets[base + k + 1]
+            x2 = values[k + 2] + offsets[base + k + 2]
+            x3 = values[k + 3] + offsets[base + k + 3]
+            m0 = x0 if x0 < m0 else m0
+            m1 = x1 if x1 < m1 else m1
+            m2 = x2 if x2 < m2 else m2
+            m3 = x3 if x3 < m3 else m3
+            k += 4
+        while k < count:
+            x0 = values[k] + offsets[base + k]
+            m0 = x0 if x0 < m0 else m0
+            k += 1
+        m0 = m1 if m1 < m0 else m0
+        m2 = m3 if m3 < m2 else m2
+        return m2 if m2 < m0 else m0
+
+    def first_at(values, offsets, base, count, value):
+        """The first k with values[k] + offsets[base + k] == value (``value`` from ``lowest``: the same sum)."""
+        k = 0
+        while k < count - 1 and values[k] + offsets[base + k] != value:
+            k += 1
+        return k
+
     n_jets, K = weights.shape
     d = positions.shape[2]
     S = K + 1                      # the most nodes on one side (an extra one for R)
@@ -157,22 +188,27 @@ def _rows_kernel(weights, positions, counts, rows, R, out, max_pivots):  # pragm
     a = np.empty(S)
     b = np.empty(S)
     C = np.empty((S, S))
-    ra = np.empty(S)
+    ra = np.empty(S)               # weight left in the initial basis
     rb = np.empty(S)
+    closed = np.empty(S)           # 0 for a column with weight left, BIG once it has none (added to its costs)
+    zero = np.zeros(S)
+    row_min = np.empty(S)          # each row's cheapest open column's cost (a lower bound once stale) ...
+    row_arg = np.empty(S, np.int64)  # ... and that column
     uf = np.empty(N, np.int64)
-    br = np.empty(N, np.int64)
+    br = np.empty(N, np.int64)     # the basic arcs: row, column, flow, and row + n + column (other end = ends − one)
     bc = np.empty(N, np.int64)
     bx = np.empty(N)
+    ends = np.empty(N, np.int64)
     adj = np.empty((N, S), np.int64)
     cnt = np.empty(N, np.int64)
-    u = np.empty(S)
-    v = np.empty(S)
+    pot = np.empty(N)              # potentials: u_p for row p, −v_q for column q (node n + q)
     parent_arc = np.empty(N, np.int64)
     depth = np.empty(N, np.int64)
     queue = np.empty(N, np.int64)
     path_a = np.empty(N, np.int64)
     path_b = np.empty(N, np.int64)
     totals = weights.sum(axis=1)
+    all_pivots = 0
     at = 0
     for i in rows:
         for j in range(i + 1, n_jets):
@@ -204,84 +240,85 @@ def _rows_kernel(weights, positions, counts, rows, R, out, max_pivots):  # pragm
                         C[p, m] = R
                     m += 1
             nodes = n + m
-            # -- initial basis: row minimum, a forest joined into a tree by zero-flow arcs --
-            for p in range(n):
-                ra[p] = a[p]
+            # -- initial basis: the matrix minimum. Each step joins a row and a column that both have weight
+            # left and empties one of them, so the arcs never close a cycle: they form a forest. --
             for q in range(m):
                 rb[q] = b[q]
-            for x in range(nodes):
-                uf[x] = x
+                closed[q] = 0.0
+            for p in range(n):
+                ra[p] = a[p]
+                row_min[p] = lowest(C[p], closed, 0, m)
+                row_arg[p] = first_at(C[p], closed, 0, m, row_min[p])
             nb = 0
-            row_order = np.argsort(a[:n])  # the lightest particles first: about 15 % fewer pivots on jets
-            for rank in range(n):
-                p = row_order[rank]
-                while ra[p] > 0.0:
-                    best = -1
-                    best_cost = np.inf
-                    for q in range(m):
-                        if rb[q] > 0.0 and C[p, q] < best_cost:
-                            best_cost = C[p, q]
-                            best = q
-                    if best < 0:
-                        break
-                    q = best
-                    root_p = p
+            while True:
+                cheapest = lowest(row_min, zero, 0, n)
+                if cheapest >= BIG:
+                    break
+                p = first_at(row_min, zero, 0, n, cheapest)
+                q = row_arg[p]
+                if closed[q] > 0.0:  # that column emptied since: the row's cheapest open one again
+                    row_min[p] = lowest(C[p], closed, 0, m)
+                    row_arg[p] = first_at(C[p], closed, 0, m, row_min[p])
+                    continue
+                if ra[p] <= rb[q]:
+                    flow = ra[p]
+                    rb[q] -= flow
+                    ra[p] = 0.0
+                    row_min[p] = BIG
+                    if rb[q] <= 0.0:
+                        closed[q] = BIG
+                else:
+                    flow = rb[q]
+                    ra[p] -= flow
+                    rb[q] = 0.0
+                    closed[q] = BIG
+                br[nb] = p
+                bc[nb] = q
+                bx[nb] = flow
+                nb += 1
+            if nb < nodes - 1:  # ties emptied a row and a column at once: join the forest by zero-flow arcs
+                for x in range(nodes):
+                    uf[x] = x
+                for e in range(nb):
+                    root_p = br[e]
                     while uf[root_p] != root_p:
                         root_p = uf[root_p]
-                    root_q = n + q
+                    root_q = n + bc[e]
                     while uf[root_q] != root_q:
                         root_q = uf[root_q]
-                    if root_p == root_q:  # a rounding leftover would close a cycle: drop it
-                        if ra[p] <= rb[q]:
-                            ra[p] = 0.0
-                        else:
-                            rb[q] = 0.0
-                        continue
                     uf[root_p] = root_q
-                    if ra[p] <= rb[q]:
-                        flow = ra[p]
-                        rb[q] -= flow
-                        ra[p] = 0.0
-                    else:
-                        flow = rb[q]
-                        ra[p] -= flow
-                        rb[q] = 0.0
-                    br[nb] = p
-                    bc[nb] = q
-                    bx[nb] = flow
-                    nb += 1
-            for x in range(1, nodes):
-                root_x = x
-                while uf[root_x] != root_x:
-                    root_x = uf[root_x]
-                root_0 = 0
-                while uf[root_0] != root_0:
-                    root_0 = uf[root_0]
-                if root_x != root_0:
-                    # join x's tree to node 0's: row x to column 0's ... any node of the other side in 0's tree
-                    partner = -1
-                    lo = n if x < n else 0
-                    hi = nodes if x < n else n
-                    for y in range(lo, hi):
-                        root_y = y
-                        while uf[root_y] != root_y:
-                            root_y = uf[root_y]
-                        if root_y == root_0:
-                            partner = y
-                            break
-                    if partner < 0:      # 0's tree has no node of the other side yet: node 0 is a lone row
-                        partner = 0 if x >= n else -1
-                    if partner < 0:      # x is a row and 0's tree is row 0 alone: join via x's tree
-                        continue
-                    uf[root_x] = root_0
-                    if x < n:
-                        br[nb] = x
-                        bc[nb] = partner - n
-                    else:
-                        br[nb] = partner
-                        bc[nb] = x - n
-                    bx[nb] = 0.0
-                    nb += 1
+                for x in range(1, nodes):
+                    root_x = x
+                    while uf[root_x] != root_x:
+                        root_x = uf[root_x]
+                    root_0 = 0
+                    while uf[root_0] != root_0:
+                        root_0 = uf[root_0]
+                    if root_x != root_0:
+                        # join x's tree to node 0's: row x to column 0's ... any node of the other side in 0's tree
+                        partner = -1
+                        lo = n if x < n else 0
+                        hi = nodes if x < n else n
+                        for y in range(lo, hi):
+                            root_y = y
+                            while uf[root_y] != root_y:
+                                root_y = uf[root_y]
+                            if root_y == root_0:
+                                partner = y
+                                break
+                        if partner < 0:      # 0's tree has no node of the other side yet: node 0 is a lone row
+                            partner = 0 if x >= n else -1
+                        if partner < 0:      # x is a row and 0's tree is row 0 alone: join via x's tree
+                            continue
+                        uf[root_x] = root_0
+                        if x < n:
+                            br[nb] = x
+                            bc[nb] = partner - n
+                        else:
+                            br[nb] = partner
+                            bc[nb] = x - n
+                        bx[nb] = 0.0
+                        nb += 1
             if nb != nodes - 1:
                 out[at] = np.nan
                 at += 1
@@ -298,7 +335,9 @@ def _rows_kernel(weights, positions, counts, rows, R, out, max_pivots):  # pragm
                 cnt[y] += 1
             parent_arc[0] = -1
             depth[0] = 0
-            u[0] = 0.0
+            pot[0] = 0.0
+            for e in range(nb):
+                ends[e] = br[e] + n + bc[e]
             queue[0] = 0
             head = 0
             tail = 1
@@ -309,13 +348,13 @@ def _rows_kernel(weights, positions, counts, rows, R, out, max_pivots):  # pragm
                     e = adj[x, t]
                     if e == parent_arc[x]:
                         continue
-                    y = br[e] if x >= n else n + bc[e]
+                    y = ends[e] - x
                     depth[y] = depth[x] + 1
                     parent_arc[y] = e
                     if y >= n:
-                        v[y - n] = C[br[e], bc[e]] - u[br[e]]
+                        pot[y] = pot[x] - C[x, y - n]
                     else:
-                        u[y] = C[br[e], bc[e]] - v[bc[e]]
+                        pot[y] = C[y, x - n] + pot[x]
                     queue[tail] = y
                     tail += 1
             largest = 0.0
@@ -325,42 +364,34 @@ def _rows_kernel(weights, positions, counts, rows, R, out, max_pivots):  # pragm
                         largest = C[p, q]
             tolerance = 1e-13 * largest
             cells = n * m
-            block = max(int(1.5 * np.sqrt(cells)), 8)  # cells priced per pivot at least
+            block_rows = max(1, max(int(1.5 * np.sqrt(cells)), 8) // m)  # rows priced per pivot at least
             position = 0
             pivots = 0
             failed = False
             while True:
-                # -- pricing: the most negative reduced cost in the first block that has one --
+                # -- pricing: the most negative reduced cost C_pq − u_p − v_q in the first rows that have one --
                 enter_p = -1
-                enter_q = -1
+                best_low = 0.0
                 best = -tolerance
                 scanned = 0
-                cp = position // m
-                cq = position - cp * m
-                up = u[cp]
-                while scanned < cells:
-                    stop = min(scanned + block, cells)
-                    for _t in range(scanned, stop):
-                        reduced = C[cp, cq] - up - v[cq]
-                        if reduced < best:
-                            best = reduced
-                            enter_p = cp
-                            enter_q = cq
-                        cq += 1
-                        if cq == m:
-                            cq = 0
-                            cp += 1
-                            if cp == n:
-                                cp = 0
-                            up = u[cp]
-                    scanned = stop
-                    if enter_p >= 0:
+                rp = position
+                while scanned < n:
+                    low = lowest(C[rp], pot, n, m)
+                    reduced = low - pot[rp]
+                    if reduced < best:
+                        best = reduced
+                        enter_p = rp
+                        best_low = low
+                    scanned += 1
+                    rp += 1
+                    if rp == n:
+                        rp = 0
+                    if enter_p >= 0 and scanned >= block_rows:
                         break
                 if enter_p < 0:
                     break
-                position = enter_p * m + enter_q + 1
-                if position >= cells:
-                    position = 0
+                position = rp
+                enter_q = first_at(C[enter_p], pot, n, m, best_low)
                 pivots += 1
                 if pivots > max_pivots:
                     failed = True
@@ -374,23 +405,23 @@ def _rows_kernel(weights, positions, counts, rows, R, out, max_pivots):  # pragm
                     e = parent_arc[x]
                     path_a[pa] = e
                     pa += 1
-                    x = br[e] if x >= n else n + bc[e]
+                    x = ends[e] - x
                 while depth[y] > depth[x]:
                     e = parent_arc[y]
                     path_b[pb] = e
                     pb += 1
-                    y = br[e] if y >= n else n + bc[e]
+                    y = ends[e] - y
                 while x != y:
                     e = parent_arc[x]
                     path_a[pa] = e
                     pa += 1
-                    x = br[e] if x >= n else n + bc[e]
+                    x = ends[e] - x
                     e = parent_arc[y]
                     path_b[pb] = e
                     pb += 1
-                    y = br[e] if y >= n else n + bc[e]
+                    y = ends[e] - y
                 # path_b[t] sits at place t + 1 of the cycle (odd places lose flow), path_a[s] at pb + pa − s
-                theta = np.inf
+                theta = BIG
                 leave = -1
                 leave_in_a = False
                 for t in range(0, pb, 2):
@@ -428,22 +459,23 @@ def _rows_kernel(weights, positions, counts, rows, R, out, max_pivots):  # pragm
                 br[leave] = enter_p
                 bc[leave] = enter_q
                 bx[leave] = theta
+                ends[leave] = enter_p + n + enter_q
                 adj[enter_p, cnt[enter_p]] = leave
                 cnt[enter_p] += 1
                 adj[n + enter_q, cnt[n + enter_q]] = leave
                 cnt[n + enter_q] += 1
                 # -- re-hang the cut-off subtree below the entering arc; shift its potentials --
-                reduced = C[enter_p, enter_q] - u[enter_p] - v[enter_q]
+                reduced = C[enter_p, enter_q] - pot[enter_p] + pot[n + enter_q]
                 if leave_in_a:
                     start = enter_p
                     depth[start] = depth[n + enter_q] + 1
                     shift = reduced
-                    u[start] += shift
+                    pot[start] += shift
                 else:
                     start = n + enter_q
                     depth[start] = depth[enter_p] + 1
                     shift = -reduced
-                    v[enter_q] -= shift
+                    pot[start] += shift
                 parent_arc[start] = leave
                 queue[0] = start
                 head = 0
@@ -455,15 +487,13 @@ def _rows_kernel(weights, positions, counts, rows, R, out, max_pivots):  # pragm
                         e = adj[x, t]
                         if e == parent_arc[x]:
                             continue
-                        y = br[e] if x >= n else n + bc[e]
+                        y = ends[e] - x
                         parent_arc[y] = e
                         depth[y] = depth[x] + 1
-                        if y < n:
-                            u[y] += shift
-                        else:
-                            v[y - n] -= shift
+                        pot[y] += shift
                         queue[tail] = y
                         tail += 1
+            all_pivots += pivots
             if failed:
                 out[at] = np.nan
             else:
@@ -472,6 +502,7 @@ def _rows_kernel(weights, positions, counts, rows, R, out, max_pivots):  # pragm
                     total += bx[e] * C[br[e], bc[e]]
                 out[at] = total / scale
             at += 1
+    return all_pivots
 
 
 @functools.cache
