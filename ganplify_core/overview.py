@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ganplify_core import cache, experiments
+from ganplify_core.plots import remembered
 from ganplify_core.plotstyle import COLORS, styled
 
 # The camel back of ganplify_core.amplify.distributions (MODE, WIDTH there; tests/unit/test_threads.py checks
@@ -68,7 +69,7 @@ def amplify_default_summary() -> dict | None:
     from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig
 
     result = experiments.cached_result(AMPLIFY, AmplifyConfig())
-    return AMPLIFY.to_json(result) if result is not None else None
+    return remembered(AMPLIFY.to_json, result) if result is not None else None  # its bootstrap: once per result
 
 
 # The pages the home page links to: (file, title, icon, what it teaches). Titles and icons as in app.py.

@@ -69,7 +69,7 @@ if result is None:
     ui.show_cli(params.command_line("amplify", config))
     st.stop()
 
-summary = result.summary()
+summary = remembered(AMPLIFY.to_json, result)  # the bootstrap intervals: once per result
 headline.markdown(plots.headline_markdown(summary, "gan" if "gan" in config.methods else config.methods[-1]))
 columns = headline.columns(4)
 columns[0].metric("Training sample: amplification", f"{summary['train_amplification']['mean']:.2f}",
