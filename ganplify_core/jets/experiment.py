@@ -18,7 +18,7 @@ import dataclasses
 
 import numpy as np
 
-from ganplify_core import experiments, params
+from ganplify_core import experiments, params, upload_store
 from ganplify_core.errors import InputError
 from ganplify_core.jets import files
 from ganplify_core.jets.images import pixelate
@@ -228,7 +228,7 @@ class JetFileConfig(params.Config):
     def check(self) -> None:
         if not self.digest:
             raise InputError("upload a jets file first")
-        if not files._upload_path(self.digest).is_file():
+        if not upload_store.exists(self.digest):
             raise InputError("the uploaded jets file is no longer on this server (the cache was cleared): upload it again")
 
     def read(self) -> dict[str, JetSample]:

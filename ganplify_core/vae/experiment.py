@@ -15,7 +15,7 @@ import dataclasses
 import numpy as np
 import torch
 
-from ganplify_core import experiments, params
+from ganplify_core import experiments, params, upload_store
 from ganplify_core.device import get_device
 from ganplify_core.errors import InputError
 from ganplify_core.jets import files as jet_files
@@ -105,7 +105,7 @@ class DatasetConfig(params.Config):
             if not self.jets_digest:
                 raise InputError("upload a jets file first (the CLI reads one as --dataset jets --jets-input FILE "
                                  "--jets-format FORMAT)")
-            if not jet_files._upload_path(self.jets_digest).is_file():
+            if not upload_store.exists(self.jets_digest):
                 raise InputError("the uploaded jets file is no longer on this server (the cache was cleared): "
                                  "upload it again")
 
