@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "assets"
 # What the app reads from assets/ besides the shipped results (the README's screenshot is not among them).
 DATA_FILES = ("calo_gan.pt", "reference_jets.npz", "preset_times.json", "ae-curve-default.npz", "ae-roc-default.npz")
+# The tests of the source tree's packaging need a checkout; a copy of tests/ run against an installed package
+# (docs/install.md) has no ganplify_core/ or assets/ beside it.
+needs_checkout = pytest.mark.skipif(not (ROOT / "ganplify_core").is_dir(),
+                                    reason="no source checkout here: the tests run against an installed package")
 
 
 def test_the_upload_limit_is_the_loaders_limit():
@@ -41,6 +45,7 @@ def test_the_package_imports_and_runs_from_another_folder(tmp_path):
     assert '"entries": 0' in result.stdout
 
 
+@needs_checkout
 def test_a_checkout_reads_the_top_level_assets_folder():
     from ganplify_core import experiments, paths, ui
     from ganplify_core.calorimeter.gan import PRETRAINED_PATH
@@ -74,6 +79,7 @@ def _names(wheel: Path) -> set[str]:
         return set(archive.namelist())
 
 
+@needs_checkout
 def test_the_wheel_carries_the_shipped_results_and_the_data(wheel):
     names = _names(wheel)
     manifest = json.loads((ASSETS / "shipped" / "manifest.json").read_text(encoding="utf-8"))
@@ -86,6 +92,7 @@ def test_the_wheel_carries_the_shipped_results_and_the_data(wheel):
             assert archive.read(f"ganplify_core/assets/{name}") == (ASSETS / name).read_bytes()
 
 
+@needs_checkout
 def test_the_wheel_holds_every_module_and_nothing_else(wheel):
     names = _names(wheel)
     modules = {path.relative_to(ROOT).as_posix() for path in (ROOT / "ganplify_core").rglob("*.py")
@@ -98,6 +105,7 @@ def test_the_wheel_holds_every_module_and_nothing_else(wheel):
                 or "/tests/" in name or name.endswith(".gitkeep")]
 
 
+@needs_checkout
 def test_the_wheel_installs_the_ganplify_command(wheel):
     with zipfile.ZipFile(wheel) as archive:
         (entry_points,) = [name for name in archive.namelist() if name.endswith(".dist-info/entry_points.txt")]
@@ -106,6 +114,7 @@ def test_the_wheel_installs_the_ganplify_command(wheel):
     assert dict(parser["console_scripts"]) == {"ganplify": "ganplify_core.cli:console_main"}
 
 
+@needs_checkout
 def test_the_unpacked_wheel_finds_its_data_from_another_folder(wheel, tmp_path):
     site = tmp_path / "site-packages"
     with zipfile.ZipFile(wheel) as archive:
