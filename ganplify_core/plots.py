@@ -102,8 +102,9 @@ def remembered(build: Callable[..., Any], result: Any, *args: Any, **kwargs: Has
     """``build(result, *args, **kwargs)``, built once per live ``result`` object and arguments; a copy each call.
 
     ``result`` and any other argument that is a result or part of one (a dataclass instance, an array) count by
-    identity, the other arguments by value: pass a result's own arrays, never one that is changed in place. ``None`` (a builder with nothing to draw) is remembered too. Other arguments that cannot
-    be hashed, or a result that cannot be referenced weakly, build the figure every time.
+    identity, the other arguments by value: pass a result's own arrays, never one that is changed in place.
+    ``None`` (a builder with nothing to draw) is remembered too. Other arguments that cannot be hashed, or a
+    result that cannot be referenced weakly, build the figure every time.
     """
     anchors = [result] + [arg for arg in args if _is_result(arg)]
     try:
