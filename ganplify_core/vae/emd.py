@@ -23,7 +23,7 @@ Where the time goes, and what this module does about it (``benchmarks/bench_emd.
   * ``solver="simplex"``: our transportation simplex (:func:`_rows_kernel`), compiled by numba; a whole
     chunk of pairs is one compiled call, cost matrices included, with no allocation per pair. On one
     thread it takes about 0.4× the bare ``emd_c``'s CPU time per pair of W jets (``bench_emd.py --profile
-    150``; 0.65-0.7× before the changes below), about 105 pivots per 40×40 pair. Where its time goes (a
+    150``; 0.65-0.73× before the changes below), about 105 pivots per 40×40 pair. Where its time goes (a
     copy of the kernel stopped after each phase): the pivots about two thirds, the initial basis a
     quarter, the cost matrices and the first tree the rest. What made it cheaper, measured in one run
     each against ``emd_c``:
