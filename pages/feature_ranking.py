@@ -6,7 +6,6 @@ import numpy as np
 import streamlit as st
 
 from ganplify_core import params, ui
-from ganplify_core.clustering.csv_input import MAX_CSV_BYTES, MAX_ROWS
 from ganplify_core.plots import lean
 from ganplify_core.ranking import experiment, games, importance, models, onnx_model, plots, uploads
 from ganplify_core.ranking.experiment import RANKING, RankingConfig
@@ -79,6 +78,8 @@ if settings.value("dataset") == "upload":
              "PyTorch network with torch.onnx.export (a free batch dimension). It is ranked by permutation "
              "importance and KernelSHAP on the CSV's rows instead of a model trained here.")
     if file is None:
+        from ganplify_core.clustering.csv_input import MAX_CSV_BYTES, MAX_ROWS  # scikit-learn: only for an upload
+
         st.info(f"Upload a CSV to rank its features (at most {MAX_CSV_BYTES // 2**20} MB and {MAX_ROWS:,} "
                 "rows; two distinct target values make it a classification).")
         st.stop()
