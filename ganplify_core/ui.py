@@ -533,7 +533,7 @@ def _shipped_note(experiment: experiments.Experiment, config: Any, info: dict) -
     st.warning(f"This shipped result was made{made} by an earlier version of the code{took}. It is shown as "
                "made; recompute it to see what the current code gives.", icon=":material/history:")
     if st.button(f"Recompute with the current code ({estimate_text(experiment, config)})",
-                 key=f"recompute-{experiment.name}"):
+                 key=f"recompute-{experiment.name}-{experiment.key(config)[:12]}"):  # a page may show several
         jobs.submit(experiment, config, owner=_session_id(), fresh=True)
         st.rerun()
 
@@ -608,7 +608,8 @@ def uploaded(file: Any) -> tuple[str, bytes]:
 
 def download_csv(frame: Any, filename: str, label: str = "Download results (CSV)") -> None:
     """A download button for a pandas DataFrame as CSV (text cells that a spreadsheet would run as formulas are quoted)."""
-    st.download_button(label, spreadsheet_safe(frame).to_csv(index=False).encode(), file_name=filename, mime="text/csv")
+    st.download_button(label, lambda: spreadsheet_safe(frame).to_csv(index=False).encode(), file_name=filename,
+                       mime="text/csv", on_click="ignore")  # the CSV is written when pressed, not on every rerun
 
 
 def spreadsheet_safe(frame: Any) -> Any:
