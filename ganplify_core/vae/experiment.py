@@ -443,7 +443,7 @@ def run_correlation_dimension(config: CorrdimConfig, progress: Progress | None =
                          distance_unit=config.distance_unit)
 
 
-SECONDS_PER_EMD = 1.5e-4          # one exact EMD of two jets on one core: our simplex, 149 CPU-µs (bench_emd.py, load 9)
+SECONDS_PER_EMD = 7.5e-5          # one exact EMD of two jets on one core: our simplex, 73 CPU-µs (bench_emd.py, load 2.5)
 SECONDS_PER_PAIR_BOOTSTRAP = 1.8e-8 # one pair in one of the 31 counts (30 bootstrap resamples + the sample)
 
 
