@@ -219,11 +219,12 @@ def run(experiment: Experiment, config: Any, progress: Progress | None = None, u
     """The result for ``config``: held in memory, shipped, on disk, or computed once (and stored).
 
     Single flight across processes: while one process computes a key, others wait for it (a lock file
-    beside the entry) and then read its result. ``use_shipped=False`` recomputes a config whose only
-    result is a shipped one (made by older code); the new result is stored in the disk cache.
+    beside the entry) and then read its result. ``use_shipped=False`` ignores shipped results (the
+    topic's own and ``assets/shipped``): it recomputes a config whose only result is a shipped one (made by older
+    code, or timed by a benchmark); the new result is stored in the disk cache.
     """
     config.validate()
-    if use_shipped or not shipped_path(experiment, config).exists():
+    if use_shipped:
         result = cached_result(experiment, config)
     else:
         result = cache.read(experiment.name, experiment._keyed(config))
