@@ -231,7 +231,7 @@ with st.expander("Download showers (.npz, loads back in *Use your own showers*)"
                             or ["sim"], format_func=lambda s: SOURCE_LABELS[s], key="birthday.export",
                             help="A plot option: computes nothing until you download.")
     count = min(result.config.pool_size, experiment.MAX_EXPORT)
-    st.download_button(f"Download the first {count:,} showers of this pool (.npz)",
+    st.download_button(f"Download {SOURCE_LABELS[exported]}: the first {count:,} showers of this pool (.npz)",
                        data=lambda config=result.config, source=exported: experiment.export_showers(config, source),
                        file_name=f"birthday-{exported}-{count}.npz", mime="application/octet-stream", on_click="ignore",
                        key=f"birthday.download.{exported}",  # a new button per choice: the browser may keep an old one's file

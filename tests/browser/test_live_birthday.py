@@ -72,8 +72,10 @@ def test_estimate_rerun_and_shared_link(server, tmp_path):
     # The GAN's pool downloaded, then uploaded as "your showers": the same showers, the same duplicates.
     page.get_by_text("Download showers (.npz").first.click()
     choose(page, "Showers of", "3D GAN")
+    button = page.get_by_role("button", name="Download 3D GAN: the first")  # drawn by the rerun the choice started
+    button.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
     with page.expect_download(timeout=PAGE_TIMEOUT_MS) as download:
-        page.get_by_role("button", name="Download the first").first.click()
+        button.first.click()
     assert "-gan-" in download.value.suggested_filename, download.value.suggested_filename
     path = tmp_path / "gan-pool.npz"
     download.value.save_as(path)
