@@ -20,6 +20,7 @@ from harness import (
     wait_for_script,
     wait_for_text,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ganplify_core import experiments
 from ganplify_core.birthday.experiment import BIRTHDAY, BirthdayConfig
@@ -71,8 +72,14 @@ def test_estimate_rerun_and_shared_link(server, tmp_path):
 
     # The GAN's pool downloaded, then uploaded as "your showers": the same showers, the same duplicates.
     page.get_by_text("Download showers (.npz").first.click()
-    choose(page, "Showers of", "3D GAN")
-    button = page.get_by_role("button", name="Download 3D GAN: the first")  # drawn by the rerun the choice started
+    button = page.get_by_role("button", name="Download 3D GAN: the first")  # drawn by the rerun the choice starts
+    for _attempt in range(3):  # under load a choice typed into the box can be lost before it reaches the server
+        choose(page, "Showers of", "3D GAN")
+        try:
+            button.wait_for(state="visible", timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            continue
     button.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
     with page.expect_download(timeout=PAGE_TIMEOUT_MS) as download:
         button.first.click()

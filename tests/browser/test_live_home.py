@@ -39,7 +39,7 @@ def test_generate_rerun_and_shared_link(server, tmp_path):
     numbers = metric_values(page)
     assert len(numbers) == 3 and all("GeV" in n for n in numbers), numbers
 
-    choose(page, "Example jets", "jets 4–6")  # a plot-only widget
+    choose(page, "Example jets", "jets 4")  # a plot-only widget
     wait_for_text(page, "QCD jet 4")
     assert_no_exception(page, "after a plot option")
     rerun(page)
