@@ -234,11 +234,11 @@ with st.expander("Download showers (.npz, loads back in *Use your own showers*)"
     st.download_button(f"Download {SOURCE_LABELS[exported]}: the first {count:,} showers of this pool (.npz)",
                        data=lambda config=result.config, source=exported: experiment.export_showers(config, source),
                        file_name=f"birthday-{exported}-{count}.npz", mime="application/octet-stream", on_click="ignore",
-                       key=f"birthday.download.{exported}",  # a new button per choice: the browser may keep an old one's file
                        icon=":material/download:", help="The very showers of this run's pool (same seed), made again "
                        "when you press (a few seconds).")
-ui.download_csv(plots.curves_frame(result), "birthday_curves.csv", "Download the curves (CSV)")
-ui.download_all("birthday_paradox", tables={"birthday_curves.csv": plots.curves_frame(result),
+curves = plots.curves_frame(result)
+ui.download_csv(curves, "birthday_curves.csv", "Download the curves (CSV)")
+ui.download_all("birthday_paradox", tables={"birthday_curves.csv": curves,
                                             "birthday_estimates.csv": plots.estimates_frame(result)})
 ui.show_cli(command_line(result.config))
 retrain_section()
