@@ -6,7 +6,7 @@ from ganplify_core import params, ui
 from ganplify_core.birthday import experiment, plots, uploads
 from ganplify_core.birthday.duplicates import ALPHAS
 from ganplify_core.birthday.experiment import BIRTHDAY, PAGE_DEFAULT, BirthdayConfig
-from ganplify_core.birthday.sources import SOURCE_LABELS
+from ganplify_core.birthday.sources import SOURCE_LABELS, UPLOADED
 from ganplify_core.calorimeter.gan import CALO_GAN, CaloGanConfig
 from ganplify_core.plots import remembered
 
@@ -227,15 +227,16 @@ st.caption(
     "CPU. The answer depends strongly on the duplicate definition, as the seed stresses: compare the three panels.")
 
 with st.expander("Download showers (.npz, loads back in *Use your own showers*)"):
-    exported = st.selectbox("Showers of", [s.source for s in result.sources if s.source not in ("upload", "reference")]
-                            or ["sim"], format_func=lambda s: SOURCE_LABELS[s], key="birthday.export",
-                            help="A plot option: computes nothing until you download.")
-    count = min(result.config.pool_size, experiment.MAX_EXPORT)
-    st.download_button(f"Download {SOURCE_LABELS[exported]}: the first {count:,} showers of this pool (.npz)",
-                       data=lambda config=result.config, source=exported: experiment.export_showers(config, source),
-                       file_name=f"birthday-{exported}-{count}.npz", mime="application/octet-stream", on_click="ignore",
-                       icon=":material/download:", help="The very showers of this run's pool (same seed), made again "
-                       "when you press (a few seconds).")
+    if shown in UPLOADED:
+        st.caption("Pick a generator under *Most similar pairs* to download its showers.")
+    else:
+        count = min(result.config.pool_size, experiment.MAX_EXPORT)
+        st.download_button(f"Download {SOURCE_LABELS[shown]}: the first {count:,} showers of this pool (.npz)",
+                           data=lambda config=result.config, source=shown: experiment.export_showers(config, source),
+                           file_name=f"birthday-{shown}-{count}.npz", mime="application/octet-stream",
+                           on_click="ignore", icon=":material/download:",
+                           help="The showers of the generator picked under *Most similar pairs*: the very showers of "
+                                "this run's pool (same seed), made again when you press (a few seconds).")
 curves = plots.curves_frame(result)
 ui.download_csv(curves, "birthday_curves.csv", "Download the curves (CSV)")
 ui.download_all("birthday_paradox", tables={"birthday_curves.csv": curves,
