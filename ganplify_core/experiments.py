@@ -204,11 +204,10 @@ def cached_result(experiment: Experiment, config: Any) -> Any:
     result = _recall(key)
     if result is not None:
         return result
-    if experiment.shipped is not None:
+    result = cache.read(experiment.name, experiment._keyed(config))  # a recomputed result wins over a shipped one
+    if result is None and experiment.shipped is not None:
         result = experiment.shipped(config)
     if result is None:
-        result = cache.read(experiment.name, experiment._keyed(config))
-    if result is None:  # a recomputed result (on disk) wins over the shipped one
         result = _read_shipped(experiment, config)
     if result is not None:
         _remember(key, result)

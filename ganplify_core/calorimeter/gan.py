@@ -61,6 +61,7 @@ CELL_UNIT_GEV = 0.01  # u = (x / CELL_UNIT_GEV) ** CELL_POWER
 CELL_POWER = 0.5
 ENERGY_UNIT_GEV = 100.0
 R1_EVERY = 4
+MINIBATCH_STD_EPS = 1e-8
 # oneDNN's 3D convolutions on CPU are 2-4 times faster in channels-last layout (backward above all).
 CHANNELS_LAST = torch.channels_last_3d
 PRETRAINED_PATH = ASSETS_DIR / "calo_gan.pt"
@@ -167,7 +168,9 @@ class CaloDiscriminator(nn.Module):
 
     def forward(self, u: torch.Tensor, energy_gev: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.features(u.unsqueeze(1).contiguous(memory_format=CHANNELS_LAST))
-        minibatch_std = h.std(dim=0).mean().expand(h.shape[0], 1)
+        # sqrt(var + ε), not std: a feature equal over the batch (a corner the shower never reaches) has std 0,
+        # where std's gradient is 0/0 = NaN (seen on CUDA, and on the CPU with small batches)
+        minibatch_std = (h.var(dim=0) + MINIBATCH_STD_EPS).sqrt().mean().expand(h.shape[0], 1)
         h = torch.cat([h, minibatch_std], dim=1)
         logit = self.real_fake(h).squeeze(1)
         if self.projection is not None:

@@ -181,7 +181,7 @@ def test_kde_bandwidth_is_near_the_optimum_for_a_gaussian():
 
 def test_fast_sampler_equals_the_generator_network():
     trained = train_gan(np.random.default_rng(0).standard_normal((50, 2)), GanSettings(steps=5, width=16, depth=2), seed=0)
-    sampler = GeneratorSampler(trained, seed=3, chunk_size=1000)
+    sampler = GeneratorSampler(trained, seed=3, chunk_size=1000, device="cpu")  # the reference runs on the CPU
     fast = sampler.sample(1000).clone()
     z = torch.randn(1000, trained.settings.latent, generator=torch.Generator().manual_seed(3))
     model = mlp(trained.settings.latent, 16, 2, 2)
@@ -195,10 +195,10 @@ def test_pooled_sampler_takes_equal_shares_of_each_generator():
     settings = GanSettings(steps=5, width=16, depth=2)
     data = np.random.default_rng(0).standard_normal((50, 2))
     ensemble = [train_gan(data, settings, seed=s) for s in (0, 1000)]
-    pooled = PooledSampler([GeneratorSampler(t, seed=3 + j, chunk_size=1000) for j, t in enumerate(ensemble)])
+    pooled = PooledSampler([GeneratorSampler(t, seed=3 + j, chunk_size=1000, device="cpu") for j, t in enumerate(ensemble)])
     points = pooled.sample(999).clone()
-    np.testing.assert_allclose(points[:500].numpy(), GeneratorSampler(ensemble[0], seed=3).sample(500).numpy(), rtol=1e-5)
-    np.testing.assert_allclose(points[500:].numpy(), GeneratorSampler(ensemble[1], seed=4).sample(499).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(points[:500].numpy(), GeneratorSampler(ensemble[0], seed=3, device="cpu").sample(500).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(points[500:].numpy(), GeneratorSampler(ensemble[1], seed=4, device="cpu").sample(499).numpy(), rtol=1e-5)
     assert pooled.sample(2500).shape == (2500, 2)
 
 
@@ -212,7 +212,7 @@ def test_default_gan_on_the_camel_back_is_not_collapsed():
     samples = GeneratorSampler(trained, seed=8).sample(100_000)
     right_hump = float((samples > 0).float().mean())
     assert 0.25 <= right_hump <= 0.75
-    mse = quantile_mse(np.bincount(dist.cell_index(samples).numpy(), minlength=10))
+    mse = quantile_mse(np.bincount(dist.cell_index(samples).cpu().numpy(), minlength=10))
     assert mse < 3e-3
     assert set(trained.history) >= {"step", "d_loss", "g_loss", "r1"}
 
