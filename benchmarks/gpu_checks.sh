@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The CUDA checks, in one run on a machine with an NVIDIA GPU (its own python3 with torch and CUDA):
 # the unit tests of the code that runs on the device, with GANPLIFY_DEVICE=cuda, then the GPU timings
-# (the birthday duplicate search, the autoencoder page's default run, the VAE and birthday shipped
+# (each heavy metric on the CPU and on CUDA in one run, bench_gpu.py; the birthday duplicate search, the autoencoder page's default run, the VAE and birthday shipped
 # configs). Pure-Python wheels in .whl/ (plotly) are installed first. Logs go to $OUT (default /tmp/gpu-checks). Each step has its own time limit.
 #
 #     OUT=/tmp/gpu-checks bash benchmarks/gpu_checks.sh
@@ -29,6 +29,7 @@ step tests 200 $PY -m pytest -q -p no:cacheprovider -n 8 --timeout 180 \
     tests/unit/test_anomaly.py tests/unit/test_birthday.py tests/unit/test_calorimeter_gan.py \
     tests/unit/test_calorimeter_showers.py tests/unit/test_loop_syncs.py tests/unit/test_vae_latents.py \
     tests/unit/test_jobs.py tests/unit/test_cache.py
+step bench_gpu 240 $PY benchmarks/bench_gpu.py
 step bench_birthday 90 $PY benchmarks/bench_birthday.py
 step bench_autoencoder 150 $PY benchmarks/bench_autoencoder.py
 step make_assets 90 $PY scripts/make_assets.py --only vae,birthday,corrdim --force
