@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The CUDA checks, in one run on a machine with an NVIDIA GPU (its own python3 with torch and CUDA):
-# the unit tests of the code that runs on the device, with GANPLIFY_DEVICE=cuda, then the GPU timings
-# (each heavy metric on the CPU and on CUDA in one run, bench_gpu.py; the birthday duplicate search, the autoencoder page's default run, the VAE and birthday shipped
-# configs). Pure-Python wheels in .whl/ (plotly) are installed first. Logs go to $OUT (default /tmp/gpu-checks). Each step has its own time limit.
+# the unit tests of the code that runs on the device, with GANPLIFY_DEVICE=cuda, then the GPU timings:
+# each heavy metric on the CPU and on CUDA in one run (bench_gpu.py), the birthday duplicate search, the
+# autoencoder page's default run, the VAE and birthday shipped configs. Pure-Python wheels in .whl/
+# (plotly) are installed first. Logs go to $OUT (default /tmp/gpu-checks); each step has its own limit.
 #
 #     OUT=/tmp/gpu-checks bash benchmarks/gpu_checks.sh
 set -uo pipefail
