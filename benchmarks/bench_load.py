@@ -33,6 +33,7 @@ def main() -> int:
 | sessions (pages opened at once) | {report.sessions} |
 | sessions pressing a heavy button | {report.pressing} ({report.distinct_pressed} distinct settings: {', '.join(pressed)}) |
 | computations run (per experiment) | {', '.join(f'{k} {v}' for k, v in sorted(report.computations.items()))} |
+| the same settings computed twice | {', '.join(report.repeated) or 'none'} |
 | sessions answered | {report.answered} of {report.sessions} |
 | exception boxes | {len(report.exceptions)} |
 | queue position shown | {'yes' if report.queue_shown else 'no'} |
@@ -43,7 +44,7 @@ def main() -> int:
         print("EXCEPTION", line)
     for line in report.unanswered:
         print("UNANSWERED", line)
-    ok = report.answered == report.sessions and not report.exceptions
+    ok = report.answered == report.sessions and not report.exceptions and not report.repeated
     return 0 if ok else 1
 
 

@@ -235,7 +235,7 @@ def run(experiment: Experiment, config: Any, progress: Progress | None = None, u
                                                                               "computing the same settings…")):
         result = cache.read(experiment.name, keyed)  # the process we waited for may have stored it
         if result is None:
-            _count_computation(experiment.name)
+            _count_computation(experiment.name, experiment.key(config))
             result = experiment.compute(config, progress)
             cache.write(experiment.name, keyed, result)
     _remember(experiment.key(config), result)
@@ -320,9 +320,9 @@ def make_shipped(experiment: Experiment, config: Any, progress: Progress | None 
 
 # -- a trace of computations, for tests that count them across sessions and processes ------------------
 
-def _count_computation(name: str) -> None:
+def _count_computation(name: str, key: str) -> None:
     trace = os.environ.get("GANPLIFY_TRACE_FILE")
     if trace:
         with open(trace, "a", encoding="utf-8") as handle:
-            handle.write(f"{time.time():.3f} {os.getpid()} compute {name}\n")
+            handle.write(f"{time.time():.3f} {os.getpid()} {key} compute {name}\n")
 

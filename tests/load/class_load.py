@@ -48,6 +48,7 @@ class LoadReport:
     pressing: int
     distinct_pressed: int
     computations: dict
+    repeated: list  # experiments computed more than once for the same key
     answered: int
     exceptions: list
     queue_shown: bool
@@ -160,9 +161,12 @@ def run_class(scratch: Path, sessions: int = 30, pressing: int = 10, timeout_s: 
             browser.close()
         lines = trace.read_text().splitlines() if trace.exists() else []
         computed = collections.Counter(line.split()[-1] for line in lines)
+        # trace lines: "<time> <pid> <key> compute <experiment>"; the same key twice is the same settings computed twice
+        keys = collections.Counter((line.split()[-1], line.split()[2]) for line in lines)
+        repeated = sorted(f"{name} {key}" for (name, key), count in keys.items() if count > 1)
         return LoadReport(sessions=sessions, pressing=pressing, distinct_pressed=len({PRESSES[i % len(PRESSES)][0]
                                                                                      for i in range(pressing)}),
-                          computations=dict(computed), answered=answered, exceptions=exceptions,
+                          computations=dict(computed), repeated=repeated, answered=answered, exceptions=exceptions,
                           queue_shown=queue_shown, peak_rss_mb=peak[0], start_rss_mb=start_rss,
                           seconds=time.time() - started, slowest_answer_s=slowest, unanswered=unanswered)
     finally:

@@ -26,6 +26,7 @@ def test_a_class_shares_one_server(tmp_path):
     report = run_class(tmp_path, sessions=12, pressing=pressing, timeout_s=900)
     assert not report.exceptions, report.exceptions
     assert report.answered == report.sessions, report
+    assert not report.repeated, f"the same settings computed twice: {report.repeated}"
     assert report.queue_shown, "more jobs than workers: a queue position must show"
     pressed_names = {"amplify": 1}
     for name, expected in pressed_names.items():
