@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_threads
 
 Work = Callable[[], object]
 
@@ -64,21 +65,9 @@ def calo_train(device: torch.device) -> Work:
 
 
 def ae_train(device: torch.device) -> Work:
-    from ganplify_core.anomaly.models import build_jet_autoencoder
+    from bench_threads import ae_work
 
-    images = torch.rand(128, 1, 40, 40, generator=torch.Generator().manual_seed(0))
-    images = (images / images.sum(dim=(1, 2, 3), keepdim=True)).to(device)
-    torch.manual_seed(0)
-    model = build_jet_autoencoder("conv", 20).to(device)
-    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
-
-    def steps() -> None:
-        for _ in range(20):
-            loss = torch.mean((model(images) - images) ** 2)
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            optimiser.step()
-    return steps
+    return ae_work(device)
 
 
 def sinkhorn(device: torch.device) -> Work:

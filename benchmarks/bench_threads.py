@@ -30,7 +30,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import ot  # noqa: E402
 import torch  # noqa: E402
 
 from ganplify_core.threads import torch_threads  # noqa: E402
@@ -54,14 +53,14 @@ def calo_work() -> Callable[[], object]:
     return lambda: mean_profiles(generate_showers(generator, energies, seed=1))
 
 
-def ae_work() -> Callable[[], object]:
+def ae_work(device: torch.device | str = "cpu") -> Callable[[], object]:
     from ganplify_core.anomaly.models import build_jet_autoencoder
 
     generator = torch.Generator().manual_seed(0)
     images = torch.rand(128, 1, 40, 40, generator=generator)
-    images /= images.sum(dim=(1, 2, 3), keepdim=True)
+    images = (images / images.sum(dim=(1, 2, 3), keepdim=True)).to(device)
     torch.manual_seed(0)
-    model = build_jet_autoencoder("conv", 20)
+    model = build_jet_autoencoder("conv", 20).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
 
     def steps() -> None:
@@ -82,6 +81,8 @@ def _jets(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def sinkhorn_work() -> tuple[Callable[[], object], Callable[[], object]]:
+    import ot
+
     from ganplify_core.vae.sinkhorn import sinkhorn_emd
 
     a, x = _jets(256, seed=11)
