@@ -82,14 +82,15 @@ class _Blas:
 
     def __call__(self, n: int | None) -> None:
         try:
-            from threadpoolctl import threadpool_limits
+            from threadpoolctl import threadpool_info, threadpool_limits
         except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
             return
         if self.limiter is not None:
             self.limiter.restore_original_limits()
             self.limiter = None
-        if n is not None:
-            self.limiter = threadpool_limits(limits=n, user_api="blas")
+        if n is not None:  # a limit: never more threads than the pool had (e.g. OMP_NUM_THREADS=1)
+            pools = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+            self.limiter = threadpool_limits(limits=min([n, *pools]), user_api="blas")
 
 
 _torch_shared = _SharedLimit(_TorchProcessWide())
