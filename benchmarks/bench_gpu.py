@@ -71,16 +71,11 @@ def ae_train(device: torch.device) -> Work:
 
 
 def sinkhorn(device: torch.device) -> Work:
-    from ganplify_core.jets import get_jets
+    from bench_threads import _jets
+
     from ganplify_core.vae.sinkhorn import sinkhorn_emd
 
-    def weights_and_points(seed: int) -> list[torch.Tensor]:
-        jets = get_jets("w", 256, seed=seed)
-        pt = np.where(jets.mask, jets.pt, 0.0).astype(np.float64)
-        points = np.stack([jets.eta, jets.phi], axis=-1).astype(np.float64)
-        return [torch.tensor(pt / pt.sum(1, keepdims=True), device=device), torch.tensor(points, device=device)]
-
-    tensors = weights_and_points(11) + weights_and_points(12)
+    tensors = [torch.tensor(v, device=device) for seed in (11, 12) for v in _jets(256, seed=seed)]
     return lambda: sinkhorn_emd(*tensors, epsilon=0.01, n_iterations=100, epsilon_scaling=False)
 
 

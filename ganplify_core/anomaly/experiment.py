@@ -470,10 +470,10 @@ def top_tagging_json(result: TopTaggingResult) -> dict:
 
 
 # Seconds on the idle 2-core machine class, torch on one thread. The stages' sum (51.3 s for the default)
-# is the estimate of the whole run, whose parts now run side by side (measured 54.5 s idle). Anchored on the default run measured on
-# the idle machine (benchmarks/RESULTS.md, load 1.9: jets + images 15.5 s, autoencoder 14.5 s, supervised
-# CNN 8.4 s, scoring 4.9 s on two torch threads; 48.8 s in all on one thread, so the torch stages take
-# about 1.2x longer on one thread); the rates of the dense autoencoder and the reference jets relative
+# is the estimate of the whole run, whose parts now run side by side (measured 54.5 s idle). Anchored on
+# the default run measured on the idle machine (benchmarks/RESULTS.md, load 1.9: jets + images 15.5 s,
+# autoencoder 14.5 s, supervised CNN 8.4 s, scoring 4.9 s on two torch threads; 48.8 s in all on one
+# thread, so the torch stages take about 1.2x longer on one thread); the rates of the dense autoencoder and the reference jets relative
 # to those from the CPU time of small runs (dense / conv: 0.19 training, 0.4 scoring; reference / toy
 # jets: 0.5). ``benchmarks/bench_estimates.py --only ae-roc`` compares them with measured times.
 # Jets: generating both classes and their images, per jet of each class. Training: per jet and epoch.
@@ -547,9 +547,9 @@ def _compute_top_tagging(config: TopTaggingConfig, progress: Progress) -> TopTag
     seconds = {}
     clock = time.perf_counter()
     progress(bounds["jets"][0], "generating QCD and top jets and their images")
-    made = _side_by_side(*(functools.partial(_jet_images_and_observables, config, p) for p in ("qcd", "top")))
-    images = {p: images_of_p for p, (images_of_p, _) in zip(("qcd", "top"), made)}
-    observables = {p: observables_of_p for p, (_, observables_of_p) in zip(("qcd", "top"), made)}
+    processes = ("qcd", "top")
+    made = _side_by_side(*(functools.partial(_jet_images_and_observables, config, p) for p in processes))
+    images, observables = (dict(zip(processes, part)) for part in zip(*made))
     train = {p: images[p][:config.n_train] for p in images}
     test = {p: images[p][config.n_train:] for p in images}
     seconds["jets"] = time.perf_counter() - clock
