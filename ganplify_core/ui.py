@@ -26,7 +26,7 @@ import re
 import threading
 import warnings
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -244,6 +244,16 @@ html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownConta
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 h1 { font-size: 3rem !important; }
 </style>"""
+
+
+def lazy_tabs(labels: Sequence[str], key: str) -> list[tuple[Any, bool]]:
+    """Tabs that draw only the open one: ``[(tab, is_open), …]``; the first is open on a page's first view.
+
+    Plotly draws every chart of a page before it shows the first, hidden tabs' included, so a page opens
+    faster when the charts of its later sections wait until their tab is chosen (one rerun, nothing computed).
+    """
+    tabs = st.tabs(list(labels), key=key, on_change="rerun")
+    return [(tab, bool(tab.open)) for tab in tabs]
 
 
 def prose(markdown: str, title: str = "What this page shows") -> None:

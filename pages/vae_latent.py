@@ -277,7 +277,7 @@ if remedy is not None:
                               help="Σ over categories of its commonest piece's count, over the held-out points "
                                    "(1: each category is one piece)")
 
-st.subheader("Latent explorer")
+st.subheader("The trained models")
 beta_index = st.select_slider("β of the model to explore", options=list(range(len(result.betas))),
                               value=explorer.representative_beta_index(result),
                               format_func=lambda i: f"{result.betas[i]:.3g}",
@@ -286,45 +286,49 @@ model = load_model(config, result.state_dicts[beta_index])
 names = model.latent.factor_names()
 kl_here = result.kl_per_dim[beta_index]
 active = explorer.active_dimensions(kl_here)
-dims = explorer.most_active(kl_here, 2)
-means = explorer.encode_means(model, inputs)
 st.caption(f"At β = {result.betas[beta_index]:.3g}: {len(active)} active latent dimension(s) "
            f"({', '.join(f'{names[i]}: {kl_here[i]:.2f} nats' for i in active) or 'none'}).")
-left, right = st.columns(2)
-with left:
-    ui.chart(plots.latent_scatter(means, dims, properties[colour_name], colour_name))
-with right:
-    st.markdown("**Traversal**: move along each active latent dimension; the decoder draws the point live.")
-    z = np.zeros(model.latent_dim, dtype=np.float32)
-    for i in active[:4]:
-        lo, hi = explorer.factor_range(model, i)  # ±2.5 for a Gaussian, (−π, π) for the angle, the categories
-        step = 1.0 if model.latent.kind == "categorical" and i == 0 else 0.05
-        z[i] = st.slider(names[i], lo, hi, 0.0, step, key=f"vae_latent.traverse.{model.latent.kind}.{i}")
-    decoded = explorer.decode(model, z[None, :])
-    if is_jets:
-        ui.chart(plots.jet_clouds(decoded, ["decoded"], "Decoded jet"))
-if not is_jets:
-    paths = explorer.traversal_paths(model, z, active[:4])
-    ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
-                                        "Decoded traversals (lines) and the decoded point (dot)",
-                                        [projection(p) for p in paths], [f"along {names[i]}" for i in active[:4]],
-                                        projection(decoded), "decoded z"))
-
-st.subheader("Prior samples and reconstructions")
-samples = explorer.prior_samples(model, 500 if not is_jets else 5, seed=settings.seed)
-recon = explorer.reconstructions(model, inputs[:200 if not is_jets else 5], seed=settings.seed)
-if is_jets:
-    ui.chart(plots.jet_clouds(samples, [f"z ~ N(0, 1) #{k + 1}" for k in range(5)], "Jets decoded from the prior"))
-    ui.chart(plots.jet_clouds(inputs[:5], [f"original {k + 1}" for k in range(5)], "Originals"))
-    ui.chart(plots.jet_clouds(recon, [f"reconstruction {k + 1}" for k in range(5)], "Reconstructions"))
-else:
-    left, right = st.columns(2)
-    with left:
-        ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
-                                            "Decoded prior samples z ~ N(0, 1)", highlight_3d=projection(samples),
-                                            highlight_name="prior samples"))
-    with right:
-        ui.chart(plots.reconstruction_pairs(projection(inputs[:200]), projection(recon)))
+(explorer_tab, explorer_open), (samples_tab, samples_open) = ui.lazy_tabs(
+    ["Latent explorer", "Prior samples and reconstructions"], key="vae_latent.model_view")
+if explorer_open:
+    with explorer_tab:
+        dims = explorer.most_active(kl_here, 2)
+        means = explorer.encode_means(model, inputs)
+        left, right = st.columns(2)
+        with left:
+            ui.chart(plots.latent_scatter(means, dims, properties[colour_name], colour_name))
+        with right:
+            st.markdown("**Traversal**: move along each active latent dimension; the decoder draws the point live.")
+            z = np.zeros(model.latent_dim, dtype=np.float32)
+            for i in active[:4]:
+                lo, hi = explorer.factor_range(model, i)  # ±2.5 for a Gaussian, (−π, π) for the angle, the categories
+                step = 1.0 if model.latent.kind == "categorical" and i == 0 else 0.05
+                z[i] = st.slider(names[i], lo, hi, 0.0, step, key=f"vae_latent.traverse.{model.latent.kind}.{i}")
+            decoded = explorer.decode(model, z[None, :])
+            if is_jets:
+                ui.chart(plots.jet_clouds(decoded, ["decoded"], "Decoded jet"))
+        if not is_jets:
+            paths = explorer.traversal_paths(model, z, active[:4])
+            ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
+                                         "Decoded traversals (lines) and the decoded point (dot)",
+                                         [projection(p) for p in paths], [f"along {names[i]}" for i in active[:4]],
+                                         projection(decoded), "decoded z"))
+if samples_open:
+    with samples_tab:
+        samples = explorer.prior_samples(model, 500 if not is_jets else 5, seed=settings.seed)
+        recon = explorer.reconstructions(model, inputs[:200 if not is_jets else 5], seed=settings.seed)
+        if is_jets:
+            ui.chart(plots.jet_clouds(samples, [f"z ~ N(0, 1) #{k + 1}" for k in range(5)], "Jets decoded from the prior"))
+            ui.chart(plots.jet_clouds(inputs[:5], [f"original {k + 1}" for k in range(5)], "Originals"))
+            ui.chart(plots.jet_clouds(recon, [f"reconstruction {k + 1}" for k in range(5)], "Reconstructions"))
+        else:
+            left, right = st.columns(2)
+            with left:
+                ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
+                                             "Decoded prior samples z ~ N(0, 1)", highlight_3d=projection(samples),
+                                             highlight_name="prior samples"))
+            with right:
+                ui.chart(plots.reconstruction_pairs(projection(inputs[:200]), projection(recon)))
 prose(
     "**What the toy leaves out.** The sheets are smooth and uniformly sampled; real data have a density that "
     "varies along the manifold, which tilts D(β). The jet VAE decodes a fixed number of particles (24), so "

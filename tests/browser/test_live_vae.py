@@ -12,6 +12,7 @@ from harness import (
     rerun,
     screenshot,
     wait_for_no_job,
+    wait_for_script,
     wait_for_text,
 )
 
@@ -41,6 +42,13 @@ def test_train_rerun_and_shared_link(server):
     rerun(page)
     assert_no_exception(page, "after Rerun")
     wait_for_text(page, "What the toy leaves out")
+    assert metric_values(page) == numbers
+    # the second tab draws its 3D views only once chosen (one rerun, nothing trained)
+    page.get_by_role("tab", name="Prior samples and reconstructions").first.click()
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                           ".some(p => p.data && p.data.some(t => t.name === 'prior samples'))", timeout=60_000)
+    wait_for_script(page)
+    assert_no_exception(page, "after choosing the prior samples' tab")
     assert metric_values(page) == numbers
     screenshot(page, "live-vae")
 

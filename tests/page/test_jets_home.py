@@ -33,8 +33,16 @@ def test_home_jets_section_draws_images_clouds_and_histograms(app_path, tmp_cach
     assert not at.exception, at.exception
     assert at.radio(key="home.source").value == source
     _finish_job(at, config)
-    assert len(at.get("plotly_chart")) >= 4  # the teaser and the three jet figures
+    assert len(at.get("plotly_chart")) == 2  # the teaser and the open tab's jet images
     assert [m for m in at.metric if "mean mass" in m.label]
+    for tab, title in (("Point clouds", "point cloud"), ("Observables", "mass")):  # a tab draws its chart when chosen
+        at.session_state["home.view"] = tab
+        at.run()
+        assert not at.exception, at.exception
+        charts = at.get("plotly_chart")
+        assert len(charts) == 2 and title in charts[1].proto.spec.lower(), (tab, charts[1].proto.spec[:300])
+    at.session_state["home.view"] = "Images"
+    at.run()
     assert any("python -m ganplify_core jets" in c.value and f"--source {source}" in c.value for c in at.code)
     # a plot option: other example jets, from the same result
     at.selectbox(key="home.examples").set_value(3).run()
@@ -57,7 +65,7 @@ def test_larger_samples_wait_for_the_press(app_path, tmp_cache):
     assert not at.exception, at.exception
     assert jobs.find(OVERVIEW, config) is not None, "the press submits the job"
     _finish_job(at, config)
-    assert len(at.get("plotly_chart")) >= 4
+    assert len(at.get("plotly_chart")) == 2  # the teaser and the open tab's jet images
     assert experiments.is_cached(OVERVIEW, config)
 
 
@@ -110,7 +118,7 @@ def test_upload_your_own_jets_round_trips_the_download(app_path, tmp_cache):
     values = [m.value for m in at.metric if "mean mass" in m.label]
     assert values[3:] == values[:3], values  # the same jets: the same mean masses
     assert any("--input jets-toy.npz --format jetnet" in c.value for c in at.code)
-    assert len(at.get("plotly_chart")) >= 7  # the teaser, the three built-in figures, the three of the file
+    assert len(at.get("plotly_chart")) == 3  # the teaser, the built-in jets' images, the file's
 
 
 def test_rows_link_to_their_pages_and_the_gan_claim_carries_its_interval(app_path, tmp_cache):
