@@ -152,53 +152,61 @@ for column, (metric, value) in zip(score_columns, result.test_score.items()):
 score_columns[-1].metric("Train / held out", f"{result.n_train} / {result.n_test}", help="Rows the model was trained "
                          "on (an ONNX model: SHAP's background) and rows held out for the scores and the rankings.")
 
-st.subheader("Rankings side by side")
-ui.chart(plots.importance_panels(names, result.rankings, {experiment.PERMUTATION: perm.ratio_std},
-                                 irrelevant=result.irrelevant, baselines={experiment.PERMUTATION: 1.0}))
-st.caption("Features sorted by mean |SHAP|. ✗ marks a feature the generating formula does not use. Permutation "
-           "bars start at ratio 1 (no effect). Built-in importance is measured on training data; permutation "
-           "importance and SHAP on held-out rows.")
-ui.chart(plots.kendall_heatmap(result.tau_methods, result.kendall_tau))
-if result.correlated:
-    pairs = "; ".join(f"**{a}**–**{b}** (ρ = {rho:+.2f})" for a, b, rho in result.correlated[:5])
-    st.markdown(f"**Correlated features split importance.** {pairs}. A model can use either feature of a "
-                "pair, so the credit is shared between them and each looks less important than the pair is; "
-                "permuting one alone also creates combinations never seen in the data.")
-else:
-    st.markdown(f"No pair of features has |Spearman ρ| ≥ {importance.CORRELATED:g}, so no importance is split "
-                "between look-alikes.")
-
-st.subheader("Permutation importance, both forms")
 error_name = "log-loss" if result.task == "classification" else "MSE"
-ui.chart(plots.permutation_forms(names, perm, error_name))
 repeats = perm.error_permuted.shape[1]
-st.caption(f"e_orig = {perm.error_original:.4g} ({error_name} on {result.n_test} held-out rows); "
-           f"error bars: ± 1 standard deviation over {repeats} shuffles. Both forms give the same order.")
-
-st.subheader("SHAP")
-st.caption(f"{result.explainer}, {len(result.shap_values)} held-out rows, {config.background_size} background rows "
-           f"from the training set; base value E[f] = {result.shap_base_value:.4g}; efficiency check: "
-           f"max |E[f] + Σφ − f(x)| = {result.shap_efficiency_gap:.2e}.")
-ui.chart(lean(plots.shap_beeswarm(names, result.shap_values, result.explained_rows, output_name, units=units)))
-dependence_feature = st.selectbox("Dependence plot for", names, index=result.top_shap_feature,
-                                  help="A plot option: never retrains.")
-j = names.index(dependence_feature)
-ui.chart(plots.shap_dependence(names, result.shap_values, result.explained_rows, j, int(result.interaction_partner[j]),
-                               output_name, units=units))
 event = result.event
-ui.chart(plots.shap_waterfall(names, result.shap_values[event], result.explained_rows[event], result.shap_base_value,
-                              output_name, units=units))
-st.caption(f"Event {event}: the model's output is {result.explained_outputs[event]:.5g}; the base value plus the "
-           f"contributions is {result.shap_base_value + result.shap_values[event].sum():.5g}.")
+# Plotly draws every chart of a page before it shows one: the later views wait for their tab.
+(rankings_tab, rankings_open), (permutation_tab, permutation_open), (shap_tab, shap_open), (exact_tab, exact_open) = \
+    ui.lazy_tabs(["Rankings side by side", "Permutation importance", "SHAP", "Exact Shapley values"],
+                 key="feature_ranking.view")
+if rankings_open:
+    with rankings_tab:
+        ui.chart(plots.importance_panels(names, result.rankings, {experiment.PERMUTATION: perm.ratio_std},
+                                         irrelevant=result.irrelevant, baselines={experiment.PERMUTATION: 1.0}))
+        st.caption("Features sorted by mean |SHAP|. ✗ marks a feature the generating formula does not use. Permutation "
+                   "bars start at ratio 1 (no effect). Built-in importance is measured on training data; permutation "
+                   "importance and SHAP on held-out rows.")
+        ui.chart(plots.kendall_heatmap(result.tau_methods, result.kendall_tau))
+        if result.correlated:
+            pairs = "; ".join(f"**{a}**–**{b}** (ρ = {rho:+.2f})" for a, b, rho in result.correlated[:5])
+            st.markdown(f"**Correlated features split importance.** {pairs}. A model can use either feature of a "
+                        "pair, so the credit is shared between them and each looks less important than the pair is; "
+                        "permuting one alone also creates combinations never seen in the data.")
+        else:
+            st.markdown(f"No pair of features has |Spearman ρ| ≥ {importance.CORRELATED:g}, so no importance is split "
+                        "between look-alikes.")
 
-st.subheader("Exact Shapley values of the same prediction")
-st.caption(result.exact_note)
-if result.exact is not None:
-    ui.chart(plots.exact_vs_shap(names, result.exact.values, result.shap_values[event], result.explainer.split(" ")[0]))
-    largest = float(np.abs(result.exact.values).max())
-    st.markdown(f"Largest difference between exact and shap: **{result.exact_vs_shap_gap:.2e}** against a largest "
-                f"exact contribution of {largest:.3g} (exact Σφ + base = "
-                f"{result.exact.base_value + result.exact.values.sum():.6g} = f(x) = {result.exact.prediction:.6g}).")
+if permutation_open:
+    with permutation_tab:
+        ui.chart(plots.permutation_forms(names, perm, error_name))
+        st.caption(f"e_orig = {perm.error_original:.4g} ({error_name} on {result.n_test} held-out rows); "
+                   f"error bars: ± 1 standard deviation over {repeats} shuffles. Both forms give the same order.")
+
+if shap_open:
+    with shap_tab:
+        st.caption(f"{result.explainer}, {len(result.shap_values)} held-out rows, {config.background_size} background rows "
+                   f"from the training set; base value E[f] = {result.shap_base_value:.4g}; efficiency check: "
+                   f"max |E[f] + Σφ − f(x)| = {result.shap_efficiency_gap:.2e}.")
+        ui.chart(lean(plots.shap_beeswarm(names, result.shap_values, result.explained_rows, output_name, units=units)))
+        dependence_feature = st.selectbox("Dependence plot for", names, index=result.top_shap_feature,
+                                          help="A plot option: never retrains.")
+        j = names.index(dependence_feature)
+        ui.chart(plots.shap_dependence(names, result.shap_values, result.explained_rows, j, int(result.interaction_partner[j]),
+                                       output_name, units=units))
+        ui.chart(plots.shap_waterfall(names, result.shap_values[event], result.explained_rows[event], result.shap_base_value,
+                                      output_name, units=units))
+        st.caption(f"Event {event}: the model's output is {result.explained_outputs[event]:.5g}; the base value plus the "
+                   f"contributions is {result.shap_base_value + result.shap_values[event].sum():.5g}.")
+
+if exact_open:
+    with exact_tab:
+        st.caption(result.exact_note)
+        if result.exact is not None:
+            ui.chart(plots.exact_vs_shap(names, result.exact.values, result.shap_values[event], result.explainer.split(" ")[0]))
+            largest = float(np.abs(result.exact.values).max())
+            st.markdown(f"Largest difference between exact and shap: **{result.exact_vs_shap_gap:.2e}** against a largest "
+                        f"exact contribution of {largest:.3g} (exact Σφ + base = "
+                        f"{result.exact.base_value + result.exact.values.sum():.6g} = f(x) = {result.exact.prediction:.6g}).")
 
 st.subheader("What to notice")
 notes = []
