@@ -192,8 +192,12 @@ if notice:
     st.markdown("**What to notice**\n\n" + notice)
 
 st.subheader("What the generators make")
-ui.chart(remembered(plots.example_showers, result))
-ui.chart(remembered(plots.shape_distributions, result))
+(showers_tab, showers_open), (shapes_tab, shapes_open) = ui.lazy_tabs(["Example showers", "Shape distributions"],
+                                                                    key="birthday_paradox.made")
+if showers_open:
+    ui.chart(remembered(plots.example_showers, result), container=showers_tab)
+if shapes_open:
+    ui.chart(remembered(plots.shape_distributions, result), container=shapes_tab)
 
 st.subheader("Most similar pairs: the visual check")
 shown = st.selectbox("Generator", [s.source for s in result.sources], format_func=lambda s: SOURCE_LABELS[s],
