@@ -306,6 +306,7 @@ def start_page(page: str, params: Mapping[str, Param]) -> PageSettings:
     settings.sync()
     sidebar()
     st.session_state[_FIGURES_KEY] = []
+    st.session_state[_CLI_COUNT_KEY] = 0
     return settings
 
 
@@ -362,6 +363,7 @@ def preset_buttons(settings: PageSettings, experiment: experiments.Experiment) -
 
 IMAGE_FORMATS = ("PNG 2×", "SVG")
 _FIGURES_KEY = "_page_figures"
+_CLI_COUNT_KEY = "_page_terminal_lines"  # show_cli's expanders drawn so far in this run
 
 
 def projector_style(fig: Any) -> Any:
@@ -596,10 +598,16 @@ def user_errors() -> Iterator[None]:
 
 
 def show_cli(command_line: str) -> None:
-    """An expander with the terminal command that reproduces what the page shows."""
-    with st.expander("Reproduce in a terminal"):
-        st.code(command_line, language="bash")
-        st.caption("Prints one JSON object; drop `--json` for readable lines.")
+    """An expander with the terminal command that reproduces what the page shows, drawn once opened.
+
+    Streamlit's code block loads a 1.5 MB syntax highlighter, about a third of a second of a page's first view;
+    the expanders are keyed by their order on the page (``cli.1``, ``cli.2``, …).
+    """
+    count = st.session_state[_CLI_COUNT_KEY] = st.session_state.get(_CLI_COUNT_KEY, 0) + 1
+    with st.expander("Reproduce in a terminal", key=f"cli.{count}", on_change="rerun") as box:
+        if box.open:
+            st.code(command_line, language="bash")
+            st.caption("Prints one JSON object; drop `--json` for readable lines.")
 
 
 def uploaded(file: Any) -> tuple[str, bytes]:

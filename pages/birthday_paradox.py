@@ -113,8 +113,14 @@ gan_config = CaloGanConfig(seed=settings.seed, steps=settings.value("gan_steps")
 
 
 def retrain_section() -> None:
-    """The expander that trains the GAN again (a job like any other: shared, cached, survives the tab)."""
-    with st.expander("Retrain the GAN"):
+    """The expander that trains the GAN again (a job like any other: shared, cached, survives the tab).
+
+    Drawn once opened (open already when the link asks for the retrained GAN), like the terminal lines.
+    """
+    with st.expander("Retrain the GAN", expanded=bool(settings.value("retrained")), key="birthday_paradox.retrain",
+                     on_change="rerun") as box:
+        if not box.open:
+            return
         st.markdown("Train the conditional 3D GAN again (seed from the sidebar), then switch on *Use the GAN "
                     "retrained below* and press **Estimate the supports**. Trained models are cached and shared "
                     "by every session, and a link with the switch on reproduces the same GAN.")

@@ -69,6 +69,9 @@ def test_estimate_rerun_and_shared_link(server, tmp_path):
     fresh = open_link(server, LINK, "Most similar pairs", "shared link")  # the same link in another browser: read from the cache, not computed again
     assert _comparison(fresh) == numbers
     assert _birthday_runs(server) == quick_runs + 1, computations(server)
+    fresh.get_by_text("Retrain the GAN").first.click()  # its form is drawn once the expander opens
+    fresh.get_by_role("button", name="Retrain", exact=True).first.wait_for(state="visible", timeout=60_000)
+    assert_no_exception(fresh, "after opening Retrain the GAN")
 
     # The GAN's pool downloaded (the generator picked above), then uploaded as "your showers": the same showers,
     # the same duplicates.

@@ -53,6 +53,12 @@ def test_generate_rerun_and_shared_link(server, tmp_path):
     wait_for_script(page)
     assert_no_exception(page, "after choosing the Observables tab")
     assert metric_values(page) == numbers
+    # the terminal line is drawn when its expander is opened
+    page.get_by_text("Reproduce in a terminal").first.click()
+    page.locator("[data-testid='stCode']").filter(has_text="python -m ganplify_core jets").first.wait_for(
+        state="visible", timeout=60_000)
+    assert "--n 10000 --seed 11" in page.locator("[data-testid='stCode']").first.inner_text()
+    assert_no_exception(page, "after opening the terminal line")
     screenshot(page, "live-home")
 
     # the download of the jets shown (at most 20 000: 6 666 per class), uploaded back in JetNet's layout

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from app_pages import terminal_lines
 from streamlit.testing.v1 import AppTest
 
 from ganplify_core import experiments, jobs
@@ -99,7 +100,7 @@ def test_other_settings_get_a_quick_look(app_path, tmp_cache):
     assert not at.exception, at.exception
     assert any("Quick look" in info.value for info in at.info)
     assert any("Estimate the supports" in info.value and "on this server" in info.value for info in at.info)
-    assert "--pool 300" in at.code[0].value, "the terminal line reproduces what is shown"
+    assert "--pool 300" in terminal_lines(at)[0].value, "the terminal line reproduces what is shown"
 
 
 SMALL = {"sources": "templates,uniform", "features": "shapes+energy+ssim", "pool": "1500", "replications": "200",
@@ -152,13 +153,13 @@ def test_retrained_gan_is_a_setting_of_the_link(app_path, tmp_cache):
     assert jobs.find(BIRTHDAY, config) is None, "a GAN training never starts from a link"
     prompt = " ".join(info.value for info in at.info)
     assert "Estimate the supports" in prompt and "This GAN has not been trained yet" in prompt
-    assert "--gan-steps 100" in " ".join(c.value for c in at.code)
+    assert "--gan-steps 100" in " ".join(c.value for c in terminal_lines(at))
     # the old session toggle is gone: the same link without `retrained` means the shipped checkpoint
     at2 = AppTest.from_file(app_path(PAGE), default_timeout=TIMEOUT)
     at2.query_params["gan_steps"] = "100"
     at2.run()
     assert not at2.exception, at2.exception
-    assert "--gan-steps 0" in " ".join(c.value for c in at2.code)
+    assert "--gan-steps 0" in " ".join(c.value for c in terminal_lines(at2))
 
 
 def test_the_seeds_grid_from_a_link(app_path, tmp_cache):
@@ -167,5 +168,5 @@ def test_the_seeds_grid_from_a_link(app_path, tmp_cache):
     at.query_params["grid"] = "51x51x25"
     at.run()
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
-    line = " ".join(c.value for c in at.code)
+    line = " ".join(c.value for c in terminal_lines(at))
     assert "--grid 51x51x25" in line and "--source sim,sim-heldout,templates" in line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app_pages import terminal_lines
 from streamlit.testing.v1 import AppTest
 
 from ganplify_core import experiments, jobs
@@ -142,7 +143,7 @@ def test_persistent_homology_of_two_rings_and_its_limits(app_path, tmp_cache):
     assert any("random subsample of **500** of the 1,500 points" in c.value for c in at.caption)
     specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
     assert "Persistence diagram" in specs and "Barcode" in specs and "Betti numbers against scale" in specs
-    assert any("ganplify_core topology --dataset circles" in c.value for c in at.code)
+    assert any("ganplify_core topology --dataset circles" in c.value for c in terminal_lines(at))
     # H2 on more points than it allows: the reason, and the rest of the page still shows
     at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
     at.query_params.update({"dataset": "circles", "homology_dim": "2", "tda_points": "1000"})
@@ -211,7 +212,7 @@ def test_a_jets_file_is_clustered_on_the_page(app_path, tmp_cache):
     assert not at.exception, at.exception
     assert any("mine.npz (observables): 100 points, 8 features" in c.value for c in at.caption)
     assert {m.label: m.value for m in at.metric}["clusters"] == "3"
-    assert any("--dataset jets:mine.npz --jets-format jetnet" in c.value for c in at.code)
+    assert any("--dataset jets:mine.npz --jets-format jetnet" in c.value for c in terminal_lines(at))
 
 
 def test_each_large_data_choice_of_a_map_is_listed_with_its_trustworthiness(app_path, tmp_cache):

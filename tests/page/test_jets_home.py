@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from app_pages import terminal_lines
 from streamlit.testing.v1 import AppTest
 
 from ganplify_core import experiments, jobs
@@ -43,7 +44,7 @@ def test_home_jets_section_draws_images_clouds_and_histograms(app_path, tmp_cach
         assert len(charts) == 2 and title in charts[1].proto.spec.lower(), (tab, charts[1].proto.spec[:300])
     at.session_state["home.view"] = "Images"
     at.run()
-    assert any("python -m ganplify_core jets" in c.value and f"--source {source}" in c.value for c in at.code)
+    assert any("python -m ganplify_core jets" in c.value and f"--source {source}" in c.value for c in terminal_lines(at))
     # a plot option: other example jets, from the same result
     at.selectbox(key="home.examples").set_value(3).run()
     assert not at.exception, at.exception
@@ -117,7 +118,7 @@ def test_upload_your_own_jets_round_trips_the_download(app_path, tmp_cache):
     assert len(labels) == 6, labels  # the built-in classes, then the same classes read back from the file
     values = [m.value for m in at.metric if "mean mass" in m.label]
     assert values[3:] == values[:3], values  # the same jets: the same mean masses
-    assert any("--input jets-toy.npz --format jetnet" in c.value for c in at.code)
+    assert any("--input jets-toy.npz --format jetnet" in c.value for c in terminal_lines(at))
     assert len(at.get("plotly_chart")) == 3  # the teaser, the built-in jets' images, the file's
 
 

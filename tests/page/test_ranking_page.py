@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from app_pages import terminal_lines
 from streamlit.testing.v1 import AppTest
 
 from ganplify_core import experiments, jobs
@@ -41,7 +42,7 @@ def test_default_load_shows_the_two_friends_game_and_the_data(app_path, tmp_cach
     shapley = json.loads(charts[0].proto.spec)
     assert [trace["text"] for trace in shapley["data"]] == [["200", "400"], ["200", "400"]]  # both formulas
     assert "Σφ = 600" in shapley["layout"]["title"]["text"]
-    assert any("shapley --missing zero --game" in c.value for c in at.code)
+    assert any("shapley --missing zero --game" in c.value for c in terminal_lines(at))
     if shipped:  # the shipped default: its ranking at once, nothing to press, no job
         assert not any("press **Train and rank**" in i.value for i in at.info)
         assert len(charts) > 2 and jobs.find(RANKING, RankingConfig()) is None
@@ -80,7 +81,7 @@ def test_press_runs_one_job_and_a_rerun_and_a_second_session_read_it(app_path, t
     assert len(at.get("plotly_chart")) == 4
     text = " ".join(m.value for m in at.markdown)
     assert "rank last under 3 of 3 methods" in text
-    assert any("rank --dataset calibration --model rf --n-rows 4000" in c.value for c in at.code)
+    assert any("rank --dataset calibration --model rf --n-rows 4000" in c.value for c in terminal_lines(at))
     numbers = [m.value for m in at.metric]
     shown = {}
     for tab in ("Permutation importance", "SHAP", "Exact Shapley values"):
@@ -130,7 +131,7 @@ def test_old_links_keep_their_keys(app_path, tmp_cache):
     assert not any("ignored" in i.value for i in at.info), [i.value for i in at.info]
     assert next(s for s in at.selectbox if s.label == "Preset game").value == "glove"
     assert next(r for r in at.radio if r.label == "Coalitions not listed are worth").value == "additive"
-    line = next(c.value for c in at.code if "rank --dataset" in c.value)
+    line = next(c.value for c in terminal_lines(at) if "rank --dataset" in c.value)
     for option in ("--dataset height", "--n-rows 600", "--repeats 2", "--shap-rows 30", "--background 20",
                    "--event 1", "--seed 7"):
         assert option in line, (option, line)
@@ -170,7 +171,7 @@ def test_your_own_onnx_model_beside_your_csv(app_path, tmp_cache):
         at.run()
     assert not at.exception, at.exception
     assert [m.label for m in at.metric][:2] == ["Test R²", "Test RMSE"]
-    line = next(c.value for c in at.code if "rank " in c.value and "--onnx" in c.value)
+    line = next(c.value for c in terminal_lines(at) if "rank " in c.value and "--onnx" in c.value)
     assert "--onnx mine.onnx" in line and "--csv mine.csv" in line and "--model" not in line
     assert "your ONNX model" in " ".join(m.value for m in at.markdown)
 

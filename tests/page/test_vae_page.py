@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+from app_pages import terminal_lines
 from streamlit.testing.v1 import AppTest
 
 from ganplify_core import cli, experiments, jobs
@@ -113,7 +114,7 @@ def test_old_link_press_wait_explore_without_retraining(app_path, tmp_cache, tmp
     assert not jobs.active()
 
     # the terminal lines rebuild the configs the page ran
-    code = next(c.value for c in at.code if "ganplify_core vae" in c.value)
+    code = next(c.value for c in terminal_lines(at) if "ganplify_core vae" in c.value)
     vae_line, corrdim_line = code.splitlines()
     parser = cli.build_parser()
     assert vae_cli.vae_config(parser.parse_args(shlex.split(vae_line)[3:])) == OLD_CONFIG
@@ -209,4 +210,4 @@ def test_your_jets_file_trains_the_vae_on_the_page(app_path, tmp_cache):
     assert [m for m in at.metric if m.label.startswith("D(β)")]
     assert len(at.get("plotly_chart")) >= 5  # data, dimensionality, KL curves and animation, latent scatter
     assert any("--dataset jets" in c.value and "--jets-input mine.npz" in c.value and "--jets-class top" in c.value
-               for c in at.code)
+               for c in terminal_lines(at))
