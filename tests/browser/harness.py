@@ -163,6 +163,17 @@ def wait_for_no_job(page, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
     wait_for_script(page)
 
 
+def choose_tab(page, name: str, trace_test: str | None = None, timeout_ms: int = 60_000) -> None:
+    """Choose the tab ``name`` and wait for the rerun that draws it; with ``trace_test`` (a JavaScript test of a
+    Plotly trace ``t``), also wait for a chart with such a trace."""
+    page.get_by_role("tab", name=name).first.click()
+    if trace_test:
+        page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                               f".some(p => p.data && p.data.some(t => {trace_test}))", timeout=timeout_ms)
+    page.wait_for_timeout(800)
+    wait_for_script(page)
+
+
 def rerun(page) -> None:
     """What the *Rerun* menu entry does: press R with the focus on the page."""
     page.evaluate("() => document.activeElement && document.activeElement.blur()")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from harness import (
     assert_no_exception,
     choose,
+    choose_tab,
     computations,
     metric_values,
     open_link,
@@ -13,7 +14,6 @@ from harness import (
     rerun,
     screenshot,
     wait_for_no_job,
-    wait_for_script,
     wait_for_text,
 )
 
@@ -47,10 +47,7 @@ def test_generate_rerun_and_shared_link(server, tmp_path):
     assert_no_exception(page, "after Rerun")
     assert metric_values(page) == numbers
     # a tab draws its chart only once chosen (one rerun; the jets are not generated again)
-    page.get_by_role("tab", name="Observables").first.click()
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                           ".some(p => p.data && p.data.some(t => t.type === 'histogram'))", timeout=60_000)
-    wait_for_script(page)
+    choose_tab(page, "Observables", "t.type === 'histogram'")
     assert_no_exception(page, "after choosing the Observables tab")
     assert metric_values(page) == numbers
     # the terminal line is drawn when its expander is opened

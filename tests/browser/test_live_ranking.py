@@ -9,6 +9,7 @@ from harness import (
     PAGE_TIMEOUT_MS,
     assert_no_exception,
     choose,
+    choose_tab,
     computations,
     metric_values,
     open_link,
@@ -41,9 +42,7 @@ def test_train_rerun_and_shared_link(server):
     numbers = metric_values(page)
     assert len(numbers) == 3 and all(numbers), numbers  # R², RMSE, rows
 
-    page.get_by_role("tab", name="SHAP").first.click()  # the SHAP views are drawn once their tab is chosen
-    page.wait_for_timeout(800)
-    wait_for_script(page)
+    choose_tab(page, "SHAP")  # the SHAP views are drawn once their tab is chosen
     assert_no_exception(page, "after choosing the SHAP tab")
     assert metric_values(page) == numbers
     assert dependence_title(page).startswith("Dependence: E_raw")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from harness import (
     assert_no_exception,
     choose,
+    choose_tab,
     computations,
     metric_values,
     open_link,
@@ -12,7 +13,6 @@ from harness import (
     rerun,
     screenshot,
     wait_for_no_job,
-    wait_for_script,
     wait_for_text,
 )
 
@@ -44,10 +44,7 @@ def test_train_rerun_and_shared_link(server):
     wait_for_text(page, "What the toy leaves out")
     assert metric_values(page) == numbers
     # the second tab draws its 3D views only once chosen (one rerun, nothing trained)
-    page.get_by_role("tab", name="Prior samples and reconstructions").first.click()
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                           ".some(p => p.data && p.data.some(t => t.name === 'prior samples'))", timeout=60_000)
-    wait_for_script(page)
+    choose_tab(page, "Prior samples and reconstructions", "t.name === 'prior samples'")
     assert_no_exception(page, "after choosing the prior samples' tab")
     assert metric_values(page) == numbers
     screenshot(page, "live-vae")
