@@ -167,27 +167,30 @@ else:
                "the working point of the top-tagging comparison of Kasieczka et al., arXiv:1902.09914. "
                + (f"± : the standard deviation over {result.repeats} seeds (new jets and initial weights each)."
                   if result.repeats > 1 else "Set **Training runs (seeds)** above 1 for the spread over seeds."))
-    ui.chart(plots.jet_image_grid(result.example_images, result.example_reconstructions, result.example_classes,
-                                  result.example_scores, pixel_label=plots.PIXEL_LABELS[config.intensity]),
-             key="ae-jets")
-
-    st.subheader("The score and the jet mass")
-    rho, rho_after = result.mass_spearman["autoencoder"]["qcd"], result.mass_spearman["decorrelated"]["qcd"]
-    st.markdown(
-        f"Spearman's rank correlation of the reconstruction error with the jet mass, on the QCD test jets: "
-        f"ρ = **{rho:.2f}**. A cut on a score that follows the mass keeps the heavy background jets and sculpts the "
-        f"background's mass distribution (the figure: {normal} jets passing each cut). The **mass-decorrelated "
-        f"score** replaces each jet's error by its quantile among the {normal} *training* jets of the same mass "
-        f"(20 bins of equal count; no label needed): ρ = **{rho_after:.2f}**, and the AUC goes from "
-        f"{result.auc:.3f} to **{result.rocs['decorrelated'].auc:.3f}**. What is left is how unusual a jet is "
-        f"*for its mass*."
-    )
-    left, right = st.columns([2, 3])
-    with left:
-        mass = plots.mass_table(result)
-        st.dataframe(mass, hide_index=True)
-    with right:
-        ui.chart(remembered(plots.mass_sculpting, result), key="ae-mass")
+    (mass_tab, mass_open), (jets_tab, jets_open) = ui.lazy_tabs(
+        ["The score and the jet mass", "Example jets and their reconstructions"], key="autoencoder_roc.view")
+    mass = plots.mass_table(result)
+    if mass_open:
+        with mass_tab:
+            rho, rho_after = result.mass_spearman["autoencoder"]["qcd"], result.mass_spearman["decorrelated"]["qcd"]
+            st.markdown(
+                f"Spearman's rank correlation of the reconstruction error with the jet mass, on the QCD test jets: "
+                f"ρ = **{rho:.2f}**. A cut on a score that follows the mass keeps the heavy background jets and sculpts the "
+                f"background's mass distribution (the figure: {normal} jets passing each cut). The **mass-decorrelated "
+                f"score** replaces each jet's error by its quantile among the {normal} *training* jets of the same mass "
+                f"(20 bins of equal count; no label needed): ρ = **{rho_after:.2f}**, and the AUC goes from "
+                f"{result.auc:.3f} to **{result.rocs['decorrelated'].auc:.3f}**. What is left is how unusual a jet is "
+                f"*for its mass*."
+            )
+            left, right = st.columns([2, 3])
+            with left:
+                st.dataframe(mass, hide_index=True)
+            with right:
+                ui.chart(remembered(plots.mass_sculpting, result), key="ae-mass")
+    if jets_open:
+        ui.chart(plots.jet_image_grid(result.example_images, result.example_reconstructions, result.example_classes,
+                                      result.example_scores, pixel_label=plots.PIXEL_LABELS[config.intensity]),
+                 key="ae-jets", container=jets_tab)
     scores = remembered(plots.scores_frame, result)
     ui.download_csv(scores, "autoencoder_scores.csv",
                     "Download the test jets' scores (CSV: label, score, mass, class; Part 3 reads it back)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from harness import (
     assert_no_exception,
+    choose_tab,
     computations,
     metric_values,
     open_link,
@@ -41,6 +42,9 @@ def test_train_rerun_and_shared_link(server, tmp_path):
     assert metric_values(page) == numbers
     rerun(page)
     assert_no_exception(page, "after Rerun")
+    assert metric_values(page) == numbers
+    choose_tab(page, "Example jets and their reconstructions", "t.type === 'heatmap' && t.xaxis === 'x10'")
+    assert_no_exception(page, "after choosing the jets' tab")
     assert metric_values(page) == numbers
     screenshot(page, "live-anomaly")
 
