@@ -251,6 +251,7 @@ def lazy_tabs(labels: Sequence[str], key: str) -> list[tuple[Any, bool]]:
 
     Plotly draws every chart of a page before it shows the first, hidden tabs' included, so a page opens
     faster when the charts of its later sections wait until their tab is chosen (one rerun, nothing computed).
+    A closed tab's charts still go to the page's zip: ``chart(fig, container=tab, draw=is_open)``.
     """
     tabs = st.tabs(list(labels), key=key, on_change="rerun")
     return [(tab, bool(tab.open)) for tab in tabs]
@@ -394,14 +395,18 @@ def _figure_name(fig: Any, fallback: str) -> str:
     return name or fallback
 
 
-def chart(fig: Any, key: str | None = None, container: Any = None) -> None:
-    """Draw a Plotly figure (projector style in lecture mode) and collect it for the page's zip download."""
+def chart(fig: Any, key: str | None = None, container: Any = None, draw: bool = True) -> None:
+    """Draw a Plotly figure (projector style in lecture mode) and collect it for the page's zip download.
+
+    ``draw=False`` only collects it: a chart of a closed :func:`lazy_tabs` tab is in the zip, not on the page.
+    """
     figures = st.session_state.setdefault(_FIGURES_KEY, [])
     name = _figure_name(fig, f"figure-{len(figures) + 1}")
     if lecture_mode():
         fig = projector_style(fig)
     figures.append((name, fig))
-    (container or st).plotly_chart(fig, width="stretch", key=key, config=chart_config(name))
+    if draw:
+        (container or st).plotly_chart(fig, width="stretch", key=key, config=chart_config(name))
 
 
 _images_lock = threading.Lock()  # one Chromium draws the images for every session, one figure at a time

@@ -170,6 +170,7 @@ else:
     (mass_tab, mass_open), (jets_tab, jets_open) = ui.lazy_tabs(
         ["The score and the jet mass", "Example jets and their reconstructions"], key="autoencoder_roc.view")
     mass = plots.mass_table(result)
+    right = None  # the mass figure's column, when its tab is open
     if mass_open:
         with mass_tab:
             rho, rho_after = result.mass_spearman["autoencoder"]["qcd"], result.mass_spearman["decorrelated"]["qcd"]
@@ -183,14 +184,11 @@ else:
                 f"*for its mass*."
             )
             left, right = st.columns([2, 3])
-            with left:
-                st.dataframe(mass, hide_index=True)
-            with right:
-                ui.chart(remembered(plots.mass_sculpting, result), key="ae-mass")
-    if jets_open:
-        ui.chart(plots.jet_image_grid(result.example_images, result.example_reconstructions, result.example_classes,
-                                      result.example_scores, pixel_label=plots.PIXEL_LABELS[config.intensity]),
-                 key="ae-jets", container=jets_tab)
+            left.dataframe(mass, hide_index=True)
+    ui.chart(remembered(plots.mass_sculpting, result), key="ae-mass", container=right, draw=mass_open)
+    ui.chart(plots.jet_image_grid(result.example_images, result.example_reconstructions, result.example_classes,
+                                  result.example_scores, pixel_label=plots.PIXEL_LABELS[config.intensity]),
+             key="ae-jets", container=jets_tab, draw=jets_open)
     scores = remembered(plots.scores_frame, result)
     ui.download_csv(scores, "autoencoder_scores.csv",
                     "Download the test jets' scores (CSV: label, score, mass, class; Part 3 reads it back)")

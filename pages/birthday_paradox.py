@@ -200,10 +200,8 @@ if notice:
 st.subheader("What the generators make")
 (showers_tab, showers_open), (shapes_tab, shapes_open) = ui.lazy_tabs(["Example showers", "Shape distributions"],
                                                                     key="birthday_paradox.made")
-if showers_open:
-    ui.chart(remembered(plots.example_showers, result), container=showers_tab)
-if shapes_open:
-    ui.chart(remembered(plots.shape_distributions, result), container=shapes_tab)
+ui.chart(remembered(plots.example_showers, result), container=showers_tab, draw=showers_open)
+ui.chart(remembered(plots.shape_distributions, result), container=shapes_tab, draw=shapes_open)
 
 st.subheader("Most similar pairs: the visual check")
 shown = st.selectbox("Generator", [s.source for s in result.sources], format_func=lambda s: SOURCE_LABELS[s],

@@ -159,54 +159,58 @@ event = result.event
 (rankings_tab, rankings_open), (permutation_tab, permutation_open), (shap_tab, shap_open), (exact_tab, exact_open) = \
     ui.lazy_tabs(["Rankings side by side", "Permutation importance", "SHAP", "Exact Shapley values"],
                  key="feature_ranking.view")
+ui.chart(plots.importance_panels(names, result.rankings, {experiment.PERMUTATION: perm.ratio_std},
+                                 irrelevant=result.irrelevant, baselines={experiment.PERMUTATION: 1.0}),
+         container=rankings_tab, draw=rankings_open)
 if rankings_open:
-    with rankings_tab:
-        ui.chart(plots.importance_panels(names, result.rankings, {experiment.PERMUTATION: perm.ratio_std},
-                                         irrelevant=result.irrelevant, baselines={experiment.PERMUTATION: 1.0}))
-        st.caption("Features sorted by mean |SHAP|. ✗ marks a feature the generating formula does not use. Permutation "
-                   "bars start at ratio 1 (no effect). Built-in importance is measured on training data; permutation "
-                   "importance and SHAP on held-out rows.")
-        ui.chart(plots.kendall_heatmap(result.tau_methods, result.kendall_tau))
-        if result.correlated:
-            pairs = "; ".join(f"**{a}**–**{b}** (ρ = {rho:+.2f})" for a, b, rho in result.correlated[:5])
-            st.markdown(f"**Correlated features split importance.** {pairs}. A model can use either feature of a "
-                        "pair, so the credit is shared between them and each looks less important than the pair is; "
-                        "permuting one alone also creates combinations never seen in the data.")
-        else:
-            st.markdown(f"No pair of features has |Spearman ρ| ≥ {importance.CORRELATED:g}, so no importance is split "
-                        "between look-alikes.")
+    rankings_tab.caption("Features sorted by mean |SHAP|. ✗ marks a feature the generating formula does not use. "
+                         "Permutation bars start at ratio 1 (no effect). Built-in importance is measured on training "
+                         "data; permutation importance and SHAP on held-out rows.")
+ui.chart(plots.kendall_heatmap(result.tau_methods, result.kendall_tau), container=rankings_tab, draw=rankings_open)
+if rankings_open and result.correlated:
+    pairs = "; ".join(f"**{a}**–**{b}** (ρ = {rho:+.2f})" for a, b, rho in result.correlated[:5])
+    rankings_tab.markdown(f"**Correlated features split importance.** {pairs}. A model can use either feature of a "
+                          "pair, so the credit is shared between them and each looks less important than the pair is; "
+                          "permuting one alone also creates combinations never seen in the data.")
+elif rankings_open:
+    rankings_tab.markdown(f"No pair of features has |Spearman ρ| ≥ {importance.CORRELATED:g}, so no importance is "
+                          "split between look-alikes.")
 
+ui.chart(plots.permutation_forms(names, perm, error_name), container=permutation_tab, draw=permutation_open)
 if permutation_open:
-    with permutation_tab:
-        ui.chart(plots.permutation_forms(names, perm, error_name))
-        st.caption(f"e_orig = {perm.error_original:.4g} ({error_name} on {result.n_test} held-out rows); "
-                   f"error bars: ± 1 standard deviation over {repeats} shuffles. Both forms give the same order.")
+    permutation_tab.caption(f"e_orig = {perm.error_original:.4g} ({error_name} on {result.n_test} held-out rows); "
+                            f"error bars: ± 1 standard deviation over {repeats} shuffles. Both forms give the same "
+                            "order.")
 
 if shap_open:
-    with shap_tab:
-        st.caption(f"{result.explainer}, {len(result.shap_values)} held-out rows, {config.background_size} background rows "
-                   f"from the training set; base value E[f] = {result.shap_base_value:.4g}; efficiency check: "
-                   f"max |E[f] + Σφ − f(x)| = {result.shap_efficiency_gap:.2e}.")
-        ui.chart(lean(plots.shap_beeswarm(names, result.shap_values, result.explained_rows, output_name, units=units)))
-        dependence_feature = st.selectbox("Dependence plot for", names, index=result.top_shap_feature,
-                                          help="A plot option: never retrains.")
-        j = names.index(dependence_feature)
-        ui.chart(plots.shap_dependence(names, result.shap_values, result.explained_rows, j, int(result.interaction_partner[j]),
-                                       output_name, units=units))
-        ui.chart(plots.shap_waterfall(names, result.shap_values[event], result.explained_rows[event], result.shap_base_value,
-                                      output_name, units=units))
-        st.caption(f"Event {event}: the model's output is {result.explained_outputs[event]:.5g}; the base value plus the "
-                   f"contributions is {result.shap_base_value + result.shap_values[event].sum():.5g}.")
+    shap_tab.caption(f"{result.explainer}, {len(result.shap_values)} held-out rows, {config.background_size} background "
+                     f"rows from the training set; base value E[f] = {result.shap_base_value:.4g}; efficiency check: "
+                     f"max |E[f] + Σφ − f(x)| = {result.shap_efficiency_gap:.2e}.")
+ui.chart(lean(plots.shap_beeswarm(names, result.shap_values, result.explained_rows, output_name, units=units)),
+         container=shap_tab, draw=shap_open)
+j = result.top_shap_feature  # the dependence plot's feature: the selectbox's, when its tab is open
+if shap_open:
+    j = names.index(shap_tab.selectbox("Dependence plot for", names, index=result.top_shap_feature,
+                                       help="A plot option: never retrains."))
+ui.chart(plots.shap_dependence(names, result.shap_values, result.explained_rows, j, int(result.interaction_partner[j]),
+                               output_name, units=units), container=shap_tab, draw=shap_open)
+ui.chart(plots.shap_waterfall(names, result.shap_values[event], result.explained_rows[event], result.shap_base_value,
+                              output_name, units=units), container=shap_tab, draw=shap_open)
+if shap_open:
+    shap_tab.caption(f"Event {event}: the model's output is {result.explained_outputs[event]:.5g}; the base value plus "
+                     f"the contributions is {result.shap_base_value + result.shap_values[event].sum():.5g}.")
 
 if exact_open:
-    with exact_tab:
-        st.caption(result.exact_note)
-        if result.exact is not None:
-            ui.chart(plots.exact_vs_shap(names, result.exact.values, result.shap_values[event], result.explainer.split(" ")[0]))
-            largest = float(np.abs(result.exact.values).max())
-            st.markdown(f"Largest difference between exact and shap: **{result.exact_vs_shap_gap:.2e}** against a largest "
-                        f"exact contribution of {largest:.3g} (exact Σφ + base = "
-                        f"{result.exact.base_value + result.exact.values.sum():.6g} = f(x) = {result.exact.prediction:.6g}).")
+    exact_tab.caption(result.exact_note)
+if result.exact is not None:
+    ui.chart(plots.exact_vs_shap(names, result.exact.values, result.shap_values[event], result.explainer.split(" ")[0]),
+             container=exact_tab, draw=exact_open)
+    if exact_open:
+        largest = float(np.abs(result.exact.values).max())
+        exact_tab.markdown(f"Largest difference between exact and shap: **{result.exact_vs_shap_gap:.2e}** against a "
+                           f"largest exact contribution of {largest:.3g} (exact Σφ + base = "
+                           f"{result.exact.base_value + result.exact.values.sum():.6g} = f(x) = "
+                           f"{result.exact.prediction:.6g}).")
 
 st.subheader("What to notice")
 notes = []

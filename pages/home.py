@@ -33,16 +33,15 @@ def draw_jets(result, key: str) -> None:
                                                  "regenerates.", key=f"{key}.examples")
     (images_tab, images_open), (clouds_tab, clouds_open), (observables_tab, observables_open) = ui.lazy_tabs(
         ["Images", "Point clouds", "Observables"], key=f"{key}.view")
-    if images_open:
-        ui.chart(remembered(jet_plots.example_images, result, start), key=f"{key}.images", container=images_tab)
-    if clouds_open:
-        ui.chart(remembered(jet_plots.example_point_clouds, result, start), key=f"{key}.clouds", container=clouds_tab)
-    if observables_open:
-        ui.chart(remembered(jet_plots.observable_histograms, result), key=f"{key}.observables",
-                 container=observables_tab)
-        if result.compared_source:
-            observables_tab.caption("Solid: the toy; dashed: Pythia 8 (the reference sample). Where they differ, the "
-                                    "toy is the simplification (see the README's Jets section).")
+    ui.chart(remembered(jet_plots.example_images, result, start), key=f"{key}.images", container=images_tab,
+             draw=images_open)
+    ui.chart(remembered(jet_plots.example_point_clouds, result, start), key=f"{key}.clouds", container=clouds_tab,
+             draw=clouds_open)
+    ui.chart(remembered(jet_plots.observable_histograms, result), key=f"{key}.observables",
+             container=observables_tab, draw=observables_open)
+    if observables_open and result.compared_source:
+        observables_tab.caption("Solid: the toy; dashed: Pythia 8 (the reference sample). Where they differ, the "
+                                "toy is the simplification (see the README's Jets section).")
     st.download_button(f"Download these jets (.npz in JetNet's layout, at most {files.DOWNLOAD_MAX_JETS:,})",
                        data=lambda: shown_jets_npz(result.config), file_name=f"jets-{result.config.source}.npz",
                        mime="application/octet-stream", on_click="ignore", key=f"{key}.download",

@@ -290,45 +290,43 @@ st.caption(f"At β = {result.betas[beta_index]:.3g}: {len(active)} active latent
            f"({', '.join(f'{names[i]}: {kl_here[i]:.2f} nats' for i in active) or 'none'}).")
 (explorer_tab, explorer_open), (samples_tab, samples_open) = ui.lazy_tabs(
     ["Latent explorer", "Prior samples and reconstructions"], key="vae_latent.model_view")
+dims = explorer.most_active(kl_here, 2)
+means = explorer.encode_means(model, inputs)
+z = np.zeros(model.latent_dim, dtype=np.float32)  # the traversal's point: the sliders', when their tab is open
+left, right = explorer_tab.columns(2) if explorer_open else (None, None)
+ui.chart(plots.latent_scatter(means, dims, properties[colour_name], colour_name), container=left, draw=explorer_open)
 if explorer_open:
-    with explorer_tab:
-        dims = explorer.most_active(kl_here, 2)
-        means = explorer.encode_means(model, inputs)
-        left, right = st.columns(2)
-        with left:
-            ui.chart(plots.latent_scatter(means, dims, properties[colour_name], colour_name))
-        with right:
-            st.markdown("**Traversal**: move along each active latent dimension; the decoder draws the point live.")
-            z = np.zeros(model.latent_dim, dtype=np.float32)
-            for i in active[:4]:
-                lo, hi = explorer.factor_range(model, i)  # ±2.5 for a Gaussian, (−π, π) for the angle, the categories
-                step = 1.0 if model.latent.kind == "categorical" and i == 0 else 0.05
-                z[i] = st.slider(names[i], lo, hi, 0.0, step, key=f"vae_latent.traverse.{model.latent.kind}.{i}")
-            decoded = explorer.decode(model, z[None, :])
-            if is_jets:
-                ui.chart(plots.jet_clouds(decoded, ["decoded"], "Decoded jet"))
-        if not is_jets:
-            paths = explorer.traversal_paths(model, z, active[:4])
-            ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
-                                         "Decoded traversals (lines) and the decoded point (dot)",
-                                         [projection(p) for p in paths], [f"along {names[i]}" for i in active[:4]],
-                                         projection(decoded), "decoded z"))
-if samples_open:
-    with samples_tab:
-        samples = explorer.prior_samples(model, 500 if not is_jets else 5, seed=settings.seed)
-        recon = explorer.reconstructions(model, inputs[:200 if not is_jets else 5], seed=settings.seed)
-        if is_jets:
-            ui.chart(plots.jet_clouds(samples, [f"z ~ N(0, 1) #{k + 1}" for k in range(5)], "Jets decoded from the prior"))
-            ui.chart(plots.jet_clouds(inputs[:5], [f"original {k + 1}" for k in range(5)], "Originals"))
-            ui.chart(plots.jet_clouds(recon, [f"reconstruction {k + 1}" for k in range(5)], "Reconstructions"))
-        else:
-            left, right = st.columns(2)
-            with left:
-                ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
-                                             "Decoded prior samples z ~ N(0, 1)", highlight_3d=projection(samples),
-                                             highlight_name="prior samples"))
-            with right:
-                ui.chart(plots.reconstruction_pairs(projection(inputs[:200]), projection(recon)))
+    right.markdown("**Traversal**: move along each active latent dimension; the decoder draws the point live.")
+    for i in active[:4]:
+        lo, hi = explorer.factor_range(model, i)  # ±2.5 for a Gaussian, (−π, π) for the angle, the categories
+        step = 1.0 if model.latent.kind == "categorical" and i == 0 else 0.05
+        z[i] = right.slider(names[i], lo, hi, 0.0, step, key=f"vae_latent.traverse.{model.latent.kind}.{i}")
+decoded = explorer.decode(model, z[None, :])
+if is_jets:
+    ui.chart(plots.jet_clouds(decoded, ["decoded"], "Decoded jet"), container=right, draw=explorer_open)
+else:
+    paths = explorer.traversal_paths(model, z, active[:4])
+    ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
+                                 "Decoded traversals (lines) and the decoded point (dot)",
+                                 [projection(p) for p in paths], [f"along {names[i]}" for i in active[:4]],
+                                 projection(decoded), "decoded z"), container=explorer_tab, draw=explorer_open)
+
+samples = explorer.prior_samples(model, 500 if not is_jets else 5, seed=settings.seed)
+recon = explorer.reconstructions(model, inputs[:200 if not is_jets else 5], seed=settings.seed)
+if is_jets:
+    ui.chart(plots.jet_clouds(samples, [f"z ~ N(0, 1) #{k + 1}" for k in range(5)], "Jets decoded from the prior"),
+             container=samples_tab, draw=samples_open)
+    ui.chart(plots.jet_clouds(inputs[:5], [f"original {k + 1}" for k in range(5)], "Originals"),
+             container=samples_tab, draw=samples_open)
+    ui.chart(plots.jet_clouds(recon, [f"reconstruction {k + 1}" for k in range(5)], "Reconstructions"),
+             container=samples_tab, draw=samples_open)
+else:
+    left, right = samples_tab.columns(2) if samples_open else (None, None)
+    ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
+                                 "Decoded prior samples z ~ N(0, 1)", highlight_3d=projection(samples),
+                                 highlight_name="prior samples"), container=left, draw=samples_open)
+    ui.chart(plots.reconstruction_pairs(projection(inputs[:200]), projection(recon)), container=right,
+             draw=samples_open)
 prose(
     "**What the toy leaves out.** The sheets are smooth and uniformly sampled; real data have a density that "
     "varies along the manifold, which tilts D(β). The jet VAE decodes a fixed number of particles (24), so "
