@@ -246,15 +246,14 @@ h1 { font-size: 3rem !important; }
 </style>"""
 
 
-def lazy_tabs(labels: Sequence[str], key: str) -> list[tuple[Any, bool]]:
-    """Tabs that draw only the open one: ``[(tab, is_open), …]``; the first is open on a page's first view.
+def lazy_tabs(labels: Sequence[str], key: str) -> Sequence[Any]:
+    """Tabs that know which one is open (``tab.open``; the first on a page's first view), so a page draws only it.
 
     Plotly draws every chart of a page before it shows the first, hidden tabs' included, so a page opens
     faster when the charts of its later sections wait until their tab is chosen (one rerun, nothing computed).
-    A closed tab's charts still go to the page's zip: ``chart(fig, container=tab, draw=is_open)``.
+    A closed tab's charts still go to the page's zip: ``chart(fig, container=tab, draw=tab.open)``.
     """
-    tabs = st.tabs(list(labels), key=key, on_change="rerun")
-    return [(tab, bool(tab.open)) for tab in tabs]
+    return st.tabs(list(labels), key=key, on_change="rerun")
 
 
 def prose(markdown: str, title: str = "What this page shows") -> None:

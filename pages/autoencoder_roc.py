@@ -167,11 +167,11 @@ else:
                "the working point of the top-tagging comparison of Kasieczka et al., arXiv:1902.09914. "
                + (f"± : the standard deviation over {result.repeats} seeds (new jets and initial weights each)."
                   if result.repeats > 1 else "Set **Training runs (seeds)** above 1 for the spread over seeds."))
-    (mass_tab, mass_open), (jets_tab, jets_open) = ui.lazy_tabs(
+    mass_tab, jets_tab = ui.lazy_tabs(
         ["The score and the jet mass", "Example jets and their reconstructions"], key="autoencoder_roc.view")
     mass = plots.mass_table(result)
     right = None  # the mass figure's column, when its tab is open
-    if mass_open:
+    if mass_tab.open:
         with mass_tab:
             rho, rho_after = result.mass_spearman["autoencoder"]["qcd"], result.mass_spearman["decorrelated"]["qcd"]
             st.markdown(
@@ -185,10 +185,10 @@ else:
             )
             left, right = st.columns([2, 3])
             left.dataframe(mass, hide_index=True)
-    ui.chart(remembered(plots.mass_sculpting, result), key="ae-mass", container=right, draw=mass_open)
+    ui.chart(remembered(plots.mass_sculpting, result), key="ae-mass", container=right, draw=mass_tab.open)
     ui.chart(plots.jet_image_grid(result.example_images, result.example_reconstructions, result.example_classes,
                                   result.example_scores, pixel_label=plots.PIXEL_LABELS[config.intensity]),
-             key="ae-jets", container=jets_tab, draw=jets_open)
+             key="ae-jets", container=jets_tab, draw=jets_tab.open)
     scores = remembered(plots.scores_frame, result)
     ui.download_csv(scores, "autoencoder_scores.csv",
                     "Download the test jets' scores (CSV: label, score, mass, class; Part 3 reads it back)")

@@ -198,10 +198,9 @@ if notice:
     st.markdown("**What to notice**\n\n" + notice)
 
 st.subheader("What the generators make")
-(showers_tab, showers_open), (shapes_tab, shapes_open) = ui.lazy_tabs(["Example showers", "Shape distributions"],
-                                                                    key="birthday_paradox.made")
-ui.chart(remembered(plots.example_showers, result), container=showers_tab, draw=showers_open)
-ui.chart(remembered(plots.shape_distributions, result), container=shapes_tab, draw=shapes_open)
+showers_tab, shapes_tab = ui.lazy_tabs(["Example showers", "Shape distributions"], key="birthday_paradox.made")
+ui.chart(remembered(plots.example_showers, result), container=showers_tab, draw=showers_tab.open)
+ui.chart(remembered(plots.shape_distributions, result), container=shapes_tab, draw=shapes_tab.open)
 
 st.subheader("Most similar pairs: the visual check")
 shown = st.selectbox("Generator", [s.source for s in result.sources], format_func=lambda s: SOURCE_LABELS[s],

@@ -156,56 +156,55 @@ error_name = "log-loss" if result.task == "classification" else "MSE"
 repeats = perm.error_permuted.shape[1]
 event = result.event
 # Plotly draws every chart of a page before it shows one: the later views wait for their tab.
-(rankings_tab, rankings_open), (permutation_tab, permutation_open), (shap_tab, shap_open), (exact_tab, exact_open) = \
-    ui.lazy_tabs(["Rankings side by side", "Permutation importance", "SHAP", "Exact Shapley values"],
-                 key="feature_ranking.view")
+rankings_tab, permutation_tab, shap_tab, exact_tab = ui.lazy_tabs(
+    ["Rankings side by side", "Permutation importance", "SHAP", "Exact Shapley values"], key="feature_ranking.view")
 ui.chart(plots.importance_panels(names, result.rankings, {experiment.PERMUTATION: perm.ratio_std},
                                  irrelevant=result.irrelevant, baselines={experiment.PERMUTATION: 1.0}),
-         container=rankings_tab, draw=rankings_open)
-if rankings_open:
+         container=rankings_tab, draw=rankings_tab.open)
+if rankings_tab.open:
     rankings_tab.caption("Features sorted by mean |SHAP|. ✗ marks a feature the generating formula does not use. "
                          "Permutation bars start at ratio 1 (no effect). Built-in importance is measured on training "
                          "data; permutation importance and SHAP on held-out rows.")
-ui.chart(plots.kendall_heatmap(result.tau_methods, result.kendall_tau), container=rankings_tab, draw=rankings_open)
-if rankings_open and result.correlated:
+ui.chart(plots.kendall_heatmap(result.tau_methods, result.kendall_tau), container=rankings_tab, draw=rankings_tab.open)
+if rankings_tab.open and result.correlated:
     pairs = "; ".join(f"**{a}**–**{b}** (ρ = {rho:+.2f})" for a, b, rho in result.correlated[:5])
     rankings_tab.markdown(f"**Correlated features split importance.** {pairs}. A model can use either feature of a "
                           "pair, so the credit is shared between them and each looks less important than the pair is; "
                           "permuting one alone also creates combinations never seen in the data.")
-elif rankings_open:
+elif rankings_tab.open:
     rankings_tab.markdown(f"No pair of features has |Spearman ρ| ≥ {importance.CORRELATED:g}, so no importance is "
                           "split between look-alikes.")
 
-ui.chart(plots.permutation_forms(names, perm, error_name), container=permutation_tab, draw=permutation_open)
-if permutation_open:
+ui.chart(plots.permutation_forms(names, perm, error_name), container=permutation_tab, draw=permutation_tab.open)
+if permutation_tab.open:
     permutation_tab.caption(f"e_orig = {perm.error_original:.4g} ({error_name} on {result.n_test} held-out rows); "
                             f"error bars: ± 1 standard deviation over {repeats} shuffles. Both forms give the same "
                             "order.")
 
-if shap_open:
+if shap_tab.open:
     shap_tab.caption(f"{result.explainer}, {len(result.shap_values)} held-out rows, {config.background_size} background "
                      f"rows from the training set; base value E[f] = {result.shap_base_value:.4g}; efficiency check: "
                      f"max |E[f] + Σφ − f(x)| = {result.shap_efficiency_gap:.2e}.")
 ui.chart(lean(plots.shap_beeswarm(names, result.shap_values, result.explained_rows, output_name, units=units)),
-         container=shap_tab, draw=shap_open)
+         container=shap_tab, draw=shap_tab.open)
 j = result.top_shap_feature  # the dependence plot's feature: the selectbox's, when its tab is open
-if shap_open:
+if shap_tab.open:
     j = names.index(shap_tab.selectbox("Dependence plot for", names, index=result.top_shap_feature,
                                        help="A plot option: never retrains."))
 ui.chart(plots.shap_dependence(names, result.shap_values, result.explained_rows, j, int(result.interaction_partner[j]),
-                               output_name, units=units), container=shap_tab, draw=shap_open)
+                               output_name, units=units), container=shap_tab, draw=shap_tab.open)
 ui.chart(plots.shap_waterfall(names, result.shap_values[event], result.explained_rows[event], result.shap_base_value,
-                              output_name, units=units), container=shap_tab, draw=shap_open)
-if shap_open:
+                              output_name, units=units), container=shap_tab, draw=shap_tab.open)
+if shap_tab.open:
     shap_tab.caption(f"Event {event}: the model's output is {result.explained_outputs[event]:.5g}; the base value plus "
                      f"the contributions is {result.shap_base_value + result.shap_values[event].sum():.5g}.")
 
-if exact_open:
+if exact_tab.open:
     exact_tab.caption(result.exact_note)
 if result.exact is not None:
     ui.chart(plots.exact_vs_shap(names, result.exact.values, result.shap_values[event], result.explainer.split(" ")[0]),
-             container=exact_tab, draw=exact_open)
-    if exact_open:
+             container=exact_tab, draw=exact_tab.open)
+    if exact_tab.open:
         largest = float(np.abs(result.exact.values).max())
         exact_tab.markdown(f"Largest difference between exact and shap: **{result.exact_vs_shap_gap:.2e}** against a "
                            f"largest exact contribution of {largest:.3g} (exact Σφ + base = "

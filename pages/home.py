@@ -31,15 +31,15 @@ def draw_jets(result, key: str) -> None:
     start = st.columns([1, 3])[0].selectbox("Example jets", (0, 3, 6), format_func=lambda s: f"jets {s + 1}–{s + 3}",
                                             help="A plot option: which of the stored example jets to show; never "
                                                  "regenerates.", key=f"{key}.examples")
-    (images_tab, images_open), (clouds_tab, clouds_open), (observables_tab, observables_open) = ui.lazy_tabs(
+    images_tab, clouds_tab, observables_tab = ui.lazy_tabs(
         ["Images", "Point clouds", "Observables"], key=f"{key}.view")
     ui.chart(remembered(jet_plots.example_images, result, start), key=f"{key}.images", container=images_tab,
-             draw=images_open)
+             draw=images_tab.open)
     ui.chart(remembered(jet_plots.example_point_clouds, result, start), key=f"{key}.clouds", container=clouds_tab,
-             draw=clouds_open)
+             draw=clouds_tab.open)
     ui.chart(remembered(jet_plots.observable_histograms, result), key=f"{key}.observables",
-             container=observables_tab, draw=observables_open)
-    if observables_open and result.compared_source:
+             container=observables_tab, draw=observables_tab.open)
+    if observables_tab.open and result.compared_source:
         observables_tab.caption("Solid: the toy; dashed: Pythia 8 (the reference sample). Where they differ, the "
                                 "toy is the simplification (see the README's Jets section).")
     st.download_button(f"Download these jets (.npz in JetNet's layout, at most {files.DOWNLOAD_MAX_JETS:,})",

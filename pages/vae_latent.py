@@ -288,14 +288,14 @@ kl_here = result.kl_per_dim[beta_index]
 active = explorer.active_dimensions(kl_here)
 st.caption(f"At β = {result.betas[beta_index]:.3g}: {len(active)} active latent dimension(s) "
            f"({', '.join(f'{names[i]}: {kl_here[i]:.2f} nats' for i in active) or 'none'}).")
-(explorer_tab, explorer_open), (samples_tab, samples_open) = ui.lazy_tabs(
+explorer_tab, samples_tab = ui.lazy_tabs(
     ["Latent explorer", "Prior samples and reconstructions"], key="vae_latent.model_view")
 dims = explorer.most_active(kl_here, 2)
 means = explorer.encode_means(model, inputs)
 z = np.zeros(model.latent_dim, dtype=np.float32)  # the traversal's point: the sliders', when their tab is open
-left, right = explorer_tab.columns(2) if explorer_open else (None, None)
-ui.chart(plots.latent_scatter(means, dims, properties[colour_name], colour_name), container=left, draw=explorer_open)
-if explorer_open:
+left, right = explorer_tab.columns(2) if explorer_tab.open else (None, None)
+ui.chart(plots.latent_scatter(means, dims, properties[colour_name], colour_name), container=left, draw=explorer_tab.open)
+if explorer_tab.open:
     right.markdown("**Traversal**: move along each active latent dimension; the decoder draws the point live.")
     for i in active[:4]:
         lo, hi = explorer.factor_range(model, i)  # ±2.5 for a Gaussian, (−π, π) for the angle, the categories
@@ -303,30 +303,30 @@ if explorer_open:
         z[i] = right.slider(names[i], lo, hi, 0.0, step, key=f"vae_latent.traverse.{model.latent.kind}.{i}")
 decoded = explorer.decode(model, z[None, :])
 if is_jets:
-    ui.chart(plots.jet_clouds(decoded, ["decoded"], "Decoded jet"), container=right, draw=explorer_open)
+    ui.chart(plots.jet_clouds(decoded, ["decoded"], "Decoded jet"), container=right, draw=explorer_tab.open)
 else:
     paths = explorer.traversal_paths(model, z, active[:4])
     ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
                                  "Decoded traversals (lines) and the decoded point (dot)",
                                  [projection(p) for p in paths], [f"along {names[i]}" for i in active[:4]],
-                                 projection(decoded), "decoded z"), container=explorer_tab, draw=explorer_open)
+                                 projection(decoded), "decoded z"), container=explorer_tab, draw=explorer_tab.open)
 
 samples = explorer.prior_samples(model, 500 if not is_jets else 5, seed=settings.seed)
 recon = explorer.reconstructions(model, inputs[:200 if not is_jets else 5], seed=settings.seed)
 if is_jets:
     ui.chart(plots.jet_clouds(samples, [f"z ~ N(0, 1) #{k + 1}" for k in range(5)], "Jets decoded from the prior"),
-             container=samples_tab, draw=samples_open)
+             container=samples_tab, draw=samples_tab.open)
     ui.chart(plots.jet_clouds(inputs[:5], [f"original {k + 1}" for k in range(5)], "Originals"),
-             container=samples_tab, draw=samples_open)
+             container=samples_tab, draw=samples_tab.open)
     ui.chart(plots.jet_clouds(recon, [f"reconstruction {k + 1}" for k in range(5)], "Reconstructions"),
-             container=samples_tab, draw=samples_open)
+             container=samples_tab, draw=samples_tab.open)
 else:
-    left, right = samples_tab.columns(2) if samples_open else (None, None)
+    left, right = samples_tab.columns(2) if samples_tab.open else (None, None)
     ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
                                  "Decoded prior samples z ~ N(0, 1)", highlight_3d=projection(samples),
-                                 highlight_name="prior samples"), container=left, draw=samples_open)
+                                 highlight_name="prior samples"), container=left, draw=samples_tab.open)
     ui.chart(plots.reconstruction_pairs(projection(inputs[:200]), projection(recon)), container=right,
-             draw=samples_open)
+             draw=samples_tab.open)
 prose(
     "**What the toy leaves out.** The sheets are smooth and uniformly sampled; real data have a density that "
     "varies along the manifold, which tilts D(β). The jet VAE decodes a fixed number of particles (24), so "
