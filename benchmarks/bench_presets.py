@@ -36,13 +36,13 @@ def main() -> int:
         if only and name not in only:
             continue
         for preset in experiment.presets:
-            estimate = experiment.estimate_seconds(preset.config)
-            if estimate > args.skip_over:
-                print(f"| {name} | {preset.key} | {estimate:.0f} | skipped |")
-                continue
             with tempfile.TemporaryDirectory() as cache_dir:
                 os.environ["GANPLIFY_CACHE_DIR"] = cache_dir
                 experiments.forget_memory()
+                estimate = experiment.estimate_seconds(preset.config)  # on the empty cache too: nothing trained yet
+                if estimate > args.skip_over:
+                    print(f"| {name} | {preset.key} | {estimate:.0f} | skipped |")
+                    continue
                 start = time.perf_counter()
                 experiment.compute(preset.config.validate(), lambda fraction, message: None)
                 measured = time.perf_counter() - start
