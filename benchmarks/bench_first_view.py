@@ -8,7 +8,11 @@ in fresh browser contexts (a shared link opened cold), with ``lecture=1``; the w
 disk cache with the shipped results, and each page is opened once before timing. Chromium runs on the
 server's own cores, as in the browser tests.
 
-    .venv/bin/python benchmarks/bench_first_view.py [--repeats 5] [--pages home,vae_latent]
+``--returning`` opens each view in a new tab of one browser profile instead: a browser that has opened the
+app before (a lecturer's), whose HTTP cache and compiled-script cache are warm; each tab is still a new
+Streamlit session that reads the link.
+
+    .venv/bin/python benchmarks/bench_first_view.py [--repeats 5] [--pages home,vae_latent] [--returning]
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--pages", default="", help="comma-separated URL paths (home for the home page)")
+    parser.add_argument("--returning", action="store_true",
+                        help="new tabs of one browser profile (warm browser caches) instead of fresh contexts")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -83,30 +89,39 @@ def main() -> int:
                 return 1
             print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start")
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+                if args.returning:
+                    profile = playwright.chromium.launch_persistent_context(
+                        scratch / "profile", executable_path=CHROMIUM, args=CHROMIUM_FLAGS, viewport=VIEWPORT)
+                    browser = None
+                else:
+                    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
 
                 def first_view(path: str) -> float:
-                    context = browser.new_context(viewport=VIEWPORT)
+                    context = profile if browser is None else browser.new_context(viewport=VIEWPORT)
+                    page = context.new_page()
                     try:
-                        page = context.new_page()
                         start = time.perf_counter()
                         page.goto(f"{base}/{'' if path == 'home' else path}?lecture=1", timeout=300_000)
                         page.wait_for_function(CHART_WITH_DATA, timeout=300_000)
                         return time.perf_counter() - start
                     finally:
-                        context.close()
+                        page.close()
+                        if browser is not None:
+                            context.close()
 
                 for path in paths:  # warm: imports done, shipped results read
                     first_view(path)
                 for _ in range(args.repeats):
                     for path in paths:
                         times[path].append(first_view(path))
-                browser.close()
+                (profile if browser is None else browser).close()
         finally:
             server.terminate()
             server.wait(timeout=30)
     floor = statistics.median(times["floor"])
-    print(f"load average {os.getloadavg()[0]:.1f} at the end; {args.repeats} views each, lecture=1, median (min–max)")
+    how = "new tabs of one browser profile" if args.returning else "fresh browser contexts"
+    print(f"load average {os.getloadavg()[0]:.1f} at the end; {args.repeats} views each in {how}, lecture=1, "
+          "median (min–max)")
     print("| page | first view (s) | ÷ floor |\n|---|---:|---:|")
     for path in paths:
         median = statistics.median(times[path])

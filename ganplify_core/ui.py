@@ -225,6 +225,19 @@ class PageSettings:
             return draw(label, min_value=p.kind(p.lo), max_value=p.kind(p.hi), key=key, help=help, **extra, **kwargs)
         return st.text_input(label, key=key, help=help, **kwargs)
 
+    def tabs(self, name: str) -> Sequence[Any]:
+        """:func:`lazy_tabs` whose open tab is setting ``name`` (one tab per choice, named by its label), so a
+        link opens the tab it was copied on."""
+        p, key = self.params[name], self.key(name)
+        labels = [p.display(choice) for choice in p.choices]
+        tabs_key = f"_tabs.{key}"
+        st.session_state[tabs_key] = labels[p.choices.index(self.value(name))]  # the setting decides, as a link may
+
+        def chosen() -> None:
+            st.session_state[key] = p.choices[labels.index(st.session_state[tabs_key])]
+
+        return st.tabs(labels, key=tabs_key, on_change=chosen)
+
 
 def lecture_mode() -> bool:
     """``?lecture=1`` in the link (or the sidebar's toggle): the projector view."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from harness import (
     assert_no_exception,
+    choose_tab,
     computations,
     metric_values,
     open_link,
@@ -35,28 +36,36 @@ def test_cluster_rerun_and_shared_link(server):
     wait_for_script(page)
     wait_for_no_job(page)
     wait_for_text(page, "What to notice")
+    wait_for_text(page, "were given k =")  # the comparison, the tab open first
+    # sections 4-6 are tabs that draw when chosen (the press computed them already), each kept in the link
+    choose_tab(page, "4 · Maps")
     wait_for_text(page, "Colour points by")  # the PCA map
-    wait_for_text(page, "most persistent scale")  # persistent homology, the last section
-    wait_for_no_job(page)
-    assert_no_exception(page, "after clustering")
-    numbers = metric_values(page)
-    assert len(numbers) == 10 and numbers[0].strip().isdigit(), numbers  # 7 scores; b0, b1 and the scale
-
+    assert "section=maps" in page.url
     # a plot-only widget: what the maps' points are coloured by
     page.locator("[data-testid='stRadio']").filter(has_text="Colour points by").get_by_text("true label").click()
     page.wait_for_timeout(800)
     wait_for_script(page)
     assert_no_exception(page, "after a plot option")
+
+    choose_tab(page, "6 · Persistent homology")
+    wait_for_text(page, "most persistent scale")
+    assert "section=topology" in page.url
+    wait_for_no_job(page)
+    assert_no_exception(page, "after clustering")
+    numbers = metric_values(page)
+    assert len(numbers) == 10 and numbers[0].strip().isdigit(), numbers  # 7 scores; b0, b1 and the scale
     rerun(page)
     assert_no_exception(page, "after Rerun")
     assert metric_values(page) == numbers
     screenshot(page, "live-clustering")
 
-    fresh = open_link(server, LINK, "Colour points by", "shared link")  # the same link in another browser: read from the cache, not computed again
+    # the same link in another browser opens the same tab, read from the cache, not computed again
+    fresh = open_link(server, LINK + "&section=topology", "most persistent scale", "shared link")
     assert metric_values(fresh) == numbers
+    choose_tab(fresh, "5 · Mapper")
+    assert selected(fresh, "Colour nodes by the mean of") == "feature: mass"  # a plot option of section 5, in the link
     lines = computations(server)
     print("\n".join(lines))
-    assert selected(fresh, "Colour nodes by the mean of") == "feature: mass"  # a plot option of section 5, in the link
     for name in ("cluster", "clustering-data", "clustering-elbow", "clustering-compare", "embed", "clustering-mapper",
                  "topology"):
         assert sum(line.endswith(f"compute {name}") for line in lines) == 1, (name, lines)

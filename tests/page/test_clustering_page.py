@@ -93,10 +93,28 @@ def test_moons_dbscan_then_compare_maps_and_mapper(app_path, tmp_cache):
         _wait(EMBED, tsne)
         at.run()
     assert not at.exception, at.exception
+    assert not any("t-SNE" in str(c.proto.spec) for c in at.get("plotly_chart")), "the maps' tab is closed"
+    at.session_state["clustering.section"] = "maps"  # what choosing the tab sets
+    at.run()
+    assert at.query_params["section"] == "maps"
     assert any("trustworthiness" in str(c.proto.spec) and "t-SNE" in str(c.proto.spec) for c in at.get("plotly_chart"))
     at = _settle(at.radio(key="clustering.colour_by").set_value("true label").run())  # a plot option
     assert not at.exception, at.exception
+    at.session_state["clustering.section"] = "mapper"
+    at.run()
     assert any("Mapper graph" in str(c.proto.spec) for c in at.get("plotly_chart"))
+
+
+def test_a_link_opens_its_section_tab_and_draws_only_that_tab(app_path, tmp_cache):
+    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at.query_params["section"] = "topology"
+    at = _settle(at.run())
+    assert not at.exception, at.exception
+    specs = [str(c.proto.spec) for c in at.get("plotly_chart")]
+    assert any("Betti" in spec for spec in specs), "the link's tab draws its charts"
+    assert not any("Mapper graph" in spec for spec in specs), "the other tabs draw nothing"
+    assert at.session_state["_tabs.clustering.section"] == "6 · Persistent homology"
+    assert any(m.label.startswith("b1") for m in at.metric)
 
 
 BAD_UPLOADS = [
@@ -135,7 +153,7 @@ def test_upload_bad_csv_files_show_their_message_and_a_good_one_clusters(app_pat
 def test_persistent_homology_of_two_rings_and_its_limits(app_path, tmp_cache):
     at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
     at.query_params.update({"dataset": "circles", "noise": "0.03", "tda_points": "500", "compare": "kmeans",
-                            "maps": "pca"})
+                            "maps": "pca", "section": "topology"})
     at = _settle(at.run())
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
@@ -177,9 +195,13 @@ def test_one_press_on_a_shared_link_restores_every_section_and_the_link_keeps_th
         def check(at: AppTest) -> None:
             table = at.dataframe[0].value
             assert list(table["algorithm"]) == ["k-means (k-means++)", "DBSCAN"] and table["k given"][0] == 2
-            specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
-            assert "trustworthiness" in specs and "Mapper graph" in specs and "Persistence diagram" in specs
-            assert "(k = 2)" in specs  # the comparison's titles say the k they used
+            # each section's tab draws its own result (the comparison's titles say the k they used)
+            for section, text in (("compare", "(k = 2)"), ("maps", "trustworthiness"), ("mapper", "Mapper graph"),
+                                  ("topology", "Persistence diagram")):
+                at.session_state["clustering.section"] = section
+                at.run()
+                assert not at.exception, at.exception
+                assert text in " ".join(str(c.proto.spec) for c in at.get("plotly_chart")), section
             assert at.selectbox(key="clustering.mapper_colour").value == "feature: x2"
             assert {m.label for m in at.metric} >= {"clusters", "b0 (components)", "b1 (loops)"}
 
@@ -216,7 +238,8 @@ def test_a_jets_file_is_clustered_on_the_page(app_path, tmp_cache):
 
 
 def test_each_large_data_choice_of_a_map_is_listed_with_its_trustworthiness(app_path, tmp_cache):
-    link = {"dataset": "blobs", "n_samples": "1500", "maps": "tsne", "max_iter": "250", "compare": "kmeans"}
+    link = {"dataset": "blobs", "n_samples": "1500", "maps": "tsne", "max_iter": "250", "compare": "kmeans",
+            "section": "maps"}
     at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
     at.query_params.update(link)
     at = _settle(at.run())

@@ -17,6 +17,7 @@ FIRST_VIEWS = [
     ("pages/vae_latent.py", 6, 8),          # prior samples and reconstructions wait
     ("pages/feature_ranking.py", 4, 9),     # permutation, SHAP (3) and exact Shapley values wait
     ("pages/autoencoder_roc.py", 5, 6),     # example jets and their reconstructions wait
+    ("pages/clustering.py", 5, 10),         # maps, Mapper and persistent homology (sections 4-6) wait
 ]
 
 
