@@ -13,13 +13,13 @@ import streamlit as st
 st.set_page_config(page_title="GANplify Lab", page_icon=":material/blur_on:", layout="wide")
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/gan_amplification.py", title="GAN amplification", icon=":material/scatter_plot:"),
-    st.Page("pages/birthday_paradox.py", title="Birthday paradox", icon=":material/cake:"),
-    st.Page("pages/vae_latent.py", title="VAE latent explorer", icon=":material/hub:"),
-    st.Page("pages/clustering.py", title="Clustering & UMAP", icon=":material/bubble_chart:"),
-    st.Page("pages/feature_ranking.py", title="Feature ranking", icon=":material/leaderboard:"),
-    st.Page("pages/autoencoder_roc.py", title="Autoencoder ROC", icon=":material/show_chart:"),
+    st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("views/gan_amplification.py", title="GAN amplification", icon=":material/scatter_plot:"),
+    st.Page("views/birthday_paradox.py", title="Birthday paradox", icon=":material/cake:"),
+    st.Page("views/vae_latent.py", title="VAE latent explorer", icon=":material/hub:"),
+    st.Page("views/clustering.py", title="Clustering & UMAP", icon=":material/bubble_chart:"),
+    st.Page("views/feature_ranking.py", title="Feature ranking", icon=":material/leaderboard:"),
+    st.Page("views/autoencoder_roc.py", title="Autoencoder ROC", icon=":material/show_chart:"),
 ]
 
 # URL paths are the file names (the default): a custom url_path makes Streamlit show a spurious

@@ -114,7 +114,7 @@ def main() -> None:
 
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages" / "gan_amplification.py"), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "views" / "gan_amplification.py"), default_timeout=300)
     start = time.perf_counter()
     at.run()
     first = time.perf_counter() - start

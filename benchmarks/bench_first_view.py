@@ -50,12 +50,12 @@ def _scratch_app(scratch: Path) -> Path:
     app.mkdir()
     for name in ("ganplify_core", "assets", ".streamlit"):
         (app / name).symlink_to(ROOT / name)
-    shutil.copytree(ROOT / "pages", app / "pages", ignore=shutil.ignore_patterns("__pycache__"))
-    (app / "pages" / "floor.py").write_text(FLOOR_PAGE)
+    shutil.copytree(ROOT / "views", app / "views", ignore=shutil.ignore_patterns("__pycache__"))
+    (app / "views" / "floor.py").write_text(FLOOR_PAGE)
     source = (ROOT / "app.py").read_text()
     marker = "\n]\n"
     assert marker in source, "app.py's PAGES list has changed"
-    source = source.replace(marker, '\n    st.Page("pages/floor.py", title="Floor"),\n]\n', 1)
+    source = source.replace(marker, '\n    st.Page("views/floor.py", title="Floor"),\n]\n', 1)
     (app / "app.py").write_text(source)
     return app
 

@@ -74,21 +74,21 @@ def amplify_default_summary() -> dict | None:
 
 # The pages the home page links to: (file, title, icon, what it teaches). Titles and icons as in app.py.
 PAGE_GUIDE: tuple[tuple[str, str, str, str], ...] = (
-    ("pages/gan_amplification.py", "GAN amplification", ":material/scatter_plot:",
+    ("views/gan_amplification.py", "GAN amplification", ":material/scatter_plot:",
      "A GAN trained on 100 points can be worth *more* than 100 points: it interpolates. Quantile MSE against "
      "fit, kernel density and the sample itself; the amplification factor."),
-    ("pages/birthday_paradox.py", "Birthday paradox", ":material/cake:",
+    ("views/birthday_paradox.py", "Birthday paradox", ":material/cake:",
      "How many distinct showers can a generator make? If *s* samples hold a duplicate pair half the time, the "
      "support is about *s*². Simulator vs GAN vs generators of known support."),
-    ("pages/vae_latent.py", "VAE latent explorer", ":material/hub:",
+    ("views/vae_latent.py", "VAE latent explorer", ":material/hub:",
      "β in a VAE is a distance resolution: the KL it pays counts the dimensions it resolves, "
      "D = dKL/d log β. Compared with the correlation dimension of the data."),
-    ("pages/clustering.py", "Clustering & UMAP", ":material/bubble_chart:",
+    ("views/clustering.py", "Clustering & UMAP", ":material/bubble_chart:",
      "Clustering is an art: k-means, DBSCAN and the rest, the elbow and silhouette, and what PCA, t-SNE and "
      "UMAP keep of the geometry."),
-    ("pages/feature_ranking.py", "Feature ranking", ":material/leaderboard:",
+    ("views/feature_ranking.py", "Feature ranking", ":material/leaderboard:",
      "Which inputs matter? Permutation importance, SHAP, and exact Shapley values from their definition."),
-    ("pages/autoencoder_roc.py", "Autoencoder ROC", ":material/show_chart:",
+    ("views/autoencoder_roc.py", "Autoencoder ROC", ":material/show_chart:",
      "An autoencoder trained on QCD jets flags top jets by their reconstruction error: unsupervised tagging, "
      "its ROC curve, and its limits."),
 )

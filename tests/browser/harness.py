@@ -217,7 +217,16 @@ def open_link(server: Server, link: str, text: str, where: str = "") -> object:
     wait_for_text(page, text)
     wait_for_no_job(page)  # quick jobs the link starts by itself end with a rerun of the page
     assert_no_exception(page, where or link)
+    assert_app_menu(page, where or link)
     return page
+
+
+def assert_app_menu(page, where: str) -> None:
+    """The sidebar lists the app's pages by title. (With the page files in a ``pages/`` folder, Streamlit 1.67 ran
+    the first session of a server that opened a page's link as an old-style multipage app: a menu of file names
+    with an "app" entry, until someone opened the home page.)"""
+    entries = [entry.inner_text().strip() for entry in page.locator("[data-testid='stSidebarNav'] a").all()]
+    assert any(entry.endswith("Home") for entry in entries) and "app" not in entries, (where, entries)
 
 
 def selected(page, label: str) -> str:

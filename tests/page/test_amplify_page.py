@@ -14,7 +14,7 @@ def test_default_view_shows_the_shipped_amplification(app_path, tmp_cache):
     path = experiments.shipped_path(AMPLIFY, DEFAULT_CONFIG)
     assert path.exists(), "the page's default is not shipped: make assets (or amplify --save-asset)"
     shipped = cache.load(path)
-    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(app_path("views/gan_amplification.py"), default_timeout=TIMEOUT).run()
     assert not at.exception, at.exception
     charts = [chart.proto.spec for chart in at.get("plotly_chart")]
     assert len(charts) >= 5  # MSE, density, replay, amplification vs step, losses
@@ -38,7 +38,7 @@ SMALL = {"distribution": "ring", "n_train": "40", "n_seeds": "1", "steps": "2000
 def test_small_training_run_from_the_button(app_path, tmp_cache):
     config = AmplifyConfig(distribution="ring", dim=2, n_train=40, n_seeds=1, steps=2000, max_generated=100_000)
     assert AMPLIFY.estimate_seconds(config) > 5, "this test needs settings that are not started without a press"
-    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/gan_amplification.py"), default_timeout=TIMEOUT)
     for key, value in SMALL.items():
         at.query_params[key] = value
     at.run()
@@ -67,7 +67,7 @@ def test_uploaded_samples_are_scored_on_the_mse_plot(app_path, tmp_cache):
     points = get_distribution("camelback", 1, 10).sample(5000, np.random.default_rng(0))
     buffer = io.BytesIO()
     np.savez(buffer, samples=points)
-    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(app_path("views/gan_amplification.py"), default_timeout=TIMEOUT).run()
     upload = at.file_uploader(key="gan_amplification.upload")
     upload.set_value(("mine.npz", buffer.getvalue(), "application/octet-stream")).run()
     assert not at.exception, at.exception
@@ -80,7 +80,7 @@ def test_uploaded_samples_are_scored_on_the_mse_plot(app_path, tmp_cache):
 
 
 def test_a_preset_sets_the_widgets_and_starts_nothing(app_path, tmp_cache):
-    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(app_path("views/gan_amplification.py"), default_timeout=TIMEOUT).run()
     at.button(key="preset.gan_amplification.fails").click().run()
     assert not at.exception, at.exception
     fails = next(p for p in AMPLIFY.presets if p.key == "fails").config
@@ -92,7 +92,7 @@ def test_a_preset_sets_the_widgets_and_starts_nothing(app_path, tmp_cache):
 
 
 def test_lecture_mode_folds_the_prose_and_keeps_every_chart(app_path, tmp_cache):
-    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/gan_amplification.py"), default_timeout=TIMEOUT)
     at.query_params["lecture"] = "1"
     at.run()
     assert not at.exception, at.exception

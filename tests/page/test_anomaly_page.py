@@ -20,7 +20,7 @@ from ganplify_core.anomaly.experiment import (
     TopTaggingConfig,
 )
 
-PAGE = "pages/autoencoder_roc.py"
+PAGE = "views/autoencoder_roc.py"
 TIMEOUT = 300
 # Part 2 on small settings: estimated above 5 s (so it waits for the press) but quick to train.
 SMALL = {"n_train": 2000, "n_test": 2000, "epochs": 4}

@@ -25,7 +25,7 @@ def test_every_page_runs_its_default_path(app_path, page):
 
 
 def test_stale_link_parameter_gives_a_notice(app_path):
-    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/home.py"), default_timeout=TIMEOUT)
     at.query_params["old_knob"] = "3"
     at.query_params["seed"] = "oops"
     at.run()
@@ -36,7 +36,7 @@ def test_stale_link_parameter_gives_a_notice(app_path):
 
 
 def test_seed_from_link_is_used_and_mirrored(app_path):
-    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/home.py"), default_timeout=TIMEOUT)
     at.query_params["seed"] = "42"
     at.run()
     assert at.sidebar.number_input(key="seed").value == 42

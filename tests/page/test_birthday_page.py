@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from ganplify_core import experiments, jobs
 from ganplify_core.birthday.experiment import BIRTHDAY, PAGE_DEFAULT, PRESETS, BirthdayConfig, quick_look
 
-PAGE = "pages/birthday_paradox.py"
+PAGE = "views/birthday_paradox.py"
 TIMEOUT = 240
 
 

@@ -39,7 +39,7 @@ def _settle(at: AppTest) -> AppTest:
 
 
 def test_first_load_clusters_default_blobs_and_shows_charts(app_path, tmp_cache):
-    at = _settle(AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT).run())
+    at = _settle(AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT).run())
     assert not at.exception, at.exception
     assert _charts(at) >= 4  # clusters, true classes, elbow, silhouette
     metrics = {m.label: m.value for m in at.metric}
@@ -59,12 +59,12 @@ def test_first_load_clusters_default_blobs_and_shows_charts(app_path, tmp_cache)
 def test_the_heavy_link_of_issue_12_shows_an_estimate_and_computes_nothing(app_path, tmp_cache):
     """The link that ran past 300 s with no click: now it is refused with the reason (100 000 jet images),
     and at the largest size allowed it waits for a press."""
-    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
     at.query_params.update({"dataset": "jets", "n_samples": "100000", "jet_features": "images", "k_max": "20"})
     at.run()
     assert not at.exception, at.exception
     assert any("use at most 10,000 points" in e.value for e in at.error)
-    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
     at.query_params.update({"dataset": "jets", "n_samples": "10000", "jet_features": "images", "k_max": "20"})
     at.run()
     assert not at.exception, at.exception
@@ -76,7 +76,7 @@ def test_the_heavy_link_of_issue_12_shows_an_estimate_and_computes_nothing(app_p
 
 
 def test_moons_dbscan_then_compare_maps_and_mapper(app_path, tmp_cache):
-    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
     at.query_params.update({"dataset": "moons", "algorithm": "dbscan", "n_samples": "400", "compare_k": "2",
                             "compare": "kmeans,dbscan", "maps": "pca,tsne"})
     at = _settle(at.run())
@@ -106,7 +106,7 @@ def test_moons_dbscan_then_compare_maps_and_mapper(app_path, tmp_cache):
 
 
 def test_a_link_opens_its_section_tab_and_draws_only_that_tab(app_path, tmp_cache):
-    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
     at.query_params["section"] = "topology"
     at = _settle(at.run())
     assert not at.exception, at.exception
@@ -129,7 +129,7 @@ BAD_UPLOADS = [
 
 
 def test_upload_bad_csv_files_show_their_message_and_a_good_one_clusters(app_path, tmp_cache):
-    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
     at.query_params["dataset"] = "upload"
     at.run()
     assert not at.exception, at.exception
@@ -151,7 +151,7 @@ def test_upload_bad_csv_files_show_their_message_and_a_good_one_clusters(app_pat
 
 
 def test_persistent_homology_of_two_rings_and_its_limits(app_path, tmp_cache):
-    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
     at.query_params.update({"dataset": "circles", "noise": "0.03", "tda_points": "500", "compare": "kmeans",
                             "maps": "pca", "section": "topology"})
     at = _settle(at.run())
@@ -163,7 +163,7 @@ def test_persistent_homology_of_two_rings_and_its_limits(app_path, tmp_cache):
     assert "Persistence diagram" in specs and "Barcode" in specs and "Betti numbers against scale" in specs
     assert any("ganplify_core topology --dataset circles" in c.value for c in terminal_lines(at))
     # H2 on more points than it allows: the reason, and the rest of the page still shows
-    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
     at.query_params.update({"dataset": "circles", "homology_dim": "2", "tda_points": "1000"})
     at = _settle(at.run())
     assert not at.exception, at.exception
@@ -183,7 +183,7 @@ def test_one_press_on_a_shared_link_restores_every_section_and_the_link_keeps_th
     try:
         link = {"dataset": "moons", "n_samples": "300", "algorithm": "dbscan", "compare": "kmeans,dbscan",
                 "compare_k": "2", "maps": "pca", "n_cubes": "5", "tda_points": "200", "mapper_colour": "feature: x2"}
-        at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+        at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
         at.query_params.update(link)
         at.run()
         assert not at.exception, at.exception
@@ -206,7 +206,7 @@ def test_one_press_on_a_shared_link_restores_every_section_and_the_link_keeps_th
             assert {m.label for m in at.metric} >= {"clusters", "b0 (components)", "b1 (loops)"}
 
         check(at)
-        fresh = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+        fresh = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
         fresh.query_params.update(at.query_params)
         fresh.run()
         assert not fresh.exception, fresh.exception
@@ -221,7 +221,7 @@ def test_a_jets_file_is_clustered_on_the_page(app_path, tmp_cache):
     from ganplify_core.jets import files, get_jets
 
     data = files.jets_to_npz({"qcd": get_jets("qcd", 60, seed=1), "top": get_jets("top", 60, seed=2)})
-    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
     at.query_params.update({"dataset": "jet_file", "n_samples": "100", "compare": "kmeans", "maps": "pca"})
     at.run()
     assert not at.exception, at.exception
@@ -240,7 +240,7 @@ def test_a_jets_file_is_clustered_on_the_page(app_path, tmp_cache):
 def test_each_large_data_choice_of_a_map_is_listed_with_its_trustworthiness(app_path, tmp_cache):
     link = {"dataset": "blobs", "n_samples": "1500", "maps": "tsne", "max_iter": "250", "compare": "kmeans",
             "section": "maps"}
-    at = AppTest.from_file(app_path("pages/clustering.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
     at.query_params.update(link)
     at = _settle(at.run())
     if not any(d.value is not None and "choice" in d.value.columns for d in at.dataframe):

@@ -24,7 +24,7 @@ print("loaded:", sorted(m for m in {heavy!r} if m in sys.modules))
 """
 
 
-@pytest.mark.parametrize("page", ["pages/home.py", "pages/feature_ranking.py"])
+@pytest.mark.parametrize("page", ["views/home.py", "views/feature_ranking.py"])
 def test_first_view_in_a_fresh_process_loads_no_heavy_library(page, tmp_path):
     env = {"GANPLIFY_CACHE_DIR": str(tmp_path / "cache"), "GANPLIFY_DEVICE": "cpu", "PATH": "/usr/bin:/bin",
            "HOME": str(tmp_path)}
@@ -49,7 +49,7 @@ def test_home_claim_is_the_shipped_default_summary(app_path, tmp_cache):
     if shipped is None:
         pytest.skip("the GAN page's default is not shipped")
     assert overview.amplify_default_summary() == shipped
-    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=120).run()
+    at = AppTest.from_file(app_path("views/home.py"), default_timeout=120).run()
     assert not at.exception, at.exception
     gan = shipped["gan"]
     low, high = gan["amplification_of_mean_mse_ci95"]

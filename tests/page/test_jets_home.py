@@ -28,7 +28,7 @@ def _finish_job(at: AppTest, config: JetOverviewConfig) -> None:
 def test_home_jets_section_draws_images_clouds_and_histograms(app_path, tmp_cache, source):
     config = JetOverviewConfig(source=source)
     assert OVERVIEW.estimate_seconds(config) < experiments.QUICK_SECONDS, "the default shows without a press"
-    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/home.py"), default_timeout=TIMEOUT)
     at.query_params["jet_source"] = source
     at.run()
     assert not at.exception, at.exception
@@ -54,7 +54,7 @@ def test_home_jets_section_draws_images_clouds_and_histograms(app_path, tmp_cach
 def test_larger_samples_wait_for_the_press(app_path, tmp_cache):
     config = JetOverviewConfig(n=10000, seed=3)
     assert OVERVIEW.estimate_seconds(config) > experiments.QUICK_SECONDS
-    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/home.py"), default_timeout=TIMEOUT)
     at.query_params["jets_per_class"] = "10000"
     at.query_params["seed"] = "3"
     at.run()
@@ -73,7 +73,7 @@ def test_larger_samples_wait_for_the_press(app_path, tmp_cache):
 def test_a_reference_sample_too_large_is_a_message_not_a_traceback(app_path, tmp_cache):
     if "reference" not in available_sources():
         pytest.skip("no reference sample shipped")
-    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/home.py"), default_timeout=TIMEOUT)
     at.query_params["jet_source"] = "reference"
     at.query_params["jets_per_class"] = "50000"
     at.run()
@@ -91,7 +91,7 @@ def test_upload_your_own_jets_round_trips_the_download(app_path, tmp_cache):
     from ganplify_core.jets.experiment import FILE_OVERVIEW, shown_jets_npz
 
     config = JetOverviewConfig(n=1000)
-    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/home.py"), default_timeout=TIMEOUT)
     at.query_params["jets_per_class"] = "1000"
     at.run()
     _finish_job(at, config)
@@ -127,7 +127,7 @@ def test_rows_link_to_their_pages_and_the_gan_claim_carries_its_interval(app_pat
 
     from ganplify_core.amplify.experiment import AMPLIFY, AmplifyConfig
 
-    at = AppTest.from_file(app_path("pages/home.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/home.py"), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, at.exception
     links = " ".join(m.value for m in at.markdown)

@@ -12,12 +12,12 @@ from ganplify_core import jobs
 
 # page, charts drawn on first view (the first tab of each tab set open), figures in the page's zip
 FIRST_VIEWS = [
-    ("pages/home.py", 2, 4),                # teaser + jet images; point clouds and observables wait
-    ("pages/birthday_paradox.py", 5, 6),    # shape distributions wait
-    ("pages/vae_latent.py", 6, 8),          # prior samples and reconstructions wait
-    ("pages/feature_ranking.py", 4, 9),     # permutation, SHAP (3) and exact Shapley values wait
-    ("pages/autoencoder_roc.py", 5, 6),     # example jets and their reconstructions wait
-    ("pages/clustering.py", 5, 10),         # maps, Mapper and persistent homology (sections 4-6) wait
+    ("views/home.py", 2, 4),                # teaser + jet images; point clouds and observables wait
+    ("views/birthday_paradox.py", 5, 6),    # shape distributions wait
+    ("views/vae_latent.py", 6, 8),          # prior samples and reconstructions wait
+    ("views/feature_ranking.py", 4, 9),     # permutation, SHAP (3) and exact Shapley values wait
+    ("views/autoencoder_roc.py", 5, 6),     # example jets and their reconstructions wait
+    ("views/clustering.py", 5, 10),         # maps, Mapper and persistent homology (sections 4-6) wait
 ]
 
 

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 
 def test_a_link_value_cannot_render_as_a_link_or_flood_the_page(app_path, tmp_cache):
-    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=120)
+    at = AppTest.from_file(app_path("views/gan_amplification.py"), default_timeout=120)
     at.query_params["n_train"] = "x` [Log in again](http://evil.example/login)"
     at.query_params["depth"] = "9" * 20_000
     at.run()

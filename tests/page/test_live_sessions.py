@@ -16,7 +16,7 @@ CONFIG = AmplifyConfig(n_train=30, n_seeds=1, steps=2000, max_generated=100_000,
 
 
 def _session(app_path) -> AppTest:
-    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/gan_amplification.py"), default_timeout=TIMEOUT)
     for key, value in LINK.items():
         at.query_params[key] = value
     return at.run()
@@ -46,7 +46,7 @@ def test_two_sessions_pressing_the_same_settings_compute_once(app_path, tmp_cach
 def test_a_job_goes_on_when_its_session_is_gone(app_path, tmp_cache):
     experiments.forget_memory()
     config = AmplifyConfig(n_train=30, n_seeds=1, steps=2000, max_generated=100_000, seed=22)
-    at = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(app_path("views/gan_amplification.py"), default_timeout=TIMEOUT)
     for key, value in {**LINK, "seed": "22"}.items():
         at.query_params[key] = value
     at.run()
@@ -58,7 +58,7 @@ def test_a_job_goes_on_when_its_session_is_gone(app_path, tmp_cache):
     assert job.wait(TIMEOUT) and job.state == jobs.DONE, job.error
     experiments.forget_memory()
     assert experiments.is_cached(AMPLIFY, config), "its result is on disk for the next visitor"
-    later = AppTest.from_file(app_path("pages/gan_amplification.py"), default_timeout=TIMEOUT)
+    later = AppTest.from_file(app_path("views/gan_amplification.py"), default_timeout=TIMEOUT)
     for key, value in {**LINK, "seed": "22"}.items():
         later.query_params[key] = value
     later.run()

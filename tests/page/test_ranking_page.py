@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from ganplify_core import experiments, jobs
 from ganplify_core.ranking.experiment import RANKING, RankingConfig
 
-PAGE = "pages/feature_ranking.py"
+PAGE = "views/feature_ranking.py"
 TIMEOUT = 240
 
 # A random forest with 400 SHAP rows: estimated above 5 s (so it waits for a press), done in about 10 s.

@@ -11,7 +11,7 @@ from ganplify_core import cli, experiments, jobs
 from ganplify_core.vae import cli as vae_cli
 from ganplify_core.vae.experiment import CORRDIM, VAE_SWEEP, CorrdimConfig, VaeConfig, dataset_grid
 
-PAGE = "pages/vae_latent.py"
+PAGE = "views/vae_latent.py"
 TIMEOUT = 240
 
 # A link as the page wrote it before the experiment contract (every URL key it had).

@@ -95,7 +95,7 @@ TORCH_FREE_PAGES = ("home.py", "clustering.py", "feature_ranking.py")
 
 
 def _page_imports(page: str) -> str:
-    tree = ast.parse((ROOT / "pages" / page).read_text())
+    tree = ast.parse((ROOT / "views" / page).read_text())
     return "\n".join(ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)))
 
 

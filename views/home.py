@@ -84,7 +84,7 @@ with left:
             st.page_link(file, label=title, icon=icon)
         except StreamlitPageNotFoundError:  # the page file run on its own (tests): a plain link to its URL path
             st.markdown(f"**[{title}](/{Path(file).stem})**")
-        st.caption(amplification_claim() if file == "pages/gan_amplification.py" else teaches)
+        st.caption(amplification_claim() if file == "views/gan_amplification.py" else teaches)
 with right:
     ui.chart(overview.camelback_teaser(seed=settings.seed), key="home.teaser")
     st.caption("100 points from ½N(−4, 1) + ½N(4, 1). How many *true* points is a GAN trained on them worth? "
