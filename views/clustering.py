@@ -41,7 +41,7 @@ PARAMS = ui.page_params(ClusterConfig, extra={
     "mapper_colour": params.Param("lens (first axis)", label="Colour nodes by the mean of",
                                   help="a plot option: never recomputes (kept in the link)"),
     "section": params.Param("compare", choices=("compare", "maps", "mapper", "topology"),
-                            labels={"compare": "3 · Algorithms side by side", "maps": "4 · Maps: PCA, t-SNE, UMAP",
+                            labels={"compare": "3 · Algorithms side by side", "maps": "4 · Maps",
                                     "mapper": "5 · Mapper", "topology": "6 · Persistent homology"},
                             label="Section", help="the tab shown below the clusters (kept in the link)"),
 })
@@ -205,8 +205,9 @@ else:
     with left:
         if elbow is not None:
             ui.chart(remembered(plots.elbow_figure, elbow.k_values, elbow.inertias, elbow.elbow_k))
+            took = elbow.seconds.sum()  # two significant digits below 10 s: "0.023 s", not "0.0 s"
             st.caption(f"The elbow, the point farthest from the dotted chord (Kneedle), is at **k = {elbow.elbow_k}**. "
-                       f"k-means with each k took {elbow.seconds.sum():.1f} s in all.")
+                       f"k-means with each k took {f'{took:.2g} s' if took < 10 else ui.format_seconds(took)} in all.")
         else:
             ui.press_prompt(ELBOW, elbow_config, "Cluster", "The elbow curve has not been computed yet")
     with right:
