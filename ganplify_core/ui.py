@@ -226,8 +226,8 @@ class PageSettings:
         return st.text_input(label, key=key, help=help, **kwargs)
 
     def tabs(self, name: str) -> Sequence[Any]:
-        """:func:`lazy_tabs` whose open tab is setting ``name`` (one tab per choice, named by its label), so a
-        link opens the tab it was copied on."""
+        """:func:`lazy_tabs` whose open tab is setting ``name`` (a :func:`tab_param`), so a link opens the tab it
+        was copied on."""
         p, key = self.params[name], self.key(name)
         labels = [p.display(choice) for choice in p.choices]
         tabs_key = f"_tabs.{key}"
@@ -237,6 +237,13 @@ class PageSettings:
             st.session_state[key] = p.choices[labels.index(st.session_state[tabs_key])]
 
         return st.tabs(labels, key=tabs_key, on_change=chosen)
+
+
+def tab_param(labels: Mapping[str, str]) -> Param:
+    """A page setting for :meth:`PageSettings.tabs`: which tab is open, the first by default; ``labels`` maps each
+    value (as the link writes it) to its tab's label."""
+    return Param(next(iter(labels)), choices=tuple(labels), labels=dict(labels), label="Open tab",
+                 help="the tab shown (a view: computes nothing; kept in the link)")
 
 
 def lecture_mode() -> bool:

@@ -46,6 +46,7 @@ PARAMS = ui.page_params(
                                     help="Jets scoring above the cut are flagged as anomalous (signal). "
                                          "A plot option: never retrains."),
         "log_fpr": params.Param(False, widget="checkbox", label="Logarithmic FPR axis"),
+        "view": ui.tab_param({"mass": "The score and the jet mass", "jets": "Example jets and their reconstructions"}),
     },
 )
 
@@ -167,8 +168,7 @@ else:
                "the working point of the top-tagging comparison of Kasieczka et al., arXiv:1902.09914. "
                + (f"± : the standard deviation over {result.repeats} seeds (new jets and initial weights each)."
                   if result.repeats > 1 else "Set **Training runs (seeds)** above 1 for the spread over seeds."))
-    mass_tab, jets_tab = ui.lazy_tabs(
-        ["The score and the jet mass", "Example jets and their reconstructions"], key="autoencoder_roc.view")
+    mass_tab, jets_tab = settings.tabs("view")
     mass = plots.mass_table(result)
     right = None  # the mass figure's column, when its tab is open
     if mass_tab.open:

@@ -43,6 +43,7 @@ PARAMS = ui.page_params(
         "retrained": params.Param(False, label="Use the GAN retrained below",
                                   help="otherwise the shipped checkpoint assets/calo_gan.pt. If this GAN is not trained "
                                        "yet, *Estimate the supports* trains it first (the time estimate includes it)."),
+        "view": ui.tab_param({"showers": "Example showers", "shapes": "Shape distributions"}),
     },
 )
 
@@ -198,7 +199,7 @@ if notice:
     st.markdown("**What to notice**\n\n" + notice)
 
 st.subheader("What the generators make")
-showers_tab, shapes_tab = ui.lazy_tabs(["Example showers", "Shape distributions"], key="birthday_paradox.made")
+showers_tab, shapes_tab = settings.tabs("view")
 ui.chart(remembered(plots.example_showers, result), container=showers_tab, draw=showers_tab.open)
 ui.chart(remembered(plots.shape_distributions, result), container=shapes_tab, draw=shapes_tab.open)
 

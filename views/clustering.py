@@ -40,10 +40,8 @@ PARAMS = ui.page_params(ClusterConfig, extra={
                               help="a plot option: never recomputes"),
     "mapper_colour": params.Param("lens (first axis)", label="Colour nodes by the mean of",
                                   help="a plot option: never recomputes (kept in the link)"),
-    "section": params.Param("compare", choices=("compare", "maps", "mapper", "topology"),
-                            labels={"compare": "3 · Algorithms side by side", "maps": "4 · Maps",
-                                    "mapper": "5 · Mapper", "topology": "6 · Persistent homology"},
-                            label="Section", help="the tab shown below the clusters (kept in the link)"),
+    "section": ui.tab_param({"compare": "3 · Algorithms side by side", "maps": "4 · Maps", "mapper": "5 · Mapper",
+                             "topology": "6 · Persistent homology"}),
 })
 
 settings = ui.start_page("clustering", PARAMS)

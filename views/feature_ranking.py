@@ -20,7 +20,9 @@ PARAMS = ui.page_params(
         "shap_rows": {"lo": 20},
         "background_size": {"lo": 10, "hi": 300, "widget": "slider", "help": f"background rows ({SMALL_PAGE})"},
     },
-    extra={"game": games.PRESET, **params.params_of(games.GameConfig)},
+    extra={"game": games.PRESET, **params.params_of(games.GameConfig),
+           "view": ui.tab_param({"rankings": "Rankings side by side", "permutation": "Permutation importance",
+                                 "shap": "SHAP", "exact": "Exact Shapley values"})},
 )
 
 settings = ui.start_page("feature_ranking", PARAMS)
@@ -156,8 +158,7 @@ error_name = "log-loss" if result.task == "classification" else "MSE"
 repeats = perm.error_permuted.shape[1]
 event = result.event
 # Plotly draws every chart of a page before it shows one: the later views wait for their tab.
-rankings_tab, permutation_tab, shap_tab, exact_tab = ui.lazy_tabs(
-    ["Rankings side by side", "Permutation importance", "SHAP", "Exact Shapley values"], key="feature_ranking.view")
+rankings_tab, permutation_tab, shap_tab, exact_tab = settings.tabs("view")
 ui.chart(plots.importance_panels(names, result.rankings, {experiment.PERMUTATION: perm.ratio_std},
                                  irrelevant=result.irrelevant, baselines={experiment.PERMUTATION: 1.0}),
          container=rankings_tab, draw=rankings_tab.open)

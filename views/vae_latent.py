@@ -39,7 +39,8 @@ PARAMS = ui.page_params(
     },
     extra={"n_corrdim": params.params_of(CorrdimConfig)["n"].narrowed(
         lo=100, hi=2000, step=50, widget="slider",
-        help=f"jets need n(n−1)/2 exact EMDs: 1 000 jets ≈ 500 000 of them ({SMALL_PAGE})")},
+        help=f"jets need n(n−1)/2 exact EMDs: 1 000 jets ≈ 500 000 of them ({SMALL_PAGE})"),
+        "view": ui.tab_param({"explorer": "Latent explorer", "samples": "Prior samples and reconstructions"})},
 )
 BUTTON = "Train the β sweep"
 REMEDIES = {"circle": "periodic", "mixed": "categorical"}  # Collins' remedies (seed 003) for the two toy failures
@@ -288,8 +289,7 @@ kl_here = result.kl_per_dim[beta_index]
 active = explorer.active_dimensions(kl_here)
 st.caption(f"At β = {result.betas[beta_index]:.3g}: {len(active)} active latent dimension(s) "
            f"({', '.join(f'{names[i]}: {kl_here[i]:.2f} nats' for i in active) or 'none'}).")
-explorer_tab, samples_tab = ui.lazy_tabs(
-    ["Latent explorer", "Prior samples and reconstructions"], key="vae_latent.model_view")
+explorer_tab, samples_tab = settings.tabs("view")
 dims = explorer.most_active(kl_here, 2)
 means = explorer.encode_means(model, inputs)
 z = np.zeros(model.latent_dim, dtype=np.float32)  # the traversal's point: the sliders', when their tab is open

@@ -44,6 +44,7 @@ def test_train_rerun_and_shared_link(server):
 
     choose_tab(page, "SHAP")  # the SHAP views are drawn once their tab is chosen
     assert_no_exception(page, "after choosing the SHAP tab")
+    assert "view=shap" in page.url, "the open tab is kept in the link"
     assert metric_values(page) == numbers
     assert dependence_title(page).startswith("Dependence: E_raw")
     choose(page, "Dependence plot for", "eta")  # a plot-only widget
@@ -56,8 +57,11 @@ def test_train_rerun_and_shared_link(server):
     assert metric_values(page) == numbers
     screenshot(page, "live-ranking")
 
-    fresh = open_link(server, LINK, "What to notice", "shared link")  # the same link in another browser: read from the cache, not trained again
+    # the same link with its tab, in another browser: read from the cache, not trained again; the SHAP tab open
+    fresh = open_link(server, LINK + "&view=shap", "What to notice", "shared link")
     assert metric_values(fresh) == numbers
+    fresh.wait_for_function("() => [...document.querySelectorAll('text.gtitle')]"
+                            ".some(t => t.textContent.startsWith('Dependence: E_raw'))", timeout=60_000)
     assert sum("compute rank" in line for line in computations(server)) == 1
     page.context.close()
     fresh.context.close()

@@ -61,7 +61,7 @@ def test_first_load_shows_both_shipped_defaults_and_computes_nothing(app_path, t
     tables = [d.value for d in at.dataframe]
     assert any("1/ε_B at ε_S = 0.3" in t.columns for t in tables)
     assert not list(tmp_cache.rglob("*.npz")) and not jobs.active(), "the default view must not train"
-    at.session_state["autoencoder_roc.view"] = "Example jets and their reconstructions"  # drawn once chosen
+    at.session_state["autoencoder_roc.view"] = "jets"  # drawn once chosen
     at.run()
     assert not at.exception, at.exception
     titles = [json.loads(chart.proto.spec)["layout"].get("title", {}).get("text", "") for chart in at.get("plotly_chart")]

@@ -46,7 +46,7 @@ def test_first_view_shows_the_default_answer_with_nothing_pressed(app_path, defa
     assert not any("have not been computed" in info.value for info in at.info), [i.value for i in at.info]
     # the textbook, the duplicate and definition curves, the example showers (open tab), the most similar pairs
     assert len(at.get("plotly_chart")) == 5
-    at.session_state["birthday_paradox.made"] = "Shape distributions"  # a tab draws its chart once chosen
+    at.session_state["birthday_paradox.view"] = "shapes"  # a tab draws its chart once chosen
     at.run()
     assert not at.exception, at.exception
     titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]

@@ -29,3 +29,27 @@ def test_closed_tabs_draw_nothing_but_their_figures_are_in_the_zip(app_path, tmp
     [label] = [b.proto.label for b in at.get("download_button") if "zip" in b.proto.label]
     assert int(re.search(r"(\d+) figures", label).group(1)) == in_zip, label
     assert not jobs.active(), "a first view of shipped results starts nothing"
+
+
+# page, its tab setting, a value other than the first, that tab's label
+LINKED_TABS = [
+    ("views/vae_latent.py", "view", "samples", "Prior samples and reconstructions"),
+    ("views/birthday_paradox.py", "view", "shapes", "Shape distributions"),
+    ("views/feature_ranking.py", "view", "exact", "Exact Shapley values"),
+    ("views/autoencoder_roc.py", "view", "jets", "Example jets and their reconstructions"),
+    ("views/clustering.py", "section", "mapper", "5 · Mapper"),
+]
+
+
+@pytest.mark.parametrize("page, name, value, label", LINKED_TABS, ids=[p for p, _, _, _ in LINKED_TABS])
+def test_a_link_opens_the_tab_it_names(app_path, tmp_cache, page, name, value, label):
+    at = AppTest.from_file(app_path(page), default_timeout=240)
+    at.query_params[name] = value
+    at.run()
+    assert not at.exception, at.exception
+    stem = page.removeprefix("views/").removesuffix(".py")
+    assert at.session_state[f"_tabs.{stem}.{name}"] == label, "the link's tab is the open one"
+    assert at.query_params[name] == value, "and stays in the link"
+    [zipped] = [b.proto.label for b in at.get("download_button") if "zip" in b.proto.label]
+    in_zip = {p: n for p, _, n in FIRST_VIEWS}[page]
+    assert int(re.search(r"(\d+) figures", zipped).group(1)) == in_zip, "the same figures, another one drawn"

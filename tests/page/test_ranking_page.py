@@ -84,19 +84,20 @@ def test_press_runs_one_job_and_a_rerun_and_a_second_session_read_it(app_path, t
     assert any("rank --dataset calibration --model rf --n-rows 4000" in c.value for c in terminal_lines(at))
     numbers = [m.value for m in at.metric]
     shown = {}
-    for tab in ("Permutation importance", "SHAP", "Exact Shapley values"):
-        at.session_state["feature_ranking.view"] = tab
+    for tab in ("permutation", "shap", "exact"):
+        at.session_state["feature_ranking.view"] = tab  # what choosing the tab sets
         at.run()
         assert not at.exception, at.exception
         assert [m.value for m in at.metric] == numbers, "choosing a tab never recomputes"
+        assert at.query_params["view"] == tab, "the open tab is kept in the link"
         shown[tab] = len(at.get("plotly_chart")) - 2  # less the game and the data
-    assert shown == {"Permutation importance": 1, "SHAP": 3, "Exact Shapley values": 1}, shown
+    assert shown == {"permutation": 1, "shap": 3, "exact": 1}, shown
     text = " ".join(m.value for m in at.markdown)
     gap = float(text.split("Largest difference between exact and shap: **")[1].split("**")[0])
     assert gap < 1e-6
 
     # a plot-only widget: never recomputes
-    at.session_state["feature_ranking.view"] = "SHAP"
+    at.session_state["feature_ranking.view"] = "shap"
     at.run()
     dependence = next(s for s in at.selectbox if s.label == "Dependence plot for")
     dependence.set_value("eta").run()

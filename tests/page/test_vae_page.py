@@ -96,13 +96,13 @@ def test_old_link_press_wait_explore_without_retraining(app_path, tmp_cache, tmp
     assert sum(" compute vae" in line for line in computed(trace)) == 1
 
     # the other tab draws the prior samples and the reconstructions instead (charts wait for their tab)
-    at.session_state["vae_latent.model_view"] = "Prior samples and reconstructions"
+    at.session_state["vae_latent.view"] = "samples"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     titles = " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
     assert "Decoded prior samples" in titles and "Decoded traversals" not in titles
     assert len(at.get("plotly_chart")) == 6
-    at.session_state["vae_latent.model_view"] = "Latent explorer"
+    at.session_state["vae_latent.view"] = "explorer"
     at.run()
 
     # plot-only widgets: what to colour by, which β to decode with; neither retrains
