@@ -89,32 +89,28 @@ def main() -> int:
                 return 1
             print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start")
             with sync_playwright() as playwright:
-                if args.returning:
-                    profile = playwright.chromium.launch_persistent_context(
+                if args.returning:  # one profile: each view a new tab
+                    browser = playwright.chromium.launch_persistent_context(
                         scratch / "profile", executable_path=CHROMIUM, args=CHROMIUM_FLAGS, viewport=VIEWPORT)
-                    browser = None
-                else:
+                else:  # each view a fresh context, closed with its page
                     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
 
                 def first_view(path: str) -> float:
-                    context = profile if browser is None else browser.new_context(viewport=VIEWPORT)
-                    page = context.new_page()
+                    page = browser.new_page() if args.returning else browser.new_context(viewport=VIEWPORT).new_page()
                     try:
                         start = time.perf_counter()
                         page.goto(f"{base}/{'' if path == 'home' else path}?lecture=1", timeout=300_000)
                         page.wait_for_function(CHART_WITH_DATA, timeout=300_000)
                         return time.perf_counter() - start
                     finally:
-                        page.close()
-                        if browser is not None:
-                            context.close()
+                        (page if args.returning else page.context).close()
 
                 for path in paths:  # warm: imports done, shipped results read
                     first_view(path)
                 for _ in range(args.repeats):
                     for path in paths:
                         times[path].append(first_view(path))
-                (profile if browser is None else browser).close()
+                browser.close()
         finally:
             server.terminate()
             server.wait(timeout=30)

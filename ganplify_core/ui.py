@@ -489,9 +489,14 @@ def download_all(page: str, tables: Mapping[str, Any] | None = None) -> None:
 
 # -- long work: submitted to the job runner, shown while it runs -------------------------------------------
 
-def format_seconds(seconds: float) -> str:
-    """``"40 s"``, ``"3 min 10 s"``, ``"1 h 5 min"``: a duration as people read it."""
+def format_seconds(seconds: float, precise: bool = False) -> str:
+    """``"40 s"``, ``"3 min 10 s"``, ``"1 h 5 min"``: a duration as people read it.
+
+    ``precise``: below 10 s, two significant digits (``"0.023 s"``, ``"3.4 s"``) for a time measured, not estimated.
+    """
     seconds = max(float(seconds), 0.0)
+    if precise and seconds < 10:
+        return f"{seconds:.2g} s"
     if seconds < 60:
         return f"{max(round(seconds), 1)} s"
     if seconds < 3600:

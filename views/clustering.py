@@ -203,9 +203,8 @@ else:
     with left:
         if elbow is not None:
             ui.chart(remembered(plots.elbow_figure, elbow.k_values, elbow.inertias, elbow.elbow_k))
-            took = elbow.seconds.sum()  # two significant digits below 10 s: "0.023 s", not "0.0 s"
             st.caption(f"The elbow, the point farthest from the dotted chord (Kneedle), is at **k = {elbow.elbow_k}**. "
-                       f"k-means with each k took {f'{took:.2g} s' if took < 10 else ui.format_seconds(took)} in all.")
+                       f"k-means with each k took {ui.format_seconds(elbow.seconds.sum(), precise=True)} in all.")
         else:
             ui.press_prompt(ELBOW, elbow_config, "Cluster", "The elbow curve has not been computed yet")
     with right:
