@@ -204,26 +204,32 @@ class PageSettings:
         help = help if help is not None else (p.help or None)
         if p.unit and p.kind in (int, float) and p.choices is None and "(" not in label:
             label = f"{label} ({p.unit})"
+        # The widget's own default is the current setting, not Streamlit's (the minimum, the first option): a
+        # browser that builds the widget from a later run than the one that set it (a session opened while a job
+        # runs, its panel rerunning) shows and sends back that default, which once replaced every setting of a
+        # link by its minimum. The value in st.session_state still decides.
+        value = st.session_state[key]
         if p.multiple:
             kwargs.setdefault("format_func", p.display)
-            return st.multiselect(label, p.choices, key=key, help=help, **kwargs)
+            return st.multiselect(label, p.choices, default=value, key=key, help=help, **kwargs)
         if p.choices is not None:
             kwargs.setdefault("format_func", p.display)
             if p.widget == "radio":
-                return st.radio(label, p.choices, key=key, help=help, **kwargs)
+                return st.radio(label, p.choices, index=p.choices.index(value), key=key, help=help, **kwargs)
             if p.widget == "select_slider":
-                return st.select_slider(label, p.choices, key=key, help=help, **kwargs)
-            return st.selectbox(label, p.choices, key=key, help=help, **kwargs)
+                return st.select_slider(label, p.choices, value=value, key=key, help=help, **kwargs)
+            return st.selectbox(label, p.choices, index=p.choices.index(value), key=key, help=help, **kwargs)
         if p.kind is bool:
             draw = st.checkbox if p.widget == "checkbox" else st.toggle
-            return draw(label, key=key, help=help, **kwargs)
+            return draw(label, value=value, key=key, help=help, **kwargs)
         if p.kind in (int, float):
             extra = {"step": p.kind(p.step)} if p.step is not None else {}
             if p.format:
                 extra["format"] = p.format
             draw = st.slider if p.widget == "slider" else st.number_input
-            return draw(label, min_value=p.kind(p.lo), max_value=p.kind(p.hi), key=key, help=help, **extra, **kwargs)
-        return st.text_input(label, key=key, help=help, **kwargs)
+            return draw(label, min_value=p.kind(p.lo), max_value=p.kind(p.hi), value=p.kind(value), key=key, help=help,
+                        **extra, **kwargs)
+        return st.text_input(label, value=value, key=key, help=help, **kwargs)
 
     def tabs(self, name: str) -> Sequence[Any]:
         """:func:`lazy_tabs` whose open tab is setting ``name`` (a :func:`tab_param`), so a link opens the tab it
@@ -299,7 +305,7 @@ def sidebar() -> None:
         with user_errors():
             st.caption(f"Compute device: **{device_label()}**")
         st.number_input(SEED_PARAM.label, min_value=SEED_PARAM.lo, max_value=SEED_PARAM.hi, step=1, key=SEED_KEY,
-                        help=SEED_PARAM.help)
+                        value=int(st.session_state[SEED_KEY]), help=SEED_PARAM.help)  # default: see PageSettings.widget
         running = jobs.active()
         if running:
             st.caption(f"{len(running)} computation(s) queued or running on this server.")
