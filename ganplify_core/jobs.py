@@ -23,8 +23,13 @@ from typing import Any
 from ganplify_core import experiments
 from ganplify_core.errors import InputError
 from ganplify_core.experiments import Experiment
+from ganplify_core.threads import lower_priority
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+# Jobs run at a lower CPU priority than the pages (Linux nice +10, about a tenth of a page's share of a busy
+# core): a job still takes every core that is idle, but a session's script run, the server's event loop and
+# a browser on the same machine come first (benchmarks/bench_polling.py: a page opened beside a job).
+JOB_NICENESS = 10
 FINISHED = (DONE, FAILED, CANCELLED)
 # How long a finished job is still listed (a session that asked for it reads its outcome meanwhile).
 KEEP_FINISHED_SECONDS = 600.0
@@ -180,6 +185,7 @@ class JobRunner:
             self._threads.append(thread)
 
     def _work(self) -> None:
+        lower_priority(JOB_NICENESS)
         while True:
             with self.lock:
                 while not self._queue:

@@ -71,7 +71,11 @@ def _dask_backend(address: str) -> Iterator[None]:
         client.close()
 
 
-def _single_threaded(fn: Callable[..., T], *args: Any) -> T:
+def _in_worker(nice: int, fn: Callable[..., T], *args: Any) -> T:
+    """One task in a worker process: on one torch thread, at the priority of the thread that ran the sweep."""
+    from ganplify_core.threads import lower_priority
+
+    lower_priority(nice)  # a job's sweep stays below the pages, as the job does
     with single_threaded():
         return fn(*args)
 
@@ -87,13 +91,16 @@ def run_sweep(
     ``fn`` must be a module-level function (it is sent to worker processes). Progress is reported as
     tasks finish.
     """
+    from ganplify_core.threads import niceness
+
     tasks = list(tasks)
     progress = progress or no_progress
+    nice = niceness()
     address = dask_scheduler()
     if address:
         with _dask_backend(address):
             return _collect(Parallel(n_jobs=-1, return_as="generator")(
-                delayed(_single_threaded)(fn, *task) for task in tasks), len(tasks), progress, label)
+                delayed(_in_worker)(nice, fn, *task) for task in tasks), len(tasks), progress, label)
     jobs = min(n_jobs(), len(tasks)) or 1
     if jobs == 1:  # in this process, on one torch thread like each worker (bench_threads.py: a second thread
         results = []  # gains little on these small networks and loses many times over when the cores are busy)
@@ -103,7 +110,7 @@ def run_sweep(
                 progress((i + 1) / len(tasks), f"{label}: {i + 1}/{len(tasks)} done")
         return results
     parallel = Parallel(n_jobs=jobs, return_as="generator")
-    return _collect(parallel(delayed(_single_threaded)(fn, *task) for task in tasks), len(tasks), progress, label)
+    return _collect(parallel(delayed(_in_worker)(nice, fn, *task) for task in tasks), len(tasks), progress, label)
 
 
 def _collect(results_in_order: Iterable[T], total: int, progress: Progress, label: str) -> list[T]:

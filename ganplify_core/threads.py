@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -149,3 +150,28 @@ def thread_counts() -> dict[str, int | None]:
     blas = [pool["num_threads"] for pool in threadpool_info() if pool.get("user_api") == "blas"]
     counts["blas"] = min(blas) if blas else None
     return counts
+
+
+# -- CPU priority: background work below the pages -------------------------------------------------------
+
+def niceness() -> int:
+    """The calling thread's nice value (Linux: per thread); 0 where it cannot be read."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    try:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    except OSError:
+        return 0
+
+
+def lower_priority(value: int) -> None:
+    """Run the calling thread, and the threads and processes it starts from now on, at nice ``value`` or lower.
+
+    Linux only (nice is per thread there; elsewhere it is per process and this does nothing); never raises
+    the priority.
+    """
+    if sys.platform.startswith("linux") and niceness() < value:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), value)
+        except OSError:
+            pass

@@ -27,7 +27,7 @@ def test_a_sweep_runs_on_the_cluster_in_order(cluster, monkeypatch):
     assert results == [i**3 for i in range(8)]
     assert reports[-1] == 1.0 and len(reports) == 8
     with distributed.Client(cluster.scheduler_address) as client:
-        assert any("_single_threaded" in key for key in client.run_on_scheduler(_task_prefixes)), "ran on the cluster"
+        assert any("_in_worker" in key for key in client.run_on_scheduler(_task_prefixes)), "ran on the cluster"
 
 
 def _task_prefixes(dask_scheduler) -> list[str]:

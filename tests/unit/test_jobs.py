@@ -140,3 +140,28 @@ def test_results_held_in_memory_are_bounded_in_bytes(tmp_cache, monkeypatch):
     experiments._remember("huge", {"x": np.zeros(2**20)})  # 8 MB: never held
     assert experiments._recall("huge") is None and experiments._recall("key4") is not None
     experiments.forget_memory()
+
+
+NICENESS_SEEN: list[int] = []
+
+
+def _record_niceness(config: SleepConfig, progress) -> dict:
+    from ganplify_core.threads import niceness
+
+    NICENESS_SEEN.append(niceness())
+    return {"tag": config.tag}
+
+
+NICE = experiments.Experiment(name="test-niceness", config_type=SleepConfig, compute=_record_niceness,
+                              to_json=dict, estimate_seconds=lambda c: 0.1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="nice is per thread on Linux only")
+def test_jobs_run_below_the_pages_priority(runner):
+    from ganplify_core.threads import niceness
+
+    before = niceness()
+    job = runner.submit(NICE, SleepConfig(tag=7))
+    assert job.wait(10) and job.state == jobs.DONE, job.error
+    assert NICENESS_SEEN[-1] >= jobs.JOB_NICENESS > before, "the job's thread runs at a lower priority"
+    assert niceness() == before, "the thread that submitted it (a page's script run) keeps its priority"

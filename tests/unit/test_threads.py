@@ -163,3 +163,24 @@ def test_device_helpers_change_nothing_on_the_cpu():
     assert y.dtype == torch.float32
     torch.testing.assert_close(y, layer(x), rtol=0, atol=0)
     assert torch.equal(to_device(x, "cpu"), x)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="nice is per thread on Linux only")
+def test_a_sweep_started_by_a_lowered_thread_runs_its_workers_lowered(monkeypatch):
+    """A job's sweep (worker processes) stays below the pages' priority, as the job's own thread does."""
+    from ganplify_core import sweeps
+    from ganplify_core.threads import lower_priority, niceness
+
+    monkeypatch.setenv("GANPLIFY_JOBS", "2")
+    seen = {}
+
+    def job() -> None:
+        lower_priority(10)
+        seen["thread"] = niceness()
+        seen["workers"] = sweeps.run_sweep(niceness, [(), ()])
+
+    worker = threading.Thread(target=job)
+    worker.start()
+    worker.join(120)
+    assert seen["thread"] >= 10 and min(seen["workers"]) >= 10, seen
+    assert niceness() < 10, "the test's own thread keeps its priority"
