@@ -205,9 +205,9 @@ class PageSettings:
         if p.unit and p.kind in (int, float) and p.choices is None and "(" not in label:
             label = f"{label} ({p.unit})"
         # The widget's own default is the current setting, not Streamlit's (the minimum, the first option): a
-        # browser that builds the widget from a later run than the one that set it (a session opened while a job
-        # runs, its panel rerunning) shows and sends back that default, which once replaced every setting of a
-        # link by its minimum. The value in st.session_state still decides.
+        # browser that builds the widget from a later run than the one that set it shows that default and sends
+        # it back (seen: the global seed 0 on a session opened by a link while a job ran). The value in
+        # st.session_state still decides.
         value = st.session_state[key]
         if p.multiple:
             kwargs.setdefault("format_func", p.display)
