@@ -4,8 +4,8 @@ A class is many sessions waiting on few jobs. Each trial opens a small GAN setti
 alone; a fresh seed each trial, so nothing is cached) and times its first view with the server idle (the
 baseline), presses *Train and compare*, then opens ``--watchers`` more sessions on the same link one by one
 while the job runs, timing each until it shows the job's progress (the ratio: opened beside the job / idle).
-Once every watcher shows the panel it samples for 10 s the server process's CPU use, Chromium's, and the
-WebSocket frames each watcher receives (its panel's reruns), then the job's own time (from its start in the
+Once every watcher shows the panel it samples for 10 s the server process's CPU use and Chromium's, then the
+job's own time (from its start in the
 server's trace to its result in the disk cache). A trial without watchers, alternating, is the baseline for
 the CPU figures. Chromium runs on the server's cores, as in the load test; in a lecture hall the browsers are
 the students' machines, so the server's CPU is the figure that transfers.
@@ -54,11 +54,9 @@ def _chromium_cpu_seconds() -> float:
     return total
 
 
-def _open(browser, link: str, frames: list | None = None):
+def _open(browser, link: str):
     page = browser.new_context(viewport=VIEWPORT).new_page()
     page.set_default_timeout(240_000)
-    if frames is not None:  # count the WebSocket frames the server sends it (its progress panel's reruns)
-        page.on("websocket", lambda ws: ws.on("framereceived", lambda _frame: frames.__setitem__(0, frames[0] + 1)))
     page.goto(link)
     return page
 
@@ -71,10 +69,10 @@ def _trial(browser, base: str, seed: int, watchers: int, cache: Path, trace: Pat
     idle_open = time.perf_counter() - opened - 1.0  # wait_for_script waits 1 s for a blink of the status widget
     presser.get_by_role("button", name=BUTTON).first.click()
     presser.locator("[data-testid='stProgress']").first.wait_for()
-    frames, pages, busy_opens = [0], [], []
+    pages, busy_opens = [], []
     for number in range(watchers):
         opened = time.perf_counter()
-        page = _open(browser, link, frames)
+        page = _open(browser, link)
         try:
             page.locator("[data-testid='stProgress']").first.wait_for()
         except Exception:
@@ -83,13 +81,11 @@ def _trial(browser, base: str, seed: int, watchers: int, cache: Path, trace: Pat
         busy_opens.append(time.perf_counter() - opened)
         pages.append(page)
     # The steady state: every watcher shows the panel, the job still runs.
-    frames[0] = 0
     server_cpu, chromium_cpu, window = _cpu_seconds(server_pid), _chromium_cpu_seconds(), time.time()
     time.sleep(WINDOW_S)
     answered = presser.locator("[data-testid='stMain']").get_by_text(RESULT_TEXT).count()
     window = time.time() - window
     server_cpu, chromium_cpu = _cpu_seconds(server_pid) - server_cpu, _chromium_cpu_seconds() - chromium_cpu
-    window_frames = frames[0]
     presser.locator("[data-testid='stMain']").get_by_text(RESULT_TEXT).first.wait_for()
     started = [float(line.split()[0]) for line in trace.read_text().splitlines() if line.endswith(" compute amplify")][-1]
     finished = max(p.stat().st_mtime for p in cache.rglob("*") if p.is_file())
@@ -99,8 +95,7 @@ def _trial(browser, base: str, seed: int, watchers: int, cache: Path, trace: Pat
         raise SystemExit(f"the job ended within the {WINDOW_S} s window: use a longer setting")
     return {"watchers": watchers, "job_s": finished - started, "idle_open_s": idle_open,
             "busy_open_s": statistics.median(busy_opens) if busy_opens else None,
-            "server_cores": server_cpu / window, "chromium_cores": chromium_cpu / window,
-            "frames_per_s": window_frames / window / max(watchers, 1)}
+            "server_cores": server_cpu / window, "chromium_cores": chromium_cpu / window}
 
 
 def main() -> None:
@@ -136,8 +131,7 @@ def main() -> None:
                         busy = f"{row['busy_open_s']:.1f} s" if row["busy_open_s"] else "-"
                         print(f"watchers {row['watchers']:>2}: job {row['job_s']:6.1f} s; page opened idle "
                               f"{row['idle_open_s']:.1f} s, beside the job {busy}; in the window: server "
-                              f"{row['server_cores']:.2f} cores, Chromium {row['chromium_cores']:.2f} cores, "
-                              f"{row['frames_per_s']:.1f} frames/s per watcher", flush=True)
+                              f"{row['server_cores']:.2f} cores, Chromium {row['chromium_cores']:.2f} cores", flush=True)
                 browser.close()
         finally:
             server.terminate()
