@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from joblib import Parallel, delayed
 
 from ganplify_core.errors import InputError
+from ganplify_core.threads import lower_priority, niceness, torch_threads
 from ganplify_core.training import Progress, no_progress
 
 T = TypeVar("T")
@@ -40,8 +41,6 @@ def single_threaded() -> contextlib.AbstractContextManager:
     Small networks, or one worker per core. The count is this thread's and is restored when the block ends
     (``ganplify_core.threads`` explains what ``torch.set_num_threads`` changes and what it does not).
     """
-    from ganplify_core.threads import torch_threads
-
     return torch_threads(1, blas=False)  # joblib already limits BLAS in its workers
 
 
@@ -73,8 +72,6 @@ def _dask_backend(address: str) -> Iterator[None]:
 
 def _in_worker(nice: int, fn: Callable[..., T], *args: Any) -> T:
     """One task in a worker process: on one torch thread, at the priority of the thread that ran the sweep."""
-    from ganplify_core.threads import lower_priority
-
     lower_priority(nice)  # a job's sweep stays below the pages, as the job does
     with single_threaded():
         return fn(*args)
@@ -91,8 +88,6 @@ def run_sweep(
     ``fn`` must be a module-level function (it is sent to worker processes). Progress is reported as
     tasks finish.
     """
-    from ganplify_core.threads import niceness
-
     tasks = list(tasks)
     progress = progress or no_progress
     nice = niceness()
