@@ -14,13 +14,14 @@ Nothing here imports Streamlit; ``ganplify_core.ui`` draws a job.
 
 from __future__ import annotations
 
+import concurrent.futures.thread  # noqa: F401  its shutdown hook is registered now, so the one below runs before it
 import os
 import threading
 import time
 import traceback
 from typing import Any
 
-from ganplify_core import experiments
+from ganplify_core import experiments, sweeps
 from ganplify_core.errors import InputError
 from ganplify_core.experiments import Experiment
 from ganplify_core.threads import lower_priority
@@ -200,15 +201,33 @@ class JobRunner:
                 state = CANCELLED
             except InputError as exc:
                 job.error, state = str(exc), FAILED
-            except Exception as exc:  # a failed job must not take the worker down; the page shows why
-                job.error = f"{type(exc).__name__}: {exc}"
-                traceback.print_exc()
-                state = FAILED
+            except Exception as exc:
+                if job._cancel.is_set() or sweeps.stopped_at_exit():  # stopped under it: the server is stopping
+                    state = CANCELLED
+                else:  # a failed job must not take the worker down; the page shows why
+                    job.error = f"{type(exc).__name__}: {exc}"
+                    traceback.print_exc()
+                    state = FAILED
             with self.lock:
                 job._finish(state)
 
 
 _runner = JobRunner()
+
+
+def _cancel_all_at_exit() -> None:
+    """At interpreter shutdown, cancel every job without waiting (a server stopped with Ctrl+C or SIGTERM).
+
+    Work a job runs in this process stops at its next progress report, so the interpreter's join of thread
+    pools (the autoencoder's stages, the EMD rows) waits for one step, not for the rest of a training; a sweep's
+    worker processes are stopped by :mod:`ganplify_core.sweeps`. Threading's shutdown hooks run in reverse order
+    of registration: this one runs before concurrent.futures' (imported above).
+    """
+    for job in active():
+        job.stop()
+
+
+getattr(threading, "_register_atexit", lambda hook: None)(_cancel_all_at_exit)
 
 
 def submit(experiment: Experiment, config: Any, owner: str | None = None, fresh: bool = False) -> Job:
