@@ -38,7 +38,7 @@ def get_device() -> torch.device:
 
 
 def device_label() -> str:
-    """A short human description, e.g. ``CPU (2 threads)`` or ``CUDA: NVIDIA H100``.
+    """A short human description, e.g. ``CPU (2 cores)`` or ``CUDA: NVIDIA H100``.
 
     Before anything has loaded torch (a page that never trains), the label comes from the environment and
     the NVIDIA driver's presence, so that drawing it does not import torch (seconds on a first view).
@@ -55,7 +55,7 @@ def device_label() -> str:
     device = get_device()
     if device.type == "cuda":
         return f"CUDA: {torch.cuda.get_device_name(device)}"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    return f"CPU ({os.cpu_count()} cores)"  # each experiment sets its own thread count (ganplify_core.threads)
 
 
 def autocast(device: torch.device | str):

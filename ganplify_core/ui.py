@@ -23,6 +23,7 @@ import dataclasses
 import io
 import json
 import re
+import textwrap
 import threading
 import warnings
 import zipfile
@@ -269,6 +270,9 @@ _LECTURE_CSS = """<style>
 html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
 h1 { font-size: 3rem !important; }
+[data-testid="stSidebarNavLink"] .stMarkdownEllipsis, [data-testid="stSidebarNavLink"] .stMarkdownEllipsis p,
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; line-height: 1.3; }
 </style>"""
 
 
@@ -403,7 +407,29 @@ def projector_style(fig: Any) -> Any:
             trace.marker.size = marker.size * 1.6
     fig.for_each_xaxis(lambda axis: axis.update(dtick=1, minor=dict(showgrid=False)) if axis.type == "log" else None)
     fig.for_each_yaxis(lambda axis: axis.update(dtick=1, minor=dict(showgrid=False)) if axis.type == "log" else None)
+    title = fig.layout.title.text or ""
+    wrapped = _wrap_title(title)
+    if wrapped != title:  # a longer title than a half-width chart holds at this size: Plotly would cut it off
+        grow = 28 * (wrapped.count("<br>") - title.count("<br>"))
+        fig.update_layout(title_text=wrapped, margin_t=(fig.layout.margin.t or 100) + grow,
+                          height=(fig.layout.height or 450) + grow)
+    if "<br>" in wrapped:  # Plotly places a title's top by its first line: the lines above would be cut off
+        fig.update_layout(title_pad_t=28 * wrapped.count("<br>"))
+    legend_y = fig.layout.legend.y
+    if legend_y is not None and legend_y < 0:  # a legend under the plot: lower it below the larger axis labels
+        height, top, bottom = fig.layout.height or 450, fig.layout.margin.t or 100, fig.layout.margin.b or 80
+        lower = 40  # pixels: the tick labels and axis title grow from about 12 to 20 px
+        fig.update_layout(legend_y=legend_y - lower / max(height - top - bottom, 100), margin_b=bottom + lower,
+                          height=height + lower)  # the plot keeps its height
     return fig
+
+
+def _wrap_title(title: str, width: int = 40) -> str:
+    """``title`` with each line broken at spaces into lines of at most ``width`` characters (plain text only)."""
+    lines = title.split("<br>")
+    if re.search(r"<(?!br>)", title) or all(len(line) <= width for line in lines):
+        return title
+    return "<br>".join(part for line in lines for part in (textwrap.wrap(line, width) or [line]))
 
 
 def chart_config(name: str) -> dict:

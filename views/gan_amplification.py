@@ -71,8 +71,10 @@ if result is None:
 
 summary = remembered(AMPLIFY.to_json, result)  # the bootstrap intervals: once per result
 headline.markdown(plots.headline_markdown(summary, "gan" if "gan" in config.methods else config.methods[-1]))
+headline.caption(f"Amplification per training set, mean (± std) over the {config.n_seeds} sets (the sentence above: "
+                 "the amplification of the mean MSE, a different average)")
 columns = headline.columns(4)
-columns[0].metric("Training sample: amplification", f"{summary['train_amplification']['mean']:.2f}",
+columns[0].metric("Training sample", f"{summary['train_amplification']['mean']:.2f}",
                   help="its own MSE vs the expectation for n true points (the mean of ratios is above 1 on average, "
                        "by Jensen's inequality); from the mean MSE: "
                        f"{summary['train_amplification_of_mean_mse']:.2f}")
@@ -80,7 +82,7 @@ for column, method in zip(columns[1:], ("fit", "kde", "gan")):
     if method in summary:
         amp = summary[method]["amplification"]
         lo, hi = summary[method]["amplification_ci95"]
-        column.metric(f"{experiment.METHOD_LABELS[method]}: amplification", f"{amp['mean']:.2f} ± {amp['std']:.2f}",
+        column.metric(experiment.METHOD_LABELS[method], f"{amp['mean']:.2f} ± {amp['std']:.2f}",
                       help=f"mean ± std over {config.n_seeds} training sets, at {int(result.generated[-1]):,} generated "
                            f"points; bootstrap 95 % interval of the mean [{lo:.2f}, {hi:.2f}]")
 headline.dataframe(plots.uncertainty_table(summary, config.methods), hide_index=True, width="stretch")

@@ -44,3 +44,33 @@ def test_figures_zip_draws_svg_png_and_pdf_with_kaleido():
     assert archive.read("figures/roc.svg").lstrip().startswith(b"<svg")
     assert archive.read("figures/roc.png").startswith(b"\x89PNG")
     assert archive.read("figures/roc.pdf").startswith(b"%PDF")
+
+
+def test_projector_style_wraps_a_long_title_and_keeps_the_plot_height():
+    fig = _figure()
+    fig.update_layout(title="What the autoencoder learned, and its reconstruction error", height=560,
+                      margin=dict(t=100, b=50))
+    styled = ui.projector_style(fig)
+    assert styled.layout.title.text == "What the autoencoder learned, and its<br>reconstruction error"
+    grown = styled.layout.height - 560
+    assert grown > 0 and styled.layout.margin.t - 100 == grown  # the room goes to the title, not from the plot
+    assert styled.layout.title.pad.t > 0  # Plotly anchors a title by its first line: push the block down
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("google-chrome")), reason="kaleido needs Chromium")
+def test_projector_style_keeps_title_and_legend_clear_in_a_narrow_chart():
+    """Drawn by kaleido at the width of a page's side column: no title line above the figure, and a legend
+    under the plot starts below the (larger) x-axis title (the birthday page's first chart cut and covered both)."""
+    import re
+
+    from ganplify_core.birthday import plots
+
+    fig = ui.projector_style(plots.textbook_curves())
+    svg = fig.to_image(format="svg", width=366, height=fig.layout.height).decode()
+    title_y, title_size = (float(v) for v in re.search(r'class="gtitle" x="[^"]*" y="([^"]+)".*?font-size: (\d+)px',
+                                                         svg).groups())
+    assert title_y + 0.7 * title_size - title_size >= 0, "the title's first line is cut off at the top"
+    legend_top = float(re.search(r'class="legend"[^>]*transform="translate\([^,]+,([^)]+)\)"', svg).group(1))
+    xtitle_y, xtitle_size = (float(v) for v in re.search(r'class="xtitle" x="[^"]*" y="([^"]+)".*?font-size: (\d+)px',
+                                                         svg).groups())
+    assert legend_top >= xtitle_y + 0.25 * xtitle_size, "the legend covers the x-axis title"

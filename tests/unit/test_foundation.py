@@ -71,6 +71,21 @@ def test_device_override(monkeypatch):
     device.get_device.cache_clear()
 
 
+def test_the_cpu_label_is_the_same_before_and_after_torch_loads(monkeypatch):
+    """The sidebar said "CPU (2 cores)" on a page that had not loaded torch and "CPU (2 threads)" on one that had."""
+    import os
+    import sys
+
+    device.get_device.cache_clear()
+    monkeypatch.setenv("GANPLIFY_DEVICE", "cpu")
+    loaded = device.device_label()  # torch is loaded in this process
+    monkeypatch.delitem(sys.modules, "torch")
+    try:
+        assert device.device_label() == loaded == f"CPU ({os.cpu_count()} cores)"
+    finally:
+        device.get_device.cache_clear()
+
+
 def test_training_loop_logs_and_reports():
     reports = []
     history = training.run_training(lambda i: {"loss": 1.0 / (i + 1)}, 50, progress=lambda f, m: reports.append(f), log_every=10)
