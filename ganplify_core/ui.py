@@ -273,6 +273,7 @@ h1 { font-size: 3rem !important; }
 [data-testid="stSidebarNavLink"] .stMarkdownEllipsis, [data-testid="stSidebarNavLink"] .stMarkdownEllipsis p,
 [data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; line-height: 1.3; }
+[data-testid="stMetricLabel"] { min-height: 2.6em; align-items: flex-start; }  /* values in a row stay level */
 </style>"""
 
 
@@ -424,6 +425,27 @@ def projector_style(fig: Any) -> Any:
     return fig
 
 
+def legend_clear_of_panel_titles(fig: Any) -> Any:
+    """``fig``, or a copy whose legend sits under the plot where above it it would run into the panels' titles.
+
+    ``make_subplots`` puts each panel's title just above it, where the shared style puts a horizontal legend.
+    Under the plot, the legend starts below the x-axis labels and title (about 60 px at the normal size).
+    """
+    legend = fig.layout.legend
+    panel_titles = [a for a in fig.layout.annotations if a.yref == "paper" and a.yanchor == "bottom" and (a.y or 0) >= 1]
+    above = legend.orientation == "h" and legend.yanchor == "bottom" and legend.y is not None and legend.y >= 1
+    if not panel_titles or not above or fig.layout.showlegend is False:
+        return fig
+    if not any(trace.showlegend is not False and trace.name for trace in fig.data):
+        return fig
+    fig = type(fig)(fig)
+    height, top, bottom = fig.layout.height or 450, fig.layout.margin.t or 100, fig.layout.margin.b or 80
+    below = 60
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-below / max(height - top - bottom, 100),
+                                  xanchor="left", x=0), margin_b=bottom + below, height=height + below)
+    return fig
+
+
 def _wrap_title(title: str, width: int = 40) -> str:
     """``title`` with each line broken at spaces into lines of at most ``width`` characters (plain text only)."""
     lines = title.split("<br>")
@@ -453,6 +475,7 @@ def chart(fig: Any, key: str | None = None, container: Any = None, draw: bool = 
     """
     figures = st.session_state.setdefault(_FIGURES_KEY, [])
     name = _figure_name(fig, f"figure-{len(figures) + 1}")
+    fig = legend_clear_of_panel_titles(fig)
     if lecture_mode():
         fig = projector_style(fig)
     figures.append((name, fig))

@@ -85,7 +85,8 @@ for column, method in zip(columns[1:], ("fit", "kde", "gan")):
         column.metric(experiment.METHOD_LABELS[method], f"{amp['mean']:.2f} ± {amp['std']:.2f}",
                       help=f"mean ± std over {config.n_seeds} training sets, at {int(result.generated[-1]):,} generated "
                            f"points; bootstrap 95 % interval of the mean [{lo:.2f}, {hi:.2f}]")
-headline.dataframe(plots.uncertainty_table(summary, config.methods), hide_index=True, width="stretch")
+# one column per method (eight measures side by side ran past the page's width, the tests' p-values hidden)
+headline.dataframe(plots.uncertainty_table(summary, config.methods).set_index("method").T.astype(str), width="stretch")
 headline.caption("Intervals: percentile bootstrap over the training sets (10 000 resamples, seeded by the config). "
                  "Tests: two-sided, paired by training set, on log(sample MSE / method MSE). With few training "
                  "sets the bootstrap interval is too narrow rather than too wide.")

@@ -74,3 +74,29 @@ def test_projector_style_keeps_title_and_legend_clear_in_a_narrow_chart():
     xtitle_y, xtitle_size = (float(v) for v in re.search(r'class="xtitle" x="[^"]*" y="([^"]+)".*?font-size: (\d+)px',
                                                          svg).groups())
     assert legend_top >= xtitle_y + 0.25 * xtitle_size, "the legend covers the x-axis title"
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("google-chrome")), reason="kaleido needs Chromium")
+@pytest.mark.parametrize("lecture", [False, True])
+def test_a_legend_never_covers_the_panel_titles(lecture):
+    """Panels with titles (make_subplots) and the shared style's legend above the plot: drawn by kaleido at the
+    width of a half page, the legend sits below the x-axis title instead (the VAE's D(β) | dim(Q) figure)."""
+    import re
+
+    from plotly.subplots import make_subplots
+
+    from ganplify_core.plotstyle import styled
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("VAE: D(β) = −dKL / d ln β", "Data: dim(Q)"))
+    for col, name in ((1, "D(β) from KL"), (1, "2 d⟨dist²⟩/dβ²"), (2, "dim(Q) ± bootstrap")):
+        fig.add_scatter(x=[0.01, 0.1, 1], y=[2, 2, 1], name=name, row=1, col=col)
+    fig.update_xaxes(type="log", title="β [ambient units]")
+    fig = ui.legend_clear_of_panel_titles(styled(fig, None, height=400))
+    if lecture:
+        fig = ui.projector_style(fig)
+    svg = fig.to_image(format="svg", width=560, height=fig.layout.height).decode()
+    legend_top = float(re.search(r'class="legend"[^>]*transform="translate\([^,]+,([^)]+)\)"', svg).group(1))
+    panel_title_y = max(float(y) for y in re.findall(r'class="annotation-text"[^>]*? y="([^"]+)"', svg))
+    xtitle_y, xtitle_size = (float(v) for v in re.search(r'class="xtitle" x="[^"]*" y="([^"]+)".*?font-size: (\d+)px',
+                                                         svg).groups())
+    assert legend_top > panel_title_y and legend_top >= xtitle_y + 0.25 * xtitle_size
