@@ -272,7 +272,8 @@ html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownConta
 h1 { font-size: 3rem !important; }
 [data-testid="stSidebarNavLink"] .stMarkdownEllipsis, [data-testid="stSidebarNavLink"] .stMarkdownEllipsis p,
 [data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p {
-  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; line-height: 1.3; }
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; line-height: 1.3;
+  word-break: normal !important; overflow-wrap: break-word !important; }
 [data-testid="stMetricLabel"] { min-height: 2.6em; align-items: flex-start; }  /* values in a row stay level */
 </style>"""
 
@@ -398,7 +399,10 @@ _CLI_COUNT_KEY = "_page_terminal_lines"  # show_cli's expanders drawn so far in 
 
 
 def projector_style(fig: Any) -> Any:
-    """A copy of ``fig`` for a projector: larger type, thicker lines, larger markers, decades only on log axes."""
+    """A copy of ``fig`` for a projector: larger type, thicker lines, larger markers, decades only on log axes.
+
+    At that size, long chart and axis titles are broken over lines and a legend under the plot is lowered.
+    """
     fig = type(fig)(fig)
     fig.update_layout(font=dict(size=20), title_font=dict(size=24), legend=dict(font=dict(size=18)))
     fig.update_traces(selector=dict(type="scatter"), line=dict(width=4))
@@ -416,10 +420,22 @@ def projector_style(fig: Any) -> Any:
                           height=(fig.layout.height or 450) + grow)
     if "<br>" in wrapped:  # Plotly places a title's top by its first line: the lines above would be cut off
         fig.update_layout(title_pad_t=28 * wrapped.count("<br>"))
+    x_title_lines = [0]  # lines added to the longest x-axis title
+
+    def wrap_axis_title(axis: Any, is_x: bool) -> None:  # e.g. "true positive rate ε_S (signal passing the cut)"
+        text = axis.title.text or ""
+        wrapped_text = _wrap_title(text, width=26)
+        if wrapped_text != text:
+            axis.update(title_text=wrapped_text, automargin=True)
+            if is_x:
+                x_title_lines[0] = max(x_title_lines[0], wrapped_text.count("<br>") - text.count("<br>"))
+
+    fig.for_each_xaxis(lambda axis: wrap_axis_title(axis, True))
+    fig.for_each_yaxis(lambda axis: wrap_axis_title(axis, False))
     legend_y = fig.layout.legend.y
     if legend_y is not None and legend_y < 0:  # a legend under the plot: lower it below the larger axis labels
         height, top, bottom = fig.layout.height or 450, fig.layout.margin.t or 100, fig.layout.margin.b or 80
-        lower = 40  # pixels: the tick labels and axis title grow from about 12 to 20 px
+        lower = 40 + 26 * x_title_lines[0]  # pixels: tick labels and axis title grow from about 12 to 20 px
         fig.update_layout(legend_y=legend_y - lower / max(height - top - bottom, 100), margin_b=bottom + lower,
                           height=height + lower)  # the plot keeps its height
     return fig

@@ -176,9 +176,10 @@ else:
     undefined = "undefined with fewer than two clusters" if result.n_clusters < 2 else None
     metric_cols[2].metric("silhouette ↑", shown(scores.silhouette), help=undefined or "−1 … 1; on ≤ 4 000 clustered points")
     metric_cols[3].metric("Davies–Bouldin ↓", shown(scores.davies_bouldin), help=undefined)
-    metric_cols[4].metric("Calinski–Harabasz ↑", plots.compact(scores.calinski_harabasz),
-                          help=undefined or f"{shown(scores.calinski_harabasz, ',.2f')}: between-cluster over within-cluster "
-                                            "dispersion, each per degree of freedom; unbounded, higher is better")
+    metric_cols[4].metric("CH index ↑", plots.compact(scores.calinski_harabasz),  # the full name did not fit a column
+                          help=undefined or f"Calinski–Harabasz index {shown(scores.calinski_harabasz, ',.2f')}: "
+                                            "between-cluster over within-cluster dispersion, each per degree of freedom; "
+                                            "unbounded, higher is better")
     metric_cols[5].metric("ARI vs truth ↑", shown(scores.ari), help=None if data.true_labels is not None else "no true labels")
     metric_cols[6].metric("NMI vs truth ↑", shown(scores.nmi))
 

@@ -55,6 +55,8 @@ def test_projector_style_wraps_a_long_title_and_keeps_the_plot_height():
     grown = styled.layout.height - 560
     assert grown > 0 and styled.layout.margin.t - 100 == grown  # the room goes to the title, not from the plot
     assert styled.layout.title.pad.t > 0  # Plotly anchors a title by its first line: push the block down
+    fig.update_yaxes(title="true positive rate ε_S (signal passing the cut)")
+    assert "<br>" in ui.projector_style(fig).layout.yaxis.title.text  # cut off at both ends in a half-width chart
 
 
 @pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("google-chrome")), reason="kaleido needs Chromium")
