@@ -420,22 +420,11 @@ def projector_style(fig: Any) -> Any:
                           height=(fig.layout.height or 450) + grow)
     if "<br>" in wrapped:  # Plotly places a title's top by its first line: the lines above would be cut off
         fig.update_layout(title_pad_t=28 * wrapped.count("<br>"))
-    x_title_lines = [0]  # lines added to the longest x-axis title
-
-    def wrap_axis_title(axis: Any, is_x: bool) -> None:  # e.g. "true positive rate ε_S (signal passing the cut)"
-        text = axis.title.text or ""
-        wrapped_text = _wrap_title(text, width=26)
-        if wrapped_text != text:
-            axis.update(title_text=wrapped_text, automargin=True)
-            if is_x:
-                x_title_lines[0] = max(x_title_lines[0], wrapped_text.count("<br>") - text.count("<br>"))
-
-    fig.for_each_xaxis(lambda axis: wrap_axis_title(axis, True))
-    fig.for_each_yaxis(lambda axis: wrap_axis_title(axis, False))
+    x_title_lines = _wrap_axis_titles(fig)
     legend_y = fig.layout.legend.y
     if legend_y is not None and legend_y < 0:  # a legend under the plot: lower it below the larger axis labels
         height, top, bottom = fig.layout.height or 450, fig.layout.margin.t or 100, fig.layout.margin.b or 80
-        lower = 40 + 26 * x_title_lines[0]  # pixels: tick labels and axis title grow from about 12 to 20 px
+        lower = 40 + 26 * x_title_lines  # pixels: tick labels and axis title grow from about 12 to 20 px
         fig.update_layout(legend_y=legend_y - lower / max(height - top - bottom, 100), margin_b=bottom + lower,
                           height=height + lower)  # the plot keeps its height
     return fig
@@ -460,6 +449,23 @@ def legend_clear_of_panel_titles(fig: Any) -> Any:
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-below / max(height - top - bottom, 100),
                                   xanchor="left", x=0), margin_b=bottom + below, height=height + below)
     return fig
+
+
+def _wrap_axis_titles(fig: Any, width: int = 26) -> int:
+    """Break ``fig``'s long axis titles over lines, in place; return the most lines added to an x-axis title.
+
+    At projector size a half-width chart cut "true positive rate ε_S (signal passing the cut)" at both ends.
+    """
+    added_to_x = 0
+    for axes, is_x in ((fig.select_xaxes(), True), (fig.select_yaxes(), False)):
+        for axis in axes:
+            text = axis.title.text or ""
+            wrapped = _wrap_title(text, width)
+            if wrapped != text:
+                axis.update(title_text=wrapped, automargin=True)
+                if is_x:
+                    added_to_x = max(added_to_x, wrapped.count("<br>") - text.count("<br>"))
+    return added_to_x
 
 
 def _wrap_title(title: str, width: int = 40) -> str:
