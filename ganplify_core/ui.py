@@ -275,6 +275,9 @@ h1 { font-size: 3rem !important; }
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; line-height: 1.3;
   word-break: normal !important; overflow-wrap: break-word !important; }
 [data-testid="stMetricLabel"] { min-height: 2.6em; align-items: flex-start; }  /* values in a row stay level */
+[data-testid="stCheckbox"] [data-testid="stWidgetLabel"] { min-width: 0; flex: 1 1 auto; }
+[data-testid="stCheckbox"] [data-testid="stWidgetLabel"] > div, [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; min-width: 0; }
 </style>"""
 
 
