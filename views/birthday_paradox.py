@@ -43,7 +43,8 @@ PARAMS = ui.page_params(
         "retrained": params.Param(False, label="Use the GAN retrained below",
                                   help="otherwise the shipped checkpoint assets/calo_gan.pt. If this GAN is not trained "
                                        "yet, *Estimate the supports* trains it first (the time estimate includes it)."),
-        "view": ui.tab_param({"showers": "Example showers", "shapes": "Shape distributions"}),
+        "view": ui.tab_param({"shapes": "Shape distributions", "showers": "Example showers",
+                              "pairs": "Most similar pairs"}),
     },
 )
 
@@ -199,20 +200,21 @@ if notice:
     st.markdown("**What to notice**\n\n" + notice)
 
 st.subheader("What the generators make")
-showers_tab, shapes_tab = settings.tabs("view")
-ui.chart(remembered(plots.example_showers, result), container=showers_tab, draw=showers_tab.open)
+# The shower grids (twelve heatmaps each) are the page's slowest charts to draw: they wait in tabs of their own.
+shapes_tab, showers_tab, pairs_tab = settings.tabs("view")
 ui.chart(remembered(plots.shape_distributions, result), container=shapes_tab, draw=shapes_tab.open)
-
-st.subheader("Most similar pairs: the visual check")
-shown = st.selectbox("Generator", [s.source for s in result.sources], format_func=lambda s: SOURCE_LABELS[s],
-                     help="A plot option: computes nothing.")
-pairs_figure = remembered(plots.similar_pairs, result, shown)
-if pairs_figure is None:
-    st.write("No pair of this pool comes within 1.5 times every threshold.")
-else:
-    ui.chart(pairs_figure)
-    st.caption(plots.similar_pairs_caption(result, shown) + " Score: the largest distance of a pair in units of its "
-               "threshold (SSIM: 1 − SSIM in units of 1 − threshold); a duplicate passes every threshold, score ≤ 1.")
+ui.chart(remembered(plots.example_showers, result), container=showers_tab, draw=showers_tab.open)
+with pairs_tab:  # the visual check; its generator is also the one *Download showers* offers
+    shown = st.selectbox("Generator", [s.source for s in result.sources], format_func=lambda s: SOURCE_LABELS[s],
+                         help="A plot option: computes nothing.")
+    pairs_figure = remembered(plots.similar_pairs, result, shown)
+    if pairs_figure is None:
+        st.write("No pair of this pool comes within 1.5 times every threshold.")
+    else:
+        ui.chart(pairs_figure, draw=pairs_tab.open)
+        st.caption(plots.similar_pairs_caption(result, shown) + " Score: the largest distance of a pair in units of "
+                   "its threshold (SSIM: 1 − SSIM in units of 1 − threshold); a duplicate passes every threshold, "
+                   "score ≤ 1.")
 
 st.subheader("How it is computed")
 ui.prose(
@@ -236,14 +238,14 @@ st.caption(
 
 with st.expander("Download showers (.npz, loads back in *Use your own showers*)"):
     if shown in UPLOADED:
-        st.caption("Pick a generator under *Most similar pairs* to download its showers.")
+        st.caption("Pick a generator in the *Most similar pairs* tab to download its showers.")
     else:
         count = min(result.config.pool_size, experiment.MAX_EXPORT)
         st.download_button(f"Download {SOURCE_LABELS[shown]}: the first {count:,} showers of this pool (.npz)",
                            data=lambda config=result.config, source=shown: experiment.export_showers(config, source),
                            file_name=f"birthday-{shown}-{count}.npz", mime="application/octet-stream",
                            on_click="ignore", icon=":material/download:",
-                           help="The showers of the generator picked under *Most similar pairs*: the very showers of "
+                           help="The showers of the generator picked in the *Most similar pairs* tab: the very showers of "
                                 "this run's pool (same seed), made again when you press (a few seconds).")
 curves = plots.curves_frame(result)
 ui.download_csv(curves, "birthday_curves.csv", "Download the curves (CSV)")

@@ -53,9 +53,9 @@ def shower_projections(images: np.ndarray, titles: Sequence[str] | None = None, 
     n, nx, ny, nz = images.shape
     titles = list(titles) if titles is not None else [f"shower {i + 1}" for i in range(n)]
     views = [("x–depth", 2, "depth (X0)", "x (R_M)"), ("y–depth", 1, "depth (X0)", "y (R_M)"), ("x–y", 3, "x (R_M)", "y (R_M)")]
-    # Between rows: room for the x-axis titles of the row above *and* the subplot titles of the row below
-    # (about 110 px; they collided at 0.12 / n).
-    fig = make_subplots(rows=n, cols=3, horizontal_spacing=0.1, vertical_spacing=min(0.3, 110 / (height_per_row * n)),
+    # A column shares its x axis (every shower has the same grid), so only the bottom row labels it: between
+    # rows is room for the subplot titles alone (about 45 px; with x-axis titles on every row it needed 110).
+    fig = make_subplots(rows=n, cols=3, horizontal_spacing=0.1, vertical_spacing=min(0.3, 45 / (height_per_row * n)),
                         subplot_titles=[f"{t}: {v[0]}" for t in titles for v in views])
     unit = "log10(E / GeV)" if log else "E (GeV)"
     for i in range(n):
@@ -70,7 +70,8 @@ def shower_projections(images: np.ndarray, titles: Sequence[str] | None = None, 
                 x=x_coords, y=y_coords, z=shown, coloraxis="coloraxis", customdata=z,
                 hovertemplate=f"{x_label}: %{{x:.2f}}<br>{y_label}: %{{y:.2f}}<br>E: %{{customdata:.3g}} GeV<extra></extra>"),
                 row=i + 1, col=j + 1)
-            fig.update_xaxes(title_text=x_label, row=i + 1, col=j + 1)
+            bottom = i == n - 1
+            fig.update_xaxes(title_text=x_label if bottom else None, showticklabels=bottom, row=i + 1, col=j + 1)
             fig.update_yaxes(title_text=y_label, row=i + 1, col=j + 1)
     fig.update_layout(coloraxis=dict(colorscale="Viridis", colorbar=dict(title=unit)))
     fig = styled(fig, "Shower projections (energy summed along the hidden axis)", height=height_per_row * n + 80)

@@ -11,6 +11,7 @@ from harness import (
     PAGE_TIMEOUT_MS,
     assert_no_exception,
     choose,
+    choose_tab,
     computations,
     open_link,
     press,
@@ -59,6 +60,7 @@ def test_estimate_rerun_and_shared_link(server, tmp_path):
     numbers = _comparison(page)
     assert "its pairs are duplicates" in numbers and "×" in numbers
 
+    choose_tab(page, "Most similar pairs", "t.type === 'heatmap'")  # its grid is drawn once the tab is chosen
     choose(page, "Generator", "3D GAN")  # a plot option: computes nothing
     assert_no_exception(page, "after a plot option")
     rerun(page)

@@ -13,7 +13,7 @@ from ganplify_core import jobs
 # page, charts drawn on first view (the first tab of each tab set open), figures in the page's zip
 FIRST_VIEWS = [
     ("views/home.py", 2, 4),                # teaser + jet images; point clouds and observables wait
-    ("views/birthday_paradox.py", 5, 6),    # shape distributions wait
+    ("views/birthday_paradox.py", 4, 6),    # the example showers and the most similar pairs wait
     ("views/vae_latent.py", 6, 8),          # prior samples and reconstructions wait
     ("views/feature_ranking.py", 4, 9),     # permutation, SHAP (3) and exact Shapley values wait
     ("views/autoencoder_roc.py", 5, 6),     # example jets and their reconstructions wait
@@ -34,7 +34,7 @@ def test_closed_tabs_draw_nothing_but_their_figures_are_in_the_zip(app_path, tmp
 # page, its tab setting, a value other than the first, that tab's label
 LINKED_TABS = [
     ("views/vae_latent.py", "view", "samples", "Prior samples and reconstructions"),
-    ("views/birthday_paradox.py", "view", "shapes", "Shape distributions"),
+    ("views/birthday_paradox.py", "view", "pairs", "Most similar pairs"),
     ("views/feature_ranking.py", "view", "exact", "Exact Shapley values"),
     ("views/autoencoder_roc.py", "view", "jets", "Example jets and their reconstructions"),
     ("views/clustering.py", "section", "mapper", "5 · Mapper"),
