@@ -40,7 +40,10 @@ PARAMS = ui.page_params(
     extra={"n_corrdim": params.params_of(CorrdimConfig)["n"].narrowed(
         lo=100, hi=2000, step=50, widget="slider",
         help=f"jets need n(n−1)/2 exact EMDs: 1 000 jets ≈ 500 000 of them ({SMALL_PAGE})"),
-        "view": ui.tab_param({"explorer": "Latent explorer", "samples": "Prior samples and reconstructions"})},
+        "view": ui.tab_param({"explorer": "Latent explorer", "samples": "Prior samples and reconstructions"}),
+        "traversal_3d": params.Param(False, label="Rotatable 3D view",
+                                     help="A plot option: the traversals in the data's first three principal "
+                                          "components, drawn with WebGL (slower to appear), instead of the first two.")},
 )
 BUTTON = "Train the β sweep"
 REMEDIES = {"circle": "periodic", "mixed": "categorical"}  # Collins' remedies (seed 003) for the two toy failures
@@ -301,15 +304,21 @@ if explorer_tab.open:
         lo, hi = explorer.factor_range(model, i)  # ±2.5 for a Gaussian, (−π, π) for the angle, the categories
         step = 1.0 if model.latent.kind == "categorical" and i == 0 else 0.05
         z[i] = right.slider(names[i], lo, hi, 0.0, step, key=f"vae_latent.traverse.{model.latent.kind}.{i}")
+    if not is_jets:
+        with right:
+            settings.widget("traversal_3d")
 decoded = explorer.decode(model, z[None, :])
 if is_jets:
     ui.chart(plots.jet_clouds(decoded, ["decoded"], "Decoded jet"), container=right, draw=explorer_tab.open)
 else:
     paths = explorer.traversal_paths(model, z, active[:4])
+    flat = not settings.value("traversal_3d")
     ui.chart(plots.manifold_view(projection(inputs), properties[colour_name], colour_name,
-                                 "Decoded traversals (lines) and the decoded point (dot)",
+                                 "Decoded traversals (lines) and the decoded point (dot)"
+                                 + (", first two principal components" if flat else ""),
                                  [projection(p) for p in paths], [f"along {names[i]}" for i in active[:4]],
-                                 projection(decoded), "decoded z"), container=explorer_tab, draw=explorer_tab.open)
+                                 projection(decoded), "decoded z", flat=flat),
+             container=explorer_tab, draw=explorer_tab.open)
 
 samples = explorer.prior_samples(model, 500 if not is_jets else 5, seed=settings.seed)
 recon = explorer.reconstructions(model, inputs[:200 if not is_jets else 5], seed=settings.seed)

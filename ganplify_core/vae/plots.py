@@ -134,20 +134,34 @@ def latent_scatter(means: np.ndarray, dims: np.ndarray, colour: np.ndarray, colo
 
 def manifold_view(data_3d: np.ndarray, colour: np.ndarray, colour_name: str, title: str,
                   paths_3d: list[np.ndarray] | None = None, path_names: list[str] | None = None,
-                  highlight_3d: np.ndarray | None = None, highlight_name: str = "decoded") -> go.Figure:
-    """Data in its first three principal components, with decoded paths and points drawn on top."""
-    fig = go.Figure(go.Scatter3d(
-        x=data_3d[:, 0], y=data_3d[:, 1], z=data_3d[:, 2], mode="markers", name="data",
-        marker=dict(size=2, color=colour, colorscale="Viridis", opacity=0.5, colorbar=dict(title=colour_name)),
+                  highlight_3d: np.ndarray | None = None, highlight_name: str = "decoded", flat: bool = False) -> go.Figure:
+    """Data in its first three principal components, with decoded paths and points drawn on top.
+
+    ``flat``: the first two components only, drawn without WebGL (a rotatable 3D view is the slowest chart a page
+    can hold: about half a second before anything shows in a browser drawing in software).
+    """
+    if flat:
+        def trace(points, **kwargs):
+            return go.Scatter(x=points[:, 0], y=points[:, 1], **kwargs)
+    else:
+        def trace(points, **kwargs):
+            return go.Scatter3d(x=points[:, 0], y=points[:, 1], z=points[:, 2], **kwargs)
+    fig = go.Figure(trace(
+        data_3d, mode="markers", name="data",
+        marker=dict(size=4 if flat else 2, color=colour, colorscale="Viridis", opacity=0.5, colorbar=dict(title=colour_name)),
         hovertemplate=f"{colour_name} = %{{marker.color:.3g}}<extra></extra>"))
     for k, path in enumerate(paths_3d or []):
-        fig.add_scatter3d(x=path[:, 0], y=path[:, 1], z=path[:, 2], mode="lines",
-                          name=(path_names or [])[k] if path_names else f"path {k + 1}",
-                          line=dict(width=6, color=SEQUENCE[(k + 1) % len(SEQUENCE)]))
+        fig.add_trace(trace(path, mode="lines", name=(path_names or [])[k] if path_names else f"path {k + 1}",
+                            line=dict(width=4 if flat else 6, color=SEQUENCE[(k + 1) % len(SEQUENCE)])))
     if highlight_3d is not None:
-        fig.add_scatter3d(x=highlight_3d[:, 0], y=highlight_3d[:, 1], z=highlight_3d[:, 2], mode="markers",
-                          name=highlight_name, marker=dict(size=5 if len(highlight_3d) > 1 else 9, color=COLORS["gan"]))
-    fig.update_layout(scene=dict(xaxis_title="PC1", yaxis_title="PC2", zaxis_title="PC3"))
+        size = 5 if len(highlight_3d) > 1 else 9
+        fig.add_trace(trace(highlight_3d, mode="markers", name=highlight_name,
+                            marker=dict(size=size + 3 if flat else size, color=COLORS["gan"])))
+    if flat:
+        fig.update_xaxes(title="PC1 [ambient units]")
+        fig.update_yaxes(title="PC2 [ambient units]", scaleanchor="x")
+    else:
+        fig.update_layout(scene=dict(xaxis_title="PC1", yaxis_title="PC2", zaxis_title="PC3"))
     return styled(fig, title, height=480)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 
 from app_pages import terminal_lines
@@ -104,6 +105,14 @@ def test_old_link_press_wait_explore_without_retraining(app_path, tmp_cache, tmp
     assert len(at.get("plotly_chart")) == 6
     at.session_state["vae_latent.view"] = "explorer"
     at.run()
+    # the traversal is drawn flat (no WebGL: the slowest chart to appear) until the 3D view is asked for
+    [traversal] = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Decoded traversals" in c.proto.spec]
+    assert {t["type"] for t in traversal["data"]} == {"scatter"}
+    at.toggle(key="vae_latent.traversal_3d").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    [traversal] = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Decoded traversals" in c.proto.spec]
+    assert {t["type"] for t in traversal["data"]} == {"scatter3d"}
+    assert at.query_params["traversal_3d"] == "1", "kept in the link"
 
     # plot-only widgets: what to colour by, which β to decode with; neither retrains
     at.selectbox[0].select(at.selectbox[0].options[-1]).run()
