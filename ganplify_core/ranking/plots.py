@@ -217,9 +217,13 @@ def exact_vs_shap(feature_names, exact: np.ndarray, estimate: np.ndarray, explai
     return styled(fig, "Exact Shapley values vs shap", height=max(320, 40 * len(labels) + 120))
 
 
-def feature_preview(feature_names, X: np.ndarray, y: np.ndarray, target_name: str, max_features: int = 6, max_points: int = 800,
+def feature_preview(feature_names, X: np.ndarray, y: np.ndarray, target_name: str, max_features: int = 6, max_points: int = 400,
                     units=None) -> go.Figure:
-    """Target against the first few features: what the data look like before any model."""
+    """Target against the first few features: what the data look like before any model.
+
+    The first ``max_points`` rows only (the title says how many): with 800 the six panels' markers were the
+    slowest chart of the page's first view to draw.
+    """
     k = min(max_features, len(feature_names))
     cols = min(k, 3)
     rows = int(np.ceil(k / cols))
@@ -231,7 +235,9 @@ def feature_preview(feature_names, X: np.ndarray, y: np.ndarray, target_name: st
                                    + "<br>" + target_name + " = %{y:.4g}" + _unit_suffix(target_name, units) + "<extra></extra>"),
                       row=j // cols + 1, col=j % cols + 1)
     fig.update_yaxes(title_text=_label(target_name, units), col=1)
-    return styled(fig, None, height=260 * rows + 40)
+    n_shown = min(max_points, len(y))
+    title = f"The first {n_shown:,} of {len(y):,} rows" if n_shown < len(y) else None
+    return styled(fig, title, height=260 * rows + (100 if title else 40))
 
 
 # -- tables the page shows or offers for download ------------------------------------------------------------

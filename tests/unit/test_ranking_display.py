@@ -71,6 +71,9 @@ def test_features_carry_their_units():
     assert datasets.load_dataset("height", 100).label("height_at_10_cm") == "height_at_10_cm [cm]"
     fig = plots.feature_preview(table.feature_names, table.X, table.y, table.target_name, units=table.units)
     assert fig.layout.annotations[0].text == "E_raw [GeV]"
+    assert fig.layout.title.text is None and len(fig.data[0].x) == 200  # every row of a small table
+    fig = plots.feature_preview(table.feature_names, table.X, table.y, table.target_name, max_points=50)
+    assert fig.layout.title.text == "The first 50 of 200 rows" and len(fig.data[0].x) == 50
     waterfall = plots.shap_waterfall(table.feature_names, np.linspace(-1, 1, 10), table.X[0], 1.0, "c", units=table.units)
     assert any(label.startswith("E_raw = ") and label.endswith(" GeV") for label in waterfall.data[0].y)
 
