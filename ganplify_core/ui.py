@@ -303,7 +303,7 @@ def prose(markdown: str, title: str = "What this page shows") -> None:
 def sidebar() -> None:
     """The sidebar every page shares: compute device, global seed, the cache's state and its clear button."""
     if lecture_mode():
-        st.markdown(_LECTURE_CSS, unsafe_allow_html=True)
+        st.html(_LECTURE_CSS)
     with st.sidebar:
         st.toggle("Lecture mode", value=lecture_mode(), key="_lecture_toggle", on_change=_toggle_lecture,
                   help="A projector view: larger type, thicker lines and markers, no minor labels on log axes, "

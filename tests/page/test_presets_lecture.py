@@ -26,8 +26,11 @@ def test_lecture_mode_keeps_the_link_and_hides_clear_cache(app_path, page):
     assert at.sidebar.toggle(key="_lecture_toggle").value is True
     assert not [b for b in at.sidebar.button if b.label == "Clear cache"]
     assert at.query_params["lecture"] == ["1"] or at.query_params["lecture"] == "1"
+    # the projector's type sizes: a style block of its own (st.html: no Markdown HTML plug-in to load)
+    assert [e.proto.body for e in at.get("html")] == [ui._LECTURE_CSS]
     at.sidebar.toggle(key="_lecture_toggle").set_value(False).run()
     assert "lecture" not in at.query_params
+    assert not at.get("html")
 
 
 @pytest.mark.parametrize("page", [p for p in PAGE_FILES if not p.endswith("home.py")])
