@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
-TEMPLATE = "plotly_white"
+# The trace types this package draws. The shared template is plotly_white kept for them and for the axes they
+# use, without the other 17 trace types and the geo, polar and ternary axes: every figure carries its template,
+# and copying the whole of plotly_white's was about a quarter of a page script in lecture mode.
+TRACE_TYPES = ("scatter", "scattergl", "scatter3d", "heatmap", "histogram", "bar", "waterfall")
+
+
+def _lean_white() -> go.layout.Template:
+    white = pio.templates["plotly_white"].to_plotly_json()
+    layout = {k: v for k, v in white["layout"].items() if k not in ("geo", "polar", "ternary")}
+    return go.layout.Template(layout=layout, data={k: v for k, v in white["data"].items() if k in TRACE_TYPES})
+
+
+TEMPLATE = "ganplify_white"
+pio.templates[TEMPLATE] = _lean_white()
 
 # Colour-blind-safe palette (Okabe–Ito), named by role so every page colours a role the same way.
 COLORS = {

@@ -406,7 +406,11 @@ def projector_style(fig: Any) -> Any:
 
     At that size, long chart and axis titles are broken over lines and a legend under the plot is lowered.
     """
-    fig = type(fig)(fig)
+    return _restyle_for_projector(type(fig)(fig))
+
+
+def _restyle_for_projector(fig: Any) -> Any:
+    """:func:`projector_style` in place (a copy of a figure with data is a good part of a page script's time)."""
     fig.update_layout(font=dict(size=20), title_font=dict(size=24), legend=dict(font=dict(size=18)))
     fig.update_traces(selector=dict(type="scatter"), line=dict(width=4))
     for trace in fig.data:
@@ -496,13 +500,14 @@ def _figure_name(fig: Any, fallback: str) -> str:
 def chart(fig: Any, key: str | None = None, container: Any = None, draw: bool = True) -> None:
     """Draw a Plotly figure (projector style in lecture mode) and collect it for the page's zip download.
 
+    ``fig`` is the page's to give: a figure built for this call or a :func:`remembered` copy, restyled in place.
     ``draw=False`` only collects it: a chart of a closed :func:`lazy_tabs` tab is in the zip, not on the page.
     """
     figures = st.session_state.setdefault(_FIGURES_KEY, [])
     name = _figure_name(fig, f"figure-{len(figures) + 1}")
     fig = legend_clear_of_panel_titles(fig)
     if lecture_mode():
-        fig = projector_style(fig)
+        fig = _restyle_for_projector(fig)
     figures.append((name, fig))
     if draw:
         (container or st).plotly_chart(fig, width="stretch", key=key, config=chart_config(name))

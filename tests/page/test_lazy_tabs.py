@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ganplify_core import jobs
+from ganplify_core.plotstyle import TRACE_TYPES
 
 # page, charts drawn on first view (the first tab of each tab set open), figures in the page's zip
 FIRST_VIEWS = [
@@ -29,6 +30,8 @@ def test_closed_tabs_draw_nothing_but_their_figures_are_in_the_zip(app_path, tmp
     [label] = [b.proto.label for b in at.get("download_button") if "zip" in b.proto.label]
     assert int(re.search(r"(\d+) figures", label).group(1)) == in_zip, label
     assert not jobs.active(), "a first view of shipped results starts nothing"
+    drawn_types = {trace.type for _, fig in at.session_state["_page_figures"] for trace in fig.data}
+    assert drawn_types <= set(TRACE_TYPES), "the shared template styles every trace type drawn"
 
 
 # page, its tab setting, a value other than the first, that tab's label

@@ -29,6 +29,27 @@ def test_projector_style_enlarges_and_drops_minor_log_labels():
     assert fig.data[0].line.width is None  # the page's own figure is not changed
 
 
+def test_the_shared_template_is_plotly_white_for_the_trace_types_drawn():
+    import plotly.io as pio
+
+    from ganplify_core.plotstyle import TEMPLATE, TRACE_TYPES, styled
+
+    white, ours = (pio.templates[name].to_plotly_json() for name in ("plotly_white", TEMPLATE))
+    assert set(ours["data"]) == set(white["data"]) & set(TRACE_TYPES)
+    assert all(ours["data"][kind] == white["data"][kind] for kind in ours["data"])
+    assert ours["layout"] == {k: v for k, v in white["layout"].items() if k not in ("geo", "polar", "ternary")}
+    assert styled(_figure()).layout.template.layout.plot_bgcolor == "white"
+
+
+def test_a_chart_in_lecture_mode_is_restyled_in_place(monkeypatch):
+    monkeypatch.setattr(ui, "lecture_mode", lambda: True)
+    monkeypatch.setattr(ui.st, "session_state", {})
+    fig = _figure()
+    ui.chart(fig, draw=False)
+    [(name, collected)] = ui.st.session_state[ui._FIGURES_KEY]
+    assert collected is fig and fig.data[0].marker.size == pytest.approx(9.6) and name == "rejection-vs-efficiency"
+
+
 def test_figures_zip_holds_html_json_and_safe_csv():
     data = ui.figures_zip([("roc", _figure()), ("roc", _figure())],
                           {"scores.csv": pd.DataFrame({"label": ["=cmd", "ok"], "score": [0.1, 0.2]})}, images=False)
