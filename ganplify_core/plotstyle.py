@@ -6,8 +6,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 # The trace types this package draws. The shared template is plotly_white kept for them and for the axes they
-# use, without the other 17 trace types and the geo, polar and ternary axes: every figure carries its template,
-# and copying the whole of plotly_white's was about a quarter of a page script in lecture mode.
+# use, without the other trace types' entries and the geo, polar and ternary axes: every figure carries its
+# template, and building copies of the whole of plotly_white's took about a quarter of the clustering page's
+# script in lecture mode (py-spy).
 TRACE_TYPES = ("scatter", "scattergl", "scatter3d", "heatmap", "histogram", "bar", "waterfall")
 
 
