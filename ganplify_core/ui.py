@@ -604,26 +604,36 @@ def estimate_text(experiment: experiments.Experiment, config: Any) -> str:
 
 
 def result_of(experiment: experiments.Experiment, config: Any, pressed: bool,
-              quick_seconds: float = experiments.QUICK_SECONDS) -> Any:
+              quick_seconds: float = experiments.QUICK_SECONDS, quiet: bool = False) -> Any:
     """The result for ``config`` if it can be shown now; else ``None``, with the job's progress drawn.
 
     Held, shipped or cached results come back at once. A job already running for the same settings
     (from any session) is shown, not started again. A new job starts only if ``pressed`` or if it is
     estimated to take under ``quick_seconds``; a quick job is waited for briefly so that a small change
     shows its answer without a flicker. Validation errors stop the page with a clear message.
+
+    ``quiet`` draws nothing (a closed tab's result, wanted for the page's zip): jobs start and are waited for
+    as above, but bad settings, a failure or a running job only give ``None``; the tab says why once opened.
     """
-    with user_errors():
-        config.validate()
+    if quiet:
+        try:
+            config.validate()
+        except InputError:
+            return None
+    else:
+        with user_errors():
+            config.validate()
     result = experiments.cached_result(experiment, config)
     if result is not None:
         info = experiments.shipped_info(experiment, config)
-        if info is not None:
+        if info is not None and not quiet:
             _shipped_note(experiment, config, info)
         return result
     job = jobs.find(experiment, config)
     estimate = experiment.estimate_seconds(config)
     if job is not None and job.state == jobs.FAILED and not pressed:
-        _show_failed(job)
+        if not quiet:
+            _show_failed(job)
         return None
     # A finished job whose result is gone (the cache was cleared) counts as no job.
     if (job is None or job.state in jobs.FINISHED) and (pressed or estimate < quick_seconds):
@@ -637,11 +647,13 @@ def result_of(experiment: experiments.Experiment, config: Any, pressed: bool,
     if job.state == jobs.DONE:
         return experiments.cached_result(experiment, config)
     if job.state == jobs.FAILED:
-        _show_failed(job)
+        if not quiet:
+            _show_failed(job)
         return None
     if job.state in jobs.FINISHED:  # cancelled, or done but its result was cleared since
         return None
-    _job_panel(experiment, config)
+    if not quiet:
+        _job_panel(experiment, config)
     return None
 
 
@@ -711,14 +723,16 @@ def user_errors() -> Iterator[None]:
         st.stop()
 
 
-def show_cli(command_line: str) -> None:
+def show_cli(command_line: str, key: str | None = None) -> None:
     """An expander with the terminal command that reproduces what the page shows, drawn once opened.
 
     Streamlit's code block loads a 1.5 MB syntax highlighter, about a third of a second of a page's first view;
-    the expanders are keyed by their order on the page (``cli.1``, ``cli.2``, …).
+    the expanders are keyed by their order on the page (``cli.1``, ``cli.2``, …), or by ``key`` in a tab that is
+    drawn only while open (whose place in that order changes).
     """
-    count = st.session_state[_CLI_COUNT_KEY] = st.session_state.get(_CLI_COUNT_KEY, 0) + 1
-    with st.expander("Reproduce in a terminal", key=f"cli.{count}", on_change="rerun") as box:
+    if key is None:
+        key = st.session_state[_CLI_COUNT_KEY] = st.session_state.get(_CLI_COUNT_KEY, 0) + 1
+    with st.expander("Reproduce in a terminal", key=f"cli.{key}", on_change="rerun") as box:
         if box.open:
             st.code(command_line, language="bash")
             st.caption("Prints one JSON object; drop `--json` for readable lines.")

@@ -16,10 +16,12 @@ def terminal_lines(at) -> list:
     """The code blocks of an AppTest's page once its *Reproduce in a terminal* expanders are open.
 
     ``ui.show_cli`` draws a terminal line only when its expander is opened (keys ``cli.1``, ``cli.2``, … in page
-    order); this opens every one and reruns the page.
+    order, or its own key in a tab); this opens every one drawn and reruns the page.
     """
-    count = sum(expander.label == "Reproduce in a terminal" for expander in at.expander)
-    for n in range(1, count + 1):
-        at.session_state[f"cli.{n}"] = True
+    from streamlit.runtime.state.common import user_key_from_element_id
+
+    for expander in at.expander:
+        if expander.label == "Reproduce in a terminal":
+            at.session_state[user_key_from_element_id(expander.proto.id)] = True
     at.run()
     return list(at.code)

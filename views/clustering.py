@@ -219,109 +219,128 @@ else:
     tables["clusters.csv"] = plots.labels_frame(view, result, data.true_labels, data.label_names)
     ui.download_csv(tables["clusters.csv"], "clusters.csv", "Download the cluster of every point (CSV)")
 
-# -- 3-6. further views of the same data, one tab each (only the open tab draws its charts; every tab's
-# results are computed, or waited for, as before) ---------------------------------------------------------
+# -- 3-6. further views of the same data, one tab each. Only the open tab is drawn: a closed tab's forms, text and
+# charts cost a page's first view about as much as the open tab's (measured). A closed tab's results are still
+# computed (or waited for) as before, quietly, and its charts and tables go to the page's zip ------------------
 compare_tab, maps_tab, mapper_tab, topology_tab = settings.tabs("section")
 
 # -- 3. several algorithms side by side ------------------------------------------------------------------
 with compare_tab:
-    ui.prose(title="How the comparison works", markdown="scikit-learn's clustering comparison, on your data: each algorithm with its default parameters "
-                "and the k set here where it takes one. Titles give the fit time and the ARI against the true classes "
-                "(or the silhouette). Algorithms that do not scale are refused above their limit, with the reason.")
-    with st.form("clustering-compare"):
-        settings.widget("compare")
-        settings.widget("compare_k")
-        compare_pressed = st.form_submit_button("Compare")
+    shown_now = compare_tab.open
+    compare_pressed = False
+    if shown_now:
+        ui.prose(title="How the comparison works", markdown="scikit-learn's clustering comparison, on your data: each algorithm with its default parameters "
+                    "and the k set here where it takes one. Titles give the fit time and the ARI against the true classes "
+                    "(or the silhouette). Algorithms that do not scale are refused above their limit, with the reason.")
+        with st.form("clustering-compare"):
+            settings.widget("compare")
+            settings.widget("compare_k")
+            compare_pressed = st.form_submit_button("Compare")
     compare_config = settings.config(CompareConfig, **upload)
-    comparison = ui.result_of(COMPARE, compare_config, compare_pressed or pressed)
+    comparison = ui.result_of(COMPARE, compare_config, compare_pressed or pressed, quiet=not shown_now)
     if comparison is None or prepared is None:
-        ui.press_prompt(COMPARE, compare_config, "Compare", "These algorithms have not been compared on this data yet")
+        if shown_now:
+            ui.press_prompt(COMPARE, compare_config, "Compare", "These algorithms have not been compared on this data yet")
     else:
-        st.caption(f"Algorithms that take a number of clusters were given **k = {comparison.k}**; the others found "
-                   "their own.")
+        if shown_now:
+            st.caption(f"Algorithms that take a number of clusters were given **k = {comparison.k}**; the others found "
+                       "their own.")
         ui.chart(remembered(plots.comparison_figure, comparison, view, data.true_labels, compare_config.seed),
-                 draw=compare_tab.open)
-        frame = plots.comparison_frame(comparison_rows(comparison))
-        st.dataframe(frame, hide_index=True, width="stretch")
-        ui.download_csv(frame, "comparison.csv", "Download the comparison (CSV)")
-        tables["comparison.csv"] = frame
+                 draw=shown_now)
+        frame = tables["comparison.csv"] = plots.comparison_frame(comparison_rows(comparison))
+        if shown_now:
+            st.dataframe(frame, hide_index=True, width="stretch")
+            ui.download_csv(frame, "comparison.csv", "Download the comparison (CSV)")
 
 # -- 4. maps: PCA, t-SNE, UMAP -----------------------------------------------------------------------------
 with maps_tab:
-    ui.prose(title="How the maps work", markdown="PCA projects on the two directions of largest variance (linear). t-SNE and UMAP place points so "
-                "that neighbours stay neighbours (non-linear): t-SNE's cost grows quickly with n, UMAP scales and keeps "
-                "more of the global layout. **Trustworthiness** (1 = best) measures how many of each point's 5 nearest "
-                f"neighbours in the map were not its neighbours in the data (on ≤ {embedding.TRUSTWORTHINESS_MAX_POINTS:,} "
-                "points). Maps are cached by data and parameters: recolouring never recomputes. UMAP's first run in a "
-                "fresh server compiles its numba code (seconds to half a minute).")
-    ui.prose(title="Large data: the three choices", markdown=f"**Large data.** *Reproducible* is the plain seeded method on one thread; t-SNE is refused above "
-                f"{embedding.TSNE_MAX:,} points. *Parallel* runs UMAP on every core, unseeded (its layout changes from run "
-                f"to run), and t-SNE's neighbour search on every core. *Fit on a subsample* fits the map on a random "
-                f"subsample (at most {embedding.TSNE_MAX:,} points) and places every other point at the weighted mean of "
-                f"its {embedding.PLACE_NEIGHBOURS} nearest fitted points' positions: t-SNE then maps up to "
-                f"{csv_input.MAX_ROWS:,} points. The last two first reduce more than {embedding.PRE_PCA_DIMENSIONS} features "
-                "to their principal components. What a choice costs in quality is its trustworthiness, in the table below "
-                "the maps for every choice already computed on this data.")
-    with st.form("clustering-maps"):
-        settings.widget("maps")
-        map_cols = st.columns(3)
-        with map_cols[0]:
-            for name in ("perplexity", "tsne_method", "max_iter"):
-                settings.widget(name, **({"horizontal": True} if name == "tsne_method" else {}))
-        with map_cols[1]:
-            settings.widget("n_neighbors")
-            settings.widget("min_dist")
-        with map_cols[2]:
-            settings.widget("metric")
-            settings.widget("map_mode")
-            settings.widget("map_fit_points")
-        maps_pressed = st.form_submit_button("Compute maps")
+    shown_now = maps_tab.open
+    maps_pressed = False
+    if shown_now:
+        ui.prose(title="How the maps work", markdown="PCA projects on the two directions of largest variance (linear). t-SNE and UMAP place points so "
+                    "that neighbours stay neighbours (non-linear): t-SNE's cost grows quickly with n, UMAP scales and keeps "
+                    "more of the global layout. **Trustworthiness** (1 = best) measures how many of each point's 5 nearest "
+                    f"neighbours in the map were not its neighbours in the data (on ≤ {embedding.TRUSTWORTHINESS_MAX_POINTS:,} "
+                    "points). Maps are cached by data and parameters: recolouring never recomputes. UMAP's first run in a "
+                    "fresh server compiles its numba code (seconds to half a minute).")
+        ui.prose(title="Large data: the three choices", markdown=f"**Large data.** *Reproducible* is the plain seeded method on one thread; t-SNE is refused above "
+                    f"{embedding.TSNE_MAX:,} points. *Parallel* runs UMAP on every core, unseeded (its layout changes from run "
+                    f"to run), and t-SNE's neighbour search on every core. *Fit on a subsample* fits the map on a random "
+                    f"subsample (at most {embedding.TSNE_MAX:,} points) and places every other point at the weighted mean of "
+                    f"its {embedding.PLACE_NEIGHBOURS} nearest fitted points' positions: t-SNE then maps up to "
+                    f"{csv_input.MAX_ROWS:,} points. The last two first reduce more than {embedding.PRE_PCA_DIMENSIONS} features "
+                    "to their principal components. What a choice costs in quality is its trustworthiness, in the table below "
+                    "the maps for every choice already computed on this data.")
+        with st.form("clustering-maps"):
+            settings.widget("maps")
+            map_cols = st.columns(3)
+            with map_cols[0]:
+                for name in ("perplexity", "tsne_method", "max_iter"):
+                    settings.widget(name, **({"horizontal": True} if name == "tsne_method" else {}))
+            with map_cols[1]:
+                settings.widget("n_neighbors")
+                settings.widget("min_dist")
+            with map_cols[2]:
+                settings.widget("metric")
+                settings.widget("map_mode")
+                settings.widget("map_fit_points")
+            maps_pressed = st.form_submit_button("Compute maps")
     maps, map_configs = [], []
     for method in settings.value("maps"):
         config = embed_config(cluster_config, method)
         problem = refusal(EMBED, config)
         if problem:  # a refused map (t-SNE on too many points) says why; the others still show
-            st.error(problem, icon=":material/error:")
+            if shown_now:
+                st.error(problem, icon=":material/error:")
             continue
-        data_map = ui.result_of(EMBED, config, maps_pressed or pressed)
+        data_map = ui.result_of(EMBED, config, maps_pressed or pressed, quiet=not shown_now)
         if data_map is None:
-            ui.press_prompt(EMBED, config, "Compute maps", f"The {embedding.METHOD_TITLES[method]} map has not been computed yet")
+            if shown_now:
+                ui.press_prompt(EMBED, config, "Compute maps",
+                                f"The {embedding.METHOD_TITLES[method]} map has not been computed yet")
         else:
             maps.append(data_map.embedding)
             map_configs.append(config)
     if maps and prepared is not None:
-        settings.widget("colour_by", horizontal=True)
+        if shown_now:
+            settings.widget("colour_by", horizontal=True)
         colours, colour_names, colour_note = plots.map_colours(data, result, settings.value("colour_by"))
-        if colour_note:
+        if colour_note and shown_now:
             st.caption(colour_note)
         ui.chart(plots.embeddings_figure(maps, colours, colour_names, data.true_labels, data.label_names),
-                 draw=maps_tab.open)
+                 draw=shown_now)
         pca_maps = [m for m in maps if m.method == "pca"]
         if pca_maps and len(pca_maps[0].explained_variance_ratio) > 2:
-            ui.chart(plots.explained_variance_figure(pca_maps[0].explained_variance_ratio), draw=maps_tab.open)
+            ui.chart(plots.explained_variance_figure(pca_maps[0].explained_variance_ratio), draw=shown_now)
         choices = map_choices(cluster_config)
-        if choices:
+        if choices and shown_now:
             st.dataframe(plots.comparison_frame(choices), hide_index=True, width="stretch")
             st.caption("t-SNE and UMAP maps of this data computed so far, one row per large-data choice: the time each "
                        "took and the trustworthiness it kept.")
-        ui.show_cli(command_line("embed", map_configs[-1], map_configs[-1].method))
+        if shown_now:
+            ui.show_cli(command_line("embed", map_configs[-1], map_configs[-1].method), key="maps")
 
 # -- 5. Mapper ---------------------------------------------------------------------------------------------
 with mapper_tab:
-    ui.prose(title="How Mapper works", markdown="Topological data analysis: look at the data through a **lens** (the first principal component, the "
-                "first two, or the UMAP map), cover the lens' range with overlapping intervals, cluster (DBSCAN) the "
-                "points in each interval. Every cluster is a node; nodes that share points are joined. Loops and "
-                "branches in the graph are loops and branches in the data; separate pieces are separate clusters.")
-    with st.form("clustering-mapper"):
-        mapper_cols = st.columns(5)
-        for column, name in zip(mapper_cols, params.params_of(MapperConfig)):
-            with column:
-                settings.widget(name)
-        mapper_pressed = st.form_submit_button("Build Mapper graph")
+    shown_now = mapper_tab.open
+    mapper_pressed = False
+    if shown_now:
+        ui.prose(title="How Mapper works", markdown="Topological data analysis: look at the data through a **lens** (the first principal component, the "
+                    "first two, or the UMAP map), cover the lens' range with overlapping intervals, cluster (DBSCAN) the "
+                    "points in each interval. Every cluster is a node; nodes that share points are joined. Loops and "
+                    "branches in the graph are loops and branches in the data; separate pieces are separate clusters.")
+        with st.form("clustering-mapper"):
+            mapper_cols = st.columns(5)
+            for column, name in zip(mapper_cols, params.params_of(MapperConfig)):
+                with column:
+                    settings.widget(name)
+            mapper_pressed = st.form_submit_button("Build Mapper graph")
     mapper_config = settings.config(MapperJobConfig, **upload)
     problem = refusal(MAPPER, mapper_config)
-    graph = None if problem else ui.result_of(MAPPER, mapper_config, mapper_pressed or pressed)
-    if problem:
+    graph = None if problem else ui.result_of(MAPPER, mapper_config, mapper_pressed or pressed, quiet=not shown_now)
+    if not shown_now and (problem or graph is None or prepared is None):
+        pass
+    elif problem:
         st.error(problem, icon=":material/error:")
     elif graph is None or prepared is None:
         ui.press_prompt(MAPPER, mapper_config, "Build Mapper graph", "The Mapper graph has not been built for these settings")
@@ -330,66 +349,75 @@ with mapper_tab:
         colour_key = settings.key("mapper_colour")
         if st.session_state.get(colour_key) not in options:  # a link's choice this data set does not have
             st.session_state[colour_key] = next(iter(options))
-        chosen = st.selectbox(PARAMS["mapper_colour"].label, list(options), key=colour_key, help=PARAMS["mapper_colour"].help)
+        if shown_now:
+            st.selectbox(PARAMS["mapper_colour"].label, list(options), key=colour_key, help=PARAMS["mapper_colour"].help)
+        chosen = st.session_state[colour_key]
         ui.chart(plots.mapper_figure(graph.members, graph.edges, plots.node_means(graph.members, options[chosen]),
-                                            chosen, seed=mapper_config.seed), draw=mapper_tab.open)
+                                     chosen, seed=mapper_config.seed), draw=shown_now)
 
 # -- 6. persistent homology ------------------------------------------------------------------------------
 with topology_tab:
-    ui.prose(title="How persistent homology works", markdown="Join every two points closer than a scale ε and fill in every set of points that are all joined "
-                "(the Vietoris–Rips complex). As ε grows, components merge (**H0**), loops open and close (**H1**), "
-                "voids open and close (**H2**). Each such feature is a bar from the scale it is born at to the scale it "
-                "dies at (the **barcode**), or a point (birth, death) of the **persistence diagram**: far from the "
-                "diagonal is shape, near it is noise. The **Betti numbers** b0, b1, b2 count the components, loops and "
-                "voids alive at a scale; they are read at the **most persistent scale**, the range of ε over which they "
-                "stay unchanged for longest (measured as the ratio of its end to its start). A circle has b0 = 1, b1 = 1; "
-                "a sphere b2 = 1; k separated blobs b0 = k. Computed with ripser on a random subsample, on the same "
-                "(standardised) features as the clustering.")
-    with st.form("clustering-topology"):
-        topology_cols = st.columns(2)
-        with topology_cols[0]:
-            settings.widget("tda_points")
-        with topology_cols[1]:
-            settings.widget("homology_dim")
-        topology_pressed = st.form_submit_button("Compute persistent homology")
+    shown_now = topology_tab.open
+    topology_pressed = False
+    if shown_now:
+        ui.prose(title="How persistent homology works", markdown="Join every two points closer than a scale ε and fill in every set of points that are all joined "
+                    "(the Vietoris–Rips complex). As ε grows, components merge (**H0**), loops open and close (**H1**), "
+                    "voids open and close (**H2**). Each such feature is a bar from the scale it is born at to the scale it "
+                    "dies at (the **barcode**), or a point (birth, death) of the **persistence diagram**: far from the "
+                    "diagonal is shape, near it is noise. The **Betti numbers** b0, b1, b2 count the components, loops and "
+                    "voids alive at a scale; they are read at the **most persistent scale**, the range of ε over which they "
+                    "stay unchanged for longest (measured as the ratio of its end to its start). A circle has b0 = 1, b1 = 1; "
+                    "a sphere b2 = 1; k separated blobs b0 = k. Computed with ripser on a random subsample, on the same "
+                    "(standardised) features as the clustering.")
+        with st.form("clustering-topology"):
+            topology_cols = st.columns(2)
+            with topology_cols[0]:
+                settings.widget("tda_points")
+            with topology_cols[1]:
+                settings.widget("homology_dim")
+            topology_pressed = st.form_submit_button("Compute persistent homology")
     topology_config = settings.config(TopologyConfig, **upload)
     problem = refusal(TOPOLOGY, topology_config)
-    homology = None if problem else ui.result_of(TOPOLOGY, topology_config, topology_pressed or pressed)
-    if problem:
+    homology = None if problem else ui.result_of(TOPOLOGY, topology_config, topology_pressed or pressed,
+                                                 quiet=not shown_now)
+    if not shown_now and (problem or homology is None):
+        pass
+    elif problem:
         st.error(problem, icon=":material/error:")
     elif homology is None:
         ui.press_prompt(TOPOLOGY, topology_config, "Compute persistent homology",
                         "Persistent homology has not been computed for these settings")
     else:
         ph = homology.persistence
-        betti_cols = st.columns(len(ph.betti) + 1)
-        for k, (column, b) in enumerate(zip(betti_cols, ph.betti)):
-            column.metric(f"b{k} ({('components', 'loops', 'voids')[k]})", b)
-        betti_cols[-1].metric("most persistent scale ε", f"{ph.scale[0]:.3g} – {ph.scale[1]:.3g}",
-                              help="the Betti numbers hold over this range of ε (in the units of the "
-                                   + ("standardised " if topology_config.standardise else "") + "features)")
-        subsample_text = (f"a random subsample of **{ph.n_points:,}** of the {ph.n_total:,} points"
-                          if ph.subsampled else f"all **{ph.n_points:,}** points")
-        runner_up = ""
-        if ph.runner_up:
-            lo, hi, ratio, betti = ph.runner_up
-            runner_up = (f" The next longest range with other Betti numbers, ε = {lo:.3g} – {hi:.3g} (ratio {ratio:.2f}), has "
-                         f"({', '.join(map(str, betti))})"
-                         + ("; the two are close, so no single scale dominates: the answer depends on the scale."
-                            if ratio > 0.8 * ph.scale_ratio else "."))
-        st.caption(f"Homology up to H{ph.maxdim} of {subsample_text}, computed in {ph.seconds:.1f} s. The Betti numbers "
-                   f"({', '.join(map(str, ph.betti))}) hold from ε = {ph.scale[0]:.3g} to {ph.scale[1]:.3g} "
-                   f"(ratio {ph.scale_ratio:.2f}).{runner_up}")
-        left, right = st.columns(2)
-        ui.chart(plots.persistence_diagram_figure(ph.diagrams, ph.scale, ph.betti), container=left,
-                 draw=topology_tab.open)
-        ui.chart(plots.barcode_figure(ph.diagrams, ph.scale, ph.betti), container=right, draw=topology_tab.open)
-        ui.chart(plots.betti_curve_figure(ph.diagrams, ph.scale, ph.betti), draw=topology_tab.open)
-        st.caption("The shaded band is the most persistent scale: the bars crossing it, and the diagram's points in the "
-                   f"shaded corner (born before it, dying after it), are the Betti numbers. The barcode shows the "
-                   f"{plots.BARCODE_MAX_BARS} longest bars of each dimension.")
+        if shown_now:
+            betti_cols = st.columns(len(ph.betti) + 1)
+            for k, (column, b) in enumerate(zip(betti_cols, ph.betti)):
+                column.metric(f"b{k} ({('components', 'loops', 'voids')[k]})", b)
+            betti_cols[-1].metric("most persistent scale ε", f"{ph.scale[0]:.3g} – {ph.scale[1]:.3g}",
+                                  help="the Betti numbers hold over this range of ε (in the units of the "
+                                       + ("standardised " if topology_config.standardise else "") + "features)")
+            subsample_text = (f"a random subsample of **{ph.n_points:,}** of the {ph.n_total:,} points"
+                              if ph.subsampled else f"all **{ph.n_points:,}** points")
+            runner_up = ""
+            if ph.runner_up:
+                lo, hi, ratio, betti = ph.runner_up
+                runner_up = (f" The next longest range with other Betti numbers, ε = {lo:.3g} – {hi:.3g} (ratio {ratio:.2f}), has "
+                             f"({', '.join(map(str, betti))})"
+                             + ("; the two are close, so no single scale dominates: the answer depends on the scale."
+                                if ratio > 0.8 * ph.scale_ratio else "."))
+            st.caption(f"Homology up to H{ph.maxdim} of {subsample_text}, computed in {ph.seconds:.1f} s. The Betti numbers "
+                       f"({', '.join(map(str, ph.betti))}) hold from ε = {ph.scale[0]:.3g} to {ph.scale[1]:.3g} "
+                       f"(ratio {ph.scale_ratio:.2f}).{runner_up}")
+        left, right = (st.columns(2) if shown_now else (None, None))
+        ui.chart(plots.persistence_diagram_figure(ph.diagrams, ph.scale, ph.betti), container=left, draw=shown_now)
+        ui.chart(plots.barcode_figure(ph.diagrams, ph.scale, ph.betti), container=right, draw=shown_now)
+        ui.chart(plots.betti_curve_figure(ph.diagrams, ph.scale, ph.betti), draw=shown_now)
         tables["persistence.csv"] = plots.diagram_frame(ph.diagrams)
-        ui.show_cli(command_line("topology", topology_config))
+        if shown_now:
+            st.caption("The shaded band is the most persistent scale: the bars crossing it, and the diagram's points in "
+                       f"the shaded corner (born before it, dying after it), are the Betti numbers. The barcode shows the "
+                       f"{plots.BARCODE_MAX_BARS} longest bars of each dimension.")
+            ui.show_cli(command_line("topology", topology_config), key="topology")
 
 st.header("What to notice")
 ui.prose(title="What to notice", markdown=(

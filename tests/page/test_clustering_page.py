@@ -115,6 +115,11 @@ def test_a_link_opens_its_section_tab_and_draws_only_that_tab(app_path, tmp_cach
     assert not any("Mapper graph" in spec for spec in specs), "the other tabs draw nothing"
     assert at.session_state["_tabs.clustering.section"] == "6 · Persistent homology"
     assert any(m.label.startswith("b1") for m in at.metric)
+    buttons = {b.label for b in at.button}
+    assert "Compute persistent homology" in buttons
+    assert not buttons & {"Compare", "Compute maps", "Build Mapper graph"}, "nor their forms"
+    assert not any("look at the data through a **lens**" in m.value for m in at.markdown), "nor their text"
+    assert [c.value for c in terminal_lines(at) if "topology" in c.value], "the open tab's terminal line"
 
 
 BAD_UPLOADS = [
@@ -144,10 +149,13 @@ def test_upload_bad_csv_files_show_their_message_and_a_good_one_clusters(app_pat
     at.selectbox(key="clustering.upload_label").set_value("kind").run()
     at = _settle(_press(at, "Cluster"))
     assert not at.exception, at.exception
-    # only t-SNE is refused on 20 points (its perplexity must be below the number of points), and says so
-    assert [e.value for e in at.error] == ["perplexity (30) must be smaller than the number of points (20)"]
+    assert not at.error, "the maps' tab, closed, says nothing yet"
     assert any("mine.csv: 20 points, 2 features" in c.value for c in at.caption)
     assert _charts(at) >= 2
+    at.session_state["clustering.section"] = "maps"  # what choosing the tab sets
+    at.run()
+    # only t-SNE is refused on 20 points (its perplexity must be below the number of points), and says so
+    assert [e.value for e in at.error] == ["perplexity (30) must be smaller than the number of points (20)"]
 
 
 def test_persistent_homology_of_two_rings_and_its_limits(app_path, tmp_cache):
@@ -164,7 +172,7 @@ def test_persistent_homology_of_two_rings_and_its_limits(app_path, tmp_cache):
     assert any("ganplify_core topology --dataset circles" in c.value for c in terminal_lines(at))
     # H2 on more points than it allows: the reason, and the rest of the page still shows
     at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
-    at.query_params.update({"dataset": "circles", "homology_dim": "2", "tda_points": "1000"})
+    at.query_params.update({"dataset": "circles", "homology_dim": "2", "tda_points": "1000", "section": "topology"})
     at = _settle(at.run())
     assert not at.exception, at.exception
     assert any("limited to 400 points" in e.value for e in at.error)
@@ -193,8 +201,6 @@ def test_one_press_on_a_shared_link_restores_every_section_and_the_link_keeps_th
         assert not at.exception, at.exception
 
         def check(at: AppTest) -> None:
-            table = at.dataframe[0].value
-            assert list(table["algorithm"]) == ["k-means (k-means++)", "DBSCAN"] and table["k given"][0] == 2
             # each section's tab draws its own result (the comparison's titles say the k they used)
             for section, text in (("compare", "(k = 2)"), ("maps", "trustworthiness"), ("mapper", "Mapper graph"),
                                   ("topology", "Persistence diagram")):
@@ -202,7 +208,11 @@ def test_one_press_on_a_shared_link_restores_every_section_and_the_link_keeps_th
                 at.run()
                 assert not at.exception, at.exception
                 assert text in " ".join(str(c.proto.spec) for c in at.get("plotly_chart")), section
-            assert at.selectbox(key="clustering.mapper_colour").value == "feature: x2"
+                if section == "compare":
+                    table = at.dataframe[0].value
+                    assert list(table["algorithm"]) == ["k-means (k-means++)", "DBSCAN"] and table["k given"][0] == 2
+                if section == "mapper":  # the link's plot option, kept while its tab was closed
+                    assert at.selectbox(key="clustering.mapper_colour").value == "feature: x2"
             assert {m.label for m in at.metric} >= {"clusters", "b0 (components)", "b1 (loops)"}
 
         check(at)
