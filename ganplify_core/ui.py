@@ -275,6 +275,7 @@ h1 { font-size: 3rem !important; }
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; line-height: 1.3;
   word-break: normal !important; overflow-wrap: break-word !important; }
 [data-testid="stMetricLabel"] { min-height: 2.6em; align-items: flex-start; }  /* values in a row stay level */
+[data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.05rem; }
 [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] { min-width: 0; flex: 1 1 auto; }
 [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] > div, [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; min-width: 0; }
@@ -750,6 +751,24 @@ def uploaded(file: Any) -> tuple[str, bytes]:
             digests.pop(next(iter(digests)))
         digests[file.file_id] = upload_store.digest_of(data)
     return digests[file.file_id], data
+
+
+def table_cell(value: Any) -> Any:
+    """A cell of :func:`table`: a float with at most four decimals (as ``st.dataframe`` showed it), else as it is."""
+    if isinstance(value, float):  # numpy's floats too
+        return format(value, ".4f").rstrip("0").rstrip(".") if value == value else "—"
+    return value
+
+
+def table(frame: Any, container: Any = None, row_labels: bool = False) -> None:
+    """A small table of results, drawn as HTML (``st.table``): numbers with at most four decimals, "—" for none;
+    ``row_labels`` shows the frame's index as its first column.
+
+    ``st.dataframe`` draws on a canvas from 1.2 MB of script: it cost a one-chart page 0.68 s of its first view on
+    2 cores against 0.34 s for this (``benchmarks/RESULTS.md``), and lecture mode's larger type does not reach it.
+    """
+    styled = frame.style.format(table_cell, na_rep="—")
+    (container or st).table(styled if row_labels else styled.hide(axis="index"), hide_index=not row_labels)
 
 
 def download_csv(frame: Any, filename: str, label: str = "Download results (CSV)") -> None:

@@ -162,7 +162,7 @@ else:
         ui.chart(plots.roc_figure(result.rocs, point, log_fpr=settings.value("log_fpr"), rejections=result.rejections,
                                   title=f"ROC: finding {anomaly} jets"), key="ae-roc")
     table = plots.auc_table(result)
-    st.dataframe(table, hide_index=True)
+    ui.table(table)
     st.caption("1/ε_B at ε_S: the background rejection (one over the fraction of the trained-on class that passes) "
                "of the cut that keeps a fraction ε_S of the anomaly class, read off the full ROC curve; ε_S = 0.3 is "
                "the working point of the top-tagging comparison of Kasieczka et al., arXiv:1902.09914. "
@@ -184,7 +184,7 @@ else:
                 f"*for its mass*."
             )
             left, right = st.columns([2, 3])
-            left.dataframe(mass, hide_index=True)
+            ui.table(mass, left)
     ui.chart(remembered(plots.mass_sculpting, result), key="ae-mass", container=right, draw=mass_tab.open)
     ui.chart(plots.jet_image_grid(result.example_images, result.example_reconstructions, result.example_classes,
                                   result.example_scores, pixel_label=plots.PIXEL_LABELS[config.intensity]),
@@ -236,7 +236,7 @@ with score_tab:
                                   rejections={report.name: report.rejections,
                                               **({"mass": report.mass_rejections} if report.mass_roc else {})},
                                   title=f"ROC of {upload.name}"), key="ae-user-roc")
-        st.dataframe(plots.report_table(report), hide_index=True)
+        ui.table(plots.report_table(report))
         if report.mass_roc is not None:
             st.caption(f"Mass baseline: the {report.mass_direction} jets called signal. Spearman ρ of your score "
                        f"with the mass on the background: {report.mass_spearman:.2f}.")
@@ -280,7 +280,7 @@ with onnx_tab:
             with right:
                 ui.chart(plots.roc_figure(yours.rocs, log_fpr=settings.value("log_fpr"), rejections=yours.rejections,
                                           title=f"ROC of {model_file.name}"), key="ae-onnx-roc")
-            st.dataframe(plots.auc_table(yours), hide_index=True)
+            ui.table(plots.auc_table(yours))
             ui.chart(plots.jet_image_grid(yours.example_images, yours.example_reconstructions, yours.example_classes,
                                           yours.example_scores, pixel_label=plots.PIXEL_LABELS[onnx_config.intensity]),
                      key="ae-onnx-jets")

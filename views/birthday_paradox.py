@@ -168,7 +168,7 @@ ui.chart(remembered(plots.duplicate_curves, result))
 comparison = remembered(plots.support_comparison, result)
 if comparison:
     st.markdown(comparison)
-st.dataframe(plots.estimates_table(result), hide_index=True, width="stretch")
+ui.table(plots.estimates_table(result))
 ui.prose(
     "**Which estimate holds when.** If the support is *d* equally likely showers, p(s) ≈ 1 − exp(−s²/2d), so "
     "*s\\**² ≈ 2 ln 2 · d: the rough rule *s\\**² (the paper's) overestimates a uniform support by 1.39, and "
@@ -187,14 +187,14 @@ st.subheader("The three definitions of a duplicate, side by side")
 ui.chart(remembered(plots.definition_curves, result))
 st.caption(f"D: duplicate pairs among the N = C(M, 2) = {result.sources[0].n_pairs:,} pairs of each pool; N/D: the "
            "collision support, with its 95 % interval (the wider of exact Poisson and the U-statistic variance's).")
-st.dataframe(plots.definitions_table(result), hide_index=True, width="stretch")
+ui.table(plots.definitions_table(result))
 rates = remembered(plots.relative_rates_table, result)
 if rates is not None:
     baseline = SOURCE_LABELS[experiment.baseline_source(result)].lower()
     st.markdown(f"**Relative duplicate rate**: how many times as often a source's pairs are duplicates as those of the "
                 f"{baseline}, with its 95 % interval (the wider of the exact conditional binomial on the two counts and "
                 "the one from the U-statistic variances, which see duplicates that cluster).")
-    st.dataframe(rates, hide_index=True, width="stretch")
+    ui.table(rates)
 notice = remembered(plots.what_to_notice, result)
 if notice:
     st.markdown("**What to notice**\n\n" + notice)

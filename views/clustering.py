@@ -249,7 +249,7 @@ with compare_tab:
                  draw=shown_now)
         frame = tables["comparison.csv"] = plots.comparison_frame(comparison_rows(comparison))
         if shown_now:
-            st.dataframe(frame, hide_index=True, width="stretch")
+            ui.table(frame)
             ui.download_csv(frame, "comparison.csv", "Download the comparison (CSV)")
 
 # -- 4. maps: PCA, t-SNE, UMAP -----------------------------------------------------------------------------
@@ -314,7 +314,7 @@ with maps_tab:
             ui.chart(plots.explained_variance_figure(pca_maps[0].explained_variance_ratio), draw=shown_now)
         choices = map_choices(cluster_config)
         if choices and shown_now:
-            st.dataframe(plots.comparison_frame(choices), hide_index=True, width="stretch")
+            ui.table(plots.comparison_frame(choices))
             st.caption("t-SNE and UMAP maps of this data computed so far, one row per large-data choice: the time each "
                        "took and the trustworthiness it kept.")
         if shown_now:

@@ -62,7 +62,7 @@ with right, ui.user_errors():
                f"{abs(solved.by_subsets - solved.by_orderings).max():.1e} (rounding).")
 if game.n_players <= 4:
     with st.expander("Every order and each player's marginal contribution (formula 2)"):
-        st.dataframe(plots.marginal_table(game), hide_index=True, width="stretch")
+        ui.table(plots.marginal_table(game))
 ui.show_cli(params.command_line("shapley", game_settings, extra={"--game": game_text.replace("\n", " ")}))
 
 # -- 2. the data --------------------------------------------------------------------------------------------

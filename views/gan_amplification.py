@@ -86,7 +86,7 @@ for column, method in zip(columns[1:], ("fit", "kde", "gan")):
                       help=f"mean ± std over {config.n_seeds} training sets, at {int(result.generated[-1]):,} generated "
                            f"points; bootstrap 95 % interval of the mean [{lo:.2f}, {hi:.2f}]")
 # one column per method (eight measures side by side ran past the page's width, the tests' p-values hidden)
-headline.dataframe(plots.uncertainty_table(summary, config.methods).set_index("method").T.astype(str), width="stretch")
+ui.table(plots.uncertainty_table(summary, config.methods).set_index("method").T.astype(str), headline, row_labels=True)
 headline.caption("Intervals: percentile bootstrap over the training sets (10 000 resamples, seeded by the config). "
                  "Tests: two-sided, paired by training set, on log(sample MSE / method MSE). With few training "
                  "sets the bootstrap interval is too narrow rather than too wide.")
@@ -138,7 +138,7 @@ if config.distribution == "ring":
 if "gan" in config.methods and plots.has_replay(result):
     ui.chart(remembered(plots.replay_figure, result, show))
     st.caption(plots.replay_notice(result, show))
-st.dataframe(remembered(plots.amplification_table, result), hide_index=True, width="stretch")
+ui.table(remembered(plots.amplification_table, result))
 st.caption("Amplification = equivalent true points / n. The mean of ratios favours lucky training sets "
            f"(even the training samples average {summary['train_amplification']['mean']:.2f} here, against "
            f"{summary['train_amplification_of_mean_mse']:.2f} from their mean MSE); the amplification of the "

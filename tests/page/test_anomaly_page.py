@@ -58,7 +58,7 @@ def test_first_load_shows_both_shipped_defaults_and_computes_nothing(app_path, t
     assert f"ρ = **{tagging.mass_spearman['autoencoder']['qcd']:.2f}**" in text
     assert f"{tagging.rocs['decorrelated'].auc:.3f}" in text
     assert "arXiv:2104.09051" in text and "arXiv:1808.08979" in text
-    tables = [d.value for d in at.dataframe]
+    tables = [d.value for d in at.table]
     assert any("1/ε_B at ε_S = 0.3" in t.columns for t in tables)
     assert not list(tmp_cache.rglob("*.npz")) and not jobs.active(), "the default view must not train"
     at.session_state["autoencoder_roc.view"] = "jets"  # drawn once chosen

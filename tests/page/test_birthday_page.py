@@ -62,7 +62,7 @@ def test_first_view_shows_the_default_answer_with_nothing_pressed(app_path, defa
     assert f"{gan.n_duplicate_pairs:,} against {held.n_duplicate_pairs:,} duplicate pairs" in text
     assert "1/α^3 = 8,000" in text and "relative duplicate rate" in text
     assert "relative difference" in text and "total energy" not in text  # claim 8's wording
-    assert "None" not in " ".join(str(v) for v in at.dataframe[0].value.to_numpy().ravel())
+    assert "None" not in " ".join(str(v) for v in at.table[0].value.to_numpy().ravel())
     assert at.query_params["features"] == "shapes" and at.query_params["pool"] == "1000"
 
 
@@ -132,7 +132,7 @@ def test_small_button_run_then_rerun(app_path, tmp_cache):
     at = _finish(at, config)
     assert not at.exception and not at.error, (at.exception, at.error)
     assert not any("Quick look" in info.value for info in at.info)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table["true"]) == ["300", "300"]
     assert all(150 <= _number(v) <= 600 for v in table["s*²/(2 ln 2) [95 %]"])
     assert len(at.get("plotly_chart")) >= 4
@@ -141,7 +141,7 @@ def test_small_button_run_then_rerun(app_path, tmp_cache):
     assert not at.exception, at.exception
     at.run()
     assert not at.exception, at.exception
-    assert at.dataframe[0].value.equals(table)
+    assert at.table[0].value.equals(table)
     assert jobs.find(BIRTHDAY, config).state == jobs.DONE
     assert at.query_params["energy"] == "100 GeV" and at.query_params["pool"] == "1500"
 

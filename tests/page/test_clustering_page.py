@@ -82,7 +82,7 @@ def test_moons_dbscan_then_compare_maps_and_mapper(app_path, tmp_cache):
     at = _settle(at.run())
     assert not at.exception, at.exception
     assert float({m.label: m.value for m in at.metric}["ARI vs truth ↑"]) > 0.9
-    table = at.dataframe[0].value  # the comparison is quick: shown without a press
+    table = at.table[0].value  # the comparison is quick: shown without a press
     ari = dict(zip(table["algorithm"], table["ARI"]))
     assert ari["DBSCAN"] > 0.9 > ari["k-means (k-means++)"]
     assert experiments.is_cached(COMPARE, COMPARE.config_type("moons", n_samples=400, compare=("kmeans", "dbscan"),
@@ -195,7 +195,7 @@ def test_one_press_on_a_shared_link_restores_every_section_and_the_link_keeps_th
         at.query_params.update(link)
         at.run()
         assert not at.exception, at.exception
-        assert not jobs.active() and not at.dataframe, "nothing starts without a press"
+        assert not jobs.active() and not at.table, "nothing starts without a press"
         assert any("pressing Cluster also computes the sections below" in i.value for i in at.info)
         at = _settle(_press(at, "Cluster"))
         assert not at.exception, at.exception
@@ -209,7 +209,7 @@ def test_one_press_on_a_shared_link_restores_every_section_and_the_link_keeps_th
                 assert not at.exception, at.exception
                 assert text in " ".join(str(c.proto.spec) for c in at.get("plotly_chart")), section
                 if section == "compare":
-                    table = at.dataframe[0].value
+                    table = at.table[0].value
                     assert list(table["algorithm"]) == ["k-means (k-means++)", "DBSCAN"] and table["k given"][0] == 2
                 if section == "mapper":  # the link's plot option, kept while its tab was closed
                     assert at.selectbox(key="clustering.mapper_colour").value == "feature: x2"
@@ -253,14 +253,14 @@ def test_each_large_data_choice_of_a_map_is_listed_with_its_trustworthiness(app_
     at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
     at.query_params.update(link)
     at = _settle(at.run())
-    if not any(d.value is not None and "choice" in d.value.columns for d in at.dataframe):
+    if not any(d.value is not None and "choice" in d.value.columns for d in at.table):
         at = _settle(_press(at, "Compute maps"))
     assert not at.exception, at.exception
     at.selectbox(key="clustering.map_mode").set_value("subsample")
     at.number_input(key="clustering.map_fit_points").set_value(1000)
     at = _settle(_press(at, "Compute maps"))
     assert not at.exception, at.exception
-    [table] = [d.value for d in at.dataframe if "choice" in d.value.columns]
+    [table] = [d.value for d in at.table if "choice" in d.value.columns]
     table = table[table["map"] == "t-SNE"]  # a shipped UMAP of the same data may be listed too
     assert list(table["fitted on (points)"]) == [1500, 1000]
     assert all(0.5 < t <= 1 for t in table["trustworthiness"])

@@ -123,3 +123,13 @@ def test_a_legend_never_covers_the_panel_titles(lecture):
     xtitle_y, xtitle_size = (float(v) for v in re.search(r'class="xtitle" x="[^"]*" y="([^"]+)".*?font-size: (\d+)px',
                                                          svg).groups())
     assert legend_top > panel_title_y and legend_top >= xtitle_y + 0.25 * xtitle_size
+
+
+def test_table_cells_show_at_most_four_decimals_and_a_dash_for_none():
+    import numpy as np
+
+    from ganplify_core.ui import table_cell
+
+    assert [table_cell(v) for v in (0.0123456, 1.5, 3.0, 12.25, np.float64(0.98765), float("nan"))] == [
+        "0.0123", "1.5", "3", "12.25", "0.9877", "—"]
+    assert table_cell(7) == 7 and table_cell("k-means") == "k-means"
