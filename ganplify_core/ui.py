@@ -767,8 +767,7 @@ def table(frame: Any, container: Any = None, row_labels: bool = False) -> None:
     ``st.dataframe`` draws on a canvas from 1.2 MB of script: it cost a one-chart page 0.68 s of its first view on
     2 cores against 0.34 s for this (``benchmarks/RESULTS.md``), and lecture mode's larger type does not reach it.
     """
-    styled = frame.style.format(table_cell, na_rep="—")
-    (container or st).table(styled if row_labels else styled.hide(axis="index"), hide_index=not row_labels)
+    (container or st).table(frame.style.format(table_cell, na_rep="—"), hide_index=not row_labels)
 
 
 def download_csv(frame: Any, filename: str, label: str = "Download results (CSV)") -> None:

@@ -338,12 +338,11 @@ with mapper_tab:
     mapper_config = settings.config(MapperJobConfig, **upload)
     problem = refusal(MAPPER, mapper_config)
     graph = None if problem else ui.result_of(MAPPER, mapper_config, mapper_pressed or pressed, quiet=not shown_now)
-    if not shown_now and (problem or graph is None or prepared is None):
-        pass
-    elif problem:
-        st.error(problem, icon=":material/error:")
-    elif graph is None or prepared is None:
-        ui.press_prompt(MAPPER, mapper_config, "Build Mapper graph", "The Mapper graph has not been built for these settings")
+    if problem or graph is None or prepared is None:
+        if shown_now and problem:
+            st.error(problem, icon=":material/error:")
+        elif shown_now:
+            ui.press_prompt(MAPPER, mapper_config, "Build Mapper graph", "The Mapper graph has not been built for these settings")
     else:
         options = plots.mapper_colour_options(graph, data, None if result is None else result.labels)
         colour_key = settings.key("mapper_colour")
@@ -380,13 +379,12 @@ with topology_tab:
     problem = refusal(TOPOLOGY, topology_config)
     homology = None if problem else ui.result_of(TOPOLOGY, topology_config, topology_pressed or pressed,
                                                  quiet=not shown_now)
-    if not shown_now and (problem or homology is None):
-        pass
-    elif problem:
-        st.error(problem, icon=":material/error:")
-    elif homology is None:
-        ui.press_prompt(TOPOLOGY, topology_config, "Compute persistent homology",
-                        "Persistent homology has not been computed for these settings")
+    if problem or homology is None:
+        if shown_now and problem:
+            st.error(problem, icon=":material/error:")
+        elif shown_now:
+            ui.press_prompt(TOPOLOGY, topology_config, "Compute persistent homology",
+                            "Persistent homology has not been computed for these settings")
     else:
         ph = homology.persistence
         if shown_now:
