@@ -428,14 +428,35 @@ def _restyle_for_projector(fig: Any) -> Any:
                           height=(fig.layout.height or 450) + grow)
     if "<br>" in wrapped:  # Plotly places a title's top by its first line: the lines above would be cut off
         fig.update_layout(title_pad_t=28 * wrapped.count("<br>"))
+    _enlarge_annotations(fig)
     x_title_lines = _wrap_axis_titles(fig)
     legend_y = fig.layout.legend.y
     if legend_y is not None and legend_y < 0:  # a legend under the plot: lower it below the larger axis labels
         height, top, bottom = fig.layout.height or 450, fig.layout.margin.t or 100, fig.layout.margin.b or 80
-        lower = 40 + 26 * x_title_lines  # pixels: tick labels and axis title grow from about 12 to 20 px
-        fig.update_layout(legend_y=legend_y - lower / max(height - top - bottom, 100), margin_b=bottom + lower,
-                          height=height + lower)  # the plot keeps its height
+        plot = max(height - top - bottom, 100)
+        # pixels from the plot to the legend: tick labels and each line of the x-axis title at projector size
+        offset = max(-legend_y * plot, 60 + 32 * x_title_lines)
+        # The legend is placed from the figure's bottom, in a margin that holds it: placed in plot heights it rode up
+        # into the axis title whenever Plotly grew the margin for it (or for tall tick labels) and shrank the plot.
+        new_bottom = round(max(bottom + offset + legend_y * plot, offset + _legend_height(fig) + 10))
+        new_height = height + new_bottom - bottom  # the plot keeps its height
+        fig.update_layout(legend=dict(yref="container", y=(new_bottom - offset) / new_height, yanchor="top"),
+                          margin_b=new_bottom, height=new_height)
     return fig
+
+
+def _legend_height(fig: Any, width: int = 440, row: int = 37) -> int:
+    """Pixels a horizontal legend takes at projector size in a half-width chart (``width`` pixels of legend): its
+    entries packed into rows, about 9.5 pixels per character and 40 for the symbol, ``row`` pixels per row."""
+    rows, used = 0, width
+    for trace in fig.data if fig.layout.showlegend is not False else ():
+        if trace.showlegend is False or not trace.name:
+            continue
+        entry = 40 + 9.5 * len(re.sub(r"<[^>]+>", "", str(trace.name)))
+        if used + entry > width:
+            rows, used = rows + 1, 0
+        used += entry
+    return rows * row
 
 
 def legend_clear_of_panel_titles(fig: Any) -> Any:
@@ -459,21 +480,60 @@ def legend_clear_of_panel_titles(fig: Any) -> Any:
     return fig
 
 
-def _wrap_axis_titles(fig: Any, width: int = 26) -> int:
-    """Break ``fig``'s long axis titles over lines, in place; return the most lines added to an x-axis title.
+_PROJECTOR_ANNOTATION_SIZE = 20  # pixels, the projector's chart text (layout.font)
+_FULL_WIDTH_CHARACTERS = 90  # characters of 20 px text across a full-width chart's plot area (lecture mode, 1440 px)
 
-    At projector size a half-width chart cut "true positive rate ε_S (signal passing the cut)" at both ends.
+
+def _enlarge_annotations(fig: Any) -> None:
+    """Annotations with a small size of their own (panel titles: 12–16 px), in place: 1.5× up to the projector's
+    20 px, panel titles broken over lines to fit their panel, the top margin grown by the lines added above the top
+    row (the chart's height with it, so its plots keep theirs).
+
+    Plotly's layout font does not reach an annotation whose font has a size: at projector size the comparison grid's
+    panel titles stayed 12 px.
     """
-    added_to_x = 0
+    panel_width = {}  # x domain's width of each panel title's x (paper) position
+    for axis in fig.select_xaxes():
+        low, high = axis.domain or (0, 1)
+        panel_width[round((low + high) / 2, 3)] = high - low
+    top_lines_added = 0
+    for annotation in fig.layout.annotations:
+        size = annotation.font.size
+        if size is None or size >= _PROJECTOR_ANNOTATION_SIZE:
+            continue
+        annotation.font.size = min(_PROJECTOR_ANNOTATION_SIZE, round(size * 1.5))
+        is_panel_title = annotation.yref == "paper" and annotation.yanchor == "bottom" and annotation.xref == "paper"
+        width = panel_width.get(round(annotation.x or 0, 3)) if is_panel_title else None
+        if width is None or not annotation.text:
+            continue
+        characters = max(16, int(width * _FULL_WIDTH_CHARACTERS * _PROJECTOR_ANNOTATION_SIZE / annotation.font.size))
+        wrapped = _wrap_title(annotation.text, characters)
+        if wrapped != annotation.text:
+            added = wrapped.count("<br>") - annotation.text.count("<br>")
+            annotation.text = wrapped
+            if (annotation.y or 0) >= 1:
+                top_lines_added = max(top_lines_added, added)
+    if top_lines_added:
+        grow = 26 * top_lines_added
+        fig.update_layout(margin_t=(fig.layout.margin.t or 100) + grow, height=(fig.layout.height or 450) + grow)
+
+
+def _wrap_axis_titles(fig: Any, x_width: int = 34, y_width: int = 26) -> int:
+    """Break ``fig``'s long axis titles over lines, in place; return the most lines of an x-axis title.
+
+    At projector size a half-width chart cut "true positive rate ε_S (signal passing the cut)" at both ends (a y
+    title runs along the plot's height, an x title along its width, which holds more).
+    """
+    x_lines = 0
     for axes, is_x in ((fig.select_xaxes(), True), (fig.select_yaxes(), False)):
         for axis in axes:
             text = axis.title.text or ""
-            wrapped = _wrap_title(text, width)
+            wrapped = _wrap_title(text, x_width if is_x else y_width)
             if wrapped != text:
                 axis.update(title_text=wrapped, automargin=True)
-                if is_x:
-                    added_to_x = max(added_to_x, wrapped.count("<br>") - text.count("<br>"))
-    return added_to_x
+            if is_x and text:
+                x_lines = max(x_lines, wrapped.count("<br>") + 1)
+    return x_lines
 
 
 def _wrap_title(title: str, width: int = 40) -> str:

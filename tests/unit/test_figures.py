@@ -133,3 +133,58 @@ def test_table_cells_show_at_most_four_decimals_and_a_dash_for_none():
     assert [table_cell(v) for v in (0.0123456, 1.5, 3.0, 12.25, np.float64(0.98765), float("nan"))] == [
         "0.0123", "1.5", "3", "12.25", "0.9877", "—"]
     assert table_cell(7) == 7 and table_cell("k-means") == "k-means"
+
+
+def _legend_and_axis_title(svg: str) -> tuple[float, float, float]:
+    """From a kaleido SVG: the legend's top, the x-axis title's last baseline and the title's font size (pixels)."""
+    import re
+
+    legend_top = float(re.search(r'class="legend"[^>]*transform="translate\([^,]+,([^)]+)\)"', svg).group(1))
+    title = re.search(r'<text class="xtitle" x="[^"]*" y="([^"]+)"[^>]*?font-size: (\d+)px.*?</text>', svg)
+    size = float(title.group(2))
+    last_line = max(float(dy) for dy in re.findall(r'dy="([\d.]+)em"', title.group(0)))  # each line's dy from y
+    return legend_top, float(title.group(1)) + last_line * size, size
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("google-chrome")), reason="kaleido needs Chromium")
+@pytest.mark.parametrize("log_fpr", [False, True])
+def test_the_roc_legend_stays_under_its_axis_title_in_lecture_mode(log_fpr):
+    """The autoencoder page's ROC in a half-width column on a projector: its seven-entry legend under the plot
+    started on the third line of the wrapped x-axis title (seen at 1440 px)."""
+    import numpy as np
+
+    from ganplify_core.anomaly import plots, roc
+
+    fpr = np.linspace(0, 1, 50)
+    curves = {name: roc.RocCurve(fpr, fpr ** power, 0.5) for name, power in
+              (("autoencoder", 0.2), ("decorrelated", 0.5), ("mass", 0.3), ("tau32", 0.4), ("supervised", 0.1))}
+    point = roc.WorkingPoint(cut=1.0, tpr=0.19, fpr=0.014, rejection=70.0)
+    fig = ui.projector_style(plots.roc_figure(curves, point, log_fpr=log_fpr, title="ROC: finding top jets",
+                                              rejections={"autoencoder": {"0.3": 37.7, "0.5": 18.2}}))
+    svg = fig.to_image(format="svg", width=530, height=fig.layout.height).decode()
+    legend_top, title_bottom, size = _legend_and_axis_title(svg)
+    assert legend_top >= title_bottom + 0.25 * size, "the legend covers the x-axis title"
+
+
+def test_projector_style_enlarges_panel_titles_and_fits_them_to_their_panels():
+    """Plotly's layout font does not reach an annotation with a size of its own: the comparison grid's and the
+    maps' panel titles stayed 12 px on a projector."""
+    from plotly.subplots import make_subplots
+
+    from ganplify_core.plotstyle import styled
+
+    titles = ("PCA: 0.0 s, trustworthiness 0.912", "UMAP (fitted on 10,000): 12.3 s, trustworthiness 0.987",
+              "t-SNE: 8.1 s, trustworthiness 0.990")
+    fig = make_subplots(rows=1, cols=3, subplot_titles=titles)
+    for col in (1, 2, 3):
+        fig.add_scatter(x=[0, 1], y=[0, 1], row=1, col=col)
+    fig.update_annotations(font_size=12)
+    fig = styled(fig, None, 440)
+    fig.update_layout(margin=dict(t=50))
+    lecture = ui.projector_style(fig)
+    assert [a.font.size for a in lecture.layout.annotations] == [18, 18, 18]
+    panel_characters = (lecture.layout.xaxis.domain[1] - lecture.layout.xaxis.domain[0]) * 90 * 20 / 18
+    lines = [line for a in lecture.layout.annotations for line in a.text.split("<br>")]
+    assert max(len(line) for line in lines) <= panel_characters < len(titles[1])  # the long title is broken
+    assert lecture.layout.margin.t - 50 == lecture.layout.height - 440 > 0  # room above, the plots keep their height
+    assert [a.font.size for a in fig.layout.annotations] == [12, 12, 12]  # the page's own figure is not changed
