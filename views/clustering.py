@@ -170,7 +170,8 @@ else:
                + ("" if data.n_features == 2 else f"; drawn in {axis_names[0]} vs {axis_names[1]}")
                + f"; clustered on {SPACE_LABELS[cluster_config.space]}, "
                + ("standardised." if cluster_config.standardise else "not standardised."))
-    metric_cols = st.columns(7)
+    # on a projector, seven columns broke "silhouette" inside the word: two rows of four there
+    metric_cols = [*st.columns(4), *st.columns(4)[:3]] if ui.lecture_mode() else st.columns(7)
     metric_cols[0].metric("clusters", result.n_clusters, help=f"{result.n_noise} noise points" if result.n_noise else None)
     metric_cols[1].metric("fit time", f"{result.fit_seconds:.2f} s")
     undefined = "undefined with fewer than two clusters" if result.n_clusters < 2 else None
@@ -245,8 +246,9 @@ with compare_tab:
         if shown_now:
             st.caption(f"Algorithms that take a number of clusters were given **k = {comparison.k}**; the others found "
                        "their own.")
-        ui.chart(remembered(plots.comparison_figure, comparison, view, data.true_labels, compare_config.seed),
-                 draw=shown_now)
+        # two panels a row on a projector, where four cut each other's titles at a readable size
+        ui.chart(remembered(plots.comparison_figure, comparison, view, data.true_labels, compare_config.seed,
+                            2 if ui.lecture_mode() else 4), draw=shown_now)
         frame = tables["comparison.csv"] = plots.comparison_frame(comparison_rows(comparison))
         if shown_now:
             ui.table(frame)

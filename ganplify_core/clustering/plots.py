@@ -215,7 +215,8 @@ def silhouette_figure(values: np.ndarray, labels: np.ndarray, mean: float, heigh
                                  line=dict(color=colour(int(label)), width=0.5),
                                  hovertemplate=f"cluster {label}<br>silhouette %{{x:.3f}}<extra></extra>"))
         offset += len(v) + max(5, len(values) // 100)
-    fig.add_vline(x=mean, line=dict(color=COLORS["truth"], dash="dash"), annotation_text=f"mean {mean:.3f}")
+    fig.add_vline(x=mean, line=dict(color=COLORS["truth"], dash="dash"), annotation_text=f"mean {mean:.3f}",
+                  annotation_position="top left")  # the mean is often near 1: on the right the label was cut off
     fig.update_xaxes(title="silhouette s = (b − a) / max(a, b)", range=[min(-0.2, float(values.min(initial=0))), 1])
     fig.update_yaxes(title="points (sorted within cluster)", showticklabels=False)
     return styled(fig, "Silhouette per cluster", height)
@@ -249,12 +250,12 @@ def comparison_grid(coords: np.ndarray, entries: list, true_labels=None, columns
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
     fig.update_annotations(font_size=12)
-    return styled(fig, None, 260 * rows + 40)
+    return styled(fig, None, max(260, 800 // columns) * rows + 40)  # taller rows when fewer, wider panels
 
 
-def comparison_figure(comparison, coords: np.ndarray, true_labels=None, seed: int = 0) -> go.Figure:
+def comparison_figure(comparison, coords: np.ndarray, true_labels=None, seed: int = 0, columns: int = 4) -> go.Figure:
     """:func:`comparison_grid` of a comparison result (one argument per result, so a page can remember it)."""
-    return comparison_grid(coords, list(comparison.entries), true_labels, seed=seed)
+    return comparison_grid(coords, list(comparison.entries), true_labels, columns, seed)
 
 
 def _mode_note(e) -> str:

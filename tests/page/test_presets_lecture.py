@@ -61,3 +61,22 @@ def test_preset_label_prefers_the_measured_time(tmp_path, monkeypatch):
     assert ui.preset_label(experiment, preset) == f"{preset.label} · 7 s"  # the time make assets measured
     monkeypatch.setattr(experiments, "shipped_manifest", dict)
     assert ui.preset_label(experiment, preset).startswith(f"{preset.label} · ≈ ")  # not measured: the estimate
+
+
+def test_clustering_on_a_projector_lays_its_comparison_two_a_row_and_its_scores_four_a_row(app_path):
+    """At projector size four comparison panels a row cut each other's titles, and seven score columns broke
+    "silhouette" inside the word."""
+    panels_per_row, score_columns = {}, {}
+    for lecture in ("0", "1"):
+        at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
+        at.query_params["lecture"] = lecture
+        at.run()
+        assert not at.exception, at.exception
+        [grid] = [json.loads(e.proto.spec)["layout"] for e in at.get("plotly_chart")
+                  if "xaxis8" in json.loads(e.proto.spec)["layout"]]  # the eight algorithms' panels
+        top_row = grid["yaxis"]["domain"]
+        panels_per_row[lecture] = sum(grid[f"yaxis{i}"]["domain"] == top_row for i in ("", *range(2, 9)))
+        [silhouette_column] = [c for c in at.columns if any(m.label == "silhouette ↑" for m in c.metric)]
+        score_columns[lecture] = round(1 / silhouette_column.proto.weight)  # columns in its row
+        assert [a["font"]["size"] for a in grid["annotations"]] == [18 if lecture == "1" else 12] * 8
+    assert panels_per_row == {"0": 4, "1": 2} and score_columns == {"0": 7, "1": 4}
