@@ -438,25 +438,23 @@ def _restyle_for_projector(fig: Any) -> Any:
         offset = max(-legend_y * plot, 60 + 32 * x_title_lines)
         # The legend is placed from the figure's bottom, in a margin that holds it: placed in plot heights it rode up
         # into the axis title whenever Plotly grew the margin for it (or for tall tick labels) and shrank the plot.
-        new_bottom = round(max(bottom + offset + legend_y * plot, offset + _legend_height(fig) + 10))
+        new_bottom = round(max(bottom + offset + legend_y * plot, offset + _legend_height(fig) + 20))
         new_height = height + new_bottom - bottom  # the plot keeps its height
         fig.update_layout(legend=dict(yref="container", y=(new_bottom - offset) / new_height, yanchor="top"),
                           margin_b=new_bottom, height=new_height)
     return fig
 
 
-def _legend_height(fig: Any, width: int = 440, row: int = 37) -> int:
-    """Pixels a horizontal legend takes at projector size in a half-width chart (``width`` pixels of legend): its
-    entries packed into rows, about 9.5 pixels per character and 40 for the symbol, ``row`` pixels per row."""
-    rows, used = 0, width
-    for trace in fig.data if fig.layout.showlegend is not False else ():
-        if trace.showlegend is False or not trace.name:
-            continue
-        entry = 40 + 9.5 * len(re.sub(r"<[^>]+>", "", str(trace.name)))
-        if used + entry > width:
-            rows, used = rows + 1, 0
-        used += entry
-    return rows * row
+def _legend_height(fig: Any, width: int = 360, row: int = 38) -> int:
+    """Pixels a horizontal legend takes at projector size in a half-width chart (``width`` pixels of legend), about
+    9.5 pixels per character and 40 for the symbol: one row if its entries fit, else Plotly's grid of columns as
+    wide as the widest entry; ``row`` pixels per row, measured in Chromium."""
+    entries = [40 + 9.5 * len(re.sub(r"<[^>]+>", "", str(trace.name))) for trace in fig.data
+               if trace.showlegend is not False and trace.name] if fig.layout.showlegend is not False else []
+    if not entries:
+        return 0
+    per_row = len(entries) if sum(entries) <= width else max(1, int(width // max(entries)))
+    return -(-len(entries) // per_row) * row
 
 
 def legend_clear_of_panel_titles(fig: Any) -> Any:

@@ -22,6 +22,25 @@ CHART_WITH_DATA = ("() => { const n = v => v ? (v.length || (v.bdata ? v.bdata.l
                    " return [...document.querySelectorAll('.js-plotly-plot')]"
                    ".some(p => p.data && p.data.some(t => n(t.x) || n(t.y) || n(t.z) || n(t.values) || n(t.r))); }")
 TIMES: dict[str, float] = {}
+# Each drawn chart's legend, as a projector shows it: cut at the chart's bottom, scrolling, or over an x-axis title
+# (boxes overlapping by more than the 6 px of a text box's own slack). Seen: the ROC's legend on its axis title.
+LEGEND_PROBLEMS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => {
+  const legend = p.querySelector('.legend');
+  if (!legend || !legend.querySelector('.bg')) return [];
+  const chart = p.querySelector('.main-svg').getBoundingClientRect();
+  const box = legend.querySelector('.bg').getBoundingClientRect();
+  const name = ((p.layout && p.layout.title && p.layout.title.text) || 'a chart without a title').replace(/<[^>]+>/g, ' ');
+  const problems = [];
+  const scrollbar = legend.querySelector('.scrollbar');
+  if (scrollbar && scrollbar.getBoundingClientRect().height > 0) problems.push('its legend scrolls');
+  if (box.bottom > chart.bottom + 1) problems.push('its legend is cut at the bottom');
+  for (const title of p.querySelectorAll('.g-xtitle, .g-x2title')) {
+    const t = title.getBoundingClientRect();
+    if (t.height > 0 && box.top < t.bottom - 6 && box.bottom > t.top + 6 && box.left < t.right && box.right > t.left)
+      problems.push('its legend covers an x-axis title');
+  }
+  return problems.map(problem => name.trim().slice(0, 50) + ': ' + problem);
+})"""
 
 
 def _first_view(server, url_path: str, lecture: bool) -> float:
@@ -40,6 +59,8 @@ def _first_view(server, url_path: str, lecture: bool) -> float:
         assert prompts.count() == 0, f"{name}: asks for a press on first view: {prompts.first.inner_text()}"
         if lecture:
             assert page.get_by_role("button", name="Clear cache").count() == 0, f"{name}: Clear cache in lecture mode"
+            page.wait_for_timeout(1000)  # every chart drawn (the first with data was waited for)
+            assert page.evaluate(LEGEND_PROBLEMS) == [], name
         return seconds
     finally:
         page.context.close()
