@@ -183,7 +183,8 @@ else:
                 f"{result.auc:.3f} to **{result.rocs['decorrelated'].auc:.3f}**. What is left is how unusual a jet is "
                 f"*for its mass*."
             )
-            left, right = st.columns([2, 3])
+            # on a projector the table's four columns did not fit beside the chart (the last was cut): stacked there
+            left, right = (st.container(), st.container()) if ui.lecture_mode() else st.columns([2, 3])
             ui.table(mass, left)
     ui.chart(remembered(plots.mass_sculpting, result), key="ae-mass", container=right, draw=mass_tab.open)
     ui.chart(plots.jet_image_grid(result.example_images, result.example_reconstructions, result.example_classes,

@@ -22,9 +22,11 @@ CHART_WITH_DATA = ("() => { const n = v => v ? (v.length || (v.bdata ? v.bdata.l
                    " return [...document.querySelectorAll('.js-plotly-plot')]"
                    ".some(p => p.data && p.data.some(t => n(t.x) || n(t.y) || n(t.z) || n(t.values) || n(t.r))); }")
 TIMES: dict[str, float] = {}
-# Each drawn chart's legend, as a projector shows it: cut at the chart's bottom, scrolling, or over an x-axis title
-# (boxes overlapping by more than the 6 px of a text box's own slack). Seen: the ROC's legend on its axis title.
-LEGEND_PROBLEMS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => {
+# What a projector's larger type can push out of place: a chart's legend cut at the chart's bottom, scrolling, or
+# over an x-axis title (boxes overlapping by more than the 6 px of a text box's own slack), and a table wider than
+# its column (its last columns cut or scrolled away). Seen: the ROC's legend on its axis title, the autoencoder's
+# mass table in a side column.
+LAYOUT_PROBLEMS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => {
   const legend = p.querySelector('.legend');
   if (!legend || !legend.querySelector('.bg')) return [];
   const chart = p.querySelector('.main-svg').getBoundingClientRect();
@@ -40,7 +42,12 @@ LEGEND_PROBLEMS = """() => [...document.querySelectorAll('.js-plotly-plot')].fla
       problems.push('its legend covers an x-axis title');
   }
   return problems.map(problem => name.trim().slice(0, 50) + ': ' + problem);
-})"""
+}).concat([...document.querySelectorAll('[data-testid="stTable"]')].flatMap(box => {
+  const table = box.querySelector('table');
+  const header = table.querySelector('th') ? table.querySelector('th').textContent.trim() : '';
+  return table.getBoundingClientRect().width > box.getBoundingClientRect().width + 1
+    ? ['the table headed "' + header + '" is wider than its column'] : [];
+}))"""
 
 
 def _first_view(server, url_path: str, lecture: bool) -> float:
@@ -60,7 +67,7 @@ def _first_view(server, url_path: str, lecture: bool) -> float:
         if lecture:
             assert page.get_by_role("button", name="Clear cache").count() == 0, f"{name}: Clear cache in lecture mode"
             page.wait_for_timeout(1000)  # every chart drawn (the first with data was waited for)
-            assert page.evaluate(LEGEND_PROBLEMS) == [], name
+            assert page.evaluate(LAYOUT_PROBLEMS) == [], name
         return seconds
     finally:
         page.context.close()
