@@ -484,36 +484,51 @@ _FULL_WIDTH_CHARACTERS = 90  # characters of 20 px text across a full-width char
 
 def _enlarge_annotations(fig: Any) -> None:
     """Annotations with a small size of their own (panel titles: 12–16 px), in place: 1.5× up to the projector's
-    20 px, panel titles broken over lines to fit their panel, the top margin grown by the lines added above the top
-    row (the chart's height with it, so its plots keep theirs).
+    20 px. Panel titles are broken over lines to fit their panels' width and share the largest of those sizes (down
+    to their own) at which each fits the gap above its panel; above the top row the margin grows by what the titles
+    added (the chart's height with it, so its plots keep theirs).
 
     Plotly's layout font does not reach an annotation whose font has a size: at projector size the comparison grid's
-    panel titles stayed 12 px.
+    panel titles stayed 12 px; enlarged without regard to the gap, the shower grid's ran into the panels above.
     """
     panel_width = {}  # x domain's width of each panel title's x (paper) position
     for axis in fig.select_xaxes():
         low, high = axis.domain or (0, 1)
         panel_width[round((low + high) / 2, 3)] = high - low
-    top_lines_added = 0
+    row_bottoms = sorted({(axis.domain or (0, 1))[0] for axis in fig.select_yaxes()})
+    height, top = fig.layout.height or 450, fig.layout.margin.t or 100
+    plot = max(height - top - (fig.layout.margin.b or 80), 100)
+    titles = []  # (annotation, panel width, pixels up to the panel above)
     for annotation in fig.layout.annotations:
         size = annotation.font.size
-        if size is None or size >= _PROJECTOR_ANNOTATION_SIZE:
+        if size is None or size >= _PROJECTOR_ANNOTATION_SIZE or not annotation.text:
             continue
-        annotation.font.size = min(_PROJECTOR_ANNOTATION_SIZE, round(size * 1.5))
         is_panel_title = annotation.yref == "paper" and annotation.yanchor == "bottom" and annotation.xref == "paper"
         width = panel_width.get(round(annotation.x or 0, 3)) if is_panel_title else None
-        if width is None or not annotation.text:
+        if width is None:
+            annotation.font.size = min(_PROJECTOR_ANNOTATION_SIZE, round(size * 1.5))
             continue
-        characters = max(16, int(width * _FULL_WIDTH_CHARACTERS * _PROJECTOR_ANNOTATION_SIZE / annotation.font.size))
-        wrapped = _wrap_title(annotation.text, characters)
-        if wrapped != annotation.text:
-            added = wrapped.count("<br>") - annotation.text.count("<br>")
-            annotation.text = wrapped
-            if (annotation.y or 0) >= 1:
-                top_lines_added = max(top_lines_added, added)
-    if top_lines_added:
-        grow = 26 * top_lines_added
-        fig.update_layout(margin_t=(fig.layout.margin.t or 100) + grow, height=(fig.layout.height or 450) + grow)
+        y = annotation.y or 0
+        above = [bottom for bottom in row_bottoms if bottom > y + 1e-6]
+        titles.append((annotation, width, (min(above) - y) * plot if above and y < 1 else float("inf")))
+    if not titles:
+        return
+    own = min(annotation.font.size for annotation, _, _ in titles)
+    block = lambda text, px: (text.count("<br>") + 1) * px * 1.3  # noqa: E731  (pixels of a title's lines)
+    for candidate in range(min(_PROJECTOR_ANNOTATION_SIZE, round(own * 1.5)), own, -1):
+        wrapped = [_wrap_title(a.text, max(12, int(w * _FULL_WIDTH_CHARACTERS * _PROJECTOR_ANNOTATION_SIZE / candidate)))
+                   for a, w, _ in titles]
+        if all(block(text, candidate) + 4 <= room for text, (_, _, room) in zip(wrapped, titles)):
+            break
+    else:
+        return  # no larger size fits every gap: the titles keep theirs
+    top_grow = max((block(text, candidate) - block(a.text, a.font.size) for text, (a, _, room) in zip(wrapped, titles)
+                    if room == float("inf")), default=0)
+    for text, (annotation, _, _) in zip(wrapped, titles):
+        annotation.update(text=text, font_size=candidate)
+    if top_grow > 0:
+        grow = round(top_grow) + 6  # and a little air under a chart title
+        fig.update_layout(margin_t=top + grow, height=height + grow)
 
 
 def _wrap_axis_titles(fig: Any, x_width: int = 34, y_width: int = 26) -> int:

@@ -188,3 +188,24 @@ def test_projector_style_enlarges_panel_titles_and_fits_them_to_their_panels():
     assert max(len(line) for line in lines) <= panel_characters < len(titles[1])  # the long title is broken
     assert lecture.layout.margin.t - 50 == lecture.layout.height - 440 > 0  # room above, the plots keep their height
     assert [a.font.size for a in fig.layout.annotations] == [12, 12, 12]  # the page's own figure is not changed
+
+
+def test_projector_style_keeps_each_panel_title_within_the_gap_above_its_panel():
+    """The shower grid leaves about 45 px between rows for its 12 px panel titles: enlarged and broken over two
+    lines there, they ran into the panels above (seen at 1440 px); each takes the largest size that fits."""
+    import numpy as np
+
+    from ganplify_core.calorimeter import plots
+
+    fig = plots.shower_projections(np.random.default_rng(0).random((4, 8, 8, 6)),
+                                   ["simulator, 100 GeV", "sim. held-out, 100 GeV", "GAN, 100 GeV", "templates, 100 GeV"])
+    lecture = ui.projector_style(fig)
+    plot = lecture.layout.height - lecture.layout.margin.t - lecture.layout.margin.b
+    row_bottoms = sorted({axis.domain[0] for axis in lecture.select_yaxes()})
+    below_top = [a for a in lecture.layout.annotations if a.y < 1]
+    assert below_top
+    for annotation in below_top:
+        room = (min(b for b in row_bottoms if b > annotation.y + 1e-6) - annotation.y) * plot
+        assert (annotation.text.count("<br>") + 1) * annotation.font.size * 1.3 + 4 <= room, annotation.text
+        assert annotation.font.size >= 12
+    assert min(a.font.size for a in lecture.layout.annotations if a.y >= 1) > 12  # the top row has room to grow
