@@ -514,7 +514,10 @@ def _enlarge_annotations(fig: Any) -> None:
     if not titles:
         return
     own = min(annotation.font.size for annotation, _, _ in titles)
-    block = lambda text, px: (text.count("<br>") + 1) * px * 1.3  # noqa: E731  (pixels of a title's lines)
+
+    def block(text: str, size: int) -> float:
+        return (text.count("<br>") + 1) * size * 1.3  # pixels of a title's lines
+
     for candidate in range(min(_PROJECTOR_ANNOTATION_SIZE, round(own * 1.5)), own, -1):
         wrapped = [_wrap_title(a.text, max(12, int(w * _FULL_WIDTH_CHARACTERS * _PROJECTOR_ANNOTATION_SIZE / candidate)))
                    for a, w, _ in titles]
