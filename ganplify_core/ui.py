@@ -413,7 +413,9 @@ def projector_style(fig: Any) -> Any:
 def _restyle_for_projector(fig: Any) -> Any:
     """:func:`projector_style` in place (a copy of a figure with data is a good part of a page script's time)."""
     fig.update_layout(font=dict(size=20), title_font=dict(size=24), legend=dict(font=dict(size=18)))
-    fig.update_traces(selector=dict(type="scatter"), line=dict(width=4))
+    # thicker lines, but an edge drawn at width 0 (a band's outline) stays undrawn: at 4 px the quantile-MSE
+    # chart's bands got thick outlines in the default colour
+    fig.update_traces(selector=lambda trace: trace.type == "scatter" and trace.line.width != 0, line=dict(width=4))
     for trace in fig.data:
         marker = getattr(trace, "marker", None)
         if marker is not None and getattr(marker, "size", None) is not None and isinstance(marker.size, (int, float)):
@@ -587,7 +589,35 @@ def chart(fig: Any, key: str | None = None, container: Any = None, draw: bool = 
         fig = _restyle_for_projector(fig)
     figures.append((name, fig))
     if draw:
-        (container or st).plotly_chart(fig, width="stretch", key=key, config=chart_config(name))
+        drawn = for_dark_background(fig) if _dark_theme() else fig  # the zip keeps the white-background colours
+        (container or st).plotly_chart(drawn, width="stretch", key=key, config=chart_config(name))
+
+
+_BLACK = ("#000000", "black", "#000")
+ON_DARK = "#E6E6E6"  # what the palette's black (the truth, the strongest reference) is drawn in on a dark theme
+
+
+def _dark_theme() -> bool:
+    """The viewer's theme is dark (Streamlit infers it in the browser and sends it with each run)."""
+    try:
+        return st.context.theme.type == "dark"
+    except Exception:  # no browser session (AppTest, a script): the light theme
+        return False
+
+
+def for_dark_background(fig: Any) -> Any:
+    """A copy of ``fig`` whose black lines, markers and reference lines are light grey: on the dark theme the
+    palette's black (the true density, the supervised tagger, the total KL, p = ½) was all but invisible."""
+    fig = type(fig)(fig)
+    for trace in fig.data:
+        for part in ("line", "marker"):
+            style = getattr(trace, part, None)
+            if style is not None and isinstance(getattr(style, "color", None), str) and style.color.lower() in _BLACK:
+                style.color = ON_DARK
+    for shape in fig.layout.shapes:
+        if isinstance(shape.line.color, str) and shape.line.color.lower() in _BLACK:
+            shape.line.color = ON_DARK
+    return fig
 
 
 _images_lock = threading.Lock()  # one Chromium draws the images for every session, one figure at a time

@@ -64,9 +64,10 @@ class Server:
         self.browser = browser
         self.process = process
 
-    def new_page(self):
-        """A page in a fresh browser context: no cookies, no session of its own yet (a shared link)."""
-        context = self.browser.new_context(viewport=VIEWPORT)
+    def new_page(self, color_scheme: str = "light"):
+        """A page in a fresh browser context: no cookies, no session of its own yet (a shared link); a
+        ``color_scheme="dark"`` system opens the app in its dark theme."""
+        context = self.browser.new_context(viewport=VIEWPORT, color_scheme=color_scheme)
         return context.new_page()
 
 

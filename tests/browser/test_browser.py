@@ -80,3 +80,22 @@ def test_first_view_shows_the_answer(server, page_file, url_path):
     TIMES[(url_path or "home") + "-lecture"] = round(_first_view(server, url_path, lecture=True), 2)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "first-views.json").write_text(json.dumps(TIMES, indent=1) + "\n")
+
+
+def test_the_dark_theme_draws_no_black_line(server):
+    """On the dark theme the palette's black (the true density, the supervised tagger's ROC, p = ½) was all but
+    invisible: the GAN and autoencoder pages' first views draw no line or reference line in black there."""
+    black = ("rgb(0, 0, 0)", "#000000")
+    for url_path in ("gan_amplification", "autoencoder_roc"):
+        page = server.new_page(color_scheme="dark")
+        try:
+            page.goto(f"{server.base}/{url_path}", timeout=PAGE_TIMEOUT_MS)
+            page.wait_for_function(CHART_WITH_DATA, timeout=120_000)
+            wait_for_script(page)
+            assert_no_exception(page, f"{url_path} (dark)")
+            strokes = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot .js-line, .js-plotly-plot "
+                                    ".shapelayer path')].filter(path => parseFloat(path.style.strokeWidth) > 0)"
+                                    ".map(path => path.style.stroke)")  # a band's edge is drawn at width 0
+            assert strokes and not [s for s in strokes if s in black], url_path
+        finally:
+            page.context.close()
