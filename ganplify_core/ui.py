@@ -426,16 +426,15 @@ def _restyle_for_projector(fig: Any) -> Any:
     wrapped = _wrap_title(title)
     if wrapped != title:  # a longer title than a half-width chart holds at this size: Plotly would cut it off
         grow = 28 * (wrapped.count("<br>") - title.count("<br>"))
-        fig.update_layout(title_text=wrapped, margin_t=(fig.layout.margin.t or 100) + grow,
-                          height=(fig.layout.height or 450) + grow)
+        fig.update_layout(title_text=wrapped)
+        _grow_top(fig, grow)
     if "<br>" in wrapped:  # Plotly places a title's top by its first line: the lines above would be cut off
         fig.update_layout(title_pad_t=28 * wrapped.count("<br>"))
     _enlarge_annotations(fig)
     x_title_lines = _wrap_axis_titles(fig)
     legend_y = fig.layout.legend.y
     if legend_y is not None and legend_y < 0:  # a legend under the plot: lower it below the larger axis labels
-        height, top, bottom = fig.layout.height or 450, fig.layout.margin.t or 100, fig.layout.margin.b or 80
-        plot = max(height - top - bottom, 100)
+        height, _, bottom, plot = _geometry(fig)
         # pixels from the plot to the legend: tick labels and each line of the x-axis title at projector size
         offset = max(-legend_y * plot, 60 + 32 * x_title_lines)
         # The legend is placed from the figure's bottom, in a margin that holds it: placed in plot heights it rode up
@@ -447,12 +446,31 @@ def _restyle_for_projector(fig: Any) -> Any:
     return fig
 
 
+def _geometry(fig: Any) -> tuple[int, int, int, int]:
+    """``fig``'s height, top and bottom margins and the height of its plot area, in pixels (Plotly's defaults where
+    unset; the plot at least 100)."""
+    height, top, bottom = fig.layout.height or 450, fig.layout.margin.t or 100, fig.layout.margin.b or 80
+    return height, top, bottom, max(height - top - bottom, 100)
+
+
+def _grow_top(fig: Any, pixels: int) -> None:
+    """Room for ``pixels`` more above the plot: the top margin and the chart grow, the plot keeps its height."""
+    height, top, _, _ = _geometry(fig)
+    fig.update_layout(margin_t=top + pixels, height=height + pixels)
+
+
+def _legend_names(fig: Any) -> list:
+    """The names ``fig``'s legend shows (none when the legend is off)."""
+    if fig.layout.showlegend is False:
+        return []
+    return [trace.name for trace in fig.data if trace.showlegend is not False and trace.name]
+
+
 def _legend_height(fig: Any, width: int = 360, row: int = 38) -> int:
     """Pixels a horizontal legend takes at projector size in a half-width chart (``width`` pixels of legend), about
     9.5 pixels per character and 40 for the symbol: one row if its entries fit, else Plotly's grid of columns as
     wide as the widest entry; ``row`` pixels per row, measured in Chromium."""
-    entries = [40 + 9.5 * len(re.sub(r"<[^>]+>", "", str(trace.name))) for trace in fig.data
-               if trace.showlegend is not False and trace.name] if fig.layout.showlegend is not False else []
+    entries = [40 + 9.5 * len(re.sub(r"<[^>]+>", "", str(name))) for name in _legend_names(fig)]
     if not entries:
         return 0
     per_row = len(entries) if sum(entries) <= width else max(1, int(width // max(entries)))
@@ -468,14 +486,12 @@ def legend_clear_of_panel_titles(fig: Any) -> Any:
     legend = fig.layout.legend
     panel_titles = [a for a in fig.layout.annotations if a.yref == "paper" and a.yanchor == "bottom" and (a.y or 0) >= 1]
     above = legend.orientation == "h" and legend.yanchor == "bottom" and legend.y is not None and legend.y >= 1
-    if not panel_titles or not above or fig.layout.showlegend is False:
-        return fig
-    if not any(trace.showlegend is not False and trace.name for trace in fig.data):
+    if not panel_titles or not above or not _legend_names(fig):
         return fig
     fig = type(fig)(fig)
-    height, top, bottom = fig.layout.height or 450, fig.layout.margin.t or 100, fig.layout.margin.b or 80
+    height, _, bottom, plot = _geometry(fig)
     below = 60
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-below / max(height - top - bottom, 100),
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-below / plot,
                                   xanchor="left", x=0), margin_b=bottom + below, height=height + below)
     return fig
 
@@ -498,8 +514,7 @@ def _enlarge_annotations(fig: Any) -> None:
         low, high = axis.domain or (0, 1)
         panel_width[round((low + high) / 2, 3)] = high - low
     row_bottoms = sorted({(axis.domain or (0, 1))[0] for axis in fig.select_yaxes()})
-    height, top = fig.layout.height or 450, fig.layout.margin.t or 100
-    plot = max(height - top - (fig.layout.margin.b or 80), 100)
+    plot = _geometry(fig)[3]
     titles = []  # (annotation, panel width, pixels up to the panel above)
     for annotation in fig.layout.annotations:
         size = annotation.font.size
@@ -532,8 +547,7 @@ def _enlarge_annotations(fig: Any) -> None:
     for text, (annotation, _, _) in zip(wrapped, titles):
         annotation.update(text=text, font_size=candidate)
     if top_grow > 0:
-        grow = round(top_grow) + 6  # and a little air under a chart title
-        fig.update_layout(margin_t=top + grow, height=height + grow)
+        _grow_top(fig, round(top_grow) + 6)  # and a little air under a chart title
 
 
 def _wrap_axis_titles(fig: Any, x_width: int = 34, y_width: int = 26) -> int:
