@@ -284,7 +284,11 @@ with maps_tab:
                 settings.widget("min_dist")
             with map_cols[2]:
                 settings.widget("metric")
+            # On a projector a third of the form cuts the large-data choices' labels; half holds them.
+            large_data_cols = st.columns(2, vertical_alignment="bottom") if ui.lecture_mode() else [map_cols[2]] * 2
+            with large_data_cols[0]:
                 settings.widget("map_mode")
+            with large_data_cols[1]:
                 settings.widget("map_fit_points")
             maps_pressed = st.form_submit_button("Compute maps")
     maps, map_configs = [], []

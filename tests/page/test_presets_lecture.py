@@ -80,3 +80,17 @@ def test_clustering_on_a_projector_lays_its_comparison_two_a_row_and_its_scores_
         score_columns[lecture] = round(1 / silhouette_column.proto.weight)  # columns in its row
         assert [a["font"]["size"] for a in grid["annotations"]] == [18 if lecture == "1" else 12] * 8
     assert panels_per_row == {"0": 4, "1": 2} and score_columns == {"0": 7, "1": 4}
+
+
+def test_clustering_maps_form_gives_the_large_data_choice_half_the_width_on_a_projector(app_path):
+    """In a third of the form the choice's label was cut at projector size ("reproducible (seeded, one thre…")."""
+    columns_in_row = {}
+    for lecture in ("0", "1"):
+        at = AppTest.from_file(app_path("views/clustering.py"), default_timeout=TIMEOUT)
+        at.query_params["lecture"] = lecture
+        at.query_params["section"] = "maps"
+        at.run()
+        assert not at.exception, at.exception
+        [column] = [c for c in at.columns if any(s.label == "t-SNE and UMAP on large data" for s in c.selectbox)]
+        columns_in_row[lecture] = round(1 / column.proto.weight)
+    assert columns_in_row == {"0": 3, "1": 2}
