@@ -45,7 +45,9 @@ def kl_curves(result: BetaSweepResult, unit: str, title: str = "Information the 
 def kl_animation(result: BetaSweepResult, threshold: float = 0.25) -> go.Figure:
     """KL per latent factor as β falls: one bar per factor, one frame per β (largest first), play button + slider.
 
-    The dashed line is the active threshold; the frame title gives β, the total KL and D(β) there.
+    The dashed line is the active threshold; the frame title gives β, the total KL and D(β) there. The chart opens
+    on the last frame (the smallest β, every factor the sweep opens), not on the first (at the largest β nothing
+    is open); Play runs the sweep from the largest β.
     """
     names = factor_names(result)
     order = np.argsort(result.betas)[::-1]  # β falls
@@ -54,7 +56,8 @@ def kl_animation(result: BetaSweepResult, threshold: float = 0.25) -> go.Figure:
     def bars(k: int) -> go.Bar:
         kl = result.kl_per_dim[k]
         return go.Bar(x=names, y=kl, marker=dict(color=[SEQUENCE[i % len(SEQUENCE)] for i in range(len(names))]),
-                      text=[f"{v:.2f}" for v in kl], textposition="outside", showlegend=False,
+                      # no "0.00" on a closed factor: it sat on the threshold's dashed line
+                      text=[f"{v:.2f}" if v >= 0.005 else "" for v in kl], textposition="outside", showlegend=False,
                       hovertemplate="%{x}: %{y:.2f} nats<extra></extra>")
 
     def caption(k: int) -> str:
@@ -63,9 +66,11 @@ def kl_animation(result: BetaSweepResult, threshold: float = 0.25) -> go.Figure:
 
     frames = [go.Frame(data=[bars(k)], name=f"{result.betas[k]:.3g}", layout=dict(title=dict(text=caption(k))))
               for k in order]
-    fig = go.Figure(data=[bars(order[0])], frames=frames)
-    fig.add_hline(y=threshold, line=dict(color=COLORS["reference"], dash="dash"),
-                  annotation_text=f"active above {threshold:g} nats", annotation_position="top left")
+    fig = go.Figure(data=[bars(order[-1])], frames=frames)
+    fig.add_hline(y=threshold, line=dict(color=COLORS["reference"], dash="dash"))
+    # The line's label sits above the plot, where no bar can cover it (inside, an open factor's bar did).
+    fig.add_annotation(text=f"dashed line: active above {threshold:g} nats", xref="paper", yref="paper", x=1, y=1.02,
+                       xanchor="right", yanchor="bottom", showarrow=False)
     fig.update_yaxes(title="KL divergence [nats]", range=[0, top])
     fig.update_xaxes(title="latent factor")
     step_ms = 700
@@ -76,11 +81,11 @@ def kl_animation(result: BetaSweepResult, threshold: float = 0.25) -> go.Figure:
                                                          transition=dict(duration=300), fromcurrent=True)]),
                                    dict(label="❚❚ Pause", method="animate",
                                         args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
-        sliders=[dict(active=0, x=0.18, y=-0.2, len=0.8, currentvalue=dict(prefix="β = "),
+        sliders=[dict(active=len(order) - 1, x=0.3, y=-0.2, len=0.7, currentvalue=dict(prefix="β = "),
                       steps=[dict(label=f"{result.betas[k]:.3g}", method="animate",
                                   args=[[f"{result.betas[k]:.3g}"], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
                              for k in order])])
-    fig = styled(fig, caption(order[0]), height=480)
+    fig = styled(fig, caption(order[-1]), height=480)
     fig.update_layout(margin=dict(b=150))  # room for the play button and the slider
     return fig
 
