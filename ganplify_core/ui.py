@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import io
 import json
+import numbers
 import re
 import textwrap
 import threading
@@ -276,6 +277,7 @@ h1 { font-size: 3rem !important; }
   word-break: normal !important; overflow-wrap: break-word !important; }
 [data-testid="stMetricLabel"] { min-height: 2.6em; align-items: flex-start; }  /* values in a row stay level */
 [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1.05rem; }
+input, textarea { font-size: 1.05rem !important; }  /* a widget's value (a selectbox's shown choice included) */
 [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] { min-width: 0; flex: 1 1 auto; }
 [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] > div, [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; min-width: 0; }
@@ -402,15 +404,21 @@ _FIGURES_KEY = "_page_figures"
 _CLI_COUNT_KEY = "_page_terminal_lines"  # show_cli's expanders drawn so far in this run
 
 
-def projector_style(fig: Any) -> Any:
+# Characters of a chart title at projector size (24 px, bold) on one line: a chart in a column (half the page or
+# less) and a chart across the page (1440 px screen, sidebar open).
+_TITLE_CHARACTERS = {"column": 40, "full": 70}
+
+
+def projector_style(fig: Any, width: str = "column") -> Any:
     """A copy of ``fig`` for a projector: larger type, thicker lines, larger markers, decades only on log axes.
 
-    At that size, long chart and axis titles are broken over lines and a legend under the plot is lowered.
+    At that size, long chart and axis titles are broken over lines (the chart title at the ``width`` it is drawn:
+    ``"column"`` or ``"full"``) and a legend under the plot is lowered.
     """
-    return _restyle_for_projector(type(fig)(fig))
+    return _restyle_for_projector(type(fig)(fig), width)
 
 
-def _restyle_for_projector(fig: Any) -> Any:
+def _restyle_for_projector(fig: Any, width: str = "column") -> Any:
     """:func:`projector_style` in place (a copy of a figure with data is a good part of a page script's time)."""
     fig.update_layout(font=dict(size=20), title_font=dict(size=24), legend=dict(font=dict(size=18)))
     # thicker lines, but an edge drawn at width 0 (a band's outline) stays undrawn: at 4 px the quantile-MSE
@@ -423,8 +431,8 @@ def _restyle_for_projector(fig: Any) -> Any:
     fig.for_each_xaxis(lambda axis: axis.update(dtick=1, minor=dict(showgrid=False)) if axis.type == "log" else None)
     fig.for_each_yaxis(lambda axis: axis.update(dtick=1, minor=dict(showgrid=False)) if axis.type == "log" else None)
     title = fig.layout.title.text or ""
-    wrapped = _wrap_title(title)
-    if wrapped != title:  # a longer title than a half-width chart holds at this size: Plotly would cut it off
+    wrapped = _wrap_title(title, _TITLE_CHARACTERS[width])
+    if wrapped != title:  # a longer title than the chart holds at this size: Plotly would cut it off
         grow = 28 * (wrapped.count("<br>") - title.count("<br>"))
         fig.update_layout(title_text=wrapped)
         _grow_top(fig, grow)
@@ -600,11 +608,22 @@ def chart(fig: Any, key: str | None = None, container: Any = None, draw: bool = 
     name = _figure_name(fig, f"figure-{len(figures) + 1}")
     fig = legend_clear_of_panel_titles(fig)
     if lecture_mode():
-        fig = _restyle_for_projector(fig)
+        fig = _restyle_for_projector(fig, "column" if _in_a_column(container) else "full")
     figures.append((name, fig))
     if draw:
         drawn = for_dark_background(fig) if _dark_theme() else fig  # the zip keeps the white-background colours
         (container or st).plotly_chart(drawn, width="stretch", key=key, config=chart_config(name))
+
+
+def _in_a_column(container: Any) -> bool:
+    """Whether a chart drawn in ``container`` (None: where ``st`` draws now, inside ``with`` blocks) sits in a
+    column. Streamlit keeps no public record of that; where its private one is missing, assume a column (the
+    narrower title)."""
+    try:
+        where = container if container is not None else st._main._active_dg
+        return "column" in where._ancestor_block_types
+    except Exception:
+        return True
 
 
 _BLACK = ("#000000", "black", "#000")
@@ -887,7 +906,22 @@ def table(frame: Any, container: Any = None, row_labels: bool = False) -> None:
     ``st.dataframe`` draws on a canvas from 1.2 MB of script: it cost a one-chart page 0.68 s of its first view on
     2 cores against 0.34 s for this (``benchmarks/RESULTS.md``), and lecture mode's larger type does not reach it.
     """
-    (container or st).table(frame.style.format(table_cell, na_rep="—"), hide_index=not row_labels)
+    styler = frame.style.format(table_cell, na_rep="—")
+    numbers = [column for column in frame.columns if _numeric_column(frame[column])]
+    if numbers:  # numbers written as text ("18.2 ± 1.1", "> 500") line up with the numbers beside them, on the right
+        # (Streamlit aligns each cell inline by the column's type; only !important outranks that)
+        styler = styler.set_properties(subset=numbers, **{"text-align": "right !important"})
+    (container or st).table(styler, hide_index=not row_labels)
+
+
+_NUMBER_TEXT = re.compile(r"^\s*[\[(<>≈~±+−-]?\s*\d")  # "37.7", "18.2 ± 1.1", "> 500", "[0.79, 1.32]", "92 [87–98]"
+
+
+def _numeric_column(column: Any) -> bool:
+    """Every cell of ``column`` that is there is a number, or text that starts as one."""
+    cells = [v for v in column if v is not None and v == v and v != "—"]
+    return bool(cells) and all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                               or isinstance(v, str) and _NUMBER_TEXT.match(v) for v in cells)
 
 
 def download_csv(frame: Any, filename: str, label: str = "Download results (CSV)") -> None:

@@ -94,3 +94,48 @@ def test_clustering_maps_form_gives_the_large_data_choice_half_the_width_on_a_pr
         [column] = [c for c in at.columns if any(s.label == "t-SNE and UMAP on large data" for s in c.selectbox)]
         columns_in_row[lecture] = round(1 / column.proto.weight)
     assert columns_in_row == {"0": 3, "1": 2}
+
+
+def _chart_titles_script():
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from ganplify_core import ui
+
+    title = "A title of sixty-odd characters, long enough to wrap in a column"
+
+    def figure():
+        return go.Figure(go.Scatter(x=[0, 1], y=[0, 1]), layout=dict(title_text=title))
+
+    ui.chart(figure(), key="full")
+    left, _ = st.columns(2)
+    ui.chart(figure(), key="passed", container=left)
+    with left:
+        ui.chart(figure(), key="within")
+    tab, _ = st.tabs(["one", "two"])
+    ui.chart(figure(), key="tab", container=tab)
+
+
+def test_lecture_mode_breaks_a_chart_title_at_the_width_the_chart_is_drawn():
+    """A title across the page kept to half its width took three lines where one held it."""
+    at = AppTest.from_function(_chart_titles_script, default_timeout=TIMEOUT)
+    at.query_params["lecture"] = "1"
+    at.run()
+    assert not at.exception, at.exception
+    titles = [json.loads(e.proto.spec)["layout"]["title"]["text"] for e in at.get("plotly_chart")]
+    full, passed, within, tab = titles
+    assert "<br>" not in full and "<br>" not in tab  # across the page (a tab is too)
+    assert "<br>" in passed and "<br>" in within  # in a column: handed over, or the column of a `with` block
+
+
+def test_home_gives_its_generate_button_room_on_a_projector(app_path):
+    """A sixth of the row cut the button's label at projector size ("Generat…")."""
+    share = {}
+    for lecture in ("0", "1"):
+        at = AppTest.from_file(app_path("views/home.py"), default_timeout=TIMEOUT)
+        at.query_params["lecture"] = lecture
+        at.run()
+        assert not at.exception, at.exception
+        [column] = [c for c in at.columns if any(b.key == "home.generate" for b in c.button)]
+        share[lecture] = round(column.proto.weight, 3)
+    assert share == {"0": round(1 / 6, 3), "1": round(2 / 7, 3)}

@@ -135,6 +135,20 @@ def test_table_cells_show_at_most_four_decimals_and_a_dash_for_none():
     assert table_cell(7) == 7 and table_cell("k-means") == "k-means"
 
 
+def test_tables_line_numbers_written_as_text_up_on_the_right_with_the_numbers():
+    """Streamlit right-aligns number columns and left-aligns text ones, so "37.7" or "18.2 ± 1.1" beside an AUC
+    sat on the other side of its cell."""
+    import re
+
+    frame = pd.DataFrame({"tagger": ["autoencoder", "jet mass"], "AUC": [0.9156, 0.9211],
+                          "1/ε_B": ["37.7", "> 500"], "s* [95 %]": ["92 [87–98]", None], "flag": [True, False]})
+    drawn = []
+    ui.table(frame, container=type("Container", (), {"table": lambda self, styler, **_: drawn.append(styler)})())
+    html = drawn[0].to_html()
+    right = set(re.findall(r"#T_\w+_row0_col(\d)", html.split("text-align: right !important")[0]))
+    assert right == {"1", "2", "3"}  # AUC, 1/ε_B and s*; not the tagger's names nor the flags
+
+
 def _legend_and_axis_title(svg: str) -> tuple[float, float, float]:
     """From a kaleido SVG: the legend's top, the x-axis title's last baseline and the title's font size (pixels)."""
     import re
