@@ -102,7 +102,9 @@ ui.prose(
     "What jets are",
 )
 ui.preset_buttons(settings, OVERVIEW)
-source_column, size_column, button_column = st.columns([2, 3, 1], vertical_alignment="bottom")
+# On a projector a sixth of the row cut the button's label ("Generat…").
+source_column, size_column, button_column = st.columns([2, 3, 2 if ui.lecture_mode() else 1],
+                                                       vertical_alignment="bottom")
 with source_column:
     settings.widget("source", horizontal=True)
 with size_column:
