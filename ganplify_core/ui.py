@@ -907,10 +907,10 @@ def table(frame: Any, container: Any = None, row_labels: bool = False) -> None:
     2 cores against 0.34 s for this (``benchmarks/RESULTS.md``), and lecture mode's larger type does not reach it.
     """
     styler = frame.style.format(table_cell, na_rep="—")
-    numbers = [column for column in frame.columns if _numeric_column(frame[column])]
-    if numbers:  # numbers written as text ("18.2 ± 1.1", "> 500") line up with the numbers beside them, on the right
+    number_columns = [column for column in frame.columns if _numeric_column(frame[column])]
+    if number_columns:  # numbers written as text ("18.2 ± 1.1", "> 500") line up with the numbers beside them, on the right
         # (Streamlit aligns each cell inline by the column's type; only !important outranks that)
-        styler = styler.set_properties(subset=numbers, **{"text-align": "right !important"})
+        styler = styler.set_properties(subset=number_columns, **{"text-align": "right !important"})
     (container or st).table(styler, hide_index=not row_labels)
 
 
